@@ -1,0 +1,7 @@
+// The export list of the kernel module: every kernel, and heap_base() so the host knows where the
+// module's static data ends. Nothing else lives here.
+
+/** First byte of linear memory not used by the module's own static data (16-byte aligned). */
+export function heap_base(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}

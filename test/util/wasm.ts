@@ -1,0 +1,87 @@
+/**
+ * Test harness for raw kernel calls: instantiates one build of the kernel module and hands out
+ * 16-byte aligned scratch regions from a bump allocator, with guard bytes after each region so a
+ * write past the end is caught by `checkGuards()`.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type Build = 'debug' | 'simd';
+export const BUILDS: Build[] = ['debug', 'simd'];
+
+const GUARD = 16;
+const GUARD_BYTE = 0xa5;
+
+const modules = new Map<Build, WebAssembly.Module>();
+
+function moduleFor(build: Build): WebAssembly.Module {
+  let m = modules.get(build);
+  if (!m) {
+    const path = fileURLToPath(new URL(`../../build/wpal.${build}.wasm`, import.meta.url));
+    m = new WebAssembly.Module(readFileSync(path));
+    modules.set(build, m);
+  }
+  return m;
+}
+
+export class KernelHarness {
+  readonly exports: Record<string, any>;
+  readonly memory: WebAssembly.Memory;
+  private top: number;
+  private readonly base: number;
+  private guards: Array<[number, number]> = [];
+
+  constructor(readonly build: Build) {
+    const instance = new WebAssembly.Instance(moduleFor(build), {
+      env: {
+        abort(msg: number, file: number, line: number, col: number) {
+          throw new Error(`wasm assert failed at line ${line}:${col}`);
+        },
+      },
+    });
+    this.exports = instance.exports as Record<string, any>;
+    this.memory = this.exports.memory as WebAssembly.Memory;
+    this.base = this.top = Number(this.exports.heap_base());
+  }
+
+  /** Frees everything allocated so far. */
+  reset(): void {
+    this.top = this.base;
+    this.guards = [];
+  }
+
+  /** A 16-byte aligned region of `bytes` bytes (zeroed), followed by guard bytes. */
+  alloc(bytes: number): number {
+    const ptr = (this.top + 15) & ~15;
+    const end = ptr + bytes + GUARD;
+    const need = end - this.memory.buffer.byteLength;
+    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
+    new Uint8Array(this.memory.buffer, ptr + bytes, GUARD).fill(GUARD_BYTE);
+    this.guards.push([ptr + bytes, GUARD]);
+    this.top = end;
+    return ptr;
+  }
+
+  /** Copies `data` into a fresh region and returns its pointer. */
+  put(data: ArrayBufferView): number {
+    const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const ptr = this.alloc(src.length);
+    new Uint8Array(this.memory.buffer, ptr, src.length).set(src);
+    return ptr;
+  }
+
+  f32(ptr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, n).slice();
+  }
+
+  /** Throws if any guard region was written. */
+  checkGuards(): void {
+    const mem = new Uint8Array(this.memory.buffer);
+    for (const [p, n] of this.guards) {
+      for (let i = 0; i < n; i++) {
+        if (mem[p + i] !== GUARD_BYTE) throw new Error(`kernel wrote past the end of a buffer (guard at ${p + i})`);
+      }
+    }
+  }
+}
