@@ -17,7 +17,12 @@ const modules = new Map<Build, WebAssembly.Module>();
 function moduleFor(build: Build): WebAssembly.Module {
   let m = modules.get(build);
   if (!m) {
-    const path = fileURLToPath(new URL(`../../build/wpal.${build}.wasm`, import.meta.url));
+    // WPAL_KERNEL_BUILD_DIR lets one kernel family be built and tested on its own while others
+    // are being edited (asc <family>/index.ts -o $DIR/wpal.<build>.wasm).
+    const dir = process.env.WPAL_KERNEL_BUILD_DIR;
+    const path = dir
+      ? `${dir}/wpal.${build}.wasm`
+      : fileURLToPath(new URL(`../../build/wpal.${build}.wasm`, import.meta.url));
     m = new WebAssembly.Module(readFileSync(path));
     modules.set(build, m);
   }
