@@ -5,3 +5,7 @@
 export function heap_base(): usize {
   return (__heap_base + 15) & ~(<usize>15);
 }
+
+export * from './kernels/gemm/index';
+export * from './kernels/eltwise/index';
+export * from './kernels/softmax/index';

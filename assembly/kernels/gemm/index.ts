@@ -1,0 +1,19 @@
+// Every gemm kernel (assembly/kernels/README.md); assembly/index.ts re-exports this file.
+export { f32_gemm_dense__ref } from './f32-gemm-dense-ref';
+export { f32_gemm_f16__ref } from './f32-gemm-f16-ref';
+export { f32_gemm_p8f32__ref } from './f32-gemm-p8f32-ref';
+export { f32_gemm_dense_bs__ref } from './f32-gemm-dense-bs-ref';
+export { f32_gemm_p8f32_bs__ref } from './f32-gemm-p8f32-bs-ref';
+export { i8_gemm_p8i8__ref } from './i8-gemm-p8i8-ref';
+export { f32_gemm_dense_2x4__simd } from './f32-gemm-dense-2x4-simd';
+export { f32_gemm_f16_4x1__simd } from './f32-gemm-f16-4x1-simd';
+export { f32_gemm_p4f32_4x1__simd_swz } from './f32-gemm-p4f32-4x1-simd-swz';
+export { f32_gemm_p8f32_4x1__simd } from './f32-gemm-p8f32-4x1-simd';
+export { i8_gemm_p4i8_4x1__simd_swz } from './i8-gemm-p4i8-4x1-simd-swz';
+export { f32_gemm_dense_bs1x4_1x1__simd } from './f32-gemm-dense-bs1x4-1x1-simd';
+export { f32_gemm_dense_bs4x1_1x4__simd } from './f32-gemm-dense-bs4x1-1x4-simd';
+export { f32_gemm_dense_bs4x4_1x4__simd } from './f32-gemm-dense-bs4x4-1x4-simd';
+export { f32_gemm_dense_bs8x1_1x8__simd } from './f32-gemm-dense-bs8x1-1x8-simd';
+export { f32_gemm_dense_bs16x1_1x16__simd } from './f32-gemm-dense-bs16x1-1x16-simd';
+export { f32_gemm_p8f32_bs16x1_1x16__simd } from './f32-gemm-p8f32-bs16x1-1x16-simd';
+export { f32_gemm_p8f32_bs4x4_1x4__simd } from './f32-gemm-p8f32-bs4x4-1x4-simd';

@@ -1,0 +1,37 @@
+/**
+ * The gemm rows of the kernel table (assembly/kernels/gemm/): reference kernels first, then SIMD.
+ * scratchBytes(m, n, k) is the exact scratch (params slot 5) one call needs; omitted = none.
+ */
+import { parseKernelName } from '../kernel-name.js';
+import type { KernelRow } from '../kernel-types.js';
+
+const row = (name: string, extra: Partial<KernelRow> = {}): KernelRow => ({ ...parseKernelName(name), ...extra });
+const roundup = (v: number, to: number) => Math.ceil(v / to) * to;
+const align16 = (b: number) => roundup(b, 16);
+
+export const GEMM_KERNELS: KernelRow[] = [
+  row('f32_gemm_dense__ref'),
+  row('f32_gemm_f16__ref'),
+  row('f32_gemm_p8f32__ref'),
+  row('f32_gemm_dense_bs__ref'),
+  row('f32_gemm_p8f32_bs__ref'),
+  // xscale (16 bytes) + one quantized row of k int8
+  row('i8_gemm_p8i8__ref', { scratchBytes: (_m, _n, k) => 16 + align16(k) }),
+  row('f32_gemm_dense_2x4__simd'),
+  // row buffer of k f32
+  row('f32_gemm_f16_4x1__simd', { scratchBytes: (_m, _n, k) => roundup(k, 8) * 4 }),
+  // planes 64 + unpack control 64 + tmp 32 + row buffer
+  row('f32_gemm_p4f32_4x1__simd_swz', { scratchBytes: (_m, _n, k) => 160 + roundup(k, 32) * 4 }),
+  // any bits, but swz is faster for 1..4: offered for 5..8
+  row('f32_gemm_p8f32_4x1__simd', { minBits: 5, scratchBytes: (_m, _n, k) => 96 + roundup(k, 16) * 4 }),
+  // palette 16 + control 64 + tmp 16 + xscales + m rows of kq i16 + row of kq i8, kq = roundup(k, 32)
+  row('f32_gemm_dense_bs1x4_1x1__simd'),
+  row('f32_gemm_dense_bs4x1_1x4__simd'),
+  row('f32_gemm_dense_bs4x4_1x4__simd'),
+  row('f32_gemm_dense_bs8x1_1x8__simd'),
+  row('f32_gemm_dense_bs16x1_1x16__simd'),
+  // unpack control 64 + tmp 16 + indices 16 + 16 row-palette pointers + 16 values + planes 64
+  row('f32_gemm_p8f32_bs16x1_1x16__simd', { scratchBytes: () => 288 }),
+  row('f32_gemm_p8f32_bs4x4_1x4__simd', { scratchBytes: () => 288 }),
+  row('i8_gemm_p4i8_4x1__simd_swz', { scratchBytes: (m, _n, k) => 96 + roundup(4 * m, 16) + m * roundup(k, 32) * 2 + roundup(k, 32) }),
+];
