@@ -1,0 +1,14 @@
+// Public API of wasm-palette: re-exports only.
+export { loadModel, type ModelSource, type LoadOptions } from './runtime/load.js';
+export { Model, type TensorSpec, type ShapedInput, type Output, type MemoryReport } from './runtime/model.js';
+export { hasSimd } from './runtime/wasm.js';
+export { WpalLoadError, WpalEngineError, WpalInputError, WpalDisposedError } from './runtime/errors.js';
+export * from './format/errors.js';
+export { readModel } from './format/read.js';
+export { ModelWriter } from './format/write.js';
+export { sizeReport, type SizeReport } from './format/size.js';
+export { FORMAT_MAJOR, FORMAT_MINOR } from './format/version.js';
+export type * from './format/types.js';
+export * from './encode/palette.js';
+export * from './encode/bitpack.js';
+export * from './encode/blocksparse.js';

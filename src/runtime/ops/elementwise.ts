@@ -1,0 +1,51 @@
+/** Glue for the weightless ops: unary activations, Add/Mul, Softmax over the last axis. */
+import type { OpInfo } from '../../format/types.js';
+import { WpalEngineError } from '../errors.js';
+import { chooseOp } from '../kernels.js';
+import type { OpContext, Step } from '../context.js';
+
+const UNARY: Record<string, string> = {
+  Relu: 'vrelu',
+  Relu6: 'vrelu6',
+  Sigmoid: 'vsigmoid',
+  Tanh: 'vtanh',
+  Gelu: 'vgelu',
+  Silu: 'vsilu',
+};
+const BINARY: Record<string, string> = { Add: 'vadd', Mul: 'vmul' };
+
+function pick(ctx: OpContext, op: OpInfo, kernelOp: string) {
+  const row = chooseOp(kernelOp, ctx.pref);
+  if (!row) throw new WpalEngineError(`op ${op.index} (${op.type}): no ${kernelOp} kernel in this build`);
+  return { name: row.name, fn: ctx.kernel(row.name) };
+}
+
+export function isElementwise(type: string): boolean {
+  return type in UNARY || type in BINARY || type === 'Softmax';
+}
+
+export function compileElementwise(ctx: OpContext, op: OpInfo): Step {
+  const per = ctx.elements(op.outputs[0]);
+  const out = op.outputs[0];
+  if (op.type in UNARY) {
+    const k = pick(ctx, op, UNARY[op.type]);
+    const x = op.inputs[0];
+    return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(x), rs.ptr(out)) };
+  }
+  if (op.type in BINARY) {
+    const k = pick(ctx, op, BINARY[op.type]);
+    const [a, b] = op.inputs;
+    return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(a), rs.ptr(b), rs.ptr(out)) };
+  }
+  // Softmax over the last axis (the only axis format 1.0 allows).
+  const k = pick(ctx, op, 'softmax');
+  const shape = ctx.info.tensors[out].shape;
+  const cols = shape[shape.length - 1];
+  const x = op.inputs[0];
+  return {
+    op,
+    kernel: k.name,
+    scratchBytes: () => 0,
+    run: (rs) => k.fn((rs.batch * per) / cols, cols, rs.ptr(x), rs.ptr(out), cols * 4, cols * 4),
+  };
+}

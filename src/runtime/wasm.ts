@@ -1,0 +1,108 @@
+/**
+ * The one place that finds, compiles and instantiates the kernel module.
+ *
+ * Feature detection follows onnxruntime-web: WebAssembly.validate on a tiny module. The module
+ * below is, in WAT:
+ *   (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt))
+ * It validates only where fixed-width SIMD (simd128) is available.
+ */
+import { WpalEngineError, WpalLoadError } from './errors.js';
+
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+let simdSupported: boolean | undefined;
+
+/** True when this engine runs WebAssembly SIMD (simd128). */
+export function hasSimd(): boolean {
+  if (simdSupported === undefined) {
+    simdSupported = typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  }
+  return simdSupported;
+}
+
+/** Where the kernel module is, or its bytes. */
+export type WasmSource = URL | string | ArrayBuffer | Uint8Array | WebAssembly.Module;
+
+export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** The release build, next to this file in both src/runtime and dist/runtime. */
+export function defaultWasmUrl(): URL {
+  return new URL('../../build/wpal.simd.wasm', import.meta.url);
+}
+
+/** Reads a URL: fetch in browsers and for http(s) in Node; the file system for file: URLs in Node. */
+export async function readUrl(url: URL): Promise<Uint8Array> {
+  if (url.protocol === 'file:' && isNode) {
+    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    const { fileURLToPath } = await import(/* @vite-ignore */ 'node:url');
+    try {
+      return new Uint8Array(await fs.readFile(fileURLToPath(url)));
+    } catch (e) {
+      throw new WpalLoadError(`cannot read ${url.href}: ${(e as Error).message}`);
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new WpalLoadError(`cannot fetch ${url.href}: ${(e as Error).message}`);
+  }
+  if (!res.ok) throw new WpalLoadError(`cannot fetch ${url.href}: HTTP ${res.status} ${res.statusText}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compiles the kernel module once per source and caches it. */
+export function compileKernels(source: WasmSource = defaultWasmUrl()): Promise<WebAssembly.Module> {
+  if (!hasSimd()) {
+    return Promise.reject(
+      new WpalEngineError(
+        'this JavaScript engine has no WebAssembly SIMD (simd128); wasm-palette needs it ' +
+          '(Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+)',
+      ),
+    );
+  }
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  const key = source instanceof URL ? source.href : typeof source === 'string' ? source : undefined;
+  const cached = key ? compiled.get(key) : undefined;
+  if (cached) return cached;
+  const p = (async () => {
+    const bytes =
+      source instanceof URL ? await readUrl(source)
+      : typeof source === 'string' ? await readUrl(new URL(source, isNode ? `file://${process.cwd()}/` : globalThis.location?.href))
+      : source instanceof Uint8Array ? source
+      : new Uint8Array(source);
+    try {
+      return await WebAssembly.compile(bytes as BufferSource);
+    } catch (e) {
+      throw new WpalEngineError(`the kernel module does not compile here: ${(e as Error).message}`);
+    }
+  })();
+  if (key) {
+    compiled.set(key, p);
+    p.catch(() => compiled.delete(key));
+  }
+  return p;
+}
+
+/** The exports every kernel module has. Kernels are looked up by name from the kernel table. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heap_base(): number;
+  [kernel: string]: unknown;
+}
+
+export function instantiateKernels(module: WebAssembly.Module): KernelExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      // Only the debug build imports abort (asserts); a failed assert is a bug in wasm-palette.
+      abort(_msg: number, _file: number, line: number, col: number): never {
+        throw new WpalEngineError(`internal kernel assertion failed (line ${line}:${col}); please report this`);
+      },
+    },
+  });
+  return instance.exports as unknown as KernelExports;
+}
