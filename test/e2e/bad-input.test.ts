@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   loadModel, readModel, WpalError, WpalFormatError, WpalInputError, WpalDisposedError, WpalLoadError,
 } from '../../src/index.js';
-import { runOracle } from '../oracle/model.js';
+import { decodeWeight, runOracle } from '../oracle/model.js';
 import { expectClose } from '../util/compare.js';
 import { Rng } from '../util/rng.js';
 import { buildMlp } from './models.js';
@@ -54,12 +54,16 @@ describe('bad model files', () => {
       // It loaded: the flip hit a value (a weight, a palette entry, metadata). Then the runtime
       // must compute exactly what the (changed) file says.
       loaded++;
+      const info = readModel(bytes);
       const x = rng.floats(model.inputs[0].shape.reduce((a, b) => a * b, 1));
       const out = model.run({ [model.inputs[0].name]: x });
-      const want = runOracle(readModel(bytes), { [model.inputs[0].name]: x }, 1);
+      // A flipped exponent bit can make a weight huge (up to 3e38): float32 sums then overflow where
+      // the float64 oracle does not, so compare only while every weight stays in a sane range.
+      const sane = info.tensors.every((t) => !t.weight || decodeWeight(info, t.weight).every((v) => Math.abs(v) < 1e4));
+      if (!sane) continue;
+      const want = runOracle(info, { [model.inputs[0].name]: x }, 1);
       for (const name of Object.keys(want)) {
-        const finite = want[name].every(Number.isFinite);
-        if (finite) expectClose(out[name].data, want[name], { abs: 1e-3, rel: 1e-3 }, `[seed ${seed} iter ${iter}] ${name}`);
+        expectClose(out[name].data, want[name], { abs: 1e-3, rel: 1e-3 }, `[seed ${seed} iter ${iter}] ${name}`);
       }
       model.dispose();
     }

@@ -1,0 +1,287 @@
+/**
+ * readModel: parses a .wpal file and validates everything before returning, never trusting the
+ * bytes. Order: size and identifier, version (an unknown major is rejected before anything else is
+ * read), structure (verify-structure.ts: every offset, vector and string in bounds), then contents:
+ * tensors and weight layouts (validate-weight.ts), ops and attributes (ops.ts), graph order and
+ * shapes (validate-graph.ts), metadata. Any other exception on the way becomes a WpalFormatError.
+ */
+import { ByteBuffer } from 'flatbuffers';
+import { WpalError, WpalFormatError, WpalUnsupportedOpError, WpalVersionError } from './errors.js';
+import { DType, Model, type Attribute, type BlockSparse, type DenseValues, type Palettized, type Tensor } from './generated/wpal_generated.js';
+import { MAX_RANK, OP_TYPES, opSchema, resolveAttrs } from './ops.js';
+import type { AttrValue, ByteRange, DTypeName, MetadataInfo, ModelInfo, OpInfo, TensorInfo, WeightInfo } from './types.js';
+import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
+import { validateGraph } from './validate-graph.js';
+import { peekVersion, verifyStructure } from './verify-structure.js';
+import { validateValues } from './validate-values.js';
+import { FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
+
+/** Caps that keep a hostile file from making the reader work long (all far above real models). */
+const MAX_OP_OPERANDS = 64;
+const MAX_ATTR_LIST = 64;
+const MAX_PREPROCESS_CHANNELS = 65536;
+/** Every [ubyte] blob starts on this boundary in the file. */
+export const BLOB_ALIGNMENT = 16;
+
+const DTYPE_NAMES: Record<number, DTypeName> = {
+  [DType.Float32]: 'float32',
+  [DType.Float16]: 'float16',
+  [DType.Int8]: 'int8',
+  [DType.Int32]: 'int32',
+};
+
+/** Parses and validates a .wpal file. Throws WpalFormatError, WpalVersionError or WpalUnsupportedOpError. */
+export function readModel(bytes: Uint8Array): ModelInfo {
+  if (!(bytes instanceof Uint8Array)) throw new WpalFormatError('readModel expects the file as a Uint8Array');
+  try {
+    return read(bytes);
+  } catch (e) {
+    if (e instanceof WpalError) throw e;
+    throw new WpalFormatError(`malformed file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+function read(bytes: Uint8Array): ModelInfo {
+  if (bytes.byteLength >= 2 ** 31) throw new WpalFormatError(`file is ${bytes.byteLength} bytes; .wpal files are limited to 2 GiB`);
+  // The writer pads every file to a multiple of 16 (its largest alignment), so a file cut short by
+  // fewer than 16 bytes (the unreferenced tail padding) is still caught.
+  if (bytes.byteLength % BLOB_ALIGNMENT !== 0 && bytes.byteLength >= 8) {
+    throw new WpalFormatError(`file is ${bytes.byteLength} bytes, not a multiple of ${BLOB_ALIGNMENT}: it was truncated or has bytes appended`);
+  }
+  const version = peekVersion(bytes);
+  if (!SUPPORTED_MAJORS.includes(version.major)) throw new WpalVersionError(version.major, version.minor);
+  verifyStructure(bytes);
+  const ctx = new Context(bytes, version.major, version.minor);
+  const model = Model.getRootAsModel(new ByteBuffer(bytes));
+
+  const tensors: TensorInfo[] = [];
+  for (let i = 0; i < model.tensorsLength(); i++) tensors.push(ctx.tensor(model.tensors(i)!, i));
+  const names = new Map<string, number>();
+  for (const t of tensors) {
+    const prev = names.get(t.name);
+    if (prev !== undefined) throw new WpalFormatError(`tensor ${t.index}: name ${JSON.stringify(t.name)} is already used by tensor ${prev}`);
+    names.set(t.name, t.index);
+  }
+
+  const ops: OpInfo[] = [];
+  for (let i = 0; i < model.opsLength(); i++) {
+    const op = model.ops(i)!;
+    const type = op.type() ?? '';
+    if (!opSchema(type)) throw new WpalUnsupportedOpError(type, i, OP_TYPES);
+    const where = `op ${i} (${type})`;
+    const inputs = ctx.ints(op.inputsLength(), (k) => op.inputs(k)!, `${where} inputs`, MAX_OP_OPERANDS);
+    const outputs = ctx.ints(op.outputsLength(), (k) => op.outputs(k)!, `${where} outputs`, MAX_OP_OPERANDS);
+    const given: Record<string, AttrValue> = {};
+    for (let k = 0; k < op.attributesLength(); k++) {
+      const a = op.attributes(k)!;
+      const name = a.name() ?? '';
+      if (Object.prototype.hasOwnProperty.call(given, name)) throw new WpalFormatError(`${where}: attribute ${JSON.stringify(name)} appears twice`);
+      given[name] = ctx.attrValue(type, name, a, where);
+    }
+    ops.push({ index: i, type, inputs, outputs, attrs: resolveAttrs(type, i, given) });
+  }
+
+  const inputs = ctx.ints(model.inputsLength(), (k) => model.inputs(k)!, 'graph inputs', tensors.length);
+  const outputs = ctx.ints(model.outputsLength(), (k) => model.outputs(k)!, 'graph outputs', tensors.length);
+  validateGraph({ tensors, ops, inputs, outputs });
+  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
+  validateValues(info);
+  return info;
+}
+
+class Context {
+  /**
+   * Elements and mask bytes left to read. Without shared vectors a file holds at most one element
+   * per byte, so this only runs out when a hostile file points many tables at one big vector.
+   */
+  private work: number;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly major: number,
+    readonly minor: number,
+  ) {
+    this.work = bytes.byteLength + 4096;
+  }
+
+  private charge(n: number, where: string): void {
+    if ((this.work -= n) < 0) throw new WpalFormatError(`${where}: the file reads more data than it holds (vectors shared between tables)`);
+  }
+
+  dtype(v: number, where: string): DTypeName {
+    const name = DTYPE_NAMES[v];
+    if (name) return name;
+    const newer = this.minor > FORMAT_MINOR ? ` (the file is format ${this.major}.${this.minor}, newer than ${FORMAT_MAJOR}.${FORMAT_MINOR}: upgrade wasm-palette)` : '';
+    throw new WpalFormatError(`${where}: unknown element type ${v}${newer}`);
+  }
+
+  ints(n: number, get: (k: number) => number, where: string, max: number): number[] {
+    if (n > max) throw new WpalFormatError(`${where}: ${n} entries, at most ${max} allowed`);
+    this.charge(n, where);
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) out.push(get(k));
+    return out;
+  }
+
+  floats(n: number, get: (k: number) => number): number[] {
+    this.charge(n, 'float vector');
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) out.push(get(k));
+    return out;
+  }
+
+  /** Byte range of a [ubyte] vector (null = absent), checked for 16-byte alignment. */
+  blob(arr: Uint8Array | null, where: string): ByteRange | undefined {
+    if (!arr) return undefined;
+    const offset = arr.byteOffset - this.bytes.byteOffset;
+    if (offset % BLOB_ALIGNMENT !== 0) throw new WpalFormatError(`${where}: blob at file offset ${offset} is not ${BLOB_ALIGNMENT}-byte aligned`);
+    return { offset, length: arr.byteLength };
+  }
+
+  tensor(t: Tensor, index: number): TensorInfo {
+    const name = t.name() ?? '';
+    const where = `tensor ${index} ${JSON.stringify(name)}`;
+    if (name.length === 0) throw new WpalFormatError(`tensor ${index}: empty name`);
+    const rank = t.shapeLength();
+    if (rank > MAX_RANK) throw new WpalFormatError(`${where}: rank ${rank} > ${MAX_RANK}`);
+    const shape = this.ints(rank, (k) => t.shape(k)!, `${where} shape`, MAX_RANK);
+    let elements = 1;
+    for (const d of shape) {
+      if (!(d >= 1)) throw new WpalFormatError(`${where}: shape [${shape.join(', ')}] has a dimension < 1`);
+      elements *= d;
+    }
+    if (elements > MAX_ELEMENTS) throw new WpalFormatError(`${where}: ${elements} elements is more than ${MAX_ELEMENTS}`);
+    const dtype = this.dtype(t.dtype(), where);
+    const info: TensorInfo = { index, name, shape, dtype };
+    const w = t.weight();
+    if (w) {
+      if (rank < 1) throw new WpalFormatError(`${where}: a weight needs rank >= 1`);
+      if (dtype !== 'float32') throw new WpalFormatError(`${where}: a weight tensor has dtype float32 (its encoding says how it is stored), got ${dtype}`);
+      info.weight = this.weight(w.dense(), w.palettized(), w.sparse(), shape, where);
+    }
+    return info;
+  }
+
+  weight(dense: DenseValues | null, pal: Palettized | null, sparse: BlockSparse | null, shape: number[], where: string): WeightInfo {
+    const rows = shape[0];
+    const cols = shape.slice(1).reduce((a, b) => a * b, 1);
+    const info: WeightInfo = { rows, cols };
+    const maskArr = sparse ? sparse.maskArray() : null;
+    if (sparse && !maskArr) throw new WpalFormatError(`${where}: block-sparse weight has no mask`);
+    if (maskArr) this.charge(maskArr.length, `${where} mask`);
+    const layout = {
+      dense: dense ? { dtype: this.dtype(dense.dtype(), where), dataLength: dense.dataLength() } : undefined,
+      palettized: pal
+        ? {
+            bits: pal.bits(),
+            groupSize: pal.groupSize(),
+            entryType: this.dtype(pal.entryType(), where),
+            entriesLength: pal.entriesLength(),
+            entryScales: pal.entryScalesLength() ? this.floats(pal.entryScalesLength(), (k) => pal.entryScales(k)!) : undefined,
+            channelScales: pal.channelScalesLength() ? this.floats(pal.channelScalesLength(), (k) => pal.channelScales(k)!) : undefined,
+            indicesLength: pal.indicesLength(),
+          }
+        : undefined,
+      sparse: sparse ? { blockRows: sparse.blockRows(), blockCols: sparse.blockCols(), mask: maskArr! } : undefined,
+    };
+    const checked = checkWeightLayout(rows, cols, layout, where);
+    if (dense) {
+      const data = this.blob(dense.dataArray(), `${where} dense data`);
+      if (!data) throw new WpalFormatError(`${where}: dense weight has no data`);
+      info.dense = { dtype: layout.dense!.dtype as 'float32' | 'float16', data };
+    }
+    if (pal) {
+      const entries = this.blob(pal.entriesArray(), `${where} palette entries`);
+      const indices = this.blob(pal.indicesArray(), `${where} indices`);
+      if (!entries || !indices) throw new WpalFormatError(`${where}: palettized weight needs entries and indices`);
+      info.palettized = {
+        bits: layout.palettized!.bits,
+        groupRows: checked.groupRows,
+        numPalettes: checked.numPalettes,
+        entryType: layout.palettized!.entryType as 'float32' | 'float16' | 'int8',
+        entries,
+        indices,
+      };
+      if (layout.palettized!.entryScales) info.palettized.entryScales = this.floatRange(pal, 4);
+      if (layout.palettized!.channelScales) info.palettized.channelScales = this.floatRange(pal, 5);
+    }
+    if (sparse) {
+      info.sparse = {
+        blockRows: layout.sparse!.blockRows,
+        blockCols: layout.sparse!.blockCols,
+        mask: this.blob(maskArr, `${where} mask`)!,
+        keptBlocks: checked.keptBlocks,
+      };
+    }
+    return info;
+  }
+
+  /** Byte range of the float vector in field slot `slot` of a Palettized table (already verified). */
+  private floatRange(pal: Palettized, slot: number): ByteRange {
+    const bb = pal.bb!;
+    const field = pal.bb_pos + bb.__offset(pal.bb_pos, 4 + 2 * slot);
+    return { offset: bb.__vector(field), length: bb.__vector_len(field) * 4 };
+  }
+
+  attrValue(type: string, name: string, a: Attribute, where: string): AttrValue {
+    const spec = opSchema(type)!.attrs.find((s) => s.name === name);
+    const toInt = (v: bigint, what: string) => {
+      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+        throw new WpalFormatError(`${where}: attribute ${name}${what} = ${v} is out of range`);
+      }
+      return Number(v);
+    };
+    switch (spec?.kind) {
+      case undefined:
+        return 0; // resolveAttrs rejects the unknown name with the list of known ones
+      case 'int':
+        return toInt(a.i(), '');
+      case 'float':
+        return a.f();
+      case 'string':
+        return a.s() ?? '';
+      case 'ints': {
+        const n = a.intsLength();
+        if (n > MAX_ATTR_LIST) throw new WpalFormatError(`${where}: attribute ${name} has ${n} values, at most ${MAX_ATTR_LIST}`);
+        return Array.from({ length: n }, (_, k) => toInt(a.ints(k)!, `[${k}]`));
+      }
+      case 'floats': {
+        const n = a.floatsLength();
+        if (n > MAX_ATTR_LIST) throw new WpalFormatError(`${where}: attribute ${name} has ${n} values, at most ${MAX_ATTR_LIST}`);
+        return this.floats(n, (k) => a.floats(k)!);
+      }
+    }
+  }
+
+  metadata(model: Model): MetadataInfo {
+    const md = model.metadata();
+    const info: MetadataInfo = { outputLabels: [], properties: {} };
+    if (!md) return info;
+    const opt = (s: string | null) => (s === null ? undefined : s);
+    if (md.name() !== null) info.name = md.name()!;
+    if (md.description() !== null) info.description = md.description()!;
+    if (md.task() !== null) info.task = md.task()!;
+    const p = md.preprocessing();
+    if (p) {
+      const cap = (n: number, what: string) => {
+        if (n > MAX_PREPROCESS_CHANNELS) throw new WpalFormatError(`metadata.preprocessing.${what}: ${n} values, at most ${MAX_PREPROCESS_CHANNELS}`);
+        return n;
+      };
+      info.preprocessing = {
+        scale: p.scale(),
+        mean: this.floats(cap(p.meanLength(), 'mean'), (k) => p.mean(k)!),
+        std: this.floats(cap(p.stdLength(), 'std'), (k) => p.std(k)!),
+      };
+      const layout = opt(p.layout());
+      if (layout !== undefined) info.preprocessing.layout = layout;
+    }
+    for (let i = 0; i < md.outputLabelsLength(); i++) info.outputLabels.push(md.outputLabels(i) ?? '');
+    for (let i = 0; i < md.propertiesLength(); i++) {
+      const kv = md.properties(i)!;
+      const key = kv.key() ?? '';
+      if (Object.prototype.hasOwnProperty.call(info.properties, key)) throw new WpalFormatError(`metadata.properties[${i}]: key ${JSON.stringify(key)} appears twice`);
+      Object.defineProperty(info.properties, key, { value: kv.value() ?? '', enumerable: true, writable: true, configurable: true });
+    }
+    return info;
+  }
+}

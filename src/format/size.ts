@@ -1,0 +1,96 @@
+/**
+ * Where the bytes of a model file go: per weight tensor and per kind. The kinds add up to the
+ * file size exactly: graph+metadata is the file size minus every weight blob (so it also counts
+ * FlatBuffers tables, vtables, length prefixes and alignment padding).
+ */
+import type { ModelInfo } from './types.js';
+
+export interface SizeBytes {
+  /** Palette entries. */
+  palettes: number;
+  /** Packed indices (of dense or block-sparse palettized tensors). */
+  indices: number;
+  /** Block masks. */
+  masks: number;
+  /** Dense values (of dense tensors or of the kept blocks). */
+  dense: number;
+  /** entry_scales and channel_scales. */
+  scales: number;
+}
+
+export interface LayerSize {
+  tensor: number;
+  name: string;
+  shape: number[];
+  /** e.g. "palettized 4-bit float16 x1 palette", "dense float32, 8x1 blocks 60% dropped". */
+  encoding: string;
+  /** Index bits (palettized), else undefined. */
+  bits?: number;
+  /** Fraction of blocks dropped (0 when not block-sparse). */
+  sparsity: number;
+  bytes: SizeBytes & { total: number };
+  /** What the tensor would take as dense float32. */
+  denseF32Bytes: number;
+  /** denseF32Bytes / bytes.total. */
+  ratio: number;
+}
+
+export interface SizeReport {
+  fileBytes: number;
+  layers: LayerSize[];
+  /** Sums to fileBytes. */
+  byKind: SizeBytes & { graphAndMetadata: number };
+  /** Dense float32 bytes of every weight, and that divided by the file size. */
+  denseF32Bytes: number;
+  ratio: number;
+}
+
+export function sizeReport(info: ModelInfo): SizeReport {
+  const byKind = { palettes: 0, indices: 0, masks: 0, dense: 0, scales: 0, graphAndMetadata: 0 };
+  const layers: LayerSize[] = [];
+  let denseF32Total = 0;
+  for (const t of info.tensors) {
+    const w = t.weight;
+    if (!w) continue;
+    const b: SizeBytes = { palettes: 0, indices: 0, masks: 0, dense: 0, scales: 0 };
+    let encoding: string;
+    if (w.dense) {
+      b.dense = w.dense.data.length;
+      encoding = `dense ${w.dense.dtype}`;
+    } else {
+      const p = w.palettized!;
+      b.palettes = p.entries.length;
+      b.indices = p.indices.length;
+      b.scales = (p.entryScales?.length ?? 0) + (p.channelScales?.length ?? 0);
+      encoding =
+        `palettized ${p.bits}-bit ${p.entryType}, ${p.numPalettes === 1 ? '1 palette' : `${p.numPalettes} palettes of ${p.groupRows} rows`}` +
+        (p.channelScales ? ', channel scales' : '');
+    }
+    let sparsity = 0;
+    if (w.sparse) {
+      const s = w.sparse;
+      b.masks = s.mask.length;
+      const blocks = Math.ceil(w.rows / s.blockRows) * Math.ceil(w.cols / s.blockCols);
+      sparsity = blocks ? 1 - s.keptBlocks / blocks : 0;
+      encoding += `, ${s.blockRows}x${s.blockCols} blocks ${(sparsity * 100).toFixed(1)}% dropped`;
+    }
+    const total = b.palettes + b.indices + b.masks + b.dense + b.scales;
+    const denseF32Bytes = w.rows * w.cols * 4;
+    denseF32Total += denseF32Bytes;
+    for (const k of Object.keys(b) as (keyof SizeBytes)[]) byKind[k] += b[k];
+    layers.push({
+      tensor: t.index,
+      name: t.name,
+      shape: [...t.shape],
+      encoding,
+      ...(w.palettized ? { bits: w.palettized.bits } : {}),
+      sparsity,
+      bytes: { ...b, total },
+      denseF32Bytes,
+      ratio: total ? denseF32Bytes / total : Infinity,
+    });
+  }
+  const fileBytes = info.bytes.byteLength;
+  byKind.graphAndMetadata = fileBytes - (byKind.palettes + byKind.indices + byKind.masks + byKind.dense + byKind.scales);
+  return { fileBytes, layers, byKind, denseF32Bytes: denseF32Total, ratio: denseF32Total / fileBytes };
+}

@@ -1,0 +1,118 @@
+/**
+ * Layout rules of a stored weight (schemas/wpal.fbs), shared by the reader (which checks a file)
+ * and the writer (which checks what it is about to write): exact lengths of every blob, bit widths,
+ * palette groups, scales, block masks.
+ */
+import { blockGrid, countKept } from '../encode/blocksparse.js';
+import { WpalFormatError } from './errors.js';
+
+export type EntryTypeName = 'float32' | 'float16' | 'int8';
+
+/** Lengths (and the few contents that matter) of a weight's blobs, wherever they live. */
+export interface WeightLayout {
+  dense?: { dtype: string; dataLength: number };
+  palettized?: {
+    bits: number;
+    /** As stored: 0 = one palette for the tensor. */
+    groupSize: number;
+    entryType: string;
+    entriesLength: number;
+    /** undefined = field absent. */
+    entryScales?: ArrayLike<number>;
+    channelScales?: ArrayLike<number>;
+    indicesLength: number;
+  };
+  sparse?: { blockRows: number; blockCols: number; mask: Uint8Array };
+}
+
+export interface CheckedLayout {
+  /** Resolved rows per palette (palettized only). */
+  groupRows: number;
+  numPalettes: number;
+  /** Kept blocks (sparse only). */
+  keptBlocks: number;
+}
+
+const DENSE_SIZE: Record<string, number> = { float32: 4, float16: 2 };
+const ENTRY_SIZE: Record<string, number> = { float32: 4, float16: 2, int8: 1 };
+
+/** Largest number of elements of one tensor (4 GiB of float32 would not fit in wasm32 memory anyway). */
+export const MAX_ELEMENTS = 2 ** 30;
+
+/**
+ * Checks a weight seen as a [rows, cols] matrix. `where` prefixes messages, e.g.
+ * `tensor 3 "fc1.weight"`. Throws WpalFormatError.
+ */
+export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, where: string): CheckedLayout {
+  const bad = (msg: string): never => {
+    throw new WpalFormatError(`${where}: ${msg}`);
+  };
+  const out: CheckedLayout = { groupRows: 0, numPalettes: 0, keptBlocks: 0 };
+  if (!!w.dense === !!w.palettized) bad(`weight must have exactly one of dense / palettized, has ${w.dense ? 'both' : 'neither'}`);
+
+  // How many values are stored: all of them, or the kept blocks' R*C values each.
+  let stored = rows * cols;
+  let storedWhat = `${rows} x ${cols} values`;
+  if (w.sparse) {
+    const { blockRows: R, blockCols: C, mask } = w.sparse;
+    if (!(Number.isInteger(R) && R >= 1 && R <= rows)) bad(`block_rows ${R} must be 1..${rows} (rows)`);
+    if (!(Number.isInteger(C) && C >= 1 && C <= cols)) bad(`block_cols ${C} must be 1..${cols} (cols)`);
+    const g = blockGrid(rows, cols, R, C);
+    const maskLen = g.gridRows * g.maskRowBytes;
+    if (mask.length !== maskLen) {
+      bad(`mask is ${mask.length} bytes, expected ${maskLen} (${g.gridRows} block rows x ceil(${g.gridCols}/8))`);
+    }
+    const padBits = g.maskRowBytes * 8 - g.gridCols;
+    if (padBits > 0) {
+      const padMask = (0xff << (8 - padBits)) & 0xff;
+      for (let br = 0; br < g.gridRows; br++) {
+        if (mask[br * g.maskRowBytes + g.maskRowBytes - 1] & padMask) bad(`mask row ${br} has bits set beyond the ${g.gridCols} block columns`);
+      }
+    }
+    out.keptBlocks = countKept(mask, g);
+    stored = out.keptBlocks * R * C;
+    storedWhat = `${out.keptBlocks} kept blocks x ${R}x${C}`;
+  }
+
+  if (w.dense) {
+    const size = DENSE_SIZE[w.dense.dtype];
+    if (!size) bad(`dense dtype ${w.dense.dtype} is not float32 or float16`);
+    if (w.dense.dataLength !== stored * size) {
+      bad(`dense data is ${w.dense.dataLength} bytes, expected ${stored * size} (${storedWhat} x ${size} bytes)`);
+    }
+  }
+
+  if (w.palettized) {
+    const p = w.palettized;
+    if (!(Number.isInteger(p.bits) && p.bits >= 1 && p.bits <= 8)) bad(`bits ${p.bits} must be 1..8`);
+    if (!(Number.isInteger(p.groupSize) && p.groupSize >= 0 && p.groupSize <= rows)) bad(`group_size ${p.groupSize} must be 0 (per tensor) or 1..${rows} (rows)`);
+    out.groupRows = p.groupSize === 0 ? rows : p.groupSize;
+    out.numPalettes = Math.ceil(rows / out.groupRows);
+    const esize = ENTRY_SIZE[p.entryType];
+    if (!esize) bad(`palette entry type ${p.entryType} is not float32, float16 or int8`);
+    const k = 2 ** p.bits;
+    if (p.entriesLength !== out.numPalettes * k * esize) {
+      bad(`palette entries are ${p.entriesLength} bytes, expected ${out.numPalettes * k * esize} (${out.numPalettes} palettes x ${k} entries x ${esize} bytes)`);
+    }
+    if (p.entryType === 'int8') {
+      const s = p.entryScales;
+      if (!s) return bad('int8 palette entries need entry_scales');
+      if (s.length !== out.numPalettes) bad(`entry_scales has ${s.length} values, expected ${out.numPalettes} (one per palette)`);
+      for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) bad(`entry_scales[${i}] is not finite`);
+    } else if (p.entryScales) bad(`entry_scales is only allowed with int8 entries (entries are ${p.entryType})`);
+    if (p.channelScales) {
+      if (p.channelScales.length !== rows) bad(`channel_scales has ${p.channelScales.length} values, expected ${rows} (one per row)`);
+      for (let i = 0; i < p.channelScales.length; i++) if (!Number.isFinite(p.channelScales[i])) bad(`channel_scales[${i}] is not finite`);
+    }
+    if (w.sparse) {
+      const expect = Math.ceil((stored * p.bits) / 8);
+      if (p.indicesLength !== expect) bad(`indices are ${p.indicesLength} bytes, expected ${expect} (ceil(${storedWhat} x ${p.bits} bits / 8))`);
+    } else {
+      const rowBytes = Math.ceil((cols * p.bits) / 8);
+      if (p.indicesLength !== rows * rowBytes) {
+        bad(`indices are ${p.indicesLength} bytes, expected ${rows * rowBytes} (${rows} rows x ceil(${cols}*${p.bits}/8))`);
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,16 @@
+/**
+ * Version of the .wpal format this build writes, and the majors it reads (ORT's
+ * `ort_format_version.h`). A reader accepts every minor version of a supported major: a newer minor
+ * only appends fields, which an older reader does not look at. See schemas/CHANGELOG.md.
+ */
+
+/** Major version written by ModelWriter. A major bump means some field changed meaning. */
+export const FORMAT_MAJOR = 1;
+/** Minor version written by ModelWriter. A minor bump only adds fields, enum values or encodings. */
+export const FORMAT_MINOR = 0;
+/** Majors readModel understands. */
+export const SUPPORTED_MAJORS: readonly number[] = Object.freeze([1]);
+
+export function formatVersionString(major: number = FORMAT_MAJOR, minor: number = FORMAT_MINOR): string {
+  return `${major}.${minor}`;
+}

@@ -1,0 +1,324 @@
+/**
+ * ModelWriter: the one writer of .wpal files (tests, benchmark and trainer all use it).
+ *
+ *   const w = new ModelWriter({ name: 'mlp', task: 'image-classification' });
+ *   const x = w.input('input', [784]);
+ *   const W1 = w.weight('fc1.weight', [300, 784], encodePalettized(values, 300, 784, { bits: 2 }));
+ *   const h = w.op('FullyConnected', [x, W1], { output: 'fc1' });
+ *   w.output(w.op('Relu', [h]));
+ *   const bytes = w.finish();   // validated with readModel before it is returned
+ *
+ * Every [ubyte] blob is written with alignment 16 (the generated createXxxVector helpers use 1).
+ */
+import { Builder, type ByteBuffer, type Offset } from 'flatbuffers';
+import type { EncodedWeight, WeightBlobs } from '../encode/decode.js';
+import { WpalError, WpalFormatError } from './errors.js';
+import {
+  Attribute, BlockSparse, DenseValues, DType, KeyValue, Metadata, Model, Op, Palettized, Preprocessing, Tensor, Weight,
+} from './generated/wpal_generated.js';
+import { checkOp, MAX_RANK, opSchema, resolveAttrs, type OperandInfo } from './ops.js';
+import { readModel, BLOB_ALIGNMENT } from './read.js';
+import type { AttrValue, DTypeName, ModelInfo, PreprocessingInfo } from './types.js';
+import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
+import { FORMAT_MAJOR, FORMAT_MINOR } from './version.js';
+
+export interface ModelWriterOptions {
+  name?: string;
+  description?: string;
+  task?: string;
+  preprocessing?: Partial<PreprocessingInfo>;
+  outputLabels?: string[];
+  /** Free key/values: provenance, training settings, measured accuracy, ... */
+  properties?: Record<string, string>;
+}
+
+/** A tensor of the model being written. */
+export interface TensorHandle {
+  readonly index: number;
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface OpOptions {
+  attrs?: Record<string, AttrValue>;
+  /** Name of the output tensor (default: `<type>_<op index>`). */
+  output?: string;
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  dtype: DTypeName;
+  weight?: WeightBlobs;
+  handle: TensorHandle;
+}
+
+const DTYPE: Record<string, DType> = { float32: DType.Float32, float16: DType.Float16, int8: DType.Int8, int32: DType.Int32 };
+
+export class ModelWriter {
+  private readonly tensors: TensorEntry[] = [];
+  private readonly names = new Set<string>();
+  /** Graph inputs and op outputs so far (weights are always defined). */
+  private readonly defined = new Set<number>();
+  private readonly ops: { type: string; inputs: number[]; outputs: number[]; attrs: Record<string, AttrValue> }[] = [];
+  private readonly inputs: number[] = [];
+  private readonly outputs: number[] = [];
+  private readonly meta: ModelWriterOptions;
+
+  constructor(meta: ModelWriterOptions = {}) {
+    this.meta = { ...meta, properties: { ...meta.properties } };
+  }
+
+  /** Adds or replaces a metadata property (e.g. accuracy measured after the graph was built). */
+  setProperty(key: string, value: string): void {
+    Object.defineProperty(this.meta.properties!, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+
+  private add(name: string, shape: readonly number[], dtype: DTypeName, weight?: WeightBlobs): TensorHandle {
+    if (typeof name !== 'string' || name.length === 0) throw new WpalFormatError('tensor name must be a non-empty string');
+    if (this.names.has(name)) throw new WpalFormatError(`tensor name ${JSON.stringify(name)} is already used`);
+    if (shape.length > MAX_RANK) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: rank ${shape.length} > ${MAX_RANK}`);
+    if (!shape.every((d) => Number.isInteger(d) && d >= 1 && d <= 0x7fffffff)) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: bad shape [${shape.join(', ')}]`);
+    if (shape.reduce((a, b) => a * b, 1) > MAX_ELEMENTS) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: more than ${MAX_ELEMENTS} elements`);
+    if (!(dtype in DTYPE)) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: unknown dtype ${dtype}`);
+    const handle: TensorHandle = Object.freeze({ index: this.tensors.length, name, shape: Object.freeze([...shape]) });
+    this.tensors.push({ name, shape: [...shape], dtype, weight, handle });
+    this.names.add(name);
+    return handle;
+  }
+
+  /** A graph input (shape per example, without the batch dimension). */
+  input(name: string, shape: readonly number[], dtype: DTypeName = 'float32'): TensorHandle {
+    const h = this.add(name, shape, dtype);
+    this.inputs.push(h.index);
+    this.defined.add(h.index);
+    return h;
+  }
+
+  /** A constant weight; its [rows, cols] view is [shape[0], product of the rest]. */
+  weight(name: string, shape: readonly number[], enc: EncodedWeight | WeightBlobs): TensorHandle {
+    if (shape.length < 1) throw new WpalFormatError(`weight ${JSON.stringify(name)}: needs rank >= 1`);
+    const rows = shape[0];
+    const cols = shape.slice(1).reduce((a, b) => a * b, 1);
+    const e = enc as Partial<EncodedWeight>;
+    if (e.count !== undefined && e.count !== rows * cols) {
+      throw new WpalFormatError(`weight ${JSON.stringify(name)}: encoding holds ${e.count} values, shape [${shape.join(', ')}] has ${rows * cols}`);
+    }
+    if (e.rows !== undefined && (e.rows !== rows || e.cols !== cols)) {
+      throw new WpalFormatError(`weight ${JSON.stringify(name)}: encoded as ${e.rows}x${e.cols}, shape [${shape.join(', ')}] is viewed as ${rows}x${cols}`);
+    }
+    const blobs: WeightBlobs = { dense: enc.dense, palettized: enc.palettized, sparse: enc.sparse };
+    const p = blobs.palettized;
+    checkWeightLayout(
+      rows,
+      cols,
+      {
+        dense: blobs.dense && { dtype: blobs.dense.dtype, dataLength: blobs.dense.data.length },
+        palettized: p && { ...p, entriesLength: p.entries.length, indicesLength: p.indices.length },
+        sparse: blobs.sparse,
+      },
+      `weight ${JSON.stringify(name)}`,
+    );
+    return this.add(name, shape, 'float32', blobs);
+  }
+
+  private entry(h: TensorHandle | null | undefined, what: string): TensorEntry | undefined {
+    if (h === null || h === undefined) return undefined;
+    const t = this.tensors[h.index];
+    if (!t || t.handle !== h) throw new WpalFormatError(`${what}: not a tensor of this writer`);
+    return t;
+  }
+
+  /** Adds an op; returns its output tensor, whose shape is inferred (ops.ts). null = optional input left out. */
+  op(type: string, inputs: readonly (TensorHandle | null | undefined)[], opts: OpOptions = {}): TensorHandle {
+    const index = this.ops.length;
+    const attrs = resolveAttrs(type, index, opts.attrs ?? {});
+    const operands: (OperandInfo | undefined)[] = inputs.map((h, k) => {
+      const t = this.entry(h, `op ${index} (${type}) input ${k}`);
+      if (!t) return undefined;
+      if (!t.weight && !this.defined.has(t.handle.index)) {
+        throw new WpalFormatError(`op ${index} (${type}) input ${k}: tensor ${JSON.stringify(t.name)} is not defined yet`);
+      }
+      const w = t.weight;
+      return {
+        shape: t.shape,
+        dtype: t.dtype,
+        weight: w && { dense: w.dense, palettized: w.palettized, sparse: w.sparse },
+      };
+    });
+    const [shape] = checkOp(type, index, operands, attrs);
+    let name = opts.output;
+    if (name === undefined) {
+      name = `${type}_${index}`;
+      for (let k = 1; this.names.has(name); k++) name = `${type}_${index}_${k}`;
+    }
+    const out = this.add(name, shape, 'float32');
+    this.defined.add(out.index);
+    this.ops.push({ type, inputs: inputs.map((h) => (h ? h.index : -1)), outputs: [out.index], attrs });
+    return out;
+  }
+
+  /** Marks a tensor as a graph output (in call order). */
+  output(h: TensorHandle): void {
+    const t = this.entry(h, 'output');
+    if (!t) throw new WpalFormatError('output: missing tensor');
+    if (this.outputs.includes(h.index)) throw new WpalFormatError(`output: ${JSON.stringify(t.name)} is already an output`);
+    this.outputs.push(h.index);
+  }
+
+  /** Serializes the model and checks the result with readModel. */
+  finish(): Uint8Array {
+    let blobBytes = 0;
+    for (const t of this.tensors) for (const b of blobsOf(t.weight)) blobBytes += b.length + BLOB_ALIGNMENT + 4;
+    const b = new Builder(Math.min(2 ** 30, 2 ** Math.ceil(Math.log2(blobBytes + 65536 + this.tensors.length * 256))));
+    // Pad the file to a multiple of 16 even without blobs: readers use the size to catch truncation.
+    b.prep(BLOB_ALIGNMENT, 0);
+    const tensors = this.tensors.map((t) => this.writeTensor(b, t));
+    const ops = this.ops.map((o) => this.writeOp(b, o));
+    const tensorsVec = Model.createTensorsVector(b, tensors);
+    const opsVec = Model.createOpsVector(b, ops);
+    const inputsVec = Model.createInputsVector(b, this.inputs);
+    const outputsVec = Model.createOutputsVector(b, this.outputs);
+    const metadata = this.writeMetadata(b);
+    Model.startModel(b);
+    b.forceDefaults(true); // keep both version fields in the file even when 0
+    Model.addFormatMajor(b, FORMAT_MAJOR);
+    Model.addFormatMinor(b, FORMAT_MINOR);
+    b.forceDefaults(false);
+    Model.addTensors(b, tensorsVec);
+    Model.addOps(b, opsVec);
+    Model.addInputs(b, inputsVec);
+    Model.addOutputs(b, outputsVec);
+    Model.addMetadata(b, metadata);
+    Model.finishModelBuffer(b, Model.endModel(b));
+    const bytes = b.asUint8Array().slice();
+    try {
+      readModel(bytes);
+    } catch (e) {
+      if (e instanceof WpalError) throw new WpalFormatError(`ModelWriter: the file does not pass readModel: ${e.message}`, { cause: e });
+      throw e;
+    }
+    return bytes;
+  }
+
+  /** finish() and the parsed result. */
+  finishWithInfo(): ModelInfo {
+    return readModel(this.finish());
+  }
+
+  private writeTensor(b: Builder, t: TensorEntry): Offset {
+    const weight = t.weight ? writeWeight(b, t.weight) : 0;
+    const name = b.createString(t.name);
+    const shape = Tensor.createShapeVector(b, t.shape);
+    Tensor.startTensor(b);
+    Tensor.addName(b, name);
+    Tensor.addShape(b, shape);
+    Tensor.addDtype(b, DTYPE[t.dtype]);
+    if (weight) Tensor.addWeight(b, weight);
+    return Tensor.endTensor(b);
+  }
+
+  private writeOp(b: Builder, o: { type: string; inputs: number[]; outputs: number[]; attrs: Record<string, AttrValue> }): Offset {
+    const schema = opSchema(o.type)!;
+    const attrs = schema.attrs.map((spec) => {
+      const v = o.attrs[spec.name];
+      const name = b.createString(spec.name);
+      const s = spec.kind === 'string' ? b.createString(v as string) : 0;
+      const ints = spec.kind === 'ints' ? Attribute.createIntsVector(b, (v as number[]).map((x) => BigInt(x))) : 0;
+      const floats = spec.kind === 'floats' ? Attribute.createFloatsVector(b, v as number[]) : 0;
+      Attribute.startAttribute(b);
+      Attribute.addName(b, name);
+      if (spec.kind === 'int') Attribute.addI(b, BigInt(v as number));
+      if (spec.kind === 'float') Attribute.addF(b, v as number);
+      if (s) Attribute.addS(b, s);
+      if (ints) Attribute.addInts(b, ints);
+      if (floats) Attribute.addFloats(b, floats);
+      return Attribute.endAttribute(b);
+    });
+    const type = b.createString(o.type);
+    const inputs = Op.createInputsVector(b, o.inputs);
+    const outputs = Op.createOutputsVector(b, o.outputs);
+    const attrsVec = Op.createAttributesVector(b, attrs);
+    return Op.createOp(b, type, inputs, outputs, attrsVec);
+  }
+
+  private writeMetadata(b: Builder): Offset {
+    const m = this.meta;
+    const str = (s: string | undefined) => (s === undefined ? 0 : b.createString(s));
+    const name = str(m.name);
+    const description = str(m.description);
+    const task = str(m.task);
+    let pre = 0;
+    if (m.preprocessing) {
+      const p = m.preprocessing;
+      const layout = str(p.layout);
+      const mean = Preprocessing.createMeanVector(b, p.mean ?? []);
+      const std = Preprocessing.createStdVector(b, p.std ?? []);
+      Preprocessing.startPreprocessing(b);
+      if (layout) Preprocessing.addLayout(b, layout);
+      Preprocessing.addScale(b, p.scale ?? 1);
+      Preprocessing.addMean(b, mean);
+      Preprocessing.addStd(b, std);
+      pre = Preprocessing.endPreprocessing(b);
+    }
+    const labels = Metadata.createOutputLabelsVector(b, (m.outputLabels ?? []).map((l) => b.createString(l)));
+    const props = Metadata.createPropertiesVector(
+      b,
+      Object.entries(m.properties ?? {}).map(([k, v]) => KeyValue.createKeyValue(b, b.createString(k), b.createString(v))),
+    );
+    Metadata.startMetadata(b);
+    if (name) Metadata.addName(b, name);
+    if (description) Metadata.addDescription(b, description);
+    if (task) Metadata.addTask(b, task);
+    if (pre) Metadata.addPreprocessing(b, pre);
+    Metadata.addOutputLabels(b, labels);
+    Metadata.addProperties(b, props);
+    return Metadata.endMetadata(b);
+  }
+}
+
+function blobsOf(w: WeightBlobs | undefined): Uint8Array[] {
+  if (!w) return [];
+  return [w.dense?.data, w.palettized?.entries, w.palettized?.indices, w.sparse?.mask].filter((x): x is Uint8Array => !!x);
+}
+
+/**
+ * A [ubyte] vector whose data starts on a 16-byte boundary of the finished file (the builder
+ * aligns from the end, and finish() pads the whole buffer to the largest alignment used, 16).
+ * The bytes are copied in one `set` instead of one addInt8 per byte.
+ */
+function writeBlob(b: Builder, data: Uint8Array): Offset {
+  b.startVector(1, data.length, BLOB_ALIGNMENT);
+  // Builder keeps `space` and `bb` private in its typings; this is the documented back-to-front fill.
+  const raw = b as unknown as { space: number; bb: ByteBuffer };
+  raw.space -= data.length;
+  raw.bb.bytes().set(data, raw.space);
+  return b.endVector();
+}
+
+function writeWeight(b: Builder, w: WeightBlobs): Offset {
+  let dense = 0;
+  let pal = 0;
+  let sparse = 0;
+  if (w.dense) {
+    const data = writeBlob(b, w.dense.data);
+    dense = DenseValues.createDenseValues(b, DTYPE[w.dense.dtype], data);
+  }
+  if (w.palettized) {
+    const p = w.palettized;
+    const entries = writeBlob(b, p.entries);
+    const indices = writeBlob(b, p.indices);
+    const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
+    const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
+    pal = Palettized.createPalettized(b, p.bits, p.groupSize, DTYPE[p.entryType], entries, es, cs, indices);
+  }
+  if (w.sparse) {
+    const mask = writeBlob(b, w.sparse.mask);
+    sparse = BlockSparse.createBlockSparse(b, w.sparse.blockRows, w.sparse.blockCols, mask);
+  }
+  Weight.startWeight(b);
+  if (dense) Weight.addDense(b, dense);
+  if (pal) Weight.addPalettized(b, pal);
+  if (sparse) Weight.addSparse(b, sparse);
+  return Weight.endWeight(b);
+}

@@ -1,0 +1,151 @@
+/** Models and raw-file builders for the format tests. */
+import { Builder, type Offset } from 'flatbuffers';
+import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
+import {
+  Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tensor, Weight,
+} from '../../src/format/generated/wpal_generated.js';
+import type { ModelInfo } from '../../src/format/types.js';
+import { ModelWriter } from '../../src/format/write.js';
+import { Rng } from '../util/rng.js';
+
+/** input[13] -> FC 9 (2-bit palettized + bias) -> Relu -> FC 5 (dense f16, 1x2 blocks) -> Reshape [5, -1] -> Sigmoid = "y" */
+export function smallModel(seed = 1): Uint8Array {
+  const rng = new Rng(seed);
+  const w = new ModelWriter({ name: 'small', task: 'test', properties: { seed: String(seed) }, outputLabels: ['a', 'b'] });
+  const x = w.input('x', [13]);
+  const W1 = w.weight('fc1.weight', [9, 13], encodePalettized(rng.floats(9 * 13), 9, 13, { bits: 2, seed }));
+  const b1 = w.weight('fc1.bias', [9], encodeDense(rng.floats(9)));
+  const h = w.op('Relu', [w.op('FullyConnected', [x, W1, b1])]);
+  const W2 = w.weight('fc2.weight', [5, 9], encodeBlockSparse(rng.floats(5 * 9), 5, 9, { blockRows: 1, blockCols: 2, sparsity: 0.5 }, { dtype: 'float16' }));
+  const y = w.op('FullyConnected', [h, W2]);
+  w.output(w.op('Sigmoid', [w.op('Reshape', [y], { attrs: { shape: [5, -1] } })], { output: 'y' }));
+  return w.finish();
+}
+
+/** Offset (in the file) of the root table's field `slot`, or 0 when absent. */
+export function rootFieldOffset(bytes: Uint8Array, slot: number): number {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const root = dv.getUint32(0, true);
+  const vt = root - dv.getInt32(root, true);
+  const off = dv.getUint16(vt + 4 + 2 * slot, true);
+  return off ? root + off : 0;
+}
+
+/** A copy of `bytes` with format_major / format_minor replaced (both fields are always written). */
+export function patchVersion(bytes: Uint8Array, major: number, minor: number): Uint8Array {
+  const out = bytes.slice();
+  const dv = new DataView(out.buffer);
+  dv.setUint16(rootFieldOffset(out, 0), major, true);
+  dv.setUint16(rootFieldOffset(out, 1), minor, true);
+  return out;
+}
+
+/** Every [ubyte] blob range of a read model. */
+export function blobRanges(info: ModelInfo): { what: string; offset: number; length: number }[] {
+  const out: { what: string; offset: number; length: number }[] = [];
+  for (const t of info.tensors) {
+    const w = t.weight;
+    if (!w) continue;
+    if (w.dense) out.push({ what: `${t.name}.data`, ...w.dense.data });
+    if (w.palettized) out.push({ what: `${t.name}.entries`, ...w.palettized.entries }, { what: `${t.name}.indices`, ...w.palettized.indices });
+    if (w.sparse) out.push({ what: `${t.name}.mask`, ...w.sparse.mask });
+  }
+  return out;
+}
+
+// ---- Raw files, bypassing ModelWriter's checks (to build invalid files on purpose). ----
+
+export interface RawWeight {
+  dense?: { dtype?: DType; data: Uint8Array };
+  palettized?: { bits: number; groupSize?: number; entryType?: DType; entries: Uint8Array; entryScales?: number[]; channelScales?: number[]; indices: Uint8Array };
+  sparse?: { blockRows: number; blockCols: number; mask: Uint8Array };
+}
+export interface RawTensor { name: string; shape: number[]; dtype?: DType; weight?: RawWeight }
+export interface RawOp { type: string; inputs: number[]; outputs: number[]; attrs?: { name: string; i?: number; ints?: number[] }[] }
+export interface RawModel { major?: number; minor?: number; tensors: RawTensor[]; ops: RawOp[]; inputs: number[]; outputs: number[]; align?: number }
+
+export function rawModel(m: RawModel): Uint8Array {
+  const b = new Builder(1024);
+  b.prep(16, 0); // files are padded to a multiple of 16, as ModelWriter does
+  const align = m.align ?? 16;
+  const blob = (data: Uint8Array): Offset => {
+    b.startVector(1, data.length, align);
+    for (let i = data.length - 1; i >= 0; i--) b.addInt8(data[i]);
+    return b.endVector();
+  };
+  const tensors = m.tensors.map((t) => {
+    let weight = 0;
+    if (t.weight) {
+      const w = t.weight;
+      const dense = w.dense ? DenseValues.createDenseValues(b, w.dense.dtype ?? DType.Float32, blob(w.dense.data)) : 0;
+      let pal = 0;
+      if (w.palettized) {
+        const p = w.palettized;
+        const entries = blob(p.entries);
+        const indices = blob(p.indices);
+        const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
+        const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
+        pal = Palettized.createPalettized(b, p.bits, p.groupSize ?? 0, p.entryType ?? DType.Float32, entries, es, cs, indices);
+      }
+      const sparse = w.sparse ? BlockSparse.createBlockSparse(b, w.sparse.blockRows, w.sparse.blockCols, blob(w.sparse.mask)) : 0;
+      Weight.startWeight(b);
+      if (dense) Weight.addDense(b, dense);
+      if (pal) Weight.addPalettized(b, pal);
+      if (sparse) Weight.addSparse(b, sparse);
+      weight = Weight.endWeight(b);
+    }
+    const name = b.createString(t.name);
+    const shape = Tensor.createShapeVector(b, t.shape);
+    Tensor.startTensor(b);
+    Tensor.addName(b, name);
+    Tensor.addShape(b, shape);
+    Tensor.addDtype(b, t.dtype ?? DType.Float32);
+    if (weight) Tensor.addWeight(b, weight);
+    return Tensor.endTensor(b);
+  });
+  const ops = m.ops.map((o) => {
+    const attrs = (o.attrs ?? []).map((a) => {
+      const name = b.createString(a.name);
+      const ints = a.ints ? Attribute.createIntsVector(b, a.ints.map(BigInt)) : 0;
+      Attribute.startAttribute(b);
+      Attribute.addName(b, name);
+      if (a.i !== undefined) Attribute.addI(b, BigInt(a.i));
+      if (ints) Attribute.addInts(b, ints);
+      return Attribute.endAttribute(b);
+    });
+    return Op.createOp(b, b.createString(o.type), Op.createInputsVector(b, o.inputs), Op.createOutputsVector(b, o.outputs), Op.createAttributesVector(b, attrs));
+  });
+  const tv = Model.createTensorsVector(b, tensors);
+  const ov = Model.createOpsVector(b, ops);
+  const iv = Model.createInputsVector(b, m.inputs);
+  const outv = Model.createOutputsVector(b, m.outputs);
+  Model.startModel(b);
+  Model.addFormatMajor(b, m.major ?? 1);
+  Model.addFormatMinor(b, m.minor ?? 0);
+  Model.addTensors(b, tv);
+  Model.addOps(b, ov);
+  Model.addInputs(b, iv);
+  Model.addOutputs(b, outv);
+  Model.finishModelBuffer(b, Model.endModel(b));
+  return b.asUint8Array().slice();
+}
+
+export function f32Bytes(values: number[]): Uint8Array {
+  return new Uint8Array(Float32Array.from(values).buffer);
+}
+
+/** A valid raw model: x[4] -> FC(W [3,4] given) -> y[3]. */
+export function rawFc(weight: RawWeight, opts: { wShape?: number[]; yShape?: number[]; attrs?: RawOp['attrs'] } = {}): RawModel {
+  return {
+    tensors: [
+      { name: 'x', shape: [4] },
+      { name: 'w', shape: opts.wShape ?? [3, 4], weight },
+      { name: 'y', shape: opts.yShape ?? [3] },
+    ],
+    ops: [{ type: 'FullyConnected', inputs: [0, 1], outputs: [2], attrs: opts.attrs }],
+    inputs: [0],
+    outputs: [2],
+  };
+}
+
+export const denseW = (): RawWeight => ({ dense: { data: f32Bytes(Array.from({ length: 12 }, (_, i) => i / 10)) } });

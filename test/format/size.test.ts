@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
+import { readModel } from '../../src/format/read.js';
+import { sizeReport } from '../../src/format/size.js';
+import { ModelWriter } from '../../src/format/write.js';
+import { Rng } from '../util/rng.js';
+import { smallModel } from './helpers.js';
+
+describe('sizeReport', () => {
+  function model() {
+    const rng = new Rng(8);
+    const w = new ModelWriter({ name: 'size', description: 'x'.repeat(100) });
+    const x = w.input('x', [64]);
+    const W1 = w.weight('w1', [32, 64], encodePalettized(rng.floats(32 * 64), 32, 64, { bits: 4, groupSize: 8, entryType: 'int8', channelScales: true }));
+    const b1 = w.weight('b1', [32], encodeDense(rng.floats(32)));
+    const W2 = w.weight('w2', [16, 32], encodeBlockSparse(rng.floats(16 * 32), 16, 32, { blockRows: 4, blockCols: 4, sparsity: 0.75 }, { bits: 2 }));
+    const W3 = w.weight('w3', [8, 16], encodeBlockSparse(rng.floats(8 * 16), 8, 16, { blockRows: 1, blockCols: 4, sparsity: 0.5 }, { dtype: 'float16' }));
+    w.output(w.op('FullyConnected', [w.op('FullyConnected', [w.op('FullyConnected', [x, W1, b1]), W2]), W3]));
+    return readModel(w.finish());
+  }
+
+  it('per-layer bytes match the encodings', () => {
+    const r = sizeReport(model());
+    expect(r.layers.map((l) => l.name)).toEqual(['w1', 'b1', 'w2', 'w3']);
+    const [w1, b1, w2, w3] = r.layers;
+    expect(w1.bytes).toEqual({ palettes: 4 * 16, indices: 32 * 32, masks: 0, dense: 0, scales: 4 * 4 + 32 * 4, total: 64 + 1024 + 16 + 128 });
+    expect(w1.bits).toBe(4);
+    expect(w1.sparsity).toBe(0);
+    expect(w1.encoding).toMatch(/palettized 4-bit int8, 4 palettes of 8 rows, channel scales/);
+    expect(b1.bytes.dense).toBe(128);
+    expect(b1.encoding).toBe('dense float32');
+    // 4x8 grid, 24 dropped: 8 kept blocks x 16 values x 2 bits = 32 bytes; mask 4 rows x 1 byte.
+    expect(w2.bytes).toMatchObject({ palettes: 16, indices: 32, masks: 4, dense: 0 });
+    expect(w2.sparsity).toBe(0.75);
+    expect(w3.bytes).toMatchObject({ dense: 16 * 4 * 2, masks: 8 });
+    expect(w3.encoding).toMatch(/dense float16, 1x4 blocks 50.0% dropped/);
+    for (const l of r.layers) expect(l.ratio).toBeCloseTo(l.denseF32Bytes / l.bytes.total, 10);
+  });
+
+  for (const [name, info] of [['mixed', () => model()], ['small', () => readModel(smallModel(3))]] as const) {
+    it(`kinds add up to the file size exactly (${name})`, () => {
+      const i = info();
+      const r = sizeReport(i);
+      const k = r.byKind;
+      expect(k.palettes + k.indices + k.masks + k.dense + k.scales + k.graphAndMetadata).toBe(i.bytes.length);
+      expect(r.fileBytes).toBe(i.bytes.length);
+      expect(k.graphAndMetadata).toBeGreaterThan(0);
+      const sum = (key: 'palettes' | 'indices' | 'masks' | 'dense' | 'scales') => r.layers.reduce((a, l) => a + l.bytes[key], 0);
+      for (const key of ['palettes', 'indices', 'masks', 'dense', 'scales'] as const) expect(k[key]).toBe(sum(key));
+      expect(r.denseF32Bytes).toBe(r.layers.reduce((a, l) => a + l.denseF32Bytes, 0));
+    });
+  }
+});
