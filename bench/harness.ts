@@ -27,6 +27,7 @@ export class BenchModule {
     this.top = ptr + bytes;
     const need = this.top - this.memory.buffer.byteLength;
     if (need > 0) this.memory.grow(Math.ceil(need / 65536));
+    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0); // regions are reused after reset()
     return ptr;
   }
   put(data: ArrayBufferView): number {
@@ -47,6 +48,7 @@ export interface Timing {
 export function time(fn: () => void, maxTime = 0.6): Timing {
   const b = new Benchmark(fn, { maxTime, minSamples: 9, initCount: 1, minTime: 0.02 });
   b.run();
+  if (b.error) throw b.error;
   const s = [...b.stats.sample].sort((x, y) => x - y);
   const mid = s.length >> 1;
   const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;

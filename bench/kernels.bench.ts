@@ -69,7 +69,7 @@ interface Prepared {
   params: number;
 }
 
-function prepare(mod: BenchModule, cfg: Config, n: number, k: number, m: number, scratch: number): Prepared {
+function prepare(mod: BenchModule, cfg: Config, n: number, k: number, scratch: number): Prepared {
   const rnd = filler(n * 31 + k);
   const need = cfg.need;
   let w = 0;
@@ -110,6 +110,7 @@ function prepare(mod: BenchModule, cfg: Config, n: number, k: number, m: number,
     w = mod.put(vals);
     weightBytes += kept * bytesPer;
   }
+  const palScale = need.act === 'i8' ? mod.put(new Float32Array([1 / 127])) : 0;
   const params = mod.alloc(32);
   const slots = new Int32Array(mod.memory.buffer, params, 8);
   slots[0] = need.bits ?? 0;
@@ -117,8 +118,7 @@ function prepare(mod: BenchModule, cfg: Config, n: number, k: number, m: number,
   slots[2] = need.sparse?.[0] ?? 0;
   slots[3] = need.sparse?.[1] ?? 0;
   slots[5] = scratch;
-  slots[6] = need.act === 'i8' ? mod.put(new Float32Array([1 / 127])) : 0;
-  void m;
+  slots[6] = palScale;
   return { w, pal, mask, weightBytes, params };
 }
 
@@ -143,7 +143,7 @@ export function runKernelBench(opts: { shapes?: string[]; batches?: number[]; ma
         const x = mod.put(new Float32Array(m * k).map((_, i) => Math.sin(i)));
         const y = mod.alloc(m * n * 4);
         const scratch = mod.alloc(row.scratchBytes?.(m, n, k) ?? 0);
-        const p = prepare(mod, cfg, n, k, m, scratch);
+        const p = prepare(mod, cfg, n, k, scratch);
         const fn = mod.exports[row.name] as (...a: number[]) => void;
         const t = time(() => fn(m, n, k, x, p.w, p.pal, p.mask, 0, y, k * 4, n * 4, p.params), opts.maxTime);
         if (cfg.label === 'dense f32') denseMs = t.medianMs;
