@@ -59,6 +59,12 @@ console.log(
     (slow.length ? ` (slower: ${slow.map((r) => `${r.config} m=${r.batch} ${r.speedup.toFixed(2)}x`).join('; ')})` : ''),
 );
 
+const int8Rows = results.filter((r) => r.int8RelError !== undefined);
+if (int8Rows.length) {
+  console.log('\nAccuracy cost of the int8 fast path (relative RMS error of outputs vs the exact f32-palette path, same weights):');
+  for (const r of int8Rows) console.log(`  ${r.shape} m=${r.batch} ${r.config}: ${(r.int8RelError! * 100).toFixed(3)}%`);
+}
+
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const json = JSON.stringify(

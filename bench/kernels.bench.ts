@@ -48,6 +48,32 @@ export interface KernelResult {
   weightBytes: number;
   weightGBs: number;
   rmePct: number;
+  /**
+   * int8 fast path only: relative RMS error of its outputs against the exact f32-palette path on
+   * the same weights and inputs (the accuracy cost of quantizing activations to int8).
+   */
+  int8RelError?: number;
+}
+
+/** Runs the exact f32-palette kernel on an int8 config's weights; returns rel. RMS error of y. */
+function int8Error(mod: BenchModule, cfg: Config, p: Prepared, m: number, n: number, k: number, x: number, y: number): number {
+  const exact = chooseGemm({ act: 'f32', wenc: 'palettized', bits: cfg.need.bits, sparse: cfg.need.sparse }, 'simd')!;
+  const yi8 = new Float32Array(mod.memory.buffer, y, m * n).slice();
+  const slots = new Int32Array(mod.memory.buffer, p.params, 8).slice();
+  // Allocate first, then write: a memory grow detaches earlier views.
+  const pal = mod.put(Float32Array.from(p.i8Palette!, (v) => v / 127));
+  slots[5] = mod.alloc(exact.scratchBytes?.(m, n, k) ?? 0);
+  const params = mod.put(slots);
+  const yEx = mod.alloc(m * n * 4);
+  (mod.exports[exact.name] as (...a: number[]) => void)(m, n, k, x, p.w, pal, p.mask, 0, yEx, k * 4, n * 4, params);
+  const ye = new Float32Array(mod.memory.buffer, yEx, m * n);
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < m * n; i++) {
+    num += (yi8[i] - ye[i]) ** 2;
+    den += ye[i] ** 2;
+  }
+  return Math.sqrt(num / den);
 }
 
 /** Deterministic filler (xorshift) so every run times the same data. */
@@ -62,6 +88,8 @@ function filler(seed: number) {
 }
 
 interface Prepared {
+  /** int8 configs: the palette entries (scale 1/127), to rerun the exact path on the same weights. */
+  i8Palette?: Int8Array;
   w: number;
   pal: number;
   mask: number;
@@ -76,6 +104,7 @@ function prepare(mod: BenchModule, cfg: Config, n: number, k: number, scratch: n
   let pal = 0;
   let mask = 0;
   let weightBytes = 0;
+  let i8Palette: Int8Array | undefined;
   let kept = n * k;
   let grid;
   if (need.sparse) {
@@ -95,8 +124,8 @@ function prepare(mod: BenchModule, cfg: Config, n: number, k: number, scratch: n
     weightBytes += packed.length;
     const entries = 1 << bits;
     if (need.act === 'i8') {
-      const p = new Int8Array(entries).map(() => Math.round((rnd() * 2 - 1) * 127));
-      pal = mod.put(p);
+      i8Palette = new Int8Array(entries).map(() => Math.round((rnd() * 2 - 1) * 127));
+      pal = mod.put(i8Palette);
       weightBytes += entries;
     } else {
       pal = mod.put(new Float32Array(entries).map(() => rnd() * 2 - 1));
@@ -119,7 +148,7 @@ function prepare(mod: BenchModule, cfg: Config, n: number, k: number, scratch: n
   slots[3] = need.sparse?.[1] ?? 0;
   slots[5] = scratch;
   slots[6] = palScale;
-  return { w, pal, mask, weightBytes, params };
+  return { w, pal, mask, weightBytes, params, i8Palette };
 }
 
 export function runKernelBench(opts: { shapes?: string[]; batches?: number[]; maxTime?: number; log?: (s: string) => void } = {}): KernelResult[] {
@@ -155,6 +184,7 @@ export function runKernelBench(opts: { shapes?: string[]; batches?: number[]; ma
           weightGBs: p.weightBytes / (t.medianMs * 1e6),
           rmePct: t.rmePct,
         };
+        if (cfg.need.act === 'i8') r.int8RelError = int8Error(mod, cfg, p, m, n, k, x, y);
         results.push(r);
         log(`  ${name} m=${m} ${cfg.label.padEnd(24)} ${t.medianMs.toFixed(3).padStart(8)} ms  x${r.speedup.toFixed(2)}  ${row.name}`);
       }
