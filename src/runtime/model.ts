@@ -24,12 +24,16 @@ export interface TensorSpec {
   name: string;
   /** Without the batch dimension. */
   shape: number[];
-  dtype: 'float32';
+  /** float32 for activations; int32 for token ids (Embedding inputs). */
+  dtype: 'float32' | 'int32';
 }
+
+/** The typed array that carries a tensor of each dtype. */
+export type TensorData = Float32Array | Int32Array;
 
 /** An input given with its shape: [batch, ...model input shape]. */
 export interface ShapedInput {
-  data: Float32Array;
+  data: TensorData;
   shape: number[];
 }
 
@@ -101,7 +105,11 @@ export class Model {
     this.plan = planArena(this.lifetimes());
     this.heap = heap;
     this.metadata = info.metadata;
-    const spec = (t: number): TensorSpec => ({ name: info.tensors[t].name, shape: [...info.tensors[t].shape], dtype: 'float32' });
+    const spec = (t: number): TensorSpec => ({
+      name: info.tensors[t].name,
+      shape: [...info.tensors[t].shape],
+      dtype: info.tensors[t].dtype === 'int32' ? 'int32' : 'float32',
+    });
     this.inputs = info.inputs.map(spec);
     this.outputs = info.outputs.map(spec);
   }
@@ -146,7 +154,8 @@ export class Model {
     this.batchCapacity = batch;
   }
 
-  private batchOf(name: string, value: unknown, spec: TensorSpec): { data: Float32Array; batch: number } {
+  private batchOf(name: string, value: unknown, spec: TensorSpec): { data: TensorData; batch: number } {
+    const Want = spec.dtype === 'int32' ? Int32Array : Float32Array;
     const per = spec.shape.reduce((a, b) => a * b, 1);
     const expect = `[batch, ${spec.shape.join(', ')}] (${per} floats per example)`;
     let data: unknown = value;
@@ -157,13 +166,13 @@ export class Model {
       if (!Array.isArray(shape) || shape.length !== spec.shape.length + 1 || spec.shape.some((d, i) => d !== shape[i + 1])) {
         throw new WpalInputError(`input "${name}": shape [${String(shape)}] does not match ${expect}`);
       }
-      if (!(data instanceof Float32Array) || data.length !== shape.reduce((a: number, b: number) => a * b, 1)) {
+      if (!(data instanceof Want) || data.length !== shape.reduce((a: number, b: number) => a * b, 1)) {
         throw new WpalInputError(`input "${name}": data length does not match its shape [${shape.join(', ')}]`);
       }
     }
-    if (!(data instanceof Float32Array)) {
+    if (!(data instanceof Want)) {
       const got = data === null ? 'null' : ArrayBuffer.isView(data) ? data.constructor.name : typeof data;
-      throw new WpalInputError(`input "${name}": expected a Float32Array, got ${got}`);
+      throw new WpalInputError(`input "${name}": expected a ${Want.name}, got ${got}`);
     }
     const batch = data.length / per;
     if (!Number.isInteger(batch) || batch < 1) {
@@ -173,11 +182,12 @@ export class Model {
   }
 
   /**
-   * Runs the model on a batch. Each input is a Float32Array holding batch x (input shape) values
+   * Runs the model on a batch. Each input is a Float32Array (Int32Array for token ids) holding
+   * batch x (input shape) values
    * (or `{ data, shape }` with shape [batch, ...]); every input must have the same batch.
    * Returns each output by name as `{ data, shape }`, with freshly allocated data.
    */
-  run(inputs: Record<string, Float32Array | ShapedInput>): Record<string, Output> {
+  run(inputs: Record<string, TensorData | ShapedInput>): Record<string, Output> {
     const heap = this.heap;
     if (!heap) throw new WpalDisposedError();
     if (!inputs || typeof inputs !== 'object') throw new WpalInputError('run() takes an object of named inputs');
@@ -207,7 +217,10 @@ export class Model {
         return base + offsets[storage[t]] * batch;
       },
     };
-    this.info.inputs.forEach((t, i) => heap.f32(rs.ptr(t), given[i].length).set(given[i]));
+    this.info.inputs.forEach((t, i) => {
+      const g = given[i];
+      (g instanceof Int32Array ? heap.i32(rs.ptr(t), g.length) : heap.f32(rs.ptr(t), g.length)).set(g);
+    });
     for (const step of this.steps) step.run(rs);
     const result: Record<string, Output> = {};
     this.info.outputs.forEach((t, i) => {
