@@ -13,8 +13,8 @@ const roundup = (v: number, to: number) => Math.ceil(v / to) * to;
 
 /** one decoded weight row of K f32 */
 const rowBuffer = (_m: number, _n: number, k: number) => roundup(k, 4) * 4;
-/** unpack control 64 + tmp 16 + indices 16, zero buffer (Ig <= K f32), packed block [K][8] f32 */
-const block8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 4 + k * 32;
+/** unpack control 64 + tmp 16 + indices 16, zero buffer (Ig <= K f32), packed block [K][8] f32, run offsets (<= K u32) */
+const block8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 8 + k * 32;
 /** tap pointers roundup(4K, 16), zero buffer Cp f32, transposed weights [K][Cp] f32, Cp = roundup(C, 8) */
 const dwScratch = (_m: number, n: number, k: number) => roundup(4 * k, 16) + roundup(n, 8) * 4 * (k + 1);
 

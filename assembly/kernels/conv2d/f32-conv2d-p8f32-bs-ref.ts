@@ -1,0 +1,34 @@
+// f32_conv2d_p8f32_bs__ref: 2-D convolution (formula and activation layout: f32_conv2d_dense__ref)
+// with palettized block-sparse weights over the [O, K] view, K = kh*kw*Ig in [ky][kx][ci] order.
+//
+//   mask: as f32_conv2d_dense_bs__ref
+//   w:    the kept blocks' indices as ONE continuous LSB-first stream, no row padding:
+//         kept block t, position (r, c) is value v = t*R*C + r*C + c, at bit v*bits
+//   pal:  f32 [num_palettes][2^bits]; palette of output channel o is o / group_rows
+//
+// params: slot 0 bits 1..8, slot 1 group_rows, slot 2 R, slot 3 C, slot 4 chscale or 0,
+// slot 5 scratch (K f32), geometry slots 8..22. Preconditions: checkConv, R, C >= 1.
+// Reference of every palettized block-sparse conv2d kernel.
+import { P_BITS, P_GROUP_ROWS, P_BLOCK_ROWS, P_BLOCK_COLS, P_CHSCALE, P_SCRATCH, paramPtr, param } from '../../common/gemm';
+import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, convChannelRef, decodeSparseRow } from './common';
+
+export function f32_conv2d_p8f32_bs__ref(
+  n: i32, x: usize, w: usize, pal: usize, mask: usize, bias: usize, y: usize,
+  x_stride: i32, y_stride: i32, params: usize,
+): void {
+  const bits = param(params, P_BITS);
+  const groupRows = param(params, P_GROUP_ROWS);
+  const R = param(params, P_BLOCK_ROWS);
+  const Cb = param(params, P_BLOCK_COLS);
+  const wb = paramPtr(params, P_SCRATCH);
+  assert(n >= 1 && bits >= 1 && bits <= 8 && groupRows >= 1 && R >= 1 && Cb >= 1 && wb != 0);
+  checkConv(n, x_stride, y_stride, params);
+  const K = param(params, P_KH) * param(params, P_KW) * (param(params, P_IN_C) / param(params, P_GROUPS));
+  const O = param(params, P_OUT_C);
+  const cs = paramPtr(params, P_CHSCALE);
+  for (let o = 0; o < O; o++) {
+    const pr = pal + ((<usize>(o / groupRows) << <usize>bits) << 2);
+    decodeSparseRow(w, mask, pr, bits, R, Cb, K, o, wb, 4);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias);
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Every row of CONV_KERNELS (conv2d, dwconv2d, pools) x a seeded shape sweep, on both builds,
+ * against the float64 oracle (test/oracle/conv.ts, tolerances stated there) and, for SIMD rows,
+ * against the family's reference kernel. The sweep: odd H/W, channels not multiples of 4, kernel
+ * 1/3/5, stride 1/2, asymmetric padding 0..2, dilation 1/2, groups 1/2 and depthwise, batch 1/3,
+ * bits 1..8, per-tensor and grouped palettes, sparsity 1/0.5/0, padded image strides. Seeds are
+ * printed on failure.
+ */
+import { describe, expect, it } from 'vitest';
+import { CONV_KERNELS } from '../../src/runtime/kernels/conv.js';
+import type { KernelRow } from '../../src/runtime/kernel-types.js';
+import { packRows, packStream } from '../../src/encode/bitpack.js';
+import { blockGrid, gatherKept, packMask } from '../../src/encode/blocksparse.js';
+import { BUILDS, KernelHarness, type Build } from '../util/wasm.js';
+import { Rng, withSeed } from '../util/rng.js';
+import { bitField, decodeBlockSparse, decodeRows, f32Tol } from '../oracle/gemm.js';
+import { convOracle, gavgpoolOracle, outDim, outShape, poolOracle, type Geom } from '../oracle/conv.js';
+
+const SENTINEL = 0x7fc0dead; // a NaN: y padding between images must keep it
+const pick = <T>(rng: Rng, a: readonly T[]): T => a[rng.int(0, a.length - 1)];
+const isPal = (r: KernelRow) => r.wenc !== undefined && r.wenc !== 'dense';
+
+function refFor(r: KernelRow): KernelRow {
+  const ref = CONV_KERNELS.find(
+    (q) => q.isa === 'ref' && q.op === r.op && isPal(q) === isPal(r) && (q.sparse === undefined) === (r.sparse === undefined),
+  );
+  if (!ref) throw new Error(`no ref kernel for ${r.name}`);
+  return ref;
+}
+
+interface Case {
+  nb: number; g: Geom; bits: number; groupRows: number; R: number; Cb: number;
+  x: Float32Array; w: Uint8Array; pal?: Float32Array; mask?: Uint8Array; bias?: Float32Array; chscale?: Float32Array;
+  W: Float64Array; xPad: number; yPad: number;
+}
+
+/** An input size >= 1 that gives at least one output for this window. */
+function fitSize(rng: Rng, k: number, d: number, p0: number, p1: number, max: number): number {
+  const need = Math.max(1, d * (k - 1) + 1 - p0 - p1);
+  let s = Math.max(need, rng.int(1, max));
+  if (s % 2 === 0 && rng.next() < 0.8) s++; // mostly odd
+  return s;
+}
+
+function makeGeom(rng: Rng, t: number, op: string): Geom {
+  const ks = [1, 3, 5];
+  const kh = ks[t % 3];
+  const kw = ks[(t + (t >> 1)) % 3];
+  const sh = 1 + ((t >> 1) % 2), sw = 1 + ((t >> 2) % 2);
+  const pool = op === 'maxpool' || op === 'avgpool';
+  const dh = pool ? 1 : 1 + ((t >> 3) % 2), dw = pool ? 1 : 1 + ((t >> 2) % 2);
+  const padMax = (k: number) => (pool ? Math.min(2, k - 1) : 2);
+  const pt = rng.int(0, padMax(kh)), pb = rng.int(0, padMax(kh)), pl = rng.int(0, padMax(kw)), pr = rng.int(0, padMax(kw));
+  const big = t % 10 === 9 ? 23 : 13; // some larger images: tiles whose windows lie inside the image
+  const H = fitSize(rng, kh, dh, pt, pb, big), W = fitSize(rng, kw, dw, pl, pr, big);
+  let groups = 1, C: number, O: number;
+  if (op === 'conv2d') {
+    groups = t % 4 < 2 ? 1 : 2;
+    C = groups * pick(rng, [1, 2, 3, 5, 6, 9]);
+    O = groups * pick(rng, [1, 3, 5, 8, 9, 13, 17]);
+  } else {
+    C = pick(rng, [1, 3, 4, 5, 7, 8, 9, 13, 16, 17, 21]);
+    O = C;
+    if (op === 'dwconv2d') groups = C;
+  }
+  return { H, W, C, O, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups };
+}
+
+const SHAPES_ANY: Array<[number, number]> = [[1, 1], [2, 3], [4, 4], [1, 4], [4, 1], [8, 1], [3, 5], [16, 1]];
+
+function makeCase(r: KernelRow, rng: Rng, t: number): Case {
+  const g = makeGeom(rng, t, r.op);
+  const nb = t % 2 === 0 ? 1 : 3;
+  const xPad = t % 3 === 1 ? rng.int(1, 7) : 0;
+  const yPad = t % 3 === 2 ? rng.int(1, 7) : 0;
+  const x = rng.floats(nb * g.H * g.W * g.C);
+  const pool = r.op === 'maxpool' || r.op === 'avgpool' || r.op === 'gavgpool';
+  if (pool && t % 5 === 4) for (let i = 0; i < 3; i++) x[rng.int(0, x.length - 1)] = NaN; // NaN propagates
+  const base = { nb, g, bits: 0, groupRows: 1, R: 0, Cb: 0, x, w: new Uint8Array(0), W: new Float64Array(0), xPad, yPad };
+  if (r.op !== 'conv2d' && r.op !== 'dwconv2d') return base;
+  const O = g.O;
+  const K = g.kh * g.kw * (g.C / g.groups);
+  const pal = isPal(r);
+  const bits = pal ? 1 + (t % 8) : 0;
+  const groupRows = [O, 1, rng.int(1, O), Math.max(1, O - 1)][(t >> 3) % 4];
+  const bias = t % 2 === 0 ? rng.floats(O) : undefined;
+  const chscale = t % 4 < 2 ? rng.floats(O, 0.5, 2) : undefined;
+  let palette: Float32Array | undefined;
+  let vals: Float32Array | Uint8Array;
+  if (pal) {
+    palette = rng.floats(Math.ceil(O / groupRows) << bits);
+    vals = new Uint8Array(O * K);
+    for (let i = 0; i < vals.length; i++) vals[i] = rng.int(0, (1 << bits) - 1);
+  } else {
+    vals = rng.floats(O * K);
+  }
+  // palette value of index idx in output row j, as the layout defines it
+  const palValue = (j: number, idx: number) => palette![(Math.floor(j / groupRows) << bits) + idx];
+  let w: Uint8Array;
+  let W: Float64Array = new Float64Array(O * K);
+  let mask: Uint8Array | undefined;
+  let [R, Cb] = [0, 0];
+  if (r.sparse !== undefined) {
+    [R, Cb] = t % 11 === 10 ? [O, K] : SHAPES_ANY[t % SHAPES_ANY.length];
+    const grid = blockGrid(O, K, R, Cb);
+    const density = [1, 0.5, 0][t % 3];
+    const keep = new Uint8Array(grid.gridRows * grid.gridCols);
+    for (let i = 0; i < keep.length; i++) keep[i] = rng.next() < density ? 1 : 0;
+    if (density === 0.5 && grid.gridRows > 1) keep.fill(0, 0, grid.gridCols); // an empty block row
+    mask = packMask(keep, grid);
+    const kept01 = decodeBlockSparse(O, K, R, Cb, mask, () => 1);
+    if (pal) {
+      w = packStream(gatherKept(vals as Uint8Array, mask, grid), bits);
+      const stream = w;
+      const idx = decodeBlockSparse(O, K, R, Cb, mask, (v) => bitField(stream, 0, v, bits));
+      for (let i = 0; i < O * K; i++) if (kept01[i]) W[i] = palValue(Math.floor(i / K), idx[i]);
+    } else {
+      const kept = gatherKept(vals as Float32Array, mask, grid);
+      w = new Uint8Array(kept.buffer);
+      W = decodeBlockSparse(O, K, R, Cb, mask, (v) => kept[v]);
+    }
+  } else if (pal) {
+    w = packRows(vals, O, K, bits);
+    const idx = decodeRows(w, O, K, bits);
+    for (let i = 0; i < O * K; i++) W[i] = palValue(Math.floor(i / K), idx[i]);
+  } else {
+    w = new Uint8Array(vals.buffer);
+    W = Float64Array.from(vals);
+  }
+  return { ...base, bits, groupRows, R, Cb, w, pal: palette, mask, bias, chscale, W };
+}
+
+function outPixels(r: KernelRow, g: Geom): [number, number] {
+  if (r.op === 'gavgpool') return [1, g.C];
+  if (r.op === 'maxpool' || r.op === 'avgpool') return [outDim(g.H, g.kh, g.sh, g.pt, g.pb, 1) * outDim(g.W, g.kw, g.sw, g.pl, g.pr, 1), g.C];
+  const [OH, OW] = outShape(g);
+  return [OH * OW, g.O];
+}
+
+/** Runs one kernel; returns y as [nb][pixels][channels] after checking guards and image padding. */
+function run(h: KernelHarness, r: KernelRow, c: Case): Float32Array {
+  h.reset();
+  const { g, nb } = c;
+  const imgX = g.H * g.W * g.C;
+  const xStride = (imgX + c.xPad) * 4;
+  const xb = new Float32Array((nb * xStride) / 4).fill(NaN); // padding is NaN: reading it shows up
+  for (let b = 0; b < nb; b++) xb.set(c.x.subarray(b * imgX, (b + 1) * imgX), (b * xStride) / 4);
+  const x = h.put(xb);
+  const [pix, ch] = outPixels(r, g);
+  const imgY = pix * ch;
+  const yStride = (imgY + c.yPad) * 4;
+  const y = h.alloc(nb * yStride);
+  new Uint32Array(h.memory.buffer, y, (nb * yStride) / 4).fill(SENTINEL);
+  const params = h.alloc(24 * 4);
+  const K = g.kh * g.kw * (g.C / g.groups);
+  let scratch = 0;
+  if (r.scratchBytes) scratch = h.alloc(r.scratchBytes(nb, g.O, K));
+  const fill = (cs: number) => new Int32Array(h.memory.buffer, params, 24).set([
+    c.bits, c.groupRows, c.R, c.Cb, cs, scratch, 0, 0,
+    g.H, g.W, g.C, g.O, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.pb, g.pr, g.dh, g.dw, g.groups, 0,
+  ]);
+  if (r.op === 'conv2d' || r.op === 'dwconv2d') {
+    const w = h.put(c.w.length ? c.w : new Uint8Array(1));
+    const pal = c.pal ? h.put(c.pal) : 0;
+    const mask = c.mask ? h.put(c.mask) : 0;
+    const bias = c.bias ? h.put(c.bias) : 0;
+    fill(c.chscale ? h.put(c.chscale) : 0);
+    h.exports[r.name](nb, x, w, pal, mask, bias, y, xStride, yStride, params);
+  } else {
+    fill(0);
+    h.exports[r.name](nb, x, y, xStride, yStride, params);
+  }
+  h.checkGuards();
+  const raw = new Uint32Array(h.memory.buffer, y, (nb * yStride) / 4);
+  const rawF = new Float32Array(h.memory.buffer, y, (nb * yStride) / 4);
+  const out = new Float32Array(nb * imgY);
+  for (let b = 0; b < nb; b++) {
+    for (let i = 0; i < yStride / 4; i++) {
+      const o = (b * yStride) / 4 + i;
+      if (i < imgY) out[b * imgY + i] = rawF[o];
+      else if (raw[o] !== SENTINEL) throw new Error(`${r.name} wrote y padding of image ${b} at ${i}`);
+    }
+  }
+  return out;
+}
+
+function check(what: string, got: Float32Array, want: ArrayLike<number>, tol: (i: number) => number): void {
+  if (got.length !== want.length) throw new Error(`${what}: ${got.length} outputs, expected ${want.length}`);
+  for (let i = 0; i < got.length; i++) {
+    const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= tol(i);
+    if (!ok) {
+      throw new Error(`${what}: y[${i}] = ${got[i]}, expected ${want[i]} (|diff| ${Math.abs(got[i] - want[i])} > ${tol(i)})`);
+    }
+  }
+}
+
+const CASES_PER_ROW = 40;
+
+describe.each(BUILDS)('conv / pool kernels, %s build', (build: Build) => {
+  const h = new KernelHarness(build);
+  it.each(CONV_KERNELS.map((r) => [r.name, r] as const))('%s', (_name, r) => {
+    expect(typeof h.exports[r.name]).toBe('function');
+    const seed = (0x85ebca6b ^ [...r.name].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) >>> 0, 7)) >>> 0;
+    const rng = new Rng(seed);
+    const ref = r.isa === 'ref' ? undefined : refFor(r);
+    for (let t = 0; t < CASES_PER_ROW; t++) {
+      const c = makeCase(r, rng, t);
+      const g = c.g;
+      const desc = `${r.name} case ${t}: n=${c.nb} HWC=${g.H}x${g.W}x${g.C} O=${g.O} k=${g.kh}x${g.kw} s=${g.sh},${g.sw} ` +
+        `pad=${g.pt},${g.pl},${g.pb},${g.pr} d=${g.dh},${g.dw} groups=${g.groups} bits=${c.bits} grp=${c.groupRows} ` +
+        `R=${c.R} C=${c.Cb} bias=${!!c.bias} cs=${!!c.chscale} xpad=${c.xPad} ypad=${c.yPad}`;
+      withSeed(seed, () => {
+        const got = run(h, r, c);
+        if (r.op === 'conv2d' || r.op === 'dwconv2d') {
+          const K = g.kh * g.kw * (g.C / g.groups);
+          const { y, mag } = convOracle(c.nb, g, c.x, c.W, c.chscale, c.bias);
+          check(`${desc} vs oracle`, got, y, (i) => f32Tol(K, mag[i]));
+          if (ref) check(`${desc} vs ${ref.name}`, got, run(h, ref, c), (i) => 2 * f32Tol(K, mag[i]));
+        } else {
+          const { y, tol } = r.op === 'gavgpool' ? gavgpoolOracle(c.nb, g.H, g.W, g.C, c.x) : poolOracle(r.op === 'maxpool' ? 'max' : 'avg', c.nb, g, c.x);
+          check(`${desc} vs oracle`, got, y, (i) => tol[i]);
+          if (ref) check(`${desc} vs ${ref.name}`, got, run(h, ref, c), () => 0);
+        }
+      });
+    }
+  });
+});
+
+describe('conv table', () => {
+  it('lists every kernel of the standalone conv build, refs first', () => {
+    const h = new KernelHarness('simd');
+    const exported = Object.keys(h.exports).filter((k) => k !== 'memory' && k !== 'heap_base' && /_(conv2d|dwconv2d|maxpool|avgpool|gavgpool)_/.test(k));
+    expect(exported.sort()).toEqual(CONV_KERNELS.map((r) => r.name).sort());
+    const firstSimd = CONV_KERNELS.findIndex((r) => r.isa !== 'ref');
+    expect(CONV_KERNELS.slice(firstSimd).every((r) => r.isa !== 'ref')).toBe(true);
+  });
+});
+
+describe('conv / pool preconditions (debug build asserts)', () => {
+  const h = new KernelHarness('debug');
+  const call = (name: string, slots: number[]) => {
+    h.reset();
+    const x = h.alloc(4096), y = h.alloc(4096), w = h.alloc(4096), scratch = h.alloc(8192);
+    const p = h.put(Int32Array.from([0, 1, 0, 0, 0, scratch, 0, 0, ...slots, 0]));
+    if (name.includes('pool')) return () => h.exports[name](1, x, y, 0, 0, p);
+    return () => h.exports[name](1, x, w, 0, 0, 0, y, 0, 0, p);
+  };
+  //            H  W  C  O  kh kw sh sw pt pl pb pr dh dw groups
+  const ok = [5, 5, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1];
+  it('accepts a valid geometry', () => {
+    expect(call('f32_conv2d_dense__ref', ok)).not.toThrow();
+    expect(call('f32_maxpool__ref', ok)).not.toThrow();
+  });
+  it('rejects groups that do not divide the channels', () => {
+    expect(call('f32_conv2d_dense_4x8__simd', [5, 5, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3])).toThrow(/assert/);
+  });
+  it('rejects a window larger than the padded input', () => {
+    expect(call('f32_conv2d_dense__ref', [2, 2, 4, 4, 5, 5, 1, 1, 0, 0, 0, 0, 1, 1, 1])).toThrow(/assert/);
+  });
+  it('rejects pool padding >= the window (a window of padding only)', () => {
+    expect(call('f32_avgpool__simd', [5, 5, 4, 4, 2, 2, 1, 1, 2, 0, 0, 0, 1, 1, 1])).toThrow(/assert/);
+  });
+  it('rejects a depthwise call whose groups != channels', () => {
+    expect(call('f32_dwconv2d_dense_1x8__simd', [5, 5, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1])).toThrow(/assert/);
+  });
+});
