@@ -6,17 +6,18 @@
 import { GEMM_KERNELS } from './kernels/gemm.js';
 import { ELTWISE_KERNELS } from './kernels/eltwise.js';
 import { CONV_KERNELS } from './kernels/conv.js';
+import { MISC_KERNELS } from './kernels/misc.js';
 import type { KernelRow } from './kernel-types.js';
 import type { Isa } from './kernel-name.js';
 
 export type { KernelRow } from './kernel-types.js';
 
-export const KERNELS: readonly KernelRow[] = [...GEMM_KERNELS, ...ELTWISE_KERNELS, ...CONV_KERNELS];
+export const KERNELS: readonly KernelRow[] = [...GEMM_KERNELS, ...ELTWISE_KERNELS, ...CONV_KERNELS, ...MISC_KERNELS];
 
 /** Which kernels the runtime may pick: SIMD where a SIMD kernel exists (default), or references only. */
 export type KernelPreference = 'simd' | 'ref';
 
-/** What a fully connected layer needs from a gemm kernel. */
+/** What a layer with weights (gemm, conv2d, dwconv2d) needs from its kernel. */
 export interface GemmNeed {
   act: 'f32' | 'i8';
   wenc: 'dense' | 'f16' | 'palettized';
@@ -24,8 +25,8 @@ export interface GemmNeed {
   sparse?: [number, number];
 }
 
-function gemmSupports(row: KernelRow, need: GemmNeed): boolean {
-  if (row.op !== 'gemm' || row.act !== need.act) return false;
+function weightedSupports(row: KernelRow, op: string, need: GemmNeed): boolean {
+  if (row.op !== op || row.act !== need.act) return false;
   if (need.wenc === 'palettized') {
     const bits = need.bits ?? 0;
     if (row.maxBits === undefined || bits > row.maxBits || bits < (row.minBits ?? 1)) return false;
@@ -53,9 +54,14 @@ function best(rows: KernelRow[], pref: KernelPreference): KernelRow | undefined 
     })[0];
 }
 
+/** The kernel to run a layer with weights (`gemm`, `conv2d`, `dwconv2d`), or undefined when none handles it. */
+export function chooseWeighted(op: string, need: GemmNeed, pref: KernelPreference = 'simd', table: readonly KernelRow[] = KERNELS): KernelRow | undefined {
+  return best(table.filter((r) => weightedSupports(r, op, need)), pref);
+}
+
 /** The kernel to run a fully connected layer with, or undefined when no kernel handles it. */
 export function chooseGemm(need: GemmNeed, pref: KernelPreference = 'simd', table: readonly KernelRow[] = KERNELS): KernelRow | undefined {
-  return best(table.filter((r) => gemmSupports(r, need)), pref);
+  return chooseWeighted('gemm', need, pref, table);
 }
 
 /** The kernel for a weightless op (`vrelu`, `softmax`, ...). */
