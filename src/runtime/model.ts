@@ -8,13 +8,19 @@
  *   | kernel    |  (pad)  | the .wpal file ... | palettes, params | scratch | activation arena |
  *   | statics   |         | (weights in place) | (load-time, tiny)|         | (bytesPerExample * batch)
  */
-import type { ModelInfo, MetadataInfo } from '../format/types.js';
+import type { ModelInfo, MetadataInfo, OpInfo } from '../format/types.js';
 import { sizeReport, type SizeReport } from '../format/size.js';
 import { WpalUnsupportedOpError } from '../format/errors.js';
 import { Heap, OpContext, align16, type Step, type RunState } from './context.js';
 import { planArena, type ArenaPlan, type PlanTensor } from './plan.js';
 import { compileFullyConnected } from './ops/fully-connected.js';
 import { compileElementwise, isElementwise } from './ops/elementwise.js';
+import { compileConv2D } from './ops/conv.js';
+import { compilePool, isPool } from './ops/pool.js';
+import { compileBatchNorm, compileLayerNorm } from './ops/norm.js';
+import { compileMatMul } from './ops/matmul.js';
+import { compileConcat, compileTranspose } from './ops/layout.js';
+import { compileEmbedding } from './ops/embedding.js';
 import { WpalDisposedError, WpalInputError, WpalEngineError } from './errors.js';
 import type { KernelExports } from './wasm.js';
 import type { KernelPreference } from './kernels.js';
@@ -64,6 +70,18 @@ export interface MemoryReport {
 
 const MAX_BATCH_BYTES = 2 ** 31;
 
+/** Op glue by op type (element-wise ops and pools are matched by family below). */
+const COMPILERS: Record<string, (ctx: OpContext, op: OpInfo) => Step> = {
+  FullyConnected: compileFullyConnected,
+  Conv2D: compileConv2D,
+  BatchNormalization: compileBatchNorm,
+  LayerNorm: compileLayerNorm,
+  MatMul: compileMatMul,
+  Transpose: compileTranspose,
+  Concat: compileConcat,
+  Embedding: compileEmbedding,
+};
+
 export class Model {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
@@ -96,10 +114,14 @@ export class Model {
     this.storage = info.tensors.map((_, i) => i);
     this.steps = [];
     for (const op of info.ops) {
-      if (op.type === 'FullyConnected') this.steps.push(compileFullyConnected(ctx, op));
-      else if (isElementwise(op.type)) this.steps.push(compileElementwise(ctx, op));
-      else if (op.type === 'Reshape') this.storage[op.outputs[0]] = this.storage[op.inputs[0]];
-      else throw new WpalUnsupportedOpError(op.type, op.index);
+      if (op.type === 'Reshape' || op.type === 'Flatten') {
+        // Same bytes, new shape: the output shares the input's arena slot.
+        this.storage[op.outputs[0]] = this.storage[op.inputs[0]];
+        continue;
+      }
+      const compile = COMPILERS[op.type] ?? (isElementwise(op.type) ? compileElementwise : isPool(op.type) ? compilePool : undefined);
+      if (!compile) throw new WpalUnsupportedOpError(op.type, op.index);
+      this.steps.push(compile(ctx, op));
     }
     this.staticEnd = ctx.staticEnd;
     this.plan = planArena(this.lifetimes());

@@ -1,8 +1,7 @@
 /** Glue for the weightless ops: unary activations, Add/Mul, Softmax over the last axis. */
 import type { OpInfo } from '../../format/types.js';
-import { WpalEngineError } from '../errors.js';
-import { chooseOp } from '../kernels.js';
 import type { OpContext, Step } from '../context.js';
+import { pickKernel as pick } from './pick.js';
 
 const UNARY: Record<string, string> = {
   Relu: 'vrelu',
@@ -13,12 +12,6 @@ const UNARY: Record<string, string> = {
   Silu: 'vsilu',
 };
 const BINARY: Record<string, string> = { Add: 'vadd', Mul: 'vmul' };
-
-function pick(ctx: OpContext, op: OpInfo, kernelOp: string) {
-  const row = chooseOp(kernelOp, ctx.pref);
-  if (!row) throw new WpalEngineError(`op ${op.index} (${op.type}): no ${kernelOp} kernel in this build`);
-  return { name: row.name, fn: ctx.kernel(row.name) };
-}
 
 export function isElementwise(type: string): boolean {
   return type in UNARY || type in BINARY || type === 'Softmax';

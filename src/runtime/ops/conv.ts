@@ -1,0 +1,70 @@
+/**
+ * Conv2D glue (NHWC activations, weights [O, kh, kw, C/groups]; assembly/kernels/conv2d/README.md):
+ * pointwise convs (1x1, stride 1, no padding, groups 1) run as a gemm over the pixels, depthwise
+ * convs (groups = C = O) on the dwconv2d kernels, everything else on the conv2d kernels.
+ */
+import type { OpInfo } from '../../format/types.js';
+import type { OpContext, Step } from '../context.js';
+import { prepareWeights } from './weights.js';
+
+/** params slots 8..22 of the conv/pool ABI. */
+export function writeWindowSlots(
+  slots: Int32Array,
+  inShape: number[],
+  outC: number,
+  kernel: [number, number],
+  strides: number[],
+  pads: number[],
+  dilations: number[],
+  groups: number,
+): void {
+  const [h, w, c] = inShape;
+  slots.set([h, w, c, outC, kernel[0], kernel[1], strides[0], strides[1], pads[0], pads[1], pads[2], pads[3], dilations[0], dilations[1], groups], 8);
+}
+
+export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
+  const [x, wIndex, biasIndex] = op.inputs;
+  const out = op.outputs[0];
+  const wt = ctx.info.tensors[wIndex];
+  const w = wt.weight!;
+  const [o, kh, kw] = wt.shape;
+  const inShape = ctx.info.tensors[x].shape;
+  const [h, wid, c] = inShape;
+  const strides = op.attrs.strides as number[];
+  const pads = op.attrs.pads as number[];
+  const dil = op.attrs.dilations as number[];
+  const groups = op.attrs.groups as number;
+  const heap = ctx.heap;
+  const inBytes = 4 * h * wid * c;
+  const outBytes = 4 * ctx.elements(out);
+
+  const pointwise = kh === 1 && kw === 1 && groups === 1 && strides.every((s) => s === 1) && pads.every((p) => p === 0);
+  if (pointwise) {
+    // NHWC: y[pixel][o] = sum_c W[o][c] x[pixel][c], a gemm with m = batch * H * W.
+    const pw = prepareWeights(ctx, op, 'gemm', w, biasIndex);
+    const pixels = h * wid;
+    return {
+      op,
+      kernel: pw.row.name,
+      scratchBytes: (batch) => pw.row.scratchBytes?.(batch * pixels, o, c) ?? 0,
+      run(rs) {
+        heap.i32(pw.params, 8)[5] = rs.scratch;
+        pw.kernel(rs.batch * pixels, o, c, rs.ptr(x), pw.weights, pw.palette, pw.mask, pw.bias, rs.ptr(out), c * 4, o * 4, pw.params);
+      },
+    };
+  }
+  const depthwise = groups === c && o === c && wt.shape[3] === 1;
+  const family = depthwise ? 'dwconv2d' : 'conv2d';
+  const pw = prepareWeights(ctx, op, family, w, biasIndex, { paramSlots: 24 });
+  writeWindowSlots(heap.i32(pw.params, 24), inShape, o, [kh, kw], strides, pads, dil, groups);
+  const k = w.cols;
+  return {
+    op,
+    kernel: pw.row.name,
+    scratchBytes: (batch) => pw.row.scratchBytes?.(batch, o, k) ?? 0,
+    run(rs) {
+      heap.i32(pw.params, 8)[5] = rs.scratch;
+      pw.kernel(rs.batch, rs.ptr(x), pw.weights, pw.palette, pw.mask, pw.bias, rs.ptr(out), inBytes, outBytes, pw.params);
+    },
+  };
+}
