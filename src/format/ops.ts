@@ -25,6 +25,8 @@ export interface InputSchema {
   constant: boolean;
   /** May be left out (-1 in the file, or not passed). */
   optional: boolean;
+  /** Element type the input must have (default float32). Only Embedding ids are int32. */
+  dtype?: DTypeName;
 }
 
 /** What shape inference needs to know about an operand; TensorInfo satisfies it. */
@@ -38,6 +40,8 @@ export interface OpSchema {
   type: string;
   inputs: readonly InputSchema[];
   numOutputs: number;
+  /** The last input may repeat (Concat): at least `inputs.length` operands, extra ones follow the last schema. */
+  variadic?: boolean;
   attrs: readonly AttrSchema[];
   /** Output shapes from input shapes (an operand is undefined when an optional input is left out). */
   infer(inputs: readonly (OperandInfo | undefined)[], attrs: Readonly<Record<string, AttrValue>>): number[][];
@@ -139,6 +143,231 @@ const RESHAPE: OpSchema = {
 /** Largest tensor rank the format allows. */
 export const MAX_RANK = 8;
 
+// ---------------------------------------------------------------------------------------------
+// Convolution, pooling, normalization, layout and attention ops. Image activations are NHWC: a
+// per-example image tensor is [H, W, C] (the conv/pool kernels of assembly/kernels/conv2d keep
+// channels innermost, in SIMD lanes). Conv weights are [O, kh, kw, C/groups], so their [rows, cols]
+// view is [O, kh*kw*C/groups] and palettes/blocks work per output channel exactly as for
+// FullyConnected.
+
+/** Output size along one axis: floor((in + p0 + p1 - d*(k-1) - 1) / s) + 1. */
+export function convOutDim(size: number, k: number, stride: number, p0: number, p1: number, dilation = 1): number {
+  return Math.floor((size + p0 + p1 - dilation * (k - 1) - 1) / stride) + 1;
+}
+
+function checkDenseParam(o: OperandInfo, n: number, what: string): void {
+  if (o.shape.length !== 1 || o.shape[0] !== n) fail(`${what} must be [${n}], got ${fmt(o.shape)}`);
+  if (!o.weight?.dense || o.weight.dense.dtype !== 'float32' || o.weight.sparse) fail(`${what} must be stored dense float32, not sparse`);
+}
+
+function pair(attrs: Readonly<Record<string, AttrValue>>, name: string, min: number): [number, number] {
+  const v = attrs[name] as number[];
+  if (v.length !== 2 || !v.every((d) => d >= min)) fail(`${name} must be 2 values >= ${min}, got ${fmt(v)}`);
+  return [v[0], v[1]];
+}
+
+function pads4(attrs: Readonly<Record<string, AttrValue>>): [number, number, number, number] {
+  const v = attrs.pads as number[];
+  if (v.length !== 4 || !v.every((d) => d >= 0)) fail(`pads must be [top, left, bottom, right] >= 0, got ${fmt(v)}`);
+  return [v[0], v[1], v[2], v[3]];
+}
+
+/** Spatial output [OH, OW] of a window op over an [H, W, C] input. */
+function windowOut(xs: readonly number[], k: [number, number], s: [number, number], p: [number, number, number, number], d: [number, number]): [number, number] {
+  if (xs.length !== 3) fail(`input must be [H, W, C] (NHWC per example), got ${fmt(xs)}`);
+  const [h, w] = xs;
+  const oh = convOutDim(h, k[0], s[0], p[0], p[2], d[0]);
+  const ow = convOutDim(w, k[1], s[1], p[1], p[3], d[1]);
+  if (oh < 1 || ow < 1) fail(`window ${k[0]}x${k[1]} (dilation ${d[0]}x${d[1]}) does not fit the padded input ${fmt(xs)} (pads ${fmt(p)})`);
+  if (p[0] >= (k[0] - 1) * d[0] + 1 || p[2] >= (k[0] - 1) * d[0] + 1 || p[1] >= (k[1] - 1) * d[1] + 1 || p[3] >= (k[1] - 1) * d[1] + 1) {
+    fail(`pads ${fmt(p)} must be smaller than the window extent`);
+  }
+  return [oh, ow];
+}
+
+const WINDOW_ATTRS: readonly AttrSchema[] = [
+  { name: 'strides', kind: 'ints', required: false, default: [1, 1] },
+  { name: 'pads', kind: 'ints', required: false, default: [0, 0, 0, 0] },
+];
+
+const CONV2D: OpSchema = {
+  type: 'Conv2D',
+  inputs: [X, { name: 'weight', constant: true, optional: false }, { name: 'bias', constant: true, optional: true }],
+  numOutputs: 1,
+  attrs: [
+    ...WINDOW_ATTRS,
+    { name: 'dilations', kind: 'ints', required: false, default: [1, 1] },
+    { name: 'groups', kind: 'int', required: false, default: 1 },
+  ],
+  infer: ([x, w, b], attrs) => {
+    const ws = w!.shape;
+    if (ws.length !== 4) fail(`weight must be [O, kh, kw, C/groups], got ${fmt(ws)}`);
+    const [o, kh, kw, cg] = ws;
+    const groups = attrs.groups as number;
+    const xs = x!.shape;
+    if (xs.length !== 3) fail(`input must be [H, W, C] (NHWC per example), got ${fmt(xs)}`);
+    const c = xs[2];
+    if (!(groups >= 1) || c % groups !== 0 || o % groups !== 0) fail(`groups = ${groups} must divide C = ${c} and O = ${o}`);
+    if (cg !== c / groups) fail(`weight ${fmt(ws)} needs C/groups = ${c / groups} in its last dimension (input ${fmt(xs)}, groups ${groups})`);
+    if (b) checkDenseParam(b, o, 'bias');
+    const [oh, ow] = windowOut(xs, [kh, kw], pair(attrs, 'strides', 1), pads4(attrs), pair(attrs, 'dilations', 1));
+    return [[oh, ow, o]];
+  },
+};
+
+function pool(type: 'MaxPool' | 'AvgPool'): OpSchema {
+  return {
+    type,
+    inputs: [X],
+    numOutputs: 1,
+    attrs: [{ name: 'kernel', kind: 'ints', required: true }, ...WINDOW_ATTRS],
+    infer: ([x], attrs) => {
+      const [oh, ow] = windowOut(x!.shape, pair(attrs, 'kernel', 1), pair(attrs, 'strides', 1), pads4(attrs), [1, 1]);
+      return [[oh, ow, x!.shape[2]]];
+    },
+  };
+}
+
+const GLOBAL_AVERAGE_POOL: OpSchema = {
+  type: 'GlobalAveragePool',
+  inputs: [X],
+  numOutputs: 1,
+  attrs: [],
+  infer: ([x]) => {
+    if (x!.shape.length !== 3) fail(`input must be [H, W, C] (NHWC per example), got ${fmt(x!.shape)}`);
+    return [[1, 1, x!.shape[2]]];
+  },
+};
+
+const BATCH_NORMALIZATION: OpSchema = {
+  type: 'BatchNormalization',
+  inputs: [
+    X,
+    { name: 'scale', constant: true, optional: false },
+    { name: 'bias', constant: true, optional: false },
+    { name: 'mean', constant: true, optional: false },
+    { name: 'var', constant: true, optional: false },
+  ],
+  numOutputs: 1,
+  attrs: [{ name: 'epsilon', kind: 'float', required: false, default: 1e-5 }],
+  infer: ([x, ...params], attrs) => {
+    const xs = x!.shape;
+    if (xs.length < 1) fail('input must have rank >= 1 (channels last)');
+    const c = xs[xs.length - 1];
+    ['scale', 'bias', 'mean', 'var'].forEach((n, i) => checkDenseParam(params[i]!, c, n));
+    if (!((attrs.epsilon as number) > 0)) fail(`epsilon must be > 0, got ${String(attrs.epsilon)}`);
+    return [[...xs]];
+  },
+};
+
+const LAYER_NORM: OpSchema = {
+  type: 'LayerNorm',
+  inputs: [X, { name: 'gamma', constant: true, optional: false }, { name: 'beta', constant: true, optional: true }],
+  numOutputs: 1,
+  attrs: [{ name: 'epsilon', kind: 'float', required: false, default: 1e-5 }],
+  infer: ([x, g, b], attrs) => {
+    const xs = x!.shape;
+    if (xs.length < 1) fail('input must have rank >= 1');
+    const d = xs[xs.length - 1];
+    checkDenseParam(g!, d, 'gamma');
+    if (b) checkDenseParam(b, d, 'beta');
+    if (!((attrs.epsilon as number) > 0)) fail(`epsilon must be > 0, got ${String(attrs.epsilon)}`);
+    return [[...xs]];
+  },
+};
+
+function normAxis(axis: number, rank: number): number {
+  if (!(axis >= -rank && axis < rank)) fail(`axis ${axis} is out of range for rank ${rank}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+const CONCAT: OpSchema = {
+  type: 'Concat',
+  inputs: [
+    { name: 'a', constant: false, optional: false },
+    { name: 'b', constant: false, optional: false },
+  ],
+  variadic: true,
+  numOutputs: 1,
+  attrs: [{ name: 'axis', kind: 'int', required: true }],
+  infer: (xs, attrs) => {
+    const first = xs[0]!.shape;
+    const axis = normAxis(attrs.axis as number, first.length);
+    const out = [...first];
+    for (const o of xs.slice(1)) {
+      const s = o!.shape;
+      if (s.length !== first.length || s.some((d, i) => i !== axis && d !== first[i])) {
+        fail(`inputs must agree on every dimension but axis ${axis}, got ${fmt(first)} and ${fmt(s)}`);
+      }
+      out[axis] += s[axis];
+    }
+    return [out];
+  },
+};
+
+const FLATTEN: OpSchema = {
+  type: 'Flatten',
+  inputs: [X],
+  numOutputs: 1,
+  attrs: [],
+  infer: ([x]) => [[count(x!.shape)]],
+};
+
+const TRANSPOSE: OpSchema = {
+  type: 'Transpose',
+  inputs: [X],
+  numOutputs: 1,
+  attrs: [{ name: 'perm', kind: 'ints', required: true }],
+  infer: ([x], attrs) => {
+    const xs = x!.shape;
+    const perm = attrs.perm as number[];
+    const sorted = [...perm].sort((a, b) => a - b);
+    if (perm.length !== xs.length || sorted.some((p, i) => p !== i)) fail(`perm ${fmt(perm)} is not a permutation of the ${xs.length} per-example axes of ${fmt(xs)}`);
+    return [perm.map((p) => xs[p])];
+  },
+};
+
+const MATMUL: OpSchema = {
+  type: 'MatMul',
+  inputs: [
+    { name: 'a', constant: false, optional: false },
+    { name: 'b', constant: false, optional: false },
+  ],
+  numOutputs: 1,
+  attrs: [
+    { name: 'transpose_b', kind: 'int', required: false, default: 0, allowed: [0, 1] },
+    { name: 'alpha', kind: 'float', required: false, default: 1 },
+  ],
+  infer: ([a, b], attrs) => {
+    const sa = a!.shape;
+    const sb = b!.shape;
+    if (sa.length < 2 || sb.length !== sa.length) fail(`inputs must have the same rank >= 2, got ${fmt(sa)} and ${fmt(sb)}`);
+    const r = sa.length;
+    if (sa.slice(0, r - 2).some((d, i) => d !== sb[i])) fail(`leading (batched) dimensions differ: ${fmt(sa)} and ${fmt(sb)}`);
+    const tb = attrs.transpose_b === 1;
+    const [kb, n] = tb ? [sb[r - 1], sb[r - 2]] : [sb[r - 2], sb[r - 1]];
+    if (sa[r - 1] !== kb) fail(`inner dimensions differ: ${fmt(sa)} x ${fmt(sb)}${tb ? ' (transpose_b)' : ''}`);
+    if (!Number.isFinite(attrs.alpha as number)) fail('alpha must be finite');
+    return [[...sa.slice(0, r - 1), n]];
+  },
+};
+
+const EMBEDDING: OpSchema = {
+  type: 'Embedding',
+  inputs: [
+    { name: 'ids', constant: false, optional: false, dtype: 'int32' },
+    { name: 'table', constant: true, optional: false },
+  ],
+  numOutputs: 1,
+  attrs: [],
+  infer: ([ids, table]) => {
+    const ts = table!.shape;
+    if (ts.length !== 2) fail(`table must be [vocab, dim], got ${fmt(ts)}`);
+    if (ids!.shape.length + 1 > MAX_RANK) fail(`ids rank ${ids!.shape.length} is too large`);
+    return [[...ids!.shape, ts[1]]];
+  },
+};
+
 const REGISTRY = new Map<string, OpSchema>(
   [
     FULLY_CONNECTED,
@@ -147,6 +376,17 @@ const REGISTRY = new Map<string, OpSchema>(
     binary('Add'),
     binary('Mul'),
     RESHAPE,
+    CONV2D,
+    pool('MaxPool'),
+    pool('AvgPool'),
+    GLOBAL_AVERAGE_POOL,
+    BATCH_NORMALIZATION,
+    CONCAT,
+    FLATTEN,
+    TRANSPOSE,
+    LAYER_NORM,
+    MATMUL,
+    EMBEDDING,
   ].map((s) => [s.type, s]),
 );
 
@@ -216,18 +456,20 @@ export function checkOp(
   const schema = requireSchema(type, opIndex);
   const where = opLabel(opIndex, type);
   const required = schema.inputs.filter((i) => !i.optional).length;
-  if (operands.length < required || operands.length > schema.inputs.length) {
-    throw new WpalFormatError(`${where}: has ${operands.length} inputs, expected ${required === schema.inputs.length ? required : `${required}..${schema.inputs.length}`}`);
+  if (operands.length < required || (!schema.variadic && operands.length > schema.inputs.length)) {
+    const expected = schema.variadic ? `at least ${required}` : required === schema.inputs.length ? required : `${required}..${schema.inputs.length}`;
+    throw new WpalFormatError(`${where}: has ${operands.length} inputs, expected ${expected}`);
   }
   operands.forEach((o, i) => {
-    const spec = schema.inputs[i];
+    const spec = schema.inputs[Math.min(i, schema.inputs.length - 1)];
     if (!o) {
       if (!spec.optional) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) is required`);
       return;
     }
     if (spec.constant && !o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be a constant weight`);
     if (!spec.constant && o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be an activation, not a weight`);
-    if (o.dtype !== 'float32') throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be float32, got ${o.dtype}`);
+    const dtype = spec.dtype ?? 'float32';
+    if (o.dtype !== dtype) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be ${dtype}, got ${o.dtype}`);
   });
   try {
     return schema.infer(operands, attrs);
@@ -240,9 +482,11 @@ export function checkOp(
 /**
  * Shape inference over a whole model: starts from the declared shapes of graph inputs and
  * weights, infers every op's outputs in order, and checks them against the declared shapes.
+ * Op outputs listed in `omitted` (their shape vector is absent from the file: the writer leaves
+ * out what the reader can infer) take the inferred shape instead, written into `model.tensors`.
  * Returns the shape of every tensor by index. Throws WpalFormatError on any mismatch.
  */
-export function inferShapes(model: Pick<ModelInfo, 'tensors' | 'ops'>): number[][] {
+export function inferShapes(model: Pick<ModelInfo, 'tensors' | 'ops'>, omitted: ReadonlySet<number> = new Set()): number[][] {
   const shapes: number[][] = model.tensors.map((t) => [...t.shape]);
   for (const op of model.ops) {
     const operands = op.inputs.map((i) => (i < 0 ? undefined : { ...model.tensors[i], shape: shapes[i] }));
@@ -250,6 +494,7 @@ export function inferShapes(model: Pick<ModelInfo, 'tensors' | 'ops'>): number[]
     op.outputs.forEach((t, k) => {
       const declared = model.tensors[t];
       const got = out[k];
+      if (omitted.has(t)) declared.shape = [...got];
       if (declared.shape.length !== got.length || declared.shape.some((d, j) => d !== got[j])) {
         throw new WpalFormatError(
           `${opLabel(op.index, op.type)}: output ${k} tensor ${t} ${JSON.stringify(declared.name)} is declared ${fmt(declared.shape)}, inferred ${fmt(got)}`,

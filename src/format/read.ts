@@ -83,7 +83,10 @@ function read(bytes: Uint8Array): ModelInfo {
 
   const inputs = ctx.ints(model.inputsLength(), (k) => model.inputs(k)!, 'graph inputs', tensors.length);
   const outputs = ctx.ints(model.outputsLength(), (k) => model.outputs(k)!, 'graph outputs', tensors.length);
-  validateGraph({ tensors, ops, inputs, outputs });
+  for (const t of inputs) {
+    if (ctx.omittedShapes.has(t)) throw new WpalFormatError(`graph input ${t} ${JSON.stringify(tensors[t]?.name)} has no shape; graph inputs must declare theirs`);
+  }
+  validateGraph({ tensors, ops, inputs, outputs }, ctx.omittedShapes);
   const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
   validateValues(info);
   return info;
@@ -95,6 +98,8 @@ class Context {
    * per byte, so this only runs out when a hostile file points many tables at one big vector.
    */
   private work: number;
+  /** Tensors stored without a shape vector (op outputs; shapes come from inference). */
+  readonly omittedShapes = new Set<number>();
 
   constructor(
     readonly bytes: Uint8Array,
@@ -142,6 +147,9 @@ class Context {
     const name = t.name() ?? '';
     const where = `tensor ${index} ${JSON.stringify(name)}`;
     if (name.length === 0) throw new WpalFormatError(`tensor ${index}: empty name`);
+    // No shape vector at all: an op output whose shape the reader infers (validateGraph).
+    // (vtable slot 6 = Tensor.shape; 0 = field absent, which an empty vector is not)
+    if (t.bb!.__offset(t.bb_pos, 6) === 0 && !t.weight()) this.omittedShapes.add(index);
     const rank = t.shapeLength();
     if (rank > MAX_RANK) throw new WpalFormatError(`${where}: rank ${rank} > ${MAX_RANK}`);
     const shape = this.ints(rank, (k) => t.shape(k)!, `${where} shape`, MAX_RANK);
@@ -225,17 +233,11 @@ class Context {
 
   attrValue(type: string, name: string, a: Attribute, where: string): AttrValue {
     const spec = opSchema(type)!.attrs.find((s) => s.name === name);
-    const toInt = (v: bigint, what: string) => {
-      if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-        throw new WpalFormatError(`${where}: attribute ${name}${what} = ${v} is out of range`);
-      }
-      return Number(v);
-    };
     switch (spec?.kind) {
       case undefined:
         return 0; // resolveAttrs rejects the unknown name with the list of known ones
       case 'int':
-        return toInt(a.i(), '');
+        return a.i();
       case 'float':
         return a.f();
       case 'string':
@@ -243,7 +245,7 @@ class Context {
       case 'ints': {
         const n = a.intsLength();
         if (n > MAX_ATTR_LIST) throw new WpalFormatError(`${where}: attribute ${name} has ${n} values, at most ${MAX_ATTR_LIST}`);
-        return Array.from({ length: n }, (_, k) => toInt(a.ints(k)!, `[${k}]`));
+        return Array.from({ length: n }, (_, k) => a.ints(k)!);
       }
       case 'floats': {
         const n = a.floatsLength();

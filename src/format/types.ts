@@ -63,7 +63,7 @@ export interface TensorInfo {
   weight?: WeightInfo;
 }
 
-export type AttrValue = number | bigint | string | number[] | string[];
+export type AttrValue = number | string | number[] | string[];
 
 export interface OpInfo {
   index: number;

@@ -6,7 +6,7 @@ import { WpalFormatError } from './errors.js';
 import { inferShapes, opSchema } from './ops.js';
 import type { ModelInfo } from './types.js';
 
-export function validateGraph(m: Pick<ModelInfo, 'tensors' | 'ops' | 'inputs' | 'outputs'>): void {
+export function validateGraph(m: Pick<ModelInfo, 'tensors' | 'ops' | 'inputs' | 'outputs'>, omittedShapes: ReadonlySet<number> = new Set()): void {
   const n = m.tensors.length;
   const label = (t: number) => `tensor ${t} ${JSON.stringify(m.tensors[t].name)}`;
   const inRange = (t: number, where: string) => {
@@ -22,6 +22,9 @@ export function validateGraph(m: Pick<ModelInfo, 'tensors' | 'ops' | 'inputs' | 
     inRange(t, `graph input ${k}`);
     if (graphInputs.has(t)) throw new WpalFormatError(`graph input ${k}: ${label(t)} is listed twice`);
     if (m.tensors[t].weight) throw new WpalFormatError(`graph input ${k}: ${label(t)} is a weight`);
+    // Activations are float32; int32 exists only for token ids (checked per op: Embedding ids).
+    const dt = m.tensors[t].dtype;
+    if (dt !== 'float32' && dt !== 'int32') throw new WpalFormatError(`graph input ${k}: ${label(t)} has dtype ${dt}; graph inputs are float32 (or int32 token ids)`);
     graphInputs.add(t);
     defined.add(t);
   });
@@ -55,8 +58,9 @@ export function validateGraph(m: Pick<ModelInfo, 'tensors' | 'ops' | 'inputs' | 
     if (graphOutputs.has(t)) throw new WpalFormatError(`graph output ${k}: ${label(t)} is listed twice`);
     if (m.tensors[t].weight) throw new WpalFormatError(`graph output ${k}: ${label(t)} is a weight`);
     if (!defined.has(t)) throw new WpalFormatError(`graph output ${k}: ${label(t)} is never produced`);
+    if (m.tensors[t].dtype !== 'float32') throw new WpalFormatError(`graph output ${k}: ${label(t)} has dtype ${m.tensors[t].dtype}; graph outputs are float32`);
     graphOutputs.add(t);
   });
 
-  inferShapes(m);
+  inferShapes(m, omittedShapes);
 }

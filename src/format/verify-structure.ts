@@ -49,10 +49,10 @@ const TABLES: Record<string, FieldSpec[]> = {
   ],
   Attribute: [
     { name: 'name', type: 'string', required: true },
-    { name: 'i', type: 'i64' },
+    { name: 'i', type: 'i32' },
     { name: 'f', type: 'f32' },
     { name: 's', type: 'string' },
-    { name: 'ints', type: 'vec:i64' },
+    { name: 'ints', type: 'vec:i32' },
     { name: 'floats', type: 'vec:f32' },
   ],
   Op: [

@@ -173,7 +173,8 @@ export class ModelWriter {
     const b = new Builder(Math.min(2 ** 30, 2 ** Math.ceil(Math.log2(blobBytes + 65536 + this.tensors.length * 256))));
     // Pad the file to a multiple of 16 even without blobs: readers use the size to catch truncation.
     b.prep(BLOB_ALIGNMENT, 0);
-    const tensors = this.tensors.map((t) => this.writeTensor(b, t));
+    const produced = new Set(this.ops.flatMap((o) => o.outputs));
+    const tensors = this.tensors.map((t) => this.writeTensor(b, t, produced));
     const ops = this.ops.map((o) => this.writeOp(b, o));
     const tensorsVec = Model.createTensorsVector(b, tensors);
     const opsVec = Model.createOpsVector(b, ops);
@@ -206,13 +207,14 @@ export class ModelWriter {
     return readModel(this.finish());
   }
 
-  private writeTensor(b: Builder, t: TensorEntry): Offset {
+  private writeTensor(b: Builder, t: TensorEntry, produced: ReadonlySet<number>): Offset {
     const weight = t.weight ? writeWeight(b, t.weight) : 0;
     const name = b.createString(t.name);
-    const shape = Tensor.createShapeVector(b, t.shape);
+    // Op outputs carry no shape: the reader infers it (and that inference is the check anyway).
+    const shape = produced.has(t.handle.index) ? 0 : Tensor.createShapeVector(b, t.shape);
     Tensor.startTensor(b);
     Tensor.addName(b, name);
-    Tensor.addShape(b, shape);
+    if (shape) Tensor.addShape(b, shape);
     Tensor.addDtype(b, DTYPE[t.dtype]);
     if (weight) Tensor.addWeight(b, weight);
     return Tensor.endTensor(b);
@@ -220,25 +222,30 @@ export class ModelWriter {
 
   private writeOp(b: Builder, o: { type: string; inputs: number[]; outputs: number[]; attrs: Record<string, AttrValue> }): Offset {
     const schema = opSchema(o.type)!;
-    const attrs = schema.attrs.map((spec) => {
+    // Only attributes that differ from their default are stored: the reader fills defaults in, and
+    // small models would otherwise spend more bytes on attributes than on weights. Names and op
+    // types are shared strings, written once per file.
+    const isDefault = (spec: (typeof schema.attrs)[number], v: AttrValue) =>
+      spec.default !== undefined && JSON.stringify(spec.default) === JSON.stringify(v);
+    const attrs = schema.attrs.filter((spec) => !isDefault(spec, o.attrs[spec.name])).map((spec) => {
       const v = o.attrs[spec.name];
-      const name = b.createString(spec.name);
+      const name = b.createSharedString(spec.name);
       const s = spec.kind === 'string' ? b.createString(v as string) : 0;
-      const ints = spec.kind === 'ints' ? Attribute.createIntsVector(b, (v as number[]).map((x) => BigInt(x))) : 0;
+      const ints = spec.kind === 'ints' ? Attribute.createIntsVector(b, v as number[]) : 0;
       const floats = spec.kind === 'floats' ? Attribute.createFloatsVector(b, v as number[]) : 0;
       Attribute.startAttribute(b);
       Attribute.addName(b, name);
-      if (spec.kind === 'int') Attribute.addI(b, BigInt(v as number));
+      if (spec.kind === 'int') Attribute.addI(b, v as number);
       if (spec.kind === 'float') Attribute.addF(b, v as number);
       if (s) Attribute.addS(b, s);
       if (ints) Attribute.addInts(b, ints);
       if (floats) Attribute.addFloats(b, floats);
       return Attribute.endAttribute(b);
     });
-    const type = b.createString(o.type);
+    const type = b.createSharedString(o.type);
     const inputs = Op.createInputsVector(b, o.inputs);
     const outputs = Op.createOutputsVector(b, o.outputs);
-    const attrsVec = Op.createAttributesVector(b, attrs);
+    const attrsVec = attrs.length ? Op.createAttributesVector(b, attrs) : 0;
     return Op.createOp(b, type, inputs, outputs, attrsVec);
   }
 

@@ -106,10 +106,10 @@ export function rawModel(m: RawModel): Uint8Array {
   const ops = m.ops.map((o) => {
     const attrs = (o.attrs ?? []).map((a) => {
       const name = b.createString(a.name);
-      const ints = a.ints ? Attribute.createIntsVector(b, a.ints.map(BigInt)) : 0;
+      const ints = a.ints ? Attribute.createIntsVector(b, a.ints) : 0;
       Attribute.startAttribute(b);
       Attribute.addName(b, name);
-      if (a.i !== undefined) Attribute.addI(b, BigInt(a.i));
+      if (a.i !== undefined) Attribute.addI(b, a.i);
       if (ints) Attribute.addInts(b, ints);
       return Attribute.endAttribute(b);
     });

@@ -162,8 +162,8 @@ describe('ModelWriter rejects invalid models early', () => {
     const W = w.weight('w', [4, 6], encodePalettized(rng.floats(24), 4, 6, { bits: 2 }));
     const W5 = w.weight('w5', [4, 5], encodeDense(rng.floats(20)));
     const bp = w.weight('bp', [4], encodePalettized(rng.floats(4), 4, 1, { bits: 1 }));
-    expect(() => w.op('Conv2D', [x])).toThrow(WpalUnsupportedOpError);
-    expect(() => w.op('Conv2D', [x])).toThrow(/Conv2D/);
+    expect(() => w.op('Conv3D', [x])).toThrow(WpalUnsupportedOpError);
+    expect(() => w.op('Conv3D', [x])).toThrow(/Conv3D/);
     expect(() => w.op('FullyConnected', [x, W5])).toThrow(/does not end in K = 5/);
     expect(() => w.op('FullyConnected', [x, W], { attrs: { int8: 1 } })).toThrow(/int8 palette entries/);
     expect(() => w.op('FullyConnected', [x, W, bp])).toThrow(/bias must be stored dense float32/);

@@ -52,11 +52,11 @@ describe('version', () => {
 describe('ops and graph', () => {
   it('unknown op -> WpalUnsupportedOpError naming the op and its index', () => {
     const m = rawFc(denseW());
-    m.ops.push({ type: 'Conv2D', inputs: [2], outputs: [3] });
+    m.ops.push({ type: 'Conv3D', inputs: [2], outputs: [3] });
     m.tensors.push({ name: 'z', shape: [3] });
-    const e = rejects(rawModel(m), WpalUnsupportedOpError, /op 1: unsupported op type "Conv2D"/);
+    const e = rejects(rawModel(m), WpalUnsupportedOpError, /op 1: unsupported op type "Conv3D"/);
     expect(e.code).toBe('WPAL_UNSUPPORTED_OP');
-    expect((e as WpalUnsupportedOpError).opType).toBe('Conv2D');
+    expect((e as WpalUnsupportedOpError).opType).toBe('Conv3D');
     expect((e as WpalUnsupportedOpError).opIndex).toBe(1);
   });
   const base = (): RawModel => ({

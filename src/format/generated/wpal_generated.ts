@@ -565,9 +565,9 @@ name(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
-i():bigint {
+i():number {
   const offset = this.bb!.__offset(this.bb_pos, 6);
-  return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
 f():number {
@@ -582,14 +582,19 @@ s(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
-ints(index: number):bigint|null {
+ints(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 12);
-  return offset ? this.bb!.readInt64(this.bb!.__vector(this.bb_pos + offset) + index * 8) : BigInt(0);
+  return offset ? this.bb!.readInt32(this.bb!.__vector(this.bb_pos + offset) + index * 4) : 0;
 }
 
 intsLength():number {
   const offset = this.bb!.__offset(this.bb_pos, 12);
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+intsArray():Int32Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
 floats(index: number):number|null {
@@ -615,8 +620,8 @@ static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
   builder.addFieldOffset(0, nameOffset, 0);
 }
 
-static addI(builder:flatbuffers.Builder, i:bigint) {
-  builder.addFieldInt64(1, i, BigInt('0'));
+static addI(builder:flatbuffers.Builder, i:number) {
+  builder.addFieldInt32(1, i, 0);
 }
 
 static addF(builder:flatbuffers.Builder, f:number) {
@@ -631,16 +636,21 @@ static addInts(builder:flatbuffers.Builder, intsOffset:flatbuffers.Offset) {
   builder.addFieldOffset(4, intsOffset, 0);
 }
 
-static createIntsVector(builder:flatbuffers.Builder, data:bigint[]):flatbuffers.Offset {
-  builder.startVector(8, data.length, 8);
+static createIntsVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
+/**
+ * @deprecated This Uint8Array overload will be removed in the future.
+ */
+static createIntsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
+static createIntsVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
   for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt64(data[i]!);
+    builder.addInt32(data[i]!);
   }
   return builder.endVector();
 }
 
 static startIntsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(8, numElems, 8);
+  builder.startVector(4, numElems, 4);
 }
 
 static addFloats(builder:flatbuffers.Builder, floatsOffset:flatbuffers.Offset) {
@@ -670,7 +680,7 @@ static endAttribute(builder:flatbuffers.Builder):flatbuffers.Offset {
   return offset;
 }
 
-static createAttribute(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset, i:bigint, f:number, sOffset:flatbuffers.Offset, intsOffset:flatbuffers.Offset, floatsOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createAttribute(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset, i:number, f:number, sOffset:flatbuffers.Offset, intsOffset:flatbuffers.Offset, floatsOffset:flatbuffers.Offset):flatbuffers.Offset {
   Attribute.startAttribute(builder);
   Attribute.addName(builder, nameOffset);
   Attribute.addI(builder, i);
