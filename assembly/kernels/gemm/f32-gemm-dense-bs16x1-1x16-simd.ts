@@ -6,7 +6,8 @@
 //   acc (4 f32x4) += block * splat(x[i][c]) for each set bit c (ctz over 64-bit mask words)
 //
 // Tile 1x16: one batch row, one block row of 16 channels; weights read in place (no row lists,
-// nothing precomputed). Edge block row (n % 16): only valid channels are stored.
+// nothing precomputed). Block rows are the outer loop, so a block row's weights are read from memory
+// once and from cache by the later batch rows. Edge block row (n % 16): only valid channels are stored.
 // Preconditions: block_rows = 16, block_cols = 1. Ref: f32_gemm_dense_bs__ref.
 import { P_BLOCK_ROWS, P_BLOCK_COLS, P_CHSCALE, param, paramPtr, maskWord, storeLanes } from '../../common/gemm';
 
@@ -21,18 +22,21 @@ export function f32_gemm_dense_bs16x1_1x16__simd(
   const cs = paramPtr(params, P_CHSCALE);
   const gridRows = (n + 15) / 16;
   const maskRowBytes = (k + 7) >> 3;
-  for (let i = 0; i < m; i++) {
-    const xr = x + <usize>i * <usize>x_stride;
-    const yr = y + <usize>i * <usize>y_stride;
-    let v = w;
-    for (let br = 0; br < gridRows; br++) {
-      const mr = mask + <usize>br * <usize>maskRowBytes;
+  let vrow = w; // first kept block of block row br
+  for (let br = 0; br < gridRows; br++) {
+    const mr = mask + <usize>br * <usize>maskRowBytes;
+    const j = br * 16;
+    let v = vrow;
+    for (let i = 0; i < m; i++) {
+      const xr = x + <usize>i * <usize>x_stride;
+      const yr = y + <usize>i * <usize>y_stride;
+      v = vrow;
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let b = 0; b < maskRowBytes; b += 8) {
         let word = maskWord(mr + <usize>b, maskRowBytes - b, k - (b << 3));
         const xb = xr + (<usize>b << 5); // x of column 8*b
         while (word != 0) {
-          const xv = f32x4.splat(load<f32>(xb + (<usize>ctz(word) << 2)));
+          const xv = v128.load32_splat(xb + (<usize>ctz(word) << 2));
           word &= word - 1;
           a0 = f32x4.add(a0, f32x4.mul(v128.load(v), xv));
           a1 = f32x4.add(a1, f32x4.mul(v128.load(v, 16), xv));
@@ -41,11 +45,11 @@ export function f32_gemm_dense_bs16x1_1x16__simd(
           v += 64;
         }
       }
-      const j = br * 16;
       storeLanes(yr, j, a0, n - j, cs, bias);
       storeLanes(yr, j + 4, a1, n - j - 4, cs, bias);
       storeLanes(yr, j + 8, a2, n - j - 8, cs, bias);
       storeLanes(yr, j + 12, a3, n - j - 12, cs, bias);
     }
+    vrow = v;
   }
 }

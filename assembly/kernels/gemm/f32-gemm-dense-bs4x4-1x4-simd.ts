@@ -7,7 +7,8 @@
 //   acc[r] += block row r * x[i][4c..4c+3]; one transpose-add (hsum4) per block row
 //   The edge block column (k % 4) reads x with zero lanes; the edge block row stores valid channels.
 //
-// Tile 1x4: one batch row, 4 channels. Preconditions: block_rows = block_cols = 4.
+// Tile 1x4: one batch row, 4 channels. Block rows are the outer loop, so a block row's weights are read
+// from memory once and from cache by the later batch rows. Preconditions: block_rows = block_cols = 4.
 // Ref: f32_gemm_dense_bs__ref.
 import { P_BLOCK_ROWS, P_BLOCK_COLS, P_CHSCALE, param, paramPtr, maskWord, hsum4, storeLanes, loadX4 } from '../../common/gemm';
 
@@ -24,12 +25,13 @@ export function f32_gemm_dense_bs4x4_1x4__simd(
   const gridCols = (k + 3) >> 2;
   const maskRowBytes = (gridCols + 7) >> 3;
   const lastFull = k >> 2;
-  for (let i = 0; i < m; i++) {
-    const xr = x + <usize>i * <usize>x_stride;
-    const yr = y + <usize>i * <usize>y_stride;
-    let v = w;
-    for (let br = 0; br < gridRows; br++) {
-      const mr = mask + <usize>br * <usize>maskRowBytes;
+  let vrow = w; // first kept block of block row br
+  for (let br = 0; br < gridRows; br++) {
+    const mr = mask + <usize>br * <usize>maskRowBytes;
+    let v = vrow;
+    for (let i = 0; i < m; i++) {
+      const xr = x + <usize>i * <usize>x_stride;
+      v = vrow;
       let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (let b = 0; b < maskRowBytes; b += 8) {
         let word = maskWord(mr + <usize>b, maskRowBytes - b, gridCols - (b << 3));
@@ -44,7 +46,8 @@ export function f32_gemm_dense_bs4x4_1x4__simd(
           v += 64;
         }
       }
-      storeLanes(yr, br << 2, hsum4(a0, a1, a2, a3), n - (br << 2), cs, bias);
+      storeLanes(y + <usize>i * <usize>y_stride, br << 2, hsum4(a0, a1, a2, a3), n - (br << 2), cs, bias);
     }
+    vrow = v;
   }
 }

@@ -20,20 +20,19 @@ export const GEMM_KERNELS: KernelRow[] = [
   row('f32_gemm_dense_2x4__simd'),
   // row buffer of k f32
   row('f32_gemm_f16_4x1__simd', { scratchBytes: (_m, _n, k) => roundup(k, 8) * 4 }),
-  // planes 64 + unpack control 64 + tmp 32 + m rows of x in plane order + row buffer, kq = roundup(k, 128) f32 each
-  row('f32_gemm_p4f32_4x1__simd_planes', { scratchBytes: (m, _n, k) => 160 + (m + 1) * roundup(k, 128) * 4 }),
-  // planes 64 + unpack control 64 + tmp 32 + row buffer
-  row('f32_gemm_p4f32_4x1__simd_swz', { scratchBytes: (_m, _n, k) => 160 + roundup(k, 32) * 4 }),
-  // any bits, but swz is faster for 1..4: offered for 5..8
+  // planes 64 + unpack control 64 + tmp 32 + (m = 1: x in plane order, roundup(k, 128) f32; else row buffer, roundup(k, 16) f32)
+  row('f32_gemm_p4f32_4x1__simd_planes', { scratchBytes: (m, _n, k) => 160 + (m === 1 ? roundup(k, 128) : roundup(k, 16)) * 4 }),
+  // any bits, but p4f32 planes is faster for 1..4: offered for 5..8
   row('f32_gemm_p8f32_4x1__simd', { minBits: 5, scratchBytes: (_m, _n, k) => 96 + roundup(k, 16) * 4 }),
-  row('f32_gemm_dense_bs1x4_1x1__simd'),
-  row('f32_gemm_dense_bs4x1_1x4__simd'),
+  row('f32_gemm_dense_bs1x4_4x1__simd'),
+  row('f32_gemm_dense_bs4x1_4x4__simd'),
   row('f32_gemm_dense_bs4x4_1x4__simd'),
-  row('f32_gemm_dense_bs8x1_1x8__simd'),
+  row('f32_gemm_dense_bs8x1_4x8__simd'),
   row('f32_gemm_dense_bs16x1_1x16__simd'),
   // unpack control 64 + tmp 16 + indices 16 + 16 row-palette pointers + 16 values + planes 64
-  row('f32_gemm_p8f32_bs16x1_1x16__simd', { scratchBytes: () => 288 }),
-  row('f32_gemm_p8f32_bs4x4_1x4__simd', { scratchBytes: () => 288 }),
+  // m >= 2: + decoded kept blocks of one block row, 16 f32 per block column
+  row('f32_gemm_p8f32_bs16x1_1x16__simd', { scratchBytes: (m, _n, k) => 288 + (m > 1 ? k * 64 : 0) }),
+  row('f32_gemm_p8f32_bs4x4_1x4__simd', { scratchBytes: (m, _n, k) => 288 + (m > 1 ? Math.ceil(k / 4) * 64 : 0) }),
   // bits 5..8: palette copy 16 + tmp 16 + control 64 + xscales + m rows of kq i16 + row of kq i8, kq = roundup(k, 16)
   row('i8_gemm_p8i8_4x1__simd', { minBits: 5, scratchBytes: (m, _n, k) => 96 + align16(4 * m) + m * roundup(k, 16) * 2 + roundup(k, 16) }),
   // exact bit widths, best first; tmp 16 + xscales + xsums + (m + 1) rows of kq i16 + kq int8, kq = roundup(k, 128 / bits)
