@@ -1,0 +1,18 @@
+// Training kernels (ABI: assembly/kernels/train/README.md); ref kernels first.
+export { f32_tgemm__ref } from './f32-tgemm-ref';
+export { f32_im2col__ref } from './f32-im2col-ref';
+export { f32_col2im__ref } from './f32-col2im-ref';
+export { f32_maxpoolgrad__ref } from './f32-maxpoolgrad-ref';
+export { f32_vrelugrad__ref } from './f32-vrelugrad-ref';
+export { f32_colsum__ref } from './f32-colsum-ref';
+export { f32_softmaxce__ref } from './f32-softmaxce-ref';
+export { f32_sgd__ref } from './f32-sgd-ref';
+export { f32_adam__ref } from './f32-adam-ref';
+export { f32_tgemm_4x8__simd } from './f32-tgemm-4x8-simd';
+export { f32_im2col__simd } from './f32-im2col-simd';
+export { f32_col2im__simd } from './f32-col2im-simd';
+export { f32_maxpoolgrad__simd } from './f32-maxpoolgrad-simd';
+export { f32_vrelugrad__simd } from './f32-vrelugrad-simd';
+export { f32_colsum__simd } from './f32-colsum-simd';
+export { f32_sgd__simd } from './f32-sgd-simd';
+export { f32_adam__simd } from './f32-adam-simd';

@@ -1,0 +1,29 @@
+/**
+ * Rows of the training kernels (assembly/kernels/train, ABI in assembly/kernels/train/README.md),
+ * ref kernels first. They are built into the trainer's own module (build/wpal.train.wasm, entry
+ * assembly/kernels/train/standalone.ts), not the inference module; none needs params-slot scratch.
+ */
+import { parseKernelName } from '../kernel-name.js';
+import type { KernelRow } from '../kernel-types.js';
+
+const row = (name: string): KernelRow => ({ ...parseKernelName(name) });
+
+export const TRAIN_KERNELS: KernelRow[] = [
+  row('f32_tgemm__ref'),
+  row('f32_im2col__ref'),
+  row('f32_col2im__ref'),
+  row('f32_maxpoolgrad__ref'),
+  row('f32_vrelugrad__ref'),
+  row('f32_colsum__ref'),
+  row('f32_softmaxce__ref'),
+  row('f32_sgd__ref'),
+  row('f32_adam__ref'),
+  row('f32_tgemm_4x8__simd'),
+  row('f32_im2col__simd'),
+  row('f32_col2im__simd'),
+  row('f32_maxpoolgrad__simd'),
+  row('f32_vrelugrad__simd'),
+  row('f32_colsum__simd'),
+  row('f32_sgd__simd'),
+  row('f32_adam__simd'),
+];

@@ -1,0 +1,8 @@
+// The training engine: reverse-mode autodiff over the project's own AssemblyScript kernels
+// (build/wpal.train.wasm). Re-exports only; design notes in src/trainer/engine/README.md.
+export { TrainModule, trainModuleUrl, PARAM_SLOTS, type TrainBuild, type KernelIsa, type TrainKernels, type TrainModuleOptions } from './module.js';
+export { Tensor, Engine } from './tensor.js';
+export { linear, conv2d, maxpool2d, relu, flatten, labelTensor, softmaxCrossEntropy, scalar, countCorrect, type Conv2dOptions } from './ops.js';
+export { SGD, Adam, type Optimizer, type SgdOptions, type AdamOptions } from './optim.js';
+export { lenet300100, lenet5, type TrainableNet, type MlpOptions, type LeNet5Options, type InitScheme } from './models.js';
+export { trainEpoch, evaluate, permutation, type Examples, type EpochResult, type EpochOptions } from './loop.js';
