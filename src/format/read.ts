@@ -83,6 +83,12 @@ function read(bytes: Uint8Array): ModelInfo {
 
   const inputs = ctx.ints(model.inputsLength(), (k) => model.inputs(k)!, 'graph inputs', tensors.length);
   const outputs = ctx.ints(model.outputsLength(), (k) => model.outputs(k)!, 'graph outputs', tensors.length);
+  const produced = new Set(ops.flatMap((o) => o.outputs));
+  for (const t of ctx.unnamed) {
+    if (!produced.has(t) || outputs.includes(t) || tensors[t].weight) {
+      throw new WpalFormatError(`tensor ${t} has no name; only intermediate op outputs may leave it out`);
+    }
+  }
   for (const t of inputs) {
     if (ctx.omittedShapes.has(t)) throw new WpalFormatError(`graph input ${t} ${JSON.stringify(tensors[t]?.name)} has no shape; graph inputs must declare theirs`);
   }
@@ -100,6 +106,8 @@ class Context {
   private work: number;
   /** Tensors stored without a shape vector (op outputs; shapes come from inference). */
   readonly omittedShapes = new Set<number>();
+  /** Tensors stored without a name (intermediate activations; read as "#<index>"). */
+  readonly unnamed = new Set<number>();
 
   constructor(
     readonly bytes: Uint8Array,
@@ -144,9 +152,12 @@ class Context {
   }
 
   tensor(t: Tensor, index: number): TensorInfo {
-    const name = t.name() ?? '';
+    const stored = t.name();
+    if (stored === null) this.unnamed.add(index);
+    else if (stored.length === 0) throw new WpalFormatError(`tensor ${index}: empty name`);
+    else if (stored.startsWith('#')) throw new WpalFormatError(`tensor ${index}: name ${JSON.stringify(stored)} starts with "#", which is kept for unnamed tensors`);
+    const name = stored ?? `#${index}`;
     const where = `tensor ${index} ${JSON.stringify(name)}`;
-    if (name.length === 0) throw new WpalFormatError(`tensor ${index}: empty name`);
     // No shape vector at all: an op output whose shape the reader infers (validateGraph).
     // (vtable slot 6 = Tensor.shape; 0 = field absent, which an empty vector is not)
     if (t.bb!.__offset(t.bb_pos, 6) === 0 && !t.weight()) this.omittedShapes.add(index);

@@ -42,7 +42,7 @@ const TABLES: Record<string, FieldSpec[]> = {
     { name: 'sparse', type: 'table:BlockSparse' },
   ],
   Tensor: [
-    { name: 'name', type: 'string', required: true },
+    { name: 'name', type: 'string' },
     { name: 'shape', type: 'vec:i32' },
     { name: 'dtype', type: 'u8' },
     { name: 'weight', type: 'table:Weight' },

@@ -74,6 +74,8 @@ export interface BuildOptions {
   name?: string;
   /** Extra metadata properties. */
   properties?: Record<string, string>;
+  /** Store intermediate activation names in the file (ModelWriterOptions.activationNames; default false). */
+  activationNames?: boolean;
 }
 
 export interface ModelIO {
@@ -219,7 +221,12 @@ export class Net {
     meta: ModelWriterOptions,
     private readonly opts: BuildOptions,
   ) {
-    this.w = new ModelWriter({ ...meta, ...(opts.name ? { name: opts.name } : {}), properties: { ...meta.properties, ...opts.properties } });
+    this.w = new ModelWriter({
+      ...meta,
+      ...(opts.name ? { name: opts.name } : {}),
+      properties: { ...meta.properties, ...opts.properties },
+      activationNames: opts.activationNames ?? false,
+    });
     this.seed = opts.weights?.seed ?? 1;
     this.rng = new Normal(this.seed);
     this.values = opts.weights?.values ?? {};

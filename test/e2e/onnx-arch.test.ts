@@ -79,7 +79,7 @@ async function checkImageModel(built: BuiltModel, batch: number, seed: number): 
 
 describe('full-size architectures: writer round trip, shapes, published parameter counts', () => {
   it('LeNet-5 (Caffe): 431,080 weights', () => {
-    const m = buildLeNet5();
+    const m = buildLeNet5({ activationNames: true });
     expect(m.params).toBe(431_080);
     const info = readModel(m.bytes);
     expect(shapeOf(info, 'conv1')).toEqual([24, 24, 20]);
@@ -90,7 +90,7 @@ describe('full-size architectures: writer round trip, shapes, published paramete
   });
 
   it('MobileNet-v1 1.0 224: 4.2M parameters (BN folded), 28 conv layers + fc', () => {
-    const m = buildMobileNetV1();
+    const m = buildMobileNetV1({ activationNames: true });
     expect(m.params).toBe(4_221_032);
     expect(Math.round(m.params / 1e5) / 10).toBe(4.2);
     const info = readModel(m.bytes);
@@ -103,7 +103,7 @@ describe('full-size architectures: writer round trip, shapes, published paramete
   });
 
   it('ResNet-18 224: 11.7M parameters', () => {
-    const m = buildResNet({ depth: 18 });
+    const m = buildResNet({ activationNames: true, depth: 18 });
     expect(m.params).toBe(11_689_512 - 4_800); // torchvision's count minus one of the two BN parameters per channel
     expect(Math.round(m.params / 1e5) / 10).toBe(11.7);
     const info = readModel(m.bytes);
@@ -114,7 +114,7 @@ describe('full-size architectures: writer round trip, shapes, published paramete
   });
 
   it('ResNet-50 224: 25.6M parameters', () => {
-    const m = buildResNet({ depth: 50 });
+    const m = buildResNet({ activationNames: true, depth: 50 });
     expect(m.params).toBe(25_557_032 - 26_560);
     expect(Math.round(m.params / 1e5) / 10).toBe(25.5); // 25.6M counted with BN (torchvision / the papers)
     expect(Math.abs(m.params / 25.6e6 - 1)).toBeLessThan(0.005);
@@ -126,7 +126,7 @@ describe('full-size architectures: writer round trip, shapes, published paramete
   });
 
   it('DistilBERT-shaped encoder: 66,362,880 parameters (distilbert-base-uncased)', () => {
-    const m = buildDistilBert();
+    const m = buildDistilBert({ activationNames: true });
     expect(m.params).toBe(66_362_880);
     const info = readModel(m.bytes);
     expect(info.tensors[info.inputs[0]]).toMatchObject({ name: 'input_ids', shape: [128], dtype: 'int32' });

@@ -531,7 +531,6 @@ static addWeight(builder:flatbuffers.Builder, weightOffset:flatbuffers.Offset) {
 
 static endTensor(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
-  builder.requiredField(offset, 4) // name
   return offset;
 }
 
