@@ -1,76 +1,113 @@
 /**
- * `npm run bench`: every fully connected kernel the runtime would pick, against the dense f32 SIMD
- * kernel measured in the same run; prints a table and the targets, writes bench/results/*.json.
+ * `npm run bench`: the kernel section (every fully connected kernel the runtime would pick, against
+ * the dense f32 SIMD kernel measured in the same run) and the model section (whole architectures,
+ * batch 1, against onnxruntime-web and TensorFlow.js wasm); prints tables and the targets, writes
+ * bench/results/*.json (and, after a full model run, docs/bench-models.md + .svg).
  *
- *   npm run bench                     all shapes, batch 1 and 8
- *   npm run bench -- --quick          1024x1024 only, shorter sampling (a smoke run)
- *   npm run bench -- --shapes 4096x4096 --batches 1
+ *   npm run bench                     kernels (all shapes, batch 1 and 8) and models (all architectures)
+ *   npm run bench -- --quick          a smoke run: 1024x1024 kernels, three small models, short sampling
+ *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
+ *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runKernelBench, type KernelResult } from './kernels.bench.js';
+import { runModelBench } from './models.bench.js';
+import { detailTable, refOpsText, summaryTable, targetsText, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const quick = process.argv.includes('--quick');
-const shapes = arg('shapes')?.split(',') ?? (quick ? ['1024x1024'] : undefined);
-const batches = arg('batches')?.split(',').map(Number) ?? [1, 8];
-const maxTime = quick ? 0.15 : 0.6;
-
-console.log(`wasm-palette kernel bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`);
-const results = runKernelBench({ shapes, batches, maxTime, log: (s) => console.log(s) });
-
-function table(rows: KernelResult[]): string {
-  const head = '| shape (n x k) | batch | weights | kernel | ms (median) | vs dense f32 | weight bytes | GB/s |';
-  const sep = '|---|---|---|---|---|---|---|---|';
-  const body = rows.map(
-    (r) =>
-      `| ${r.shape} | ${r.batch} | ${r.config} | \`${r.kernel}\` | ${r.medianMs.toFixed(3)} | ${r.speedup.toFixed(2)}x | ${r.weightBytes.toLocaleString('en-US')} | ${r.weightGBs.toFixed(1)} |`,
-  );
-  return [head, sep, ...body].join('\n');
-}
-
-interface Target {
-  what: string;
-  want: number;
-  pick: (r: KernelResult) => boolean;
-}
-const TARGETS: Target[] = [
-  { what: '4096x4096 batch 1, 4-bit palettized (best path) >= 2.5x', want: 2.5, pick: (r) => r.shape === '4096x4096' && r.batch === 1 && /pal 4-bit/.test(r.config) && !/bs/.test(r.config) },
-  { what: '4096x4096 batch 1, 2-bit palettized (best path) >= 4x', want: 4, pick: (r) => r.shape === '4096x4096' && r.batch === 1 && /pal 2-bit/.test(r.config) && !/bs/.test(r.config) },
-  { what: '4096x4096 batch 1, 90% block-sparse (best block shape) >= 5x', want: 5, pick: (r) => r.shape === '4096x4096' && r.batch === 1 && /^bs.*90% f32$/.test(r.config) },
-];
-
-console.log('\n' + table(results) + '\n');
-console.log('Targets (reported, not asserted):');
-const targetReport = TARGETS.map((t) => {
-  const rows = results.filter(t.pick);
-  if (!rows.length) return { target: t.what, measured: null, met: null };
-  const best = rows.reduce((a, b) => (b.speedup > a.speedup ? b : a));
-  const met = best.speedup >= t.want;
-  console.log(`  ${met ? 'MET ' : 'MISS'} ${t.what}: ${best.speedup.toFixed(2)}x (${best.config}, ${best.kernel})`);
-  return { target: t.what, measured: best.speedup, config: best.config, met };
-});
-const slow = results.filter((r) => r.shape === '1024x1024' && r.config !== 'dense f32' && r.speedup < 0.8);
-console.log(
-  `  ${slow.length ? 'MISS' : 'MET '} 1024x1024: no compressed kernel slower than 0.8x dense` +
-    (slow.length ? ` (slower: ${slow.map((r) => `${r.config} m=${r.batch} ${r.speedup.toFixed(2)}x`).join('; ')})` : ''),
-);
-
-const int8Rows = results.filter((r) => r.int8RelError !== undefined);
-if (int8Rows.length) {
-  console.log('\nAccuracy cost of the int8 fast path (relative RMS error of outputs vs the exact f32-palette path, same weights):');
-  for (const r of int8Rows) console.log(`  ${r.shape} m=${r.batch} ${r.config}: ${(r.int8RelError! * 100).toFixed(3)}%`);
-}
-
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const onlyModels = process.argv.includes('--models');
+const onlyKernels = process.argv.includes('--kernels');
+const doKernels = onlyKernels || !onlyModels;
+const doModels = onlyModels || !onlyKernels;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-const json = JSON.stringify(
-  { when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, quick, results, targets: targetReport, slowAt1024: slow.map((r) => r.config) },
-  null,
-  2,
-);
-for (const name of [`kernels-${stamp}.json`, 'kernels-latest.json']) writeFileSync(new URL(`./results/${name}`, import.meta.url), json);
-console.log(`\nwrote bench/results/kernels-${stamp}.json and kernels-latest.json`);
+
+function writeResults(prefix: string, json: string): void {
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  for (const name of [`${prefix}-${stamp}.json`, `${prefix}-latest.json`]) writeFileSync(new URL(`./results/${name}`, import.meta.url), json);
+  console.log(`\nwrote bench/results/${prefix}-${stamp}.json and ${prefix}-latest.json`);
+}
+
+if (doKernels) kernelSection();
+if (doModels) await modelSection();
+
+async function modelSection(): Promise<void> {
+  const archs = arg('archs')?.split(',');
+  console.log(`\nwasm-palette model bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
+  const report = await runModelBench({ archs, quick, log: (s) => console.log(s) });
+  console.log('\n' + summaryTable(report) + '\n');
+  console.log(detailTable(report) + '\n');
+  console.log('Targets (reported, not asserted):');
+  console.log(targetsText(report));
+  console.log('\nOps on reference (__ref) kernels:');
+  console.log(refOpsText(report));
+  const skipped = new Map<string, string>();
+  for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, s.reason);
+  for (const [config, reason] of skipped) console.log(`\nskipped ${config} (every architecture): ${reason}`);
+  writeResults('models', JSON.stringify(report, null, 2));
+  if (!quick && !archs) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
+  else console.log('(docs/bench-models.* are written by full runs only; `npx tsx bench/chart.ts <results.json>` renders any results file)');
+}
+
+function kernelSection(): void {
+  const shapes = arg('shapes')?.split(',') ?? (quick ? ['1024x1024'] : undefined);
+  const batches = arg('batches')?.split(',').map(Number) ?? [1, 8];
+  const maxTime = quick ? 0.15 : 0.6;
+
+  console.log(`wasm-palette kernel bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`);
+  const results = runKernelBench({ shapes, batches, maxTime, log: (s) => console.log(s) });
+
+  function table(rows: KernelResult[]): string {
+    const head = '| shape (n x k) | batch | weights | kernel | ms (median) | vs dense f32 | weight bytes | GB/s |';
+    const sep = '|---|---|---|---|---|---|---|---|';
+    const body = rows.map(
+      (r) =>
+        `| ${r.shape} | ${r.batch} | ${r.config} | \`${r.kernel}\` | ${r.medianMs.toFixed(3)} | ${r.speedup.toFixed(2)}x | ${r.weightBytes.toLocaleString('en-US')} | ${r.weightGBs.toFixed(1)} |`,
+    );
+    return [head, sep, ...body].join('\n');
+  }
+
+  interface Target {
+    what: string;
+    want: number;
+    pick: (r: KernelResult) => boolean;
+  }
+  const TARGETS: Target[] = [
+    { what: '4096x4096 batch 1, 4-bit palettized (best path) >= 2.5x', want: 2.5, pick: (r) => r.shape === '4096x4096' && r.batch === 1 && /pal 4-bit/.test(r.config) && !/bs/.test(r.config) },
+    { what: '4096x4096 batch 1, 2-bit palettized (best path) >= 4x', want: 4, pick: (r) => r.shape === '4096x4096' && r.batch === 1 && /pal 2-bit/.test(r.config) && !/bs/.test(r.config) },
+    { what: '4096x4096 batch 1, 90% block-sparse (best block shape) >= 5x', want: 5, pick: (r) => r.shape === '4096x4096' && r.batch === 1 && /^bs.*90% f32$/.test(r.config) },
+  ];
+
+  console.log('\n' + table(results) + '\n');
+  console.log('Targets (reported, not asserted):');
+  const targetReport = TARGETS.map((t) => {
+    const rows = results.filter(t.pick);
+    if (!rows.length) return { target: t.what, measured: null, met: null };
+    const best = rows.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+    const met = best.speedup >= t.want;
+    console.log(`  ${met ? 'MET ' : 'MISS'} ${t.what}: ${best.speedup.toFixed(2)}x (${best.config}, ${best.kernel})`);
+    return { target: t.what, measured: best.speedup, config: best.config, met };
+  });
+  const slow = results.filter((r) => r.shape === '1024x1024' && r.config !== 'dense f32' && r.speedup < 0.8);
+  console.log(
+    `  ${slow.length ? 'MISS' : 'MET '} 1024x1024: no compressed kernel slower than 0.8x dense` +
+      (slow.length ? ` (slower: ${slow.map((r) => `${r.config} m=${r.batch} ${r.speedup.toFixed(2)}x`).join('; ')})` : ''),
+  );
+
+  const int8Rows = results.filter((r) => r.int8RelError !== undefined);
+  if (int8Rows.length) {
+    console.log('\nAccuracy cost of the int8 fast path (relative RMS error of outputs vs the exact f32-palette path, same weights):');
+    for (const r of int8Rows) console.log(`  ${r.shape} m=${r.batch} ${r.config}: ${(r.int8RelError! * 100).toFixed(3)}%`);
+  }
+
+  const json = JSON.stringify(
+    { when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, quick, results, targets: targetReport, slowAt1024: slow.map((r) => r.config) },
+    null,
+    2,
+  );
+  writeResults('kernels', json);
+}

@@ -32,6 +32,11 @@ export interface WeightCompression {
   };
   /** Block sparsity: `block` = [rows, cols] of the [O, K] view (clamped to the tensor), `sparsity` = fraction of blocks dropped (smallest L2 norm). */
   sparse?: { block: [number, number]; sparsity: number };
+  /**
+   * FullyConnected layers only: run on the int8 fast path (activations quantized to int8 inside
+   * the kernel). Needs `palette.entryType: 'int8'`.
+   */
+  int8?: boolean;
 }
 
 export type LayerKind = 'fc' | 'conv' | 'dwconv' | 'embedding';
@@ -289,7 +294,9 @@ export class Net {
     const k = x.shape[x.shape.length - 1];
     const W = this.compressed(`${name}.weight`, 'fc', [n, k], this.values_(`${name}.weight`, n * k, () => this.heNormal(n * k, k)));
     const b = opts.bias === false ? null : this.param(`${name}.bias`, this.values_(`${name}.bias`, n, () => this.uniform(n, -0.1, 0.1)));
-    return this.op('FullyConnected', b ? [x, W, b] : [x, W], undefined, opts.output ?? name);
+    const c = this.opts.compression;
+    const setting = typeof c === 'function' ? c(this.layers[this.layers.length - 1]) : c;
+    return this.op('FullyConnected', b ? [x, W, b] : [x, W], setting?.int8 ? { int8: 1 } : undefined, opts.output ?? name);
   }
 
   /** Conv2D over an [H, W, C] input; weight [O, kh, kw, C/groups]. */

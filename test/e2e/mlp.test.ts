@@ -70,3 +70,25 @@ describe('end to end: compressed MLP', () => {
     expect(maxAbsDiff(out, want)).toBeGreaterThan(maxAbsDiff(exact, want));
   });
 });
+
+describe('int8 path selection', () => {
+  it('layers marked int8 run on int8 kernels; an int8 layer no int8 kernel handles (block-sparse) runs exactly', async () => {
+    const { buildLeNet300100 } = await import('../../src/models/index.js');
+    const built = buildLeNet300100({
+      compression: (l) =>
+        l.index === 1
+          ? { palette: { bits: 4, entryType: 'int8' }, sparse: { block: [4, 1], sparsity: 0.5 }, int8: true }
+          : { palette: { bits: 4, entryType: 'int8' }, int8: true },
+    });
+    const info = readModel(built.bytes);
+    const model = await loadModel(built.bytes);
+    const plan = model.kernelPlan().filter((p) => p.type === 'FullyConnected');
+    expect(plan.map((p) => p.kernel.split('_')[0])).toEqual(['i8', 'f32', 'i8']);
+    // The fallback layer computes what the file says (int8 entries x scale) with f32 activations.
+    const x = new Rng(3).floats(784);
+    const out = model.run({ [model.inputs[0].name]: x });
+    const want = runOracle(info, { [model.inputs[0].name]: x }, 1);
+    const name = model.outputs[0].name;
+    expect(maxAbsDiff(out[name].data, want[name])).toBeLessThan(0.05 * Math.max(...want[name].map(Math.abs)));
+  });
+});

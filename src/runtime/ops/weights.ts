@@ -49,17 +49,21 @@ export function prepareWeights(
   opts: { int8?: boolean; paramSlots?: number } = {},
 ): PreparedWeights {
   const p = w.palettized;
-  const int8 = opts.int8 ?? false;
-  if (int8 && p?.entryType !== 'int8') {
+  if (opts.int8 && p?.entryType !== 'int8') {
     throw new WpalFormatError(`op ${op.index} (${op.type}): int8=1 needs palettized weights with int8 entries`);
   }
-  const need: GemmNeed = {
-    act: int8 ? 'i8' : 'f32',
+  const needFor = (act: 'f32' | 'i8'): GemmNeed => ({
+    act,
     wenc: p ? 'palettized' : w.dense!.dtype === 'float16' ? 'f16' : 'dense',
     bits: p?.bits,
     sparse: w.sparse ? [w.sparse.blockRows, w.sparse.blockCols] : undefined,
-  };
-  const row = chooseWeighted(kernelOp, need, ctx.pref);
+  });
+  // The int8 path is a speed option: where no int8 kernel handles the encoding (e.g. block-sparse),
+  // the layer runs on the exact path with the same palette values (int8 entries x scale).
+  let need = needFor(opts.int8 ? 'i8' : 'f32');
+  let row = chooseWeighted(kernelOp, need, ctx.pref);
+  if (!row && opts.int8) row = chooseWeighted(kernelOp, (need = needFor('f32')), ctx.pref);
+  const int8 = need.act === 'i8';
   if (!row) {
     throw new WpalEngineError(`op ${op.index} (${op.type}): this build has no ${kernelOp} kernel for ${JSON.stringify(need)}`);
   }

@@ -1,0 +1,225 @@
+/**
+ * Renders the model bench (bench/models.bench.ts) as markdown tables and a grouped bar chart in
+ * hand-written SVG (no dependencies): docs/bench-models.md and docs/bench-models.svg.
+ *
+ *   npx tsx bench/chart.ts [bench/results/models-<stamp>.json]   re-render docs from a results file
+ *                                                                 (default: models-latest.json)
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ArchResult, ModelRow, ModelsReport } from './models.bench.js';
+
+const fmtMs = (ms: number) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const fmtX = (x: number) => `${x.toFixed(2)}x`;
+function fmtBytes(b: number): string {
+  if (b >= 1e6) return `${(b / 1e6).toFixed(b >= 1e8 ? 0 : 1)} MB`;
+  if (b >= 1e3) return `${(b / 1e3).toFixed(0)} kB`;
+  return `${b} B`;
+}
+
+const rowLabel = (r: ModelRow) => (r.runtime === 'wasm-palette' ? `wasm-palette ${r.config}` : `${r.runtime} ${r.config}`);
+
+/** wasm-palette configs in the order they appear, across architectures. */
+function configsOf(report: ModelsReport): string[] {
+  const seen: string[] = [];
+  for (const a of report.archs) for (const r of a.rows) if (r.runtime === 'wasm-palette' && !seen.includes(r.config)) seen.push(r.config);
+  return seen;
+}
+
+/** The long table: one row per runtime / weights, per architecture. */
+export function detailTable(report: ModelsReport): string {
+  const head = '| architecture | runtime | weights | ms (median) | ms (min; IQR) | vs ORT dense | file | vs dense f32 file | samples |';
+  const sep = '|---|---|---|---:|---:|---:|---:|---:|---:|';
+  const lines = [head, sep];
+  for (const a of report.archs) {
+    for (const r of a.rows) {
+      const file = r.fileBytes === undefined ? '–' : `${fmtBytes(r.fileBytes)}${r.runtime === 'onnxruntime-web' ? ' (.onnx)' : ''}`;
+      const ratio = r.vsDenseBytes === undefined ? '–' : r.vsDenseBytes.toFixed(3);
+      const ref = r.refOps?.length ? ` (${r.refOps.length} op(s) on \`__ref\`)` : '';
+      const spread = r.minMs === undefined ? '–' : `${fmtMs(r.minMs)}; ${fmtMs(r.q1Ms)}–${fmtMs(r.q3Ms)}`;
+      lines.push(`| ${a.label} | ${r.runtime} | ${r.config}${ref} | ${fmtMs(r.medianMs)} | ${spread} | ${fmtX(r.vsOrt)} | ${file} | ${ratio} | ${r.samples}${r.callsPerSample > 1 ? ` x${r.callsPerSample}` : ''} |`);
+    }
+    for (const s of a.skipped) lines.push(`| ${a.label} | wasm-palette | ${s.config} | skipped | – | – | – | – | – |`);
+  }
+  return lines.join('\n');
+}
+
+/** The compact table: ms (ratio vs ORT dense) per architecture and runtime / setting. */
+export function summaryTable(report: ModelsReport): string {
+  const cfgs = configsOf(report);
+  const head = `| architecture | params | ORT dense | tfjs dense | ${cfgs.map((c) => `wpal ${c}`).join(' | ')} |`;
+  const sep = `|---|---:|---:|---:|${cfgs.map(() => '---:').join('|')}|`;
+  const cell = (r: ModelRow | undefined) => (r ? `${fmtMs(r.medianMs)} ms (${fmtX(r.vsOrt)})` : '–');
+  const lines = [head, sep];
+  for (const a of report.archs) {
+    const find = (rt: ModelRow['runtime'], c: string) => a.rows.find((r) => r.runtime === rt && r.config === c);
+    lines.push(
+      `| ${a.label} | ${(a.params / 1e6).toFixed(2)}M | ${cell(find('onnxruntime-web', 'dense f32'))} | ${cell(find('tfjs-wasm', 'dense f32'))} | ` +
+        `${cfgs.map((c) => cell(find('wasm-palette', c))).join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** File sizes of the .wpal files per setting, and their ratio to the dense f32 file. */
+export function sizeTable(report: ModelsReport): string {
+  const cfgs = configsOf(report);
+  const head = `| architecture | ${cfgs.join(' | ')} |`;
+  const sep = `|---|${cfgs.map(() => '---:').join('|')}|`;
+  const lines = [head, sep];
+  for (const a of report.archs) {
+    const cells = cfgs.map((c) => {
+      const r = a.rows.find((r) => r.runtime === 'wasm-palette' && r.config === c);
+      return r?.fileBytes === undefined ? '–' : `${fmtBytes(r.fileBytes)} (${r.vsDenseBytes!.toFixed(3)})`;
+    });
+    lines.push(`| ${a.label} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function targetsText(report: ModelsReport): string {
+  const lines: string[] = [];
+  for (const t of report.targets) {
+    const stretch = t.config !== 'dense f32' ? (t.ratio >= 1.5 ? ', stretch 1.5x met' : '') : '';
+    lines.push(`- ${t.met ? 'MET ' : 'MISS'} ${t.arch}, ${t.config}: ${fmtX(t.ratio)} (${t.target}${stretch})`);
+  }
+  return lines.join('\n');
+}
+
+export function refOpsText(report: ModelsReport): string {
+  const lines: string[] = [];
+  for (const a of report.archs) {
+    for (const r of a.rows) if (r.refOps?.length) lines.push(`- ${a.label}, ${r.config}: ${r.refOps.join('; ')}`);
+  }
+  return lines.length ? lines.join('\n') : '- none: every op of every model ran on a SIMD kernel';
+}
+
+export function modelsMarkdown(report: ModelsReport, svgName = 'bench-models.svg'): string {
+  const skipped = new Map<string, string>();
+  for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, s.reason);
+  const notes = report.archs.filter((a) => a.note).map((a) => `- ${a.label}: ${a.note}`);
+  return [
+    '# End-to-end model benchmark',
+    '',
+    `Generated by \`npm run bench -- --models\` (bench/models.bench.ts) on ${report.when}: node ${report.node}, ${report.cpu} x${report.cpus}, ` +
+      `onnxruntime-web ${report.versions.onnxruntimeWeb}, @tensorflow/tfjs-core + tfjs-backend-wasm ${report.versions.tfjs}${report.quick ? ' (**quick smoke run**)' : ''}.`,
+    '',
+    `Method: ${report.method}`,
+    '',
+    'Weights are random (seeded He-normal, BN folded); the compressed settings are k-means palettes with one palette per tensor. ' +
+      'The block-sparse setting drops the 50% of 16x1 blocks ([rows, cols] of the [O, K] weight view) with the smallest L2 norm in every conv and fc weight, ' +
+      'on top of the 4-bit palette; depthwise convs and embedding tables stay 4-bit palettized only (the runtime has no block-sparse kernel for them), ' +
+      'and weights with fewer than 16 rows (the 10-class LeNet classifiers) get a clamped 10x1 block. ' +
+      '"vs ORT dense" = onnxruntime-web dense ms / ms (> 1 = faster than onnxruntime).',
+    '',
+    `![speed vs onnxruntime-web dense](${svgName})`,
+    '',
+    '## Latency, batch 1, one thread (ms, and speed vs onnxruntime-web dense)',
+    '',
+    summaryTable(report),
+    '',
+    '## .wpal file sizes (and ratio to the dense float32 file)',
+    '',
+    sizeTable(report),
+    '',
+    '## All rows',
+    '',
+    detailTable(report),
+    '',
+    '## Targets (reported, not asserted)',
+    '',
+    targetsText(report),
+    '',
+    '## Ops on reference (`__ref`) kernels',
+    '',
+    refOpsText(report),
+    ...(skipped.size ? ['', '## Skipped', '', ...[...skipped].map(([c, r]) => `- ${c}: ${r}`)] : []),
+    ...(notes.length ? ['', '## Notes', '', ...notes] : []),
+    '',
+  ].join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Grouped bars: speed vs onnxruntime-web dense (1.0 line), per architecture. */
+export function modelsSvg(report: ModelsReport): string {
+  const series: Array<{ label: string; pick: (a: ArchResult) => ModelRow | undefined }> = [
+    { label: 'tfjs-wasm dense', pick: (a) => a.rows.find((r) => r.runtime === 'tfjs-wasm') },
+    ...configsOf(report).map((c) => ({ label: `wasm-palette ${c}`, pick: (a: ArchResult) => a.rows.find((r) => r.runtime === 'wasm-palette' && r.config === c) })),
+  ];
+  const colors = ['#9e9e9e', '#1f4e79', '#2e86c1', '#76b7e5', '#e67e22', '#27ae60', '#8e44ad'];
+  const W = 980;
+  const H = 460;
+  const m = { l: 56, r: 112, t: 78, b: 64 };
+  const pw = W - m.l - m.r;
+  const ph = H - m.t - m.b;
+  const values = report.archs.flatMap((a) => series.map((s) => s.pick(a)?.vsOrt ?? 0));
+  const top = Math.max(2, Math.ceil(Math.max(...values) * 2) / 2);
+  const y = (v: number) => m.t + ph - (v / top) * ph;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
+  out.push(`<text x="${m.l}" y="22" font-size="15" font-weight="bold">Batch-1 latency, one thread: speed vs onnxruntime-web dense f32 (higher is faster)</text>`);
+  // Legend.
+  const legendW = pw / Math.min(series.length, 4);
+  series.forEach((s, i) => {
+    const lx = m.l + (i % 4) * legendW;
+    const ly = 38 + Math.floor(i / 4) * 17;
+    out.push(`<rect x="${lx}" y="${ly}" width="11" height="11" fill="${colors[i % colors.length]}"/>`);
+    out.push(`<text x="${lx + 16}" y="${ly + 10}">${esc(s.label)}</text>`);
+  });
+  // Grid and y axis.
+  for (let v = 0; v <= top + 1e-9; v += 0.5) {
+    out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${m.l - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v.toFixed(1)}x</text>`);
+  }
+  out.push(`<line x1="${m.l}" x2="${m.l}" y1="${m.t}" y2="${m.t + ph}" stroke="#333"/>`);
+  // Bars.
+  const gw = pw / Math.max(1, report.archs.length);
+  const bw = Math.min(28, (gw * 0.82) / series.length);
+  report.archs.forEach((a, gi) => {
+    const gx = m.l + gi * gw + (gw - bw * series.length) / 2;
+    series.forEach((s, si) => {
+      const r = s.pick(a);
+      if (!r) return;
+      const x = gx + si * bw;
+      const h = m.t + ph - y(r.vsOrt);
+      out.push(
+        `<rect x="${x.toFixed(1)}" y="${y(r.vsOrt).toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${colors[si % colors.length]}">` +
+          `<title>${esc(`${a.label}, ${s.label}: ${fmtMs(r.medianMs)} ms, ${fmtX(r.vsOrt)}`)}</title></rect>`,
+      );
+      out.push(`<text x="${(x + (bw - 2) / 2).toFixed(1)}" y="${(y(r.vsOrt) - 3).toFixed(1)}" text-anchor="middle" font-size="9">${r.vsOrt.toFixed(2)}</text>`);
+    });
+    const ort = a.rows.find((r) => r.runtime === 'onnxruntime-web');
+    const cx = m.l + gi * gw + gw / 2;
+    out.push(`<text x="${cx.toFixed(1)}" y="${m.t + ph + 18}" text-anchor="middle" font-weight="bold">${esc(a.label)}</text>`);
+    if (ort) out.push(`<text x="${cx.toFixed(1)}" y="${m.t + ph + 34}" text-anchor="middle" fill="#555">ORT ${fmtMs(ort.medianMs)} ms</text>`);
+  });
+  // Reference lines: ORT dense = 1.0, stretch 1.5.
+  out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(1).toFixed(1)}" y2="${y(1).toFixed(1)}" stroke="#c0392b" stroke-width="1.5" stroke-dasharray="6 4"/>`);
+  out.push(`<text x="${W - m.r + 6}" y="${(y(1) - 2).toFixed(1)}" fill="#c0392b">onnxruntime-web</text>`);
+  out.push(`<text x="${W - m.r + 6}" y="${(y(1) + 12).toFixed(1)}" fill="#c0392b">dense = 1.0x</text>`);
+  out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(1.5).toFixed(1)}" y2="${y(1.5).toFixed(1)}" stroke="#c0392b" stroke-width="1" stroke-dasharray="2 4"/>`);
+  out.push(`<text x="${W - m.r + 6}" y="${(y(1.5) + 4).toFixed(1)}" fill="#c0392b">stretch 1.5x</text>`);
+  out.push(
+    `<text x="${m.l}" y="${H - 10}" fill="#555" font-size="11">${esc(`${report.when.slice(0, 10)}, node ${report.node}, ${report.cpu}; onnxruntime-web ${report.versions.onnxruntimeWeb}, tfjs ${report.versions.tfjs}${report.quick ? ' (quick run)' : ''}`)}</text>`,
+  );
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/** Writes docs/bench-models.md and docs/bench-models.svg. */
+export function writeModelDocs(report: ModelsReport): string[] {
+  const docs = new URL('../docs/', import.meta.url);
+  mkdirSync(docs, { recursive: true });
+  writeFileSync(new URL('bench-models.svg', docs), modelsSvg(report));
+  writeFileSync(new URL('bench-models.md', docs), modelsMarkdown(report));
+  return ['docs/bench-models.md', 'docs/bench-models.svg'];
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const file = process.argv[2] ?? fileURLToPath(new URL('./results/models-latest.json', import.meta.url));
+  const report = JSON.parse(readFileSync(file, 'utf8')) as ModelsReport;
+  console.log(`wrote ${writeModelDocs(report).join(' and ')} from ${file}`);
+}

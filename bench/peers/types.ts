@@ -1,0 +1,13 @@
+/** What the model bench needs from a peer runtime (onnxruntime-web, TensorFlow.js wasm). */
+export type Feeds = Record<string, Float32Array | Int32Array>;
+
+export interface PeerRunner {
+  name: string;
+  /** Bytes of the model the peer loads (ONNX file), when there is one. */
+  modelBytes?: number;
+  /** Batch-1 inference on the feeds given at creation; returns the first output (read back to JS). */
+  run(): Promise<Float32Array> | Float32Array;
+  dispose(): Promise<void> | void;
+  /** Notes on how the peer runs this model (e.g. a reduced size). */
+  note?: string;
+}
