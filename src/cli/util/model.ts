@@ -1,0 +1,68 @@
+/** Reading a .wpal file for the CLI and measuring its accuracy through the runtime. */
+import { readFileSync } from 'node:fs';
+import { loadModel } from '../../runtime/load.js';
+import type { Model } from '../../runtime/model.js';
+import { CliError } from './errors.js';
+import type { Split } from './data.js';
+
+/** The file's bytes; a missing or unreadable file is a CliError naming it. */
+export function readWpalFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new CliError(`cannot read ${path}: ${why}`, { cause: e });
+  }
+}
+
+/** Loads the file into the runtime (validated; a bad file raises a WpalFormatError). */
+export async function loadWpal(path: string): Promise<{ bytes: Uint8Array; model: Model }> {
+  const bytes = readWpalFile(path);
+  const model = await loadModel(bytes);
+  return { bytes, model };
+}
+
+export interface Accuracy {
+  correct: number;
+  examples: number;
+  accuracy: number;
+  seconds: number;
+}
+
+/** Checks that the model takes one 28x28x1 (or 784) image and returns one score per class. */
+export function checkImageClassifier(model: Model, classes = 10): void {
+  const inp = model.inputs;
+  const per = (s: number[]) => s.reduce((a, b) => a * b, 1);
+  if (inp.length !== 1 || inp[0]!.dtype !== 'float32' || per(inp[0]!.shape) !== 784) {
+    const got = inp.map((i) => `${i.name} [${i.shape.join(', ')}] ${i.dtype}`).join(', ');
+    throw new CliError(`the model's inputs (${got}) are not one 28x28 image (784 floats): it does not take MNIST-style images`);
+  }
+  const out = model.outputs[0];
+  if (!out || per(out.shape) !== classes) {
+    throw new CliError(`the model's first output ${out ? `${out.name} [${out.shape.join(', ')}]` : '(none)'} does not hold ${classes} class scores`);
+  }
+}
+
+/** Top-1 accuracy of the model on the split, in batches of `batch` (the last one partial). */
+export function runtimeAccuracy(model: Model, data: Split, batch = 256, onProgress?: (done: number) => void): Accuracy {
+  checkImageClassifier(model);
+  const input = model.inputs[0]!;
+  const output = model.outputs[0]!.name;
+  const per = input.shape.reduce((a, b) => a * b, 1);
+  const t0 = performance.now();
+  let correct = 0;
+  for (let s = 0; s < data.count; s += batch) {
+    const b = Math.min(batch, data.count - s);
+    const x = data.x.subarray(s * per, (s + b) * per);
+    const logits = model.run({ [input.name]: { data: x, shape: [b, ...input.shape] } })[output]!.data;
+    const k = logits.length / b;
+    for (let i = 0; i < b; i++) {
+      let best = 0;
+      for (let j = 1; j < k; j++) if (logits[i * k + j]! > logits[i * k + best]!) best = j;
+      if (best === data.y[s + i]) correct++;
+    }
+    onProgress?.(s + b);
+  }
+  return { correct, examples: data.count, accuracy: data.count ? correct / data.count : NaN, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,174 @@
+/**
+ * `wpal verify`: re-measures what a .wpal file claims — its size, the memory the runtime holds for
+ * its weights, and its accuracy on the full test set — checks the claims given on the command line
+ * and the accuracy recorded in the file's metadata, prints a report and exits 1 when a claim fails.
+ */
+import { helpText, parseArgs, type CommandSpec } from './util/args.js';
+import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
+import { EXIT_FAIL, EXIT_OK, UsageError } from './util/errors.js';
+import { println, type Io } from './util/io.js';
+import { recordedAccuracy } from './util/meta.js';
+import { loadWpal, runtimeAccuracy } from './util/model.js';
+import { Progress } from './util/progress.js';
+import { formatBytes, percent } from './util/size.js';
+import { table } from './util/table.js';
+
+/** How far (as a fraction) the re-measured accuracy may fall below the accuracy a file records: 0.1 point. */
+export const RECORDED_ACCURACY_TOLERANCE = 0.001;
+
+export const spec: CommandSpec = {
+  name: 'verify',
+  summary: "re-measure a .wpal file's size, memory and accuracy and check its claims",
+  usage: '<file.wpal> [--data NAME] [--max-size S] [--min-accuracy A] [--max-memory S] [--json]',
+  positionals: [{ name: 'file.wpal', description: 'the model file', required: true }],
+  options: {
+    ...DATA_OPTIONS,
+    'max-size': { type: 'size', value: 'S', description: 'claim: the file is at most S bytes (B, KB = 1000, KiB = 1024, MB, MiB, ...)' },
+    'min-accuracy': { type: 'string', value: 'A', description: 'claim: top-1 accuracy on the test set is at least A (0.99 or 99%)' },
+    'max-memory': { type: 'size', value: 'S', description: 'claim: the runtime holds the weights in at most S bytes (weightsInMemoryBytes)' },
+    batch: { type: 'int', value: 'N', min: 1, max: 65536, description: 'examples per run() call (default 256)' },
+    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs only: measure on the first N test examples (the report says so)' },
+    json: { type: 'boolean', description: 'print one JSON object: fileBytes, weightsInMemoryBytes, accuracy, examples, claims, pass' },
+  },
+  notes: [
+    'An accuracy recorded in the file (metadata property "accuracy", written by `wpal train`) is a claim too: it fails\n' +
+      `when the re-measured accuracy is more than ${RECORDED_ACCURACY_TOLERANCE * 100} point below it, or was measured on another data set.`,
+    'Exit code: 0 when every claim holds, 1 when one fails (or the file or data cannot be read), 2 on a bad command line.',
+    'Example: wpal verify lenet5.8k.wpal --data mnist --max-size 8KB --min-accuracy 0.99',
+  ],
+};
+
+export interface Claim {
+  name: 'max-size' | 'max-memory' | 'min-accuracy' | 'recorded-accuracy';
+  /** The claimed bound (bytes, or accuracy as a fraction). */
+  limit: number;
+  measured: number;
+  pass: boolean;
+  /** What the claim says, in words. */
+  description: string;
+  note?: string;
+}
+
+/** "0.99" -> 0.99, "99%" -> 0.99, "99.5 %" -> 0.995. */
+export function parseAccuracy(text: string, what: string): number {
+  const t = text.trim();
+  const pct = t.endsWith('%');
+  const v = Number(pct ? t.slice(0, -1) : t);
+  const a = pct ? Number((v / 100).toFixed(12)) : v;
+  if (t === '' || t === '%' || !Number.isFinite(a)) throw new UsageError(`${what}: cannot read ${JSON.stringify(text)} as an accuracy; use a fraction like 0.99 or a percentage like 99%`);
+  if (a < 0 || a > 1) throw new UsageError(`${what}: ${text} is not an accuracy between 0 and 1 (or 0% and 100%)${!pct && a > 1 && a <= 100 ? `; did you mean ${text}%?` : ''}`);
+  return a;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.out(helpText(spec));
+    return EXIT_OK;
+  }
+  const o = args.options;
+  const file = args.positionals[0]!;
+  const maxSize = o['max-size'] as number | undefined;
+  const maxMemory = o['max-memory'] as number | undefined;
+  const minAccuracy = o['min-accuracy'] !== undefined ? parseAccuracy(String(o['min-accuracy']), '--min-accuracy') : undefined;
+
+  const { bytes, model } = await loadWpal(file);
+  const props = model.metadata.properties;
+  const name = o['data'] ?? props['accuracy_dataset'] ?? props['dataset'];
+  if (name === undefined) throw new UsageError('--data is required (the file records no data set)');
+  const dataset = asDataset(name, o['data'] !== undefined ? '--data' : 'the data set the file records,');
+  const test = loadSplit(dataset, 'test', o['data-dir'] as string | undefined, o['limit'] as number | undefined);
+  const progress = new Progress(io, test.count);
+  const acc = runtimeAccuracy(model, test, (o['batch'] as number | undefined) ?? 256, (done) => progress.update(done));
+  progress.finish();
+  const fileBytes = bytes.length;
+  const weightsInMemoryBytes = model.memoryReport().weightsInMemoryBytes;
+  model.dispose();
+
+  const claims: Claim[] = [];
+  if (maxSize !== undefined) {
+    claims.push({ name: 'max-size', limit: maxSize, measured: fileBytes, pass: fileBytes <= maxSize, description: `file size <= ${formatBytes(maxSize)}` });
+  }
+  if (maxMemory !== undefined) {
+    claims.push({
+      name: 'max-memory',
+      limit: maxMemory,
+      measured: weightsInMemoryBytes,
+      pass: weightsInMemoryBytes <= maxMemory,
+      description: `weights in memory <= ${formatBytes(maxMemory)}`,
+    });
+  }
+  if (minAccuracy !== undefined) {
+    claims.push({ name: 'min-accuracy', limit: minAccuracy, measured: acc.accuracy, pass: acc.accuracy >= minAccuracy, description: `accuracy >= ${percent(minAccuracy)}` });
+  }
+  const rec = recordedAccuracy(model.metadata);
+  if (rec) {
+    const notes: string[] = [];
+    let pass = Number.isFinite(rec.accuracy) && acc.accuracy >= rec.accuracy - RECORDED_ACCURACY_TOLERANCE;
+    if (!Number.isFinite(rec.accuracy)) notes.push(`the file's accuracy property ${JSON.stringify(props['accuracy'])} is not a number`);
+    if (rec.dataset !== undefined && rec.dataset !== dataset) {
+      pass = false;
+      notes.push(`recorded on ${rec.dataset}, measured on ${dataset}`);
+    }
+    if (rec.examples !== undefined && rec.examples !== acc.examples) notes.push(`recorded on ${rec.examples} examples, measured on ${acc.examples}`);
+    claims.push({
+      name: 'recorded-accuracy',
+      limit: rec.accuracy,
+      measured: acc.accuracy,
+      pass,
+      description: `accuracy recorded in the file (${Number.isFinite(rec.accuracy) ? percent(rec.accuracy) : props['accuracy']}), within ${RECORDED_ACCURACY_TOLERANCE * 100} point`,
+      ...(notes.length ? { note: notes.join('; ') } : {}),
+    });
+  }
+  const pass = claims.every((c) => c.pass);
+  const partial = test.count < test.full;
+
+  if (o['json'] === true) {
+    println(
+      io,
+      JSON.stringify(
+        {
+          file,
+          dataset,
+          fileBytes,
+          weightsInMemoryBytes,
+          accuracy: acc.accuracy,
+          correct: acc.correct,
+          examples: acc.examples,
+          fullTestSet: !partial,
+          claims: claims.map(({ name, limit, measured, pass, note }) => ({ name, limit, measured, pass, ...(note ? { note } : {}) })),
+          pass,
+        },
+        null,
+        2,
+      ),
+    );
+    return pass ? EXIT_OK : EXIT_FAIL;
+  }
+
+  println(io, `wpal verify ${file}`);
+  println(io, `  file size          ${formatBytes(fileBytes)}`);
+  println(io, `  weights in memory  ${formatBytes(weightsInMemoryBytes)}`);
+  println(
+    io,
+    `  accuracy           ${percent(acc.accuracy)} (${acc.correct.toLocaleString('en-US')}/${acc.examples.toLocaleString('en-US')} ${dataset} test images` +
+      `${partial ? `: ONLY the first ${acc.examples} of ${test.full} (--limit), not the full test set` : ', the full test set'})`,
+  );
+  println(io);
+  if (claims.length === 0) {
+    println(io, 'no claims to check: give --max-size, --min-accuracy or --max-memory (the file records no accuracy)');
+    return EXIT_OK;
+  }
+  const show = (c: Claim, v: number) => (c.name === 'max-size' || c.name === 'max-memory' ? `${v.toLocaleString('en-US')} B` : Number.isFinite(v) ? percent(v) : String(v));
+  io.out(
+    table(
+      ['claim', 'limit', 'measured', 'result'],
+      claims.map((c) => [c.description, show(c, c.limit), show(c, c.measured), (c.pass ? 'PASS' : 'FAIL') + (c.note ? `  (${c.note})` : '')]),
+      [false, true, true, false],
+    ),
+  );
+  println(io);
+  const failed = claims.filter((c) => !c.pass).length;
+  println(io, pass ? `PASS: all ${claims.length} claim${claims.length > 1 ? 's' : ''} hold` : `FAIL: ${failed} of ${claims.length} claim${claims.length > 1 ? 's' : ''} fail${failed === 1 ? 's' : ''}`);
+  return pass ? EXIT_OK : EXIT_FAIL;
+}
