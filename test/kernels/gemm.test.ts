@@ -56,7 +56,8 @@ function makeCase(r: KernelRow, rng: Rng, t: number): Case {
   const kind = kindOf(r);
   const sparse = r.sparse;
   let [R, C] = sparse === undefined ? [0, 0] : sparse === 'any' ? SHAPES_ANY[t % SHAPES_ANY.length] : sparse;
-  const ms = uniq([1, MR - 1, MR, MR + 1, 2 * MR + 1]);
+  // slab kernels switch paths on m: reach well past the switch (7 values, coprime with the 8 bit widths)
+  const ms = uniq([1, MR - 1, MR, MR + 1, 2 * MR + 1, ...(r.variant === 'slab' ? [9, 17, 33] : [])]);
   const ns = uniq([1, NR - 1, NR, NR + 1, 2 * NR + 3, 5 * NR + 1, R, 3 * R + 1, 4 * R - 1]);
   const ks = uniq([1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 200, 257, C, 3 * C + 1, 5 * C - 1]);
   const m = ms[t % ms.length];

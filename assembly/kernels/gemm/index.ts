@@ -21,3 +21,5 @@ export { f32_gemm_dense_bs8x1_4x8__simd } from './f32-gemm-dense-bs8x1-4x8-simd'
 export { f32_gemm_dense_bs16x1_1x16__simd } from './f32-gemm-dense-bs16x1-1x16-simd';
 export { f32_gemm_p8f32_bs16x1_1x16__simd } from './f32-gemm-p8f32-bs16x1-1x16-simd';
 export { f32_gemm_p8f32_bs4x4_1x4__simd } from './f32-gemm-p8f32-bs4x4-1x4-simd';
+export { f32_gemm_p8f32_2x4__simd_slab } from './f32-gemm-p8f32-2x4-simd-slab';
+export { f32_gemm_f16_2x4__simd_slab } from './f32-gemm-f16-2x4-simd-slab';

@@ -18,8 +18,17 @@ export const GEMM_KERNELS: KernelRow[] = [
   // xscale (16 bytes) + one quantized row of k int8
   row('i8_gemm_p8i8__ref', { scratchBytes: (_m, _n, k) => 16 + align16(k) }),
   row('f32_gemm_dense_2x4__simd'),
+  // f16, m >= 2: 4 rows converted to f32 scratch, then the dense 2x4 microkernel; m = 1 calls f32_gemm_f16_4x1__simd
+  row('f32_gemm_f16_2x4__simd_slab', { scratchBytes: (_m, _n, k) => 4 * roundup(k, 8) * 4 }),
   // row buffer of k f32
   row('f32_gemm_f16_4x1__simd', { scratchBytes: (_m, _n, k) => roundup(k, 8) * 4 }),
+  // exact f32 palettes, bits 1..8, picked for every bit width (first): m >= 2 decodes 4-channel slabs to
+  // f32 scratch once and runs the dense 2x4 microkernel over all m rows; m = 1 calls the 4x1 kernels
+  // below (p4f32 planes for 1..4, p8f32 for 5..8). slab: ctl 64 + tmp 16 + idx 16 + planes 64 + 4 rows
+  // of roundup(k, 16) f32; the max with the delegated kernels' scratch
+  row('f32_gemm_p8f32_2x4__simd_slab', {
+    scratchBytes: (m, _n, k) => Math.max(160 + 4 * roundup(k, 16) * 4, 160 + (m === 1 ? roundup(k, 128) : roundup(k, 16)) * 4, 96 + roundup(k, 16) * 4),
+  }),
   // planes 64 + unpack control 64 + tmp 32 + (m = 1: x in plane order, roundup(k, 128) f32; else row buffer, roundup(k, 16) f32)
   row('f32_gemm_p4f32_4x1__simd_planes', { scratchBytes: (m, _n, k) => 160 + (m === 1 ? roundup(k, 128) : roundup(k, 16)) * 4 }),
   // any bits, but p4f32 planes is faster for 1..4: offered for 5..8
