@@ -16,3 +16,12 @@ export { f32_vrelugrad__simd } from './f32-vrelugrad-simd';
 export { f32_colsum__simd } from './f32-colsum-simd';
 export { f32_sgd__simd } from './f32-sgd-simd';
 export { f32_adam__simd } from './f32-adam-simd';
+// DKM (differentiable k-means) and block pruning (src/trainer/dkm, src/trainer/prune).
+export { f32_dkm__ref } from './dkm-fwd-ref';
+export { f32_dkmgrad__ref } from './dkm-grad-ref';
+export { f32_dkmitergrad__ref } from './dkm-itergrad-ref';
+export { f32_maskmul__ref } from './prune-maskmul-ref';
+export { f32_dkm__simd } from './dkm-fwd-simd';
+export { f32_dkmgrad__simd } from './dkm-grad-simd';
+export { f32_dkmitergrad__simd } from './dkm-itergrad-simd';
+export { f32_maskmul__simd } from './prune-maskmul-simd';

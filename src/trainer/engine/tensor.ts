@@ -138,7 +138,9 @@ export class Engine {
   /** Reverse pass from any tensor with a given output gradient (vector-Jacobian product). */
   backwardFrom(out: Tensor, seed: ArrayLike<number>): void {
     if (seed.length !== out.size) throw new Error(`backwardFrom: ${seed.length} seed values for a tensor of ${out.size}`);
-    this.mod.f32.set(seed, this.gradPtr(out) >> 2);
+    // Allocate first: a memory grow detaches views made before it.
+    const ptr = this.gradPtr(out);
+    this.mod.f32.set(seed, ptr >> 2);
     this.wrote(out);
     this.runTape();
   }

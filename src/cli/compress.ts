@@ -1,0 +1,157 @@
+/**
+ * `wpal compress <dense.wpal> --data mnist --bits 2 [--sparsity 0.9 --block 1x4] [--distill] -o out.wpal`:
+ * DKM fine-tuning of every layer of a dense LeNet-5 / LeNet-300-100 file (src/trainer/compress.ts),
+ * optional block pruning (cubic schedule) and distillation from the dense model, then writes the
+ * hard-assigned palettes and masks as a palettized (block-sparse) .wpal, with the test accuracy
+ * measured through the runtime on the written file recorded in its metadata.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { compressModel, readDenseModel, type LayerSetting } from '../trainer/compress.js';
+import { loadModel } from '../runtime/load.js';
+import { helpText, parseArgs, type CommandSpec } from './util/args.js';
+import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
+import { CliError, EXIT_OK, UsageError } from './util/errors.js';
+import { println, processIo, type Io } from './util/io.js';
+import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
+import { readWpalFile, runtimeAccuracy } from './util/model.js';
+import { Progress } from './util/progress.js';
+import { formatBytes, formatDuration, percent } from './util/size.js';
+
+export const COMPRESS_DEFAULTS = { bits: 2, epochs: 2, batch: 128, block: '1x4', tau: 0.05, temperature: 4, alpha: 0.5, seed: 1 };
+
+export const spec: CommandSpec = {
+  name: 'compress',
+  summary: 'DKM-palettize (and block-prune) a dense .wpal by fine-tuning on a data set',
+  usage: '<dense.wpal> --data NAME -o FILE [options]',
+  positionals: [{ name: 'dense.wpal', description: 'a dense LeNet-5 or LeNet-300-100 file (e.g. from wpal train)', required: true }],
+  options: {
+    ...DATA_OPTIONS,
+    bits: { type: 'int', value: 'N', min: 1, max: 8, description: `palette index bits of every layer (default ${COMPRESS_DEFAULTS.bits})` },
+    'group-rows': { type: 'int', value: 'N', min: 0, description: 'output rows per palette (default 0: one palette per tensor)' },
+    sparsity: { type: 'number', value: 'X', min: 0, max: 0.999, description: 'fraction of weight blocks pruned in every layer (default 0)' },
+    block: { type: 'string', value: 'RxC', description: `pruning block: 1x4, 4x1, 4x4, 8x1, 16x1, row or col (default ${COMPRESS_DEFAULTS.block})` },
+    layer: { type: 'string', value: 'SPEC', description: 'per-layer settings, e.g. "fc1:bits=1,sparsity=0.95;conv1:bits=4" (bits=0 leaves a layer unclustered)' },
+    epochs: { type: 'int', value: 'N', min: 1, description: `fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs})` },
+    batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
+    lr: { type: 'number', value: 'X', min: 0, description: 'peak learning rate of SGD + momentum (default 0.005), cosine-decayed to 0' },
+    tau: { type: 'number', value: 'X', min: 1e-6, description: `DKM temperature as a fraction of the weights' std (default ${COMPRESS_DEFAULTS.tau})` },
+    distill: { type: 'boolean', description: 'distill from the dense model: (1 - alpha) CE + alpha T^2 KL on softened logits' },
+    temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature})` },
+    alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${COMPRESS_DEFAULTS.alpha})` },
+    seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
+    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N training and N test examples' },
+    output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
+    json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
+  },
+  notes: [
+    'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
+    'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
+  ],
+};
+
+/** "fc1:bits=1,sparsity=0.95;conv1:bits=4,block=4x1,group-rows=5" -> per-layer settings. */
+export function parseLayerSpec(text: string): Record<string, LayerSetting> {
+  const out: Record<string, LayerSetting> = {};
+  for (const part of text.split(';').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([\w.]+):(.+)$/.exec(part);
+    if (!m) throw new UsageError(`--layer ${JSON.stringify(part)}: expected NAME:key=value,...`);
+    const s: LayerSetting = {};
+    for (const kv of m[2].split(',')) {
+      const [k, v] = kv.split('=').map((x) => x.trim());
+      const num = Number(v);
+      if (k === 'block') s.block = v;
+      else if (!Number.isFinite(num)) throw new UsageError(`--layer ${m[1]}: ${k}=${v} is not a number`);
+      else if (k === 'bits') s.bits = num;
+      else if (k === 'sparsity') s.sparsity = num;
+      else if (k === 'group-rows') s.groupRows = num;
+      else throw new UsageError(`--layer ${m[1]}: unknown key ${k} (bits, sparsity, block, group-rows)`);
+    }
+    out[m[1]] = s;
+  }
+  return out;
+}
+
+export async function run(argv: string[], io: Io = processIo()): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.help) {
+    io.out(helpText(spec));
+    return EXIT_OK;
+  }
+  const o = args.options;
+  const input = args.positionals[0];
+  if (input === undefined) throw new UsageError('the dense .wpal file is required');
+  if (o['data'] === undefined) throw new UsageError('--data is required (mnist or fashion-mnist)');
+  if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
+  const dataset = asDataset(o['data'], '--data');
+  const outFile = o['output'] as string;
+  const outDir = dirname(resolve(outFile));
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new CliError(`cannot write ${outFile}: the folder ${outDir} does not exist`);
+  const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
+  const epochs = (o['epochs'] as number | undefined) ?? COMPRESS_DEFAULTS.epochs;
+  const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
+  const limit = o['limit'] as number | undefined;
+  const dataDir = o['data-dir'] as string | undefined;
+  const distill = o['distill'] === true;
+  const json = o['json'] === true;
+  const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
+
+  const dense = readDenseModel(readWpalFile(input));
+  const train = loadSplit(dataset, 'train', dataDir, limit);
+  const test = loadSplit(dataset, 'test', dataDir, limit);
+  if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
+  const perEpoch = Math.floor(train.count / batch) * batch;
+  const progress = new Progress(io, perEpoch * epochs);
+  const t0 = performance.now();
+  const r = compressModel(dense, train, {
+    bits,
+    groupRows: (o['group-rows'] as number | undefined) ?? 0,
+    sparsity: (o['sparsity'] as number | undefined) ?? 0,
+    block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
+    ...(o['layer'] !== undefined ? { layers: parseLayerSpec(o['layer'] as string) } : {}),
+    epochs,
+    batchSize: batch,
+    ...(o['lr'] !== undefined ? { lr: o['lr'] as number } : {}),
+    tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
+    seed,
+    ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? COMPRESS_DEFAULTS.temperature, alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
+    test,
+    onProgress: (p) => {
+      const label = `epoch ${p.epoch}/${p.epochs}`;
+      progress.update(p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? 'test acc' : 'train acc' });
+      if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  test acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+    },
+  });
+  progress.finish();
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  const provenance: Record<string, string> = {
+    trainer: `wpal compress (wasm-palette ${packageVersion()})`,
+    dataset,
+    dkm_bits: String(bits),
+    dkm_epochs: String(epochs),
+    dkm_tau: String((o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau),
+    layers: r.layers.map((l) => `${l.name}:${l.bits}bit${l.sparsity ? `,${(l.sparsity * 100).toFixed(1)}%/${l.block!.join('x')}` : ''}`).join(' '),
+    distill: String(distill),
+    seed: String(seed),
+    train_examples: String(train.count),
+    train_seconds: trainSeconds.toFixed(1),
+  };
+  const draft = await loadModel(r.build({ properties: provenance }).bytes);
+  const acc = runtimeAccuracy(draft, test);
+  draft.dispose();
+  const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(acc.accuracy), [ACCURACY_EXAMPLES]: String(acc.examples), [ACCURACY_DATASET]: dataset } }).bytes;
+  writeFileSync(outFile, bytes);
+  const result = {
+    file: outFile, fileBytes: bytes.length, kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
+    engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
+    layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
+  };
+  if (json) println(io, JSON.stringify(result, null, 2));
+  else {
+    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${r.kind}, ${result.layers.map((l) => `${l.name} ${l.bits}-bit${l.sparsity ? ` ${percent(l.sparsity, 1)} pruned` : ''}`).join(', ')}`);
+    println(io, `test accuracy ${percent(acc.accuracy)} (${acc.examples.toLocaleString('en-US')} ${dataset} test images, measured on the written file)`);
+    println(io, `fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} images/s)`);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,432 @@
+/**
+ * compressModel: DKM fine-tuning (every compressible layer) with optional block pruning and
+ * distillation from the dense teacher, for the engine's LeNet-300-100 / LeNet-5, ending in
+ * hard-assigned weights and the matching .wpal compression config, so
+ *   buildLeNet5({ weights: { values: r.weights }, compression: r.compression })
+ * stores exactly the trained palettes (the writer's k-means meets at most 2^bits distinct values per
+ * palette group and returns them) and masks (pruned blocks are exactly the zero ones).
+ * Also: readDenseModel, the weights of a .wpal file back as a DenseModel (any encoding, decoded).
+ */
+import { readModel } from '../format/read.js';
+import { decodeTensor } from '../encode/palette.js';
+import { buildLeNet300100, buildLeNet5 } from '../models/lenet.js';
+import type { BuiltModel, CompressionConfig, LayerDesc, WeightCompression } from '../models/common.js';
+import { Engine, type Tensor } from './engine/tensor.js';
+import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js';
+import { conv2d, countCorrect, flatten, labelTensor, linear, maxpool2d, relu, scalar, softmaxCrossEntropy } from './engine/ops.js';
+import { Adam, SGD, type Optimizer } from './engine/optim.js';
+import { evaluate, permutation, type Examples } from './engine/loop.js';
+import type { TrainableNet } from './engine/models.js';
+import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
+import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
+
+export type Arch = 'lenet-300-100' | 'lenet-5';
+
+/** A dense model by value: architecture, tensors in parameter order, their shapes. */
+export interface DenseModel {
+  kind: Arch;
+  /** Tensor name -> values (.wpal layouts), in the architecture's parameter order. */
+  weights: Record<string, Float32Array>;
+  shapes: Record<string, number[]>;
+}
+
+/** A trained engine net (TrainableNet) as a DenseModel. */
+export function denseModelOf(net: TrainableNet): DenseModel {
+  return { kind: net.kind, weights: net.exportWeights(), shapes: Object.fromEntries(net.params.map((p) => [p.name, [...p.shape]])) };
+}
+
+/** The weights of a .wpal LeNet file (dense or compressed: decoded to float32). */
+export function readDenseModel(bytes: Uint8Array): DenseModel {
+  const info = readModel(bytes);
+  const weights: Record<string, Float32Array> = {};
+  const shapes: Record<string, number[]> = {};
+  for (const t of info.tensors) {
+    if (!t.weight) continue;
+    weights[t.name] = decodeTensor(info, t.index);
+    shapes[t.name] = [...t.shape];
+  }
+  const kind: Arch | null = weights['conv1.weight'] ? 'lenet-5' : weights['fc1.weight'] ? 'lenet-300-100' : null;
+  if (!kind) throw new Error(`readDenseModel: ${info.metadata.name ?? 'the model'} is neither a LeNet-5 (conv1.weight) nor a LeNet-300-100 (fc1.weight)`);
+  return { kind, weights, shapes };
+}
+
+/** Parameter names of the architecture, in order. */
+function paramNames(m: DenseModel): string[] {
+  if (m.kind === 'lenet-5') return ['conv1', 'conv2', 'fc1', 'fc2'].flatMap((l) => [`${l}.weight`, `${l}.bias`]);
+  const names: string[] = [];
+  for (let i = 1; m.weights[`fc${i}.weight`]; i++) names.push(`fc${i}.weight`, `fc${i}.bias`);
+  return names;
+}
+
+export function inputShapeOf(m: DenseModel): number[] {
+  if (m.kind === 'lenet-300-100') return [m.shapes['fc1.weight'][1]];
+  const c1 = m.shapes['conv1.weight'];
+  const c2 = m.shapes['conv2.weight'][0];
+  const s2 = Math.round(Math.sqrt(m.shapes['fc1.weight'][1] / c2));
+  return [(s2 * 2 + 4) * 2 + 4, (s2 * 2 + 4) * 2 + 4, c1[3]];
+}
+
+/**
+ * The architecture's forward over given parameter tensors, where `weight(i)` may replace parameter
+ * i by a transformed tensor (DKM, mask); same ops as src/trainer/engine/models.ts.
+ */
+function forwardOf(e: Engine, kind: Arch, params: readonly Tensor[], weight: (i: number) => Tensor): (x: Tensor) => Tensor {
+  if (kind === 'lenet-5') {
+    return (x) => {
+      const p1 = maxpool2d(e, conv2d(e, x, weight(0), params[1]));
+      const p2 = maxpool2d(e, conv2d(e, p1, weight(2), params[3]));
+      const h = relu(e, linear(e, flatten(e, p2), weight(4), params[5]));
+      return linear(e, h, weight(6), params[7]);
+    };
+  }
+  return (x) => {
+    let h = flatten(e, x);
+    for (let i = 0; i < params.length; i += 2) {
+      h = linear(e, h, weight(i), params[i + 1]);
+      if (i + 2 < params.length) h = relu(e, h);
+    }
+    return h;
+  };
+}
+
+/** A TrainableNet on `e` holding a copy of the model's values (plain forward). */
+export function netOf(e: Engine, m: DenseModel): TrainableNet {
+  const names = paramNames(m);
+  const params = names.map((n) => e.parameter(n, m.shapes[n], m.weights[n]));
+  return {
+    kind: m.kind,
+    inputShape: inputShapeOf(m),
+    params,
+    forward: forwardOf(e, m.kind, params, (i) => params[i]),
+    exportWeights: () => Object.fromEntries(params.map((p) => [p.name, e.read(p)])),
+  };
+}
+
+/** Per-layer settings (keys: layer name "fc1" or tensor name "fc1.weight"). */
+export interface LayerSetting {
+  /** Index bits 1..8; 0 = leave the layer unclustered (dense float32 values). */
+  bits?: number;
+  groupRows?: number;
+  sparsity?: number;
+  block?: BlockSpec | string;
+}
+
+export interface CompressProgress {
+  epoch: number;
+  epochs: number;
+  /** Steps done in total, and the total. */
+  step: number;
+  steps: number;
+  /** Mean training loss and accuracy (soft DKM weights) over the current epoch so far. */
+  loss: number;
+  accuracy: number;
+  elapsedSeconds: number;
+  etaSeconds: number;
+  /** Test accuracy of the hard-assigned weights, at the end of an epoch when a test set is given. */
+  testAccuracy?: number;
+}
+
+export interface CompressOptions {
+  /** Index bits of every layer (1..8). */
+  bits: number;
+  /** Rows per palette (0 = per tensor, the default). */
+  groupRows?: number;
+  /** Fraction of blocks pruned in every layer (default 0 = no pruning). */
+  sparsity?: number;
+  /** Block shape (default 1x4). */
+  block?: BlockSpec | string;
+  /** Per-layer overrides. */
+  layers?: Record<string, LayerSetting>;
+  /** Pruning ramp (cubic, from 0): ends at this fraction of the training steps (default 0.5). */
+  pruneRamp?: number;
+  /** Mask update period in steps (default: 10 updates along the ramp). */
+  pruneEvery?: number;
+  /** DKM temperature factor (x std of the weights, default 0.05) and refinements per step (default 1). */
+  tau?: number;
+  iters?: number;
+  epochs?: number;
+  batchSize?: number;
+  /** Learning rate (default 0.005 for SGD, 0.0005 for Adam), cosine-decayed to 0 over the run. */
+  lr?: number;
+  momentum?: number;
+  optimizer?: 'sgd' | 'adam';
+  seed?: number;
+  /** Distillation from the dense teacher: loss = (1 - alpha) CE + alpha T^2 KL(teacher_T || student_T). */
+  distill?: boolean | { temperature?: number; alpha?: number };
+  /** Evaluated (hard weights) after every epoch and at the end. */
+  test?: Examples;
+  onProgress?: (p: CompressProgress) => void;
+  /** Steps between progress calls (default 10). */
+  progressEvery?: number;
+  build?: TrainBuild;
+  isa?: KernelIsa;
+}
+
+export interface CompressedLayer {
+  name: string;
+  bits: number;
+  groupRows: number;
+  /** Fraction of blocks pruned and the block shape (absent when not pruned). */
+  sparsity?: number;
+  block?: [number, number];
+  /** [groups][2^bits] centroids. */
+  palettes?: Float32Array;
+}
+
+export interface CompressResult {
+  kind: Arch;
+  /** Hard-assigned weights (and the fine-tuned biases) by tensor name. */
+  weights: Record<string, Float32Array>;
+  shapes: Record<string, number[]>;
+  /** The .wpal compression config that stores exactly these palettes and masks. */
+  compression: CompressionConfig;
+  layers: CompressedLayer[];
+  /** Test accuracy of the hard-assigned weights (when opts.test is given). */
+  accuracy?: number;
+  history: Array<{ epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }>;
+  /** Training throughput with DKM (and pruning) on: examples per second over the training steps. */
+  imagesPerSecond: number;
+  /** Writes the .wpal file (buildLeNet5 / buildLeNet300100 with the weights and the config). */
+  build(opts?: { name?: string; properties?: Record<string, string> }): BuiltModel;
+}
+
+/** Mean (1 - alpha) CE(labels) + alpha T^2 KL(softmax(t/T) || softmax(s/T)) over rows; a [1] tensor. */
+function distillLoss(e: Engine, logits: Tensor, teacher: Float32Array, labels: ArrayLike<number>, T: number, alpha: number): Tensor {
+  const [M, N] = logits.shape;
+  const f = e.mod.f32;
+  const base = logits.ptr >> 2;
+  const grad = new Float64Array(M * N);
+  let total = 0;
+  const softmax = (src: ArrayLike<number>, o: number, scale: number, out: Float64Array) => {
+    let mx = -Infinity;
+    for (let j = 0; j < N; j++) mx = Math.max(mx, src[o + j] * scale);
+    let s = 0;
+    for (let j = 0; j < N; j++) s += out[j] = Math.exp(src[o + j] * scale - mx);
+    for (let j = 0; j < N; j++) out[j] /= s;
+    return Math.log(s) + mx;
+  };
+  const p = new Float64Array(N), ps = new Float64Array(N), pt = new Float64Array(N);
+  for (let i = 0; i < M; i++) {
+    const o = base + i * N;
+    const lse = softmax(f, o, 1, p);
+    const lseT = softmax(f, o, 1 / T, ps);
+    softmax(teacher, i * N, 1 / T, pt);
+    const y = labels[i];
+    let kl = 0;
+    for (let j = 0; j < N; j++) if (pt[j] > 0) kl += pt[j] * (Math.log(pt[j]) - (f[o + j] / T - lseT));
+    total += (1 - alpha) * (lse - f[o + y]) + alpha * T * T * kl;
+    for (let j = 0; j < N; j++) grad[i * N + j] = ((1 - alpha) * (p[j] - (j === y ? 1 : 0)) + alpha * T * (ps[j] - pt[j])) / M;
+  }
+  const loss = e.tensor([1], logits.requiresGrad);
+  e.mod.f32[loss.ptr >> 2] = total / M;
+  e.record(loss, () => {
+    const g = e.mod.f32[loss.root.grad >> 2];
+    const acc = e.accum(logits);
+    const d = e.gradPtr(logits) >> 2;
+    const fw = e.mod.f32;
+    for (let i = 0; i < M * N; i++) fw[d + i] = g * grad[i] + (acc ? fw[d + i] : 0);
+    e.wrote(logits);
+  });
+  return loss;
+}
+
+function loadBatch(e: Engine, data: Examples, order: ArrayLike<number>, start: number, B: number, shape: readonly number[], labels: Int32Array): Tensor {
+  const F = data.x.length / data.count;
+  const x = e.tensor([B, ...shape]);
+  const base = x.ptr >> 2;
+  const f = e.mod.f32;
+  for (let i = 0; i < B; i++) {
+    const k = order[start + i];
+    f.set(data.x.subarray(k * F, k * F + F), base + i * F);
+    labels[i] = data.y[k];
+  }
+  return x;
+}
+
+interface LayerState {
+  name: string;
+  index: number;
+  setting: Required<Pick<LayerSetting, 'bits' | 'groupRows' | 'sparsity'>> & { block: BlockSpec };
+  dkm?: DkmState;
+  pruner?: BlockPruner;
+}
+
+/**
+ * Fine-tunes a dense LeNet with DKM on every layer (and optional pruning and distillation) and
+ * returns hard-assigned weights with their .wpal compression config. `data` is the training set.
+ */
+export function compressModel(dense: TrainableNet | DenseModel, data: Examples, opts: CompressOptions): CompressResult {
+  const model = 'exportWeights' in dense ? denseModelOf(dense) : dense;
+  const {
+    epochs = 1, batchSize = 128, momentum = 0.9, optimizer = 'sgd', seed = 1, pruneRamp = 0.5, iters = 1, tau = 0.05,
+  } = opts;
+  const lr0 = opts.lr ?? (optimizer === 'adam' ? 5e-4 : 5e-3);
+  const e = new Engine(new TrainModule({ build: opts.build, isa: opts.isa }));
+  const net = netOf(e, model);
+  const { params } = net;
+  const stepsPerEpoch = Math.floor(data.count / batchSize);
+  const steps = stepsPerEpoch * epochs;
+  const rampEnd = Math.max(0, Math.round(pruneRamp * steps));
+
+  const layers: LayerState[] = [];
+  params.forEach((p, index) => {
+    if (!p.name.endsWith('.weight')) return;
+    const layer = p.name.slice(0, -'.weight'.length);
+    const o = opts.layers?.[p.name] ?? opts.layers?.[layer] ?? {};
+    const setting = {
+      bits: o.bits ?? opts.bits,
+      groupRows: o.groupRows ?? opts.groupRows ?? 0,
+      sparsity: o.sparsity ?? opts.sparsity ?? 0,
+      block: parseBlock(o.block ?? opts.block ?? '1x4'),
+    };
+    const st: LayerState = { name: p.name, index, setting };
+    if (setting.sparsity > 0) {
+      st.pruner = new BlockPruner(e, p, {
+        block: setting.block, sparsity: setting.sparsity, startStep: 0, endStep: rampEnd,
+        every: opts.pruneEvery ?? Math.max(1, Math.floor(rampEnd / 10)),
+      });
+    }
+    if (setting.bits > 0) st.dkm = new DkmState(e, p, { bits: setting.bits, groupRows: setting.groupRows, tau, iters, seed: seed + index }, st.pruner?.mask ?? 0);
+    layers.push(st);
+  });
+  const byIndex = new Map(layers.map((l) => [l.index, l]));
+  const weight = (i: number): Tensor => {
+    const l = byIndex.get(i);
+    if (!l) return params[i];
+    if (l.dkm) return dkm(e, params[i], l.dkm);
+    if (l.pruner) return masked(e, params[i], l.pruner);
+    return params[i];
+  };
+  const forward = forwardOf(e, model.kind, params, weight);
+
+  let teacher: { e: Engine; net: TrainableNet } | null = null;
+  const dist = opts.distill ? { temperature: 4, alpha: 0.5, ...(typeof opts.distill === 'object' ? opts.distill : {}) } : null;
+  if (dist) {
+    const te = new Engine(new TrainModule({ build: opts.build, isa: opts.isa }));
+    teacher = { e: te, net: netOf(te, model) };
+    te.gradEnabled = false;
+  }
+
+  const opt: Optimizer = optimizer === 'adam' ? new Adam(e, params, { lr: lr0 }) : new SGD(e, params, { lr: lr0, momentum });
+  const labels = new Int32Array(batchSize);
+  const history: CompressResult['history'] = [];
+  const every = opts.progressEvery ?? 10;
+  const t0 = performance.now();
+  let trainSeconds = 0;
+  let step = 0;
+
+  const hard = (): Record<string, Float32Array> => {
+    const w: Record<string, Float32Array> = {};
+    for (const p of params) w[p.name] = e.read(p);
+    e.beginStep();
+    for (const l of layers) {
+      l.pruner?.enforce();
+      if (l.dkm) {
+        refreshCentroids(e, params[l.index], l.dkm);
+        w[l.name] = hardAssign(e, params[l.index], l.dkm).values;
+      } else if (l.pruner) w[l.name] = e.read(params[l.index]);
+    }
+    return w;
+  };
+  const evalHard = (w: Record<string, Float32Array>, test: Examples): number => {
+    const ee = new Engine(new TrainModule({ build: opts.build, isa: opts.isa }));
+    return evaluate(ee, netOf(ee, { ...model, weights: w }), test).accuracy;
+  };
+
+  for (let ep = 0; ep < epochs; ep++) {
+    const order = permutation(data.count, seed * 1000 + ep + 1);
+    let lossSum = 0, correct = 0, seen = 0;
+    const te0 = performance.now();
+    for (let s = 0; s + batchSize <= data.count; s += batchSize) {
+      for (const l of layers) l.pruner?.step(step);
+      opt.lr = (lr0 * (1 + Math.cos((Math.PI * step) / Math.max(1, steps)))) / 2;
+      e.beginStep();
+      const x = loadBatch(e, data, order, s, batchSize, net.inputShape, labels);
+      const logits = forward(x);
+      let loss: Tensor;
+      if (teacher) {
+        const te = teacher.e;
+        te.beginStep();
+        const tx = te.input(e.read(x), x.shape);
+        const tl = te.read(teacher.net.forward(tx));
+        loss = distillLoss(e, logits, tl, labels, dist!.temperature, dist!.alpha);
+      } else {
+        loss = softmaxCrossEntropy(e, logits, labelTensor(e, labels));
+      }
+      const lv = scalar(e, loss);
+      correct += countCorrect(e, logits, labels);
+      e.backward(loss);
+      opt.step();
+      for (const l of layers) l.pruner?.enforce();
+      lossSum += lv * batchSize;
+      seen += batchSize;
+      step++;
+      if (opts.onProgress && (step % every === 0 || s + 2 * batchSize > data.count)) {
+        const el = (performance.now() - t0) / 1000;
+        opts.onProgress({ epoch: ep + 1, epochs, step, steps, loss: lossSum / seen, accuracy: correct / seen, elapsedSeconds: el, etaSeconds: (el / step) * (steps - step) });
+      }
+    }
+    const sec = (performance.now() - te0) / 1000;
+    trainSeconds += sec;
+    const rec: CompressResult['history'][number] = { epoch: ep + 1, loss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds: sec };
+    if (opts.test && ep < epochs - 1) {
+      rec.testAccuracy = evalHard(hard(), opts.test);
+      opts.onProgress?.({ epoch: ep + 1, epochs, step, steps, loss: rec.loss, accuracy: rec.trainAccuracy, elapsedSeconds: (performance.now() - t0) / 1000, etaSeconds: 0, testAccuracy: rec.testAccuracy });
+    }
+    history.push(rec);
+  }
+
+  const weights = hard();
+  let accuracy: number | undefined;
+  if (opts.test) {
+    accuracy = evalHard(weights, opts.test);
+    history[history.length - 1].testAccuracy = accuracy;
+  }
+  const out: CompressedLayer[] = layers.map((l) => ({
+    name: l.name,
+    bits: l.dkm ? l.setting.bits : 0,
+    groupRows: l.dkm ? l.setting.groupRows : 0,
+    ...(l.pruner ? { sparsity: l.pruner.sparsity, block: l.pruner.compression().block } : {}),
+    ...(l.dkm ? { palettes: Float32Array.from(l.dkm.centroids) } : {}),
+  }));
+  const settings = new Map<string, WeightCompression | undefined>(
+    layers.map((l) => {
+      const c: WeightCompression = {};
+      if (l.dkm) c.palette = { bits: l.setting.bits, groupSize: l.setting.groupRows };
+      if (l.pruner && l.pruner.dropped > 0) c.sparse = l.pruner.compression();
+      return [l.name, c.palette || c.sparse ? c : undefined];
+    }),
+  );
+  const compression: CompressionConfig = (layer: LayerDesc) => settings.get(layer.name);
+  const examples = stepsPerEpoch * batchSize * epochs;
+  return {
+    kind: model.kind,
+    weights,
+    shapes: model.shapes,
+    compression,
+    layers: out,
+    ...(accuracy !== undefined ? { accuracy } : {}),
+    history,
+    imagesPerSecond: examples / Math.max(1e-9, trainSeconds),
+    build(b = {}) {
+      return buildModel(model.kind, weights, model.shapes, compression, b);
+    },
+  };
+}
+
+/** buildLeNet5 / buildLeNet300100 for the shapes of a DenseModel. */
+export function buildModel(
+  kind: Arch, weights: Record<string, Float32Array>, shapes: Record<string, number[]>, compression?: CompressionConfig,
+  extra: { name?: string; properties?: Record<string, string> } = {},
+): BuiltModel {
+  const m: DenseModel = { kind, weights, shapes };
+  const common = { weights: { values: weights }, ...(compression ? { compression } : {}), ...extra };
+  if (kind === 'lenet-5') {
+    const [S, , C] = inputShapeOf(m);
+    const widths: [number, number, number] = [shapes['conv1.weight'][0], shapes['conv2.weight'][0], shapes['fc1.weight'][0]];
+    return buildLeNet5({ ...common, inputSize: S, channels: C, widths, classes: shapes['fc2.weight'][0] });
+  }
+  const names = paramNames(m).filter((n) => n.endsWith('.weight'));
+  const hidden = names.slice(0, -1).map((n) => shapes[n][0]);
+  return buildLeNet300100({ ...common, inputSize: shapes['fc1.weight'][1], hidden, classes: shapes[names[names.length - 1]][0] });
+}
