@@ -7,7 +7,8 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { compressModel, readDenseModel, type LayerSetting } from '../trainer/compress.js';
+import { buildModel, compressModel, readDenseModel, type DenseModel, type LayerSetting } from '../trainer/compress.js';
+import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
@@ -31,6 +32,8 @@ export const spec: CommandSpec = {
     'group-rows': { type: 'int', value: 'N', min: 0, description: 'output rows per palette (default 0: one palette per tensor)' },
     sparsity: { type: 'number', value: 'X', min: 0, max: 0.999, description: 'fraction of weight blocks pruned in every layer (default 0)' },
     block: { type: 'string', value: 'RxC', description: `pruning block: 1x4, 4x1, 4x4, 8x1, 16x1, row or col (default ${COMPRESS_DEFAULTS.block})` },
+    'target-size': { type: 'size', value: 'S', min: 1, description: 'choose every layer\'s bits and sparsity automatically so the file is <= S and >= 97% of it (B, KB, KiB, ...; replaces --bits, --sparsity, --layer)' },
+    ratio: { type: 'number', value: 'R', min: 1, description: 'as --target-size, with S = the dense float32 bytes of the weights / R' },
     layer: { type: 'string', value: 'SPEC', description: 'per-layer settings, e.g. "fc1:bits=1,sparsity=0.95;conv1:bits=4" (bits=0 leaves a layer unclustered)' },
     epochs: { type: 'int', value: 'N', min: 1, description: `fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs})` },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
@@ -47,6 +50,7 @@ export const spec: CommandSpec = {
   notes: [
     'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
+    'Example: wpal compress lenet300.dense.wpal --data mnist --target-size 20KB --distill -o lenet300.20kb.wpal (per-layer bits and sparsity from the layers\' sensitivity)',
   ],
 };
 
@@ -70,6 +74,27 @@ export function parseLayerSpec(text: string): Record<string, LayerSetting> {
     out[m[1]] = s;
   }
   return out;
+}
+
+/**
+ * The target file size of --target-size / --ratio (undefined when neither is given): --ratio R is
+ * the dense float32 bytes of every weight (sizeReport's denseF32Bytes) / R, rounded down.
+ */
+export function targetFromOptions(o: Record<string, unknown>, dense: DenseModel): number | undefined {
+  const size = o['target-size'] as number | undefined;
+  const ratio = o['ratio'] as number | undefined;
+  if (size !== undefined && ratio !== undefined) throw new UsageError('give --target-size or --ratio, not both');
+  if (size === undefined && ratio === undefined) return undefined;
+  for (const k of ['bits', 'sparsity', 'layer']) {
+    if (o[k] !== undefined) throw new UsageError(`--${k} cannot be combined with ${size !== undefined ? '--target-size' : '--ratio'}: the allocator chooses every layer's bits and sparsity`);
+  }
+  return size ?? targetForRatio(dense, ratio!);
+}
+
+/** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
+export function propertyBytes(dense: DenseModel, properties: Record<string, string>): number {
+  const plain = buildModel(dense.kind, dense.weights, dense.shapes).bytes.length;
+  return buildModel(dense.kind, dense.weights, dense.shapes, undefined, { properties }).bytes.length - plain + 16;
 }
 
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
@@ -97,58 +122,74 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
   const dense = readDenseModel(readWpalFile(input));
+  const targetBytes = targetFromOptions(o, dense);
   const train = loadSplit(dataset, 'train', dataDir, limit);
   const test = loadSplit(dataset, 'test', dataDir, limit);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const perEpoch = Math.floor(train.count / batch) * batch;
   const progress = new Progress(io, perEpoch * epochs);
   const t0 = performance.now();
-  const r = compressModel(dense, train, {
-    bits,
-    groupRows: (o['group-rows'] as number | undefined) ?? 0,
-    sparsity: (o['sparsity'] as number | undefined) ?? 0,
-    block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
-    ...(o['layer'] !== undefined ? { layers: parseLayerSpec(o['layer'] as string) } : {}),
-    epochs,
-    batchSize: batch,
-    ...(o['lr'] !== undefined ? { lr: o['lr'] as number } : {}),
-    tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
-    seed,
-    ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? COMPRESS_DEFAULTS.temperature, alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
-    test,
-    onProgress: (p) => {
-      const label = `epoch ${p.epoch}/${p.epochs}`;
-      progress.update(p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? 'test acc' : 'train acc' });
-      if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  test acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
-    },
-  });
-  progress.finish();
-  const trainSeconds = (performance.now() - t0) / 1000;
-
-  const provenance: Record<string, string> = {
+  const provenanceOf = (layers: string, seconds: string): Record<string, string> => ({
     trainer: `wpal compress (wasm-palette ${packageVersion()})`,
     dataset,
-    dkm_bits: String(bits),
+    dkm_bits: targetBytes !== undefined ? 'auto' : String(bits),
+    ...(targetBytes !== undefined ? { target_bytes: String(targetBytes) } : {}),
     dkm_epochs: String(epochs),
     dkm_tau: String((o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau),
-    layers: r.layers.map((l) => `${l.name}:${l.bits}bit${l.sparsity ? `,${(l.sparsity * 100).toFixed(1)}%/${l.block!.join('x')}` : ''}`).join(' '),
+    layers,
     distill: String(distill),
     seed: String(seed),
     train_examples: String(train.count),
-    train_seconds: trainSeconds.toFixed(1),
-  };
+    train_seconds: seconds,
+  });
+  // room for the provenance and accuracy properties written below (longest plausible values)
+  const reserveBytes = targetBytes === undefined ? 0 : propertyBytes(dense, {
+    ...provenanceOf(Object.keys(dense.weights).filter((n) => n.endsWith('.weight')).map((n) => `${n}:8bit,99.9%/16x16`).join(' '), '999999.9'),
+    [ACCURACY]: '0.12345678901234567', [ACCURACY_EXAMPLES]: '9999999', [ACCURACY_DATASET]: dataset,
+  });
+  let r;
+  try {
+    r = compressModel(dense, train, {
+      ...(targetBytes !== undefined ? { targetBytes, allocation: { reserveBytes } } : { bits }),
+      groupRows: (o['group-rows'] as number | undefined) ?? 0,
+      sparsity: (o['sparsity'] as number | undefined) ?? 0,
+      block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
+      ...(o['layer'] !== undefined ? { layers: parseLayerSpec(o['layer'] as string) } : {}),
+      epochs,
+      batchSize: batch,
+      ...(o['lr'] !== undefined ? { lr: o['lr'] as number } : {}),
+      tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
+      seed,
+      ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? COMPRESS_DEFAULTS.temperature, alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
+      test,
+      onProgress: (p) => {
+        const label = `epoch ${p.epoch}/${p.epochs}`;
+        progress.update(p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? 'test acc' : 'train acc' });
+        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  test acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+      },
+    });
+  } catch (e) {
+    if (e instanceof InfeasibleTargetError) throw new CliError(e.message);
+    throw e;
+  }
+  progress.finish();
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  const provenance = provenanceOf(r.layers.map((l) => `${l.name}:${l.bits}bit${l.sparsity ? `,${(l.sparsity * 100).toFixed(1)}%/${l.block!.join('x')}` : ''}`).join(' '), trainSeconds.toFixed(1));
   const draft = await loadModel(r.build({ properties: provenance }).bytes);
   const acc = runtimeAccuracy(draft, test);
   draft.dispose();
   const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(acc.accuracy), [ACCURACY_EXAMPLES]: String(acc.examples), [ACCURACY_DATASET]: dataset } }).bytes;
+  if (targetBytes !== undefined && bytes.length > targetBytes) throw new CliError(`the compressed file takes ${formatBytes(bytes.length)}, over the target ${formatBytes(targetBytes)}`);
   writeFileSync(outFile, bytes);
   const result = {
-    file: outFile, fileBytes: bytes.length, kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
+    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
     engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
     layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
   };
   if (json) println(io, JSON.stringify(result, null, 2));
   else {
+    if (targetBytes !== undefined) println(io, `target ${formatBytes(targetBytes)}: per-layer bits and sparsity chosen from the layers' sensitivity (${percent(bytes.length / targetBytes, 1)} of the target used)`);
     println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${r.kind}, ${result.layers.map((l) => `${l.name} ${l.bits}-bit${l.sparsity ? ` ${percent(l.sparsity, 1)} pruned` : ''}`).join(', ')}`);
     println(io, `test accuracy ${percent(acc.accuracy)} (${acc.examples.toLocaleString('en-US')} ${dataset} test images, measured on the written file)`);
     println(io, `fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} images/s)`);

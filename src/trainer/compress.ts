@@ -19,6 +19,7 @@ import { evaluate, permutation, type Examples } from './engine/loop.js';
 import type { TrainableNet } from './engine/models.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
+import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
 
 export type Arch = 'lenet-300-100' | 'lenet-5';
 
@@ -127,8 +128,17 @@ export interface CompressProgress {
 }
 
 export interface CompressOptions {
-  /** Index bits of every layer (1..8). */
-  bits: number;
+  /** Index bits of every layer (1..8); required unless `targetBytes` is given. */
+  bits?: number;
+  /**
+   * Automatic per-layer allocation (src/trainer/allocate): choose every layer's bits and sparsity
+   * (with `block`, `groupRows`) so the written file is <= targetBytes and >= 97% of it, from the
+   * dense model's per-layer sensitivity on a calibration subset of `data`; replaces `bits`,
+   * `sparsity` and the bits / sparsity of `layers`.
+   */
+  targetBytes?: number;
+  /** Options of the allocator (candidate bits / sparsities, calibration, bytes reserved for metadata). */
+  allocation?: Omit<AllocateOptions, 'targetBytes' | 'block' | 'groupRows'>;
   /** Rows per palette (0 = per tensor, the default). */
   groupRows?: number;
   /** Fraction of blocks pruned in every layer (default 0 = no pruning). */
@@ -183,6 +193,8 @@ export interface CompressResult {
   layers: CompressedLayer[];
   /** Test accuracy of the hard-assigned weights (when opts.test is given). */
   accuracy?: number;
+  /** The per-layer allocation (when opts.targetBytes is given). */
+  allocation?: Allocation;
   history: Array<{ epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }>;
   /** Training throughput with DKM (and pruning) on: examples per second over the training steps. */
   imagesPerSecond: number;
@@ -257,6 +269,14 @@ interface LayerState {
  */
 export function compressModel(dense: TrainableNet | DenseModel, data: Examples, opts: CompressOptions): CompressResult {
   const model = 'exportWeights' in dense ? denseModelOf(dense) : dense;
+  let allocation: Allocation | undefined;
+  if (opts.targetBytes !== undefined) {
+    allocation = allocate(model, data, { ...opts.allocation, targetBytes: opts.targetBytes, block: opts.block ?? '1x4', groupRows: opts.groupRows ?? 0, build: opts.build, isa: opts.isa });
+    const layers: Record<string, LayerSetting> = {};
+    for (const [k, v] of Object.entries(opts.layers ?? {})) layers[k.endsWith('.weight') ? k.slice(0, -7) : k] = v;
+    for (const [k, v] of Object.entries(allocation.settings)) layers[k] = { ...layers[k], ...v };
+    opts = { ...opts, layers };
+  } else if (opts.bits === undefined) throw new RangeError('compressModel: give bits (or targetBytes)');
   const {
     epochs = 1, batchSize = 128, momentum = 0.9, optimizer = 'sgd', seed = 1, pruneRamp = 0.5, iters = 1, tau = 0.05,
   } = opts;
@@ -274,7 +294,7 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     const layer = p.name.slice(0, -'.weight'.length);
     const o = opts.layers?.[p.name] ?? opts.layers?.[layer] ?? {};
     const setting = {
-      bits: o.bits ?? opts.bits,
+      bits: o.bits ?? opts.bits!,
       groupRows: o.groupRows ?? opts.groupRows ?? 0,
       sparsity: o.sparsity ?? opts.sparsity ?? 0,
       block: parseBlock(o.block ?? opts.block ?? '1x4'),
@@ -398,6 +418,10 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     }),
   );
   const compression: CompressionConfig = (layer: LayerDesc) => settings.get(layer.name);
+  if (allocation) {
+    const built = buildModel(model.kind, weights, model.shapes, compression).bytes.length;
+    if (built > allocation.budgetBytes) throw new Error(`compressModel: the file takes ${built} B, over the allocation budget ${allocation.budgetBytes} B (target ${allocation.targetBytes} B)`);
+  }
   const examples = stepsPerEpoch * batchSize * epochs;
   return {
     kind: model.kind,
@@ -406,6 +430,7 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     compression,
     layers: out,
     ...(accuracy !== undefined ? { accuracy } : {}),
+    ...(allocation ? { allocation } : {}),
     history,
     imagesPerSecond: examples / Math.max(1e-9, trainSeconds),
     build(b = {}) {

@@ -1,0 +1,160 @@
+/**
+ * Size model of a compressed LeNet .wpal: bytes of every weight blob computed from the layer shape
+ * and its (bits, sparsity) choice, plus the file's structural overhead calibrated by building.
+ *
+ *   palettized, dense layout:   palettes (groups x 2^b x 4) + rows x ceil(cols x b / 8)   (rows byte-aligned)
+ *   palettized, block-sparse:   palettes + ceil(kept x R x C x b / 8) (one stream) + mask
+ *   float32 (b = 0), sparse:    kept x R x C x 4 + mask;   float32 dense: rows x cols x 4
+ *   mask:                       gridRows x ceil(gridCols / 8);   kept = blocks - floor(s x blocks)
+ *   biases:                     dense float32 (constant)
+ *
+ * The overhead (FlatBuffers tables, names, graph, metadata, 16-byte blob alignment) is
+ * file - blobs of calibration builds: one with every layer float32, one per storage kind (palettized,
+ * palettized + sparse, float32 + sparse) with every layer in that kind; a layer's kind adds
+ * (overhead_kind - overhead_float32) / layers. What is left is blob alignment padding (0..15 bytes
+ * per blob), which `exactBytes` removes by building the real file (the size does not depend on the
+ * values, so the calibration builds use one Lloyd iteration).
+ */
+import { readModel } from '../../format/read.js';
+import { sizeReport } from '../../format/size.js';
+import type { CompressionConfig, LayerDesc, WeightCompression } from '../../models/common.js';
+import { buildModel, type DenseModel } from '../compress.js';
+import { parseBlock, type BlockSpec } from '../prune/prune.js';
+
+/** One compressible layer: its weight as the [rows, cols] matrix of the .wpal layouts. */
+export interface LayerShape {
+  /** Tensor name of the weight ("fc1.weight"). */
+  name: string;
+  rows: number;
+  cols: number;
+}
+
+/** Storage of one layer: index bits (0 = float32 values) and fraction of blocks pruned. */
+export interface Choice {
+  bits: number;
+  sparsity: number;
+}
+
+export interface StorageOptions {
+  /** Pruning block (default 1x4; clamped to the matrix). */
+  block?: BlockSpec | string;
+  /** Rows per palette (0 = one palette per tensor). */
+  groupRows?: number;
+}
+
+/** The compressible layers of a dense model, in order. */
+export function layerShapes(m: DenseModel): LayerShape[] {
+  return Object.keys(m.weights)
+    .filter((n) => n.endsWith('.weight'))
+    .map((name) => {
+      const s = m.shapes[name];
+      return { name, rows: s[0], cols: s.slice(1).reduce((a, b) => a * b, 1) };
+    });
+}
+
+/** Block shape of a layer after clamping, and the block grid. */
+export function blockOf(l: LayerShape, block: BlockSpec | string = '1x4'): { R: number; C: number; blocks: number; gridRows: number; gridCols: number } {
+  const b = parseBlock(block);
+  const [r, c] = b === 'row' ? [1, l.cols] : b === 'col' ? [l.rows, 1] : b;
+  const R = Math.min(r, l.rows), C = Math.min(c, l.cols);
+  const gridRows = Math.ceil(l.rows / R), gridCols = Math.ceil(l.cols / C);
+  return { R, C, blocks: gridRows * gridCols, gridRows, gridCols };
+}
+
+/** Blocks dropped for a sparsity (the pruner's and the writer's rule). */
+export function droppedBlocks(blocks: number, sparsity: number): number {
+  return Math.min(blocks, Math.floor(sparsity * blocks + 1e-9));
+}
+
+/** Storage kind (which FlatBuffers tables the weight has). */
+export type StorageKind = 'float32' | 'palettized' | 'palettized-sparse' | 'float32-sparse';
+
+export function kindOf(l: LayerShape, c: Choice, opts: StorageOptions = {}): StorageKind {
+  const sparse = c.sparsity > 0 && droppedBlocks(blockOf(l, opts.block).blocks, c.sparsity) > 0;
+  if (c.bits > 0) return sparse ? 'palettized-sparse' : 'palettized';
+  return sparse ? 'float32-sparse' : 'float32';
+}
+
+/** Bytes of the blobs of one weight stored as `c` (palettes, indices, mask or float32 values). */
+export function weightBlobBytes(l: LayerShape, c: Choice, opts: StorageOptions = {}): number {
+  const g = blockOf(l, opts.block);
+  const kind = kindOf(l, c, opts);
+  const sparse = kind.endsWith('-sparse');
+  const kept = g.blocks - (sparse ? droppedBlocks(g.blocks, c.sparsity) : 0);
+  const mask = sparse ? g.gridRows * Math.ceil(g.gridCols / 8) : 0;
+  if (c.bits === 0) return mask + (sparse ? kept * g.R * g.C * 4 : l.rows * l.cols * 4);
+  const groupRows = opts.groupRows && opts.groupRows > 0 ? Math.min(opts.groupRows, l.rows) : l.rows;
+  const palettes = Math.ceil(l.rows / groupRows) * (1 << c.bits) * 4;
+  const indices = sparse ? Math.ceil((kept * g.R * g.C * c.bits) / 8) : l.rows * Math.ceil((l.cols * c.bits) / 8);
+  return palettes + indices + mask;
+}
+
+/** The .wpal compression setting of a choice (iters: Lloyd iterations of the writer's k-means). */
+export function compressionOf(l: LayerShape, c: Choice, opts: StorageOptions = {}, iters?: number): WeightCompression | undefined {
+  const g = blockOf(l, opts.block);
+  const d = c.sparsity > 0 ? droppedBlocks(g.blocks, c.sparsity) : 0;
+  const w: WeightCompression = {};
+  if (c.bits > 0) w.palette = { bits: c.bits, groupSize: opts.groupRows ?? 0, ...(iters !== undefined ? { iters } : {}) };
+  // (d + 0.5) / blocks: the writer drops floor(that x blocks) = d blocks, as the pruner does.
+  if (d > 0) w.sparse = { block: [g.R, g.C], sparsity: (d + 0.5) / g.blocks };
+  return w.palette || w.sparse ? w : undefined;
+}
+
+/** A CompressionConfig from per-layer choices (by weight name). */
+export function configOf(layers: readonly LayerShape[], choices: readonly Choice[], opts: StorageOptions = {}, iters?: number): CompressionConfig {
+  const byName = new Map(layers.map((l, i) => [l.name, compressionOf(l, choices[i], opts, iters)]));
+  return (d: LayerDesc) => byName.get(d.name);
+}
+
+/** Builds the file for these choices (k-means with one Lloyd iteration: the size does not depend on it). */
+export function exactBytes(m: DenseModel, choices: readonly Choice[], opts: StorageOptions = {}, extra: { name?: string; properties?: Record<string, string> } = {}): number {
+  return buildModel(m.kind, m.weights, m.shapes, configOf(layerShapes(m), choices, opts, 1), extra).bytes.length;
+}
+
+export class SizeModel {
+  constructor(
+    readonly layers: LayerShape[],
+    readonly opts: StorageOptions,
+    /** File bytes minus every blob with every layer float32 (biases are blobs too: counted in `fixed`). */
+    readonly base: number,
+    /** Bias blob bytes (float32), constant. */
+    readonly fixed: number,
+    /** Extra overhead of one layer stored in a kind, relative to float32. */
+    readonly kindOverhead: Record<StorageKind, number>,
+  ) {}
+
+  /** Bytes one layer adds to the file: blobs + its kind's table overhead. */
+  layerBytes(i: number, c: Choice): number {
+    const l = this.layers[i];
+    return weightBlobBytes(l, c, this.opts) + this.kindOverhead[kindOf(l, c, this.opts)];
+  }
+
+  /** Bytes every layer-independent part takes: graph, metadata, biases. */
+  get constantBytes(): number {
+    return this.base + this.fixed;
+  }
+
+  predict(choices: readonly Choice[]): number {
+    return this.constantBytes + choices.reduce((a, c, i) => a + this.layerBytes(i, c), 0);
+  }
+}
+
+/** Calibrates the overhead terms of the size model with 2-4 builds of the model. */
+export function calibrateSizeModel(m: DenseModel, opts: StorageOptions = {}): SizeModel {
+  const layers = layerShapes(m);
+  const L = layers.length;
+  const weightNames = new Set(layers.map((l) => l.name));
+  const fixed = Object.entries(m.weights).reduce((a, [n, v]) => a + (weightNames.has(n) ? 0 : v.length * 4), 0);
+  const overhead = (choices: Choice[]): number => {
+    const bytes = buildModel(m.kind, m.weights, m.shapes, configOf(layers, choices, opts, 1)).bytes;
+    const r = sizeReport(readModel(bytes));
+    return r.fileBytes - layers.reduce((a, l, i) => a + weightBlobBytes(l, choices[i], opts), 0) - fixed;
+  };
+  const all = (c: Choice) => layers.map(() => c);
+  const base = overhead(all({ bits: 0, sparsity: 0 }));
+  const kindOverhead: Record<StorageKind, number> = { float32: 0, palettized: 0, 'palettized-sparse': 0, 'float32-sparse': 0 };
+  kindOverhead.palettized = (overhead(all({ bits: 4, sparsity: 0 })) - base) / L;
+  kindOverhead['palettized-sparse'] = (overhead(all({ bits: 4, sparsity: 0.5 })) - base) / L;
+  kindOverhead['float32-sparse'] = (overhead(all({ bits: 0, sparsity: 0.5 })) - base) / L;
+  return new SizeModel(layers, opts, base, fixed, kindOverhead);
+}
