@@ -1,0 +1,40 @@
+/**
+ * The model files published in models/ (produced by the trainer, see models/README.md) keep the
+ * claims the README makes about them, re-measured by `wpal verify` on the full MNIST test set.
+ */
+import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/util/io.js';
+
+const file = (name: string) => fileURLToPath(new URL(`../../models/${name}`, import.meta.url));
+
+async function verify(args: string[]): Promise<{ code: number; report: { fileBytes: number; accuracy: number; examples: number; pass: boolean } }> {
+  const out: string[] = [];
+  const io: Io = { out: (s) => void out.push(s), err: () => {}, errIsTTY: false };
+  const code = await main(['verify', ...args, '--json'], io);
+  return { code, report: JSON.parse(out.join('')) };
+}
+
+describe('published models keep their claims (wpal verify, full test set)', () => {
+  it('LeNet-5 on MNIST: >= 99.0% at >= 200x the dense float32 LeNet-5 (whole file <= 8,621 B)', async () => {
+    const { code, report } = await verify([file('lenet5-mnist-406x.wpal'), '--data', 'mnist', '--max-size', '8621B', '--min-accuracy', '0.99']);
+    expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+    expect(1_724_320 / report.fileBytes).toBeGreaterThanOrEqual(200);
+  });
+
+  it('LeNet-300-100 on MNIST: >= 98.0% at >= 60x (whole file <= 17,774 B)', async () => {
+    const { code, report } = await verify([file('lenet300-100-mnist-64x.wpal'), '--data', 'mnist', '--max-size', '17774B', '--min-accuracy', '0.98']);
+    expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  it('a false claim about the same file fails', async () => {
+    const { code, report } = await verify([file('lenet5-mnist-406x.wpal'), '--data', 'mnist', '--min-accuracy', '0.995']);
+    expect(report.pass).toBe(false);
+    expect(code).toBe(1);
+  });
+});
