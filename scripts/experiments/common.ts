@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Engine, SGD, TrainModule, countCorrect, labelTensor, scalar, softmaxCrossEntropy, permutation, type Examples, type Tensor, type TrainableNet } from '../../src/trainer/engine/index.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
-import { netOf, type DenseModel } from '../../src/trainer/compress.js';
+import { distillLoss, netOf, type DenseModel } from '../../src/trainer/compress.js';
 import { loadModel } from '../../src/runtime/load.js';
 import { runtimeAccuracy } from '../../src/cli/util/model.js';
 
@@ -62,45 +62,6 @@ export function teacherLogits(model: DenseModel, data: Examples, cache?: string,
   return out;
 }
 
-/** Mean (1 - alpha) CE(labels) + alpha T^2 KL(softmax(t/T) || softmax(s/T)); same as compress.ts. */
-function distillLoss(e: Engine, logits: Tensor, teacher: Float32Array, labels: ArrayLike<number>, T: number, alpha: number): Tensor {
-  const [M, N] = logits.shape;
-  const f = e.mod.f32;
-  const base = logits.ptr >> 2;
-  const grad = new Float64Array(M * N);
-  let total = 0;
-  const softmax = (src: ArrayLike<number>, o: number, scale: number, out: Float64Array) => {
-    let mx = -Infinity;
-    for (let j = 0; j < N; j++) mx = Math.max(mx, src[o + j] * scale);
-    let s = 0;
-    for (let j = 0; j < N; j++) s += out[j] = Math.exp(src[o + j] * scale - mx);
-    for (let j = 0; j < N; j++) out[j] /= s;
-    return Math.log(s) + mx;
-  };
-  const p = new Float64Array(N), ps = new Float64Array(N), pt = new Float64Array(N);
-  for (let i = 0; i < M; i++) {
-    const o = base + i * N;
-    const lse = softmax(f, o, 1, p);
-    const lseT = softmax(f, o, 1 / T, ps);
-    softmax(teacher, i * N, 1 / T, pt);
-    const y = labels[i];
-    let kl = 0;
-    for (let j = 0; j < N; j++) if (pt[j] > 0) kl += pt[j] * (Math.log(pt[j]) - (f[o + j] / T - lseT));
-    total += (1 - alpha) * (lse - f[o + y]) + alpha * T * T * kl;
-    for (let j = 0; j < N; j++) grad[i * N + j] = ((1 - alpha) * (p[j] - (j === y ? 1 : 0)) + alpha * T * (ps[j] - pt[j])) / M;
-  }
-  const loss = e.tensor([1], logits.requiresGrad);
-  e.mod.f32[loss.ptr >> 2] = total / M;
-  e.record(loss, () => {
-    const g = e.mod.f32[loss.root.grad >> 2];
-    const acc = e.accum(logits);
-    const d = e.gradPtr(logits) >> 2;
-    const fw = e.mod.f32;
-    for (let i = 0; i < M * N; i++) fw[d + i] = g * grad[i] + (acc ? fw[d + i] : 0);
-    e.wrote(logits);
-  });
-  return loss;
-}
 
 export interface TrainOptions {
   epochs: number;

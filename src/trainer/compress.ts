@@ -203,7 +203,7 @@ export interface CompressResult {
 }
 
 /** Mean (1 - alpha) CE(labels) + alpha T^2 KL(softmax(t/T) || softmax(s/T)) over rows; a [1] tensor. */
-function distillLoss(e: Engine, logits: Tensor, teacher: Float32Array, labels: ArrayLike<number>, T: number, alpha: number): Tensor {
+export function distillLoss(e: Engine, logits: Tensor, teacher: Float32Array, labels: ArrayLike<number>, T: number, alpha: number): Tensor {
   const [M, N] = logits.shape;
   const f = e.mod.f32;
   const base = logits.ptr >> 2;
