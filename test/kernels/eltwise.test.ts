@@ -11,27 +11,11 @@ import { BUILDS, KernelHarness, type Build } from '../util/wasm.js';
 import { Rng, withSeed } from '../util/rng.js';
 import type { Tolerance } from '../util/compare.js';
 import { BINARY_ORACLES, SOFTMAX, UNARY_ORACLES, softmaxRow, type UnaryOracle } from '../oracle/eltwise.js';
+import { nextPrime, seedOf } from '../util/sweep.js';
 
 const SIZES = [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 64 + 3, 1000 + 1];
 const SOFTMAX_ROWS = [1, 2, 3, 5];
 const OUR_OPS = new Set(['vrelu', 'vrelu6', 'vsigmoid', 'vtanh', 'vgelu', 'vsilu', 'vadd', 'vmul', 'softmax']);
-
-function seedOf(...parts: Array<string | number>): number {
-  let h = 2166136261;
-  for (const c of parts.join('/')) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-  return h >>> 0;
-}
-
-function nextPrime(n: number): number {
-  const isPrime = (k: number) => {
-    if (k < 2) return false;
-    for (let d = 2; d * d <= k; d++) if (k % d === 0) return false;
-    return true;
-  };
-  let k = n + 1;
-  while (!isPrime(k)) k++;
-  return k;
-}
 
 /** Like expectClose, but NaN must meet NaN and an infinity must be met exactly. */
 function expectMatch(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what: string, input?: ArrayLike<number>): void {

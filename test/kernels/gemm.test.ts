@@ -11,6 +11,7 @@ import { blockGrid, gatherKept, packMask } from '../../src/encode/blocksparse.js
 import { BUILDS, KernelHarness, type Build } from '../util/wasm.js';
 import { Rng, withSeed } from '../util/rng.js';
 import { bitField, decodeBlockSparse, decodeRows, f16Value, f32Tol, gemmOracle, i8Tol } from '../oracle/gemm.js';
+import { nextPrime } from '../util/sweep.js';
 
 type Kind = 'dense' | 'f16' | 'pal';
 
@@ -22,16 +23,6 @@ function refFor(r: KernelRow): KernelRow {
   );
   if (!ref) throw new Error(`no ref kernel for ${r.name}`);
   return ref;
-}
-
-function nextPrime(v: number): number {
-  const isPrime = (p: number) => {
-    for (let d = 2; d * d <= p; d++) if (p % d === 0) return false;
-    return p > 1;
-  };
-  let p = v + 1;
-  while (!isPrime(p)) p++;
-  return p;
 }
 
 const uniq = (a: number[]) => [...new Set(a.filter((v) => v >= 1))];

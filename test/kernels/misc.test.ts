@@ -14,26 +14,10 @@ import type { Tolerance } from '../util/compare.js';
 import {
   BATCHNORM, LAYERNORM, MATMUL, batchnormOracle, embedRow, layernormRow, matmulOracle, transposeOracle,
 } from '../oracle/misc.js';
+import { nextPrime, seedOf } from '../util/sweep.js';
 
 const OUR_OPS = new Set(['layernorm', 'matmul', 'embed', 'transpose', 'copy2d', 'batchnorm']);
 const SENTINEL = 0x7fa5a5a5; // a NaN bit pattern no kernel produces
-
-function seedOf(...parts: Array<string | number | boolean>): number {
-  let h = 2166136261;
-  for (const c of parts.join('/')) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-  return h >>> 0;
-}
-
-function nextPrime(n: number): number {
-  const isPrime = (k: number) => {
-    if (k < 2) return false;
-    for (let d = 2; d * d <= k; d++) if (k % d === 0) return false;
-    return true;
-  };
-  let k = n + 1;
-  while (!isPrime(k)) k++;
-  return k;
-}
 
 /** |a - e| <= abs + rel * mag[i] for every i (mag defaults to |e|). */
 function expectTol(a: ArrayLike<number>, e: ArrayLike<number>, tol: Tolerance, what: string, mag?: ArrayLike<number>): void {

@@ -14,6 +14,7 @@ import {
   ELEMENTWISE, TGEMM_ULPS, adamOracle, col2imOracle, im2colOracle, maxpoolGradOracle, outSize, sgdOracle,
   softmaxCeOracle, tgemmMagnitude, tgemmOracle, type ConvGeom,
 } from '../oracle/train.js';
+import { nextPrime, seedOf } from '../util/sweep.js';
 
 type Build = 'simd' | 'debug';
 const BUILDS: Build[] = ['debug', 'simd'];
@@ -73,18 +74,6 @@ function harness(build: Build): Harness {
   return h;
 }
 
-function seedOf(...parts: Array<string | number | boolean>): number {
-  let h = 2166136261;
-  for (const c of parts.join('/')) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
-  return h >>> 0;
-}
-function nextPrime(n: number): number {
-  for (let k = n + 1; ; k++) {
-    let p = k >= 2;
-    for (let d = 2; d * d <= k; d++) if (k % d === 0) { p = false; break; }
-    if (p) return k;
-  }
-}
 function within(a: ArrayLike<number>, e: ArrayLike<number>, bound: (i: number) => number, what: string): void {
   expect(a.length, `${what}: length`).toBe(e.length);
   for (let i = 0; i < a.length; i++) {
