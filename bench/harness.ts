@@ -5,36 +5,13 @@
 import Benchmark from 'benchmark';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { InstanceMemory } from './module-memory.js';
 
-export class BenchModule {
-  readonly exports: Record<string, any>;
-  readonly memory: WebAssembly.Memory;
-  private top: number;
-  private readonly base: number;
-
+/** The release (or debug) build of the kernel module, read from build/. */
+export class BenchModule extends InstanceMemory {
   constructor(build = 'simd') {
     const path = fileURLToPath(new URL(`../build/wpal.${build}.wasm`, import.meta.url));
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), { env: { abort() { throw new Error('abort'); } } });
-    this.exports = inst.exports as Record<string, any>;
-    this.memory = this.exports.memory;
-    this.base = this.top = Number(this.exports.heap_base());
-  }
-  reset(): void {
-    this.top = this.base;
-  }
-  alloc(bytes: number): number {
-    const ptr = (this.top + 15) & ~15;
-    this.top = ptr + bytes;
-    const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
-    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0); // regions are reused after reset()
-    return ptr;
-  }
-  put(data: ArrayBufferView): number {
-    const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const ptr = this.alloc(src.length);
-    new Uint8Array(this.memory.buffer, ptr, src.length).set(src);
-    return ptr;
+    super(new WebAssembly.Module(readFileSync(path)));
   }
 }
 

@@ -8,41 +8,19 @@
  * maxTime has passed and at least 9 were taken; the result is the median time per call. The page
  * is cross-origin isolated, so performance.now() ticks every 5 us instead of 100 us.
  */
+import { InstanceMemory } from '../module-memory.js';
+
 let wasmModule: WebAssembly.Module | undefined;
 
 export function setBenchWasm(m: WebAssembly.Module): void {
   wasmModule = m;
 }
 
-export class BenchModule {
-  readonly exports: Record<string, any>;
-  readonly memory: WebAssembly.Memory;
-  private top: number;
-  private readonly base: number;
-
+/** The kernel module given to setBenchWasm(). */
+export class BenchModule extends InstanceMemory {
   constructor(_build = 'simd') {
     if (!wasmModule) throw new Error('setBenchWasm() first');
-    const inst = new WebAssembly.Instance(wasmModule, { env: { abort() { throw new Error('abort'); } } });
-    this.exports = inst.exports as Record<string, any>;
-    this.memory = this.exports.memory;
-    this.base = this.top = Number(this.exports.heap_base());
-  }
-  reset(): void {
-    this.top = this.base;
-  }
-  alloc(bytes: number): number {
-    const ptr = (this.top + 15) & ~15;
-    this.top = ptr + bytes;
-    const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / 65536));
-    new Uint8Array(this.memory.buffer, ptr, bytes).fill(0);
-    return ptr;
-  }
-  put(data: ArrayBufferView): number {
-    const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    const ptr = this.alloc(src.length);
-    new Uint8Array(this.memory.buffer, ptr, src.length).set(src);
-    return ptr;
+    super(wasmModule);
   }
 }
 
