@@ -7,9 +7,10 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Engine, SGD, TrainModule, countCorrect, labelTensor, scalar, softmaxCrossEntropy, permutation, type Examples, type Tensor, type TrainableNet } from '../../src/trainer/engine/index.js';
+import type { Engine, Examples, TrainableNet } from '../../src/trainer/engine/index.js';
+import { fit, teacherLogits as logitsOf } from '../../src/trainer/fit.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
-import { distillLoss, netOf, type DenseModel } from '../../src/trainer/compress.js';
+import type { DenseModel } from '../../src/trainer/compress.js';
 import { loadModel } from '../../src/runtime/load.js';
 import { runtimeAccuracy } from '../../src/cli/util/model.js';
 
@@ -37,24 +38,14 @@ export function mnist(): { train: Examples; test: Examples } {
   return { train, test };
 }
 
-/** Logits [count, 10] of a dense model over `data` (no tape), cached in `cache` when given. */
-export function teacherLogits(model: DenseModel, data: Examples, cache?: string, batch = 500): Float32Array {
+/** Logits [count, 10] of a dense model over `data` (src/trainer/fit.ts), cached in `cache` when given. */
+export function teacherLogits(model: DenseModel, data: Examples, cache?: string): Float32Array {
   if (cache && existsSync(cache)) {
     const b = readFileSync(cache);
     const out = new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
     if (out.length === data.count * 10) return out;
   }
-  const e = new Engine(new TrainModule());
-  const net = netOf(e, model);
-  e.gradEnabled = false;
-  const F = data.x.length / data.count;
-  const out = new Float32Array(data.count * 10);
-  for (let s = 0; s < data.count; s += batch) {
-    const B = Math.min(batch, data.count - s);
-    e.beginStep();
-    const x = e.input(data.x.subarray(s * F, (s + B) * F), [B, ...net.inputShape]);
-    out.set(e.read(net.forward(x)), s * 10);
-  }
+  const out = logitsOf(model, data);
   if (cache) {
     mkdirSync(dirname(cache), { recursive: true });
     writeFileSync(cache, new Uint8Array(out.buffer));
@@ -62,13 +53,11 @@ export function teacherLogits(model: DenseModel, data: Examples, cache?: string,
   return out;
 }
 
-
 export interface TrainOptions {
   epochs: number;
   batchSize?: number;
   lr?: number;
   weightDecay?: number;
-  momentum?: number;
   seed?: number;
   /** Cached teacher logits [count, 10] of the training set; absent = plain cross-entropy. */
   teacher?: Float32Array;
@@ -77,42 +66,13 @@ export interface TrainOptions {
   log?: (msg: string) => void;
 }
 
-/** SGD + momentum, cosine learning rate to 0, shuffled batches; CE or distillation from cached logits. */
+/** fit() (SGD + momentum, cosine lr) with the experiments' defaults, logging one line per epoch. */
 export function trainNet(e: Engine, net: TrainableNet, data: Examples, o: TrainOptions): void {
-  const { epochs, batchSize: B = 64, lr = 0.02, weightDecay = 5e-4, momentum = 0.9, seed = 1, temperature = 4, alpha = 0.7 } = o;
-  const sgd = new SGD(e, net.params, { lr, momentum, weightDecay });
-  const F = data.x.length / data.count;
-  const steps = epochs * Math.floor(data.count / B);
-  const labels = new Int32Array(B);
-  const tl = new Float32Array(B * 10);
-  let step = 0;
-  for (let ep = 0; ep < epochs; ep++) {
-    const order = permutation(data.count, seed * 1000 + ep + 1);
-    let lossSum = 0, correct = 0, seen = 0;
-    const t0 = performance.now();
-    for (let s = 0; s + B <= data.count; s += B) {
-      sgd.lr = 0.5 * lr * (1 + Math.cos((Math.PI * step) / steps));
-      e.beginStep();
-      const x = e.tensor([B, ...net.inputShape]);
-      const f = e.mod.f32;
-      const base = x.ptr >> 2;
-      for (let i = 0; i < B; i++) {
-        const k = order[s + i];
-        f.set(data.x.subarray(k * F, k * F + F), base + i * F);
-        labels[i] = data.y[k];
-        if (o.teacher) tl.set(o.teacher.subarray(k * 10, k * 10 + 10), i * 10);
-      }
-      const logits = net.forward(x);
-      const loss = o.teacher ? distillLoss(e, logits, tl, labels, temperature, alpha) : softmaxCrossEntropy(e, logits, labelTensor(e, labels));
-      lossSum += scalar(e, loss) * B;
-      correct += countCorrect(e, logits, labels);
-      e.backward(loss);
-      sgd.step();
-      seen += B;
-      step++;
-    }
-    o.log?.(`epoch ${ep + 1}/${epochs}: loss ${(lossSum / seen).toFixed(4)}, train acc ${((correct / seen) * 100).toFixed(2)}%, ${(seen / ((performance.now() - t0) / 1000)).toFixed(0)} images/s`);
-  }
+  fit(e, net, data, {
+    epochs: o.epochs, batchSize: o.batchSize ?? 64, lr: o.lr ?? 0.02, weightDecay: o.weightDecay ?? 5e-4, seed: o.seed ?? 1,
+    ...(o.teacher ? { teacher: o.teacher, temperature: o.temperature ?? 4, alpha: o.alpha ?? 0.7 } : {}),
+    onEpoch: (r) => o.log?.(`epoch ${r.epoch}/${r.epochs}: loss ${r.loss.toFixed(4)}, train acc ${(r.trainAccuracy * 100).toFixed(2)}%, ${(r.examples / r.seconds).toFixed(0)} images/s`),
+  });
 }
 
 /** Writes the file and measures it through the runtime on the full test set; prints one JSON line. */

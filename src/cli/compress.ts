@@ -7,7 +7,7 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildModel, compressModel, readDenseModel, type DenseModel, type LayerSetting } from '../trainer/compress.js';
+import { buildModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
 import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
@@ -19,7 +19,7 @@ import { readWpalFile, runtimeAccuracy } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
-export const COMPRESS_DEFAULTS = { bits: 2, epochs: 2, batch: 128, block: '1x4', tau: 0.05, temperature: 4, alpha: 0.5, seed: 1 };
+export const COMPRESS_DEFAULTS = { bits: 2, epochs: 2, lr: 0.005, batch: 128, block: '1x4', tau: 0.05, temperature: 4, alpha: 0.5, seed: 1 };
 
 export const spec: CommandSpec = {
   name: 'compress',
@@ -35,9 +35,10 @@ export const spec: CommandSpec = {
     'target-size': { type: 'size', value: 'S', min: 1, description: 'choose every layer\'s bits and sparsity automatically so the file is <= S and >= 97% of it (B, KB, KiB, ...; replaces --bits, --sparsity, --layer)' },
     ratio: { type: 'number', value: 'R', min: 1, description: 'as --target-size, with S = the dense float32 bytes of the weights / R' },
     layer: { type: 'string', value: 'SPEC', description: 'per-layer settings, e.g. "fc1:bits=1,sparsity=0.95;conv1:bits=4" (bits=0 leaves a layer unclustered)' },
-    epochs: { type: 'int', value: 'N', min: 1, description: `fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs})` },
+    epochs: { type: 'int', value: 'N', min: 1, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs})` },
+    'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM)' },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
-    lr: { type: 'number', value: 'X', min: 0, description: 'peak learning rate of SGD + momentum (default 0.005), cosine-decayed to 0' },
+    lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate of SGD + momentum (default ${COMPRESS_DEFAULTS.lr}), cosine-decayed to 0` },
     tau: { type: 'number', value: 'X', min: 1e-6, description: `DKM temperature as a fraction of the weights' std (default ${COMPRESS_DEFAULTS.tau})` },
     distill: { type: 'boolean', description: 'distill from the dense model: (1 - alpha) CE + alpha T^2 KL on softened logits' },
     temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature})` },
@@ -50,6 +51,7 @@ export const spec: CommandSpec = {
   notes: [
     'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
+    'Example: wpal compress lenet300.dense.wpal --data mnist --bits 2 --layer "fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16" --prune-epochs 8 --epochs 8 --distill -o lenet300.64x.wpal',
     'Example: wpal compress lenet300.dense.wpal --data mnist --target-size 20KB --distill -o lenet300.20kb.wpal (per-layer bits and sparsity from the layers\' sensitivity)',
   ],
 };
@@ -121,20 +123,46 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const json = o['json'] === true;
   const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
-  const dense = readDenseModel(readWpalFile(input));
+  let dense = readDenseModel(readWpalFile(input));
   const targetBytes = targetFromOptions(o, dense);
+  const pruneEpochs = (o['prune-epochs'] as number | undefined) ?? 0;
+  const layerSpec = o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined;
+  const sparsity = (o['sparsity'] as number | undefined) ?? 0;
+  if (pruneEpochs > 0) {
+    if (targetBytes !== undefined) throw new UsageError('--prune-epochs cannot be combined with --target-size / --ratio (the allocator prunes during DKM)');
+    if (sparsity === 0 && !Object.values(layerSpec ?? {}).some((l) => (l.sparsity ?? 0) > 0)) throw new UsageError('--prune-epochs needs something to prune: --sparsity X or a layer with sparsity=X');
+  }
   const train = loadSplit(dataset, 'train', dataDir, limit);
   const test = loadSplit(dataset, 'test', dataDir, limit);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const perEpoch = Math.floor(train.count / batch) * batch;
-  const progress = new Progress(io, perEpoch * epochs);
+  const progress = new Progress(io, perEpoch * (pruneEpochs + epochs));
   const t0 = performance.now();
+  const distillOption = distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? COMPRESS_DEFAULTS.temperature, alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {};
+  const lr = (o['lr'] as number | undefined) ?? COMPRESS_DEFAULTS.lr;
+  const progressOf = (stage: string, offset: number) => (p: CompressProgress) => {
+    const label = `${stage}epoch ${p.epoch}/${p.epochs}`;
+    progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? 'test acc' : 'train acc' });
+    if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  test acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+  };
+  if (pruneEpochs > 0) {
+    // Stage 1: block pruning alone on float32 weights (bits 0 everywhere); stage 2's pruner finds
+    // those zero blocks first, so DKM clusters exactly the kept blocks.
+    const unclustered = Object.fromEntries(Object.entries(layerSpec ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
+    const pruned = compressModel(dense, train, {
+      bits: 0, sparsity, block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block, layers: unclustered,
+      epochs: pruneEpochs, batchSize: batch, lr: 2 * lr, seed, ...distillOption, test, onProgress: progressOf('prune ', 0),
+    });
+    progress.line(`pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
+    dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
+  }
   const provenanceOf = (layers: string, seconds: string): Record<string, string> => ({
     trainer: `wpal compress (wasm-palette ${packageVersion()})`,
     dataset,
     dkm_bits: targetBytes !== undefined ? 'auto' : String(bits),
     ...(targetBytes !== undefined ? { target_bytes: String(targetBytes) } : {}),
     dkm_epochs: String(epochs),
+    ...(pruneEpochs > 0 ? { prune_epochs: String(pruneEpochs) } : {}),
     dkm_tau: String((o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau),
     layers,
     distill: String(distill),
@@ -152,26 +180,23 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     r = compressModel(dense, train, {
       ...(targetBytes !== undefined ? { targetBytes, allocation: { reserveBytes } } : { bits }),
       groupRows: (o['group-rows'] as number | undefined) ?? 0,
-      sparsity: (o['sparsity'] as number | undefined) ?? 0,
+      sparsity,
       block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
-      ...(o['layer'] !== undefined ? { layers: parseLayerSpec(o['layer'] as string) } : {}),
+      ...(layerSpec ? { layers: layerSpec } : {}),
       epochs,
       batchSize: batch,
-      ...(o['lr'] !== undefined ? { lr: o['lr'] as number } : {}),
+      lr,
       tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
       seed,
-      ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? COMPRESS_DEFAULTS.temperature, alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
+      ...distillOption,
       test,
-      onProgress: (p) => {
-        const label = `epoch ${p.epoch}/${p.epochs}`;
-        progress.update(p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? 'test acc' : 'train acc' });
-        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  test acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
-      },
+      onProgress: progressOf(pruneEpochs > 0 ? 'DKM ' : '', pruneEpochs * perEpoch),
     });
   } catch (e) {
     if (e instanceof InfeasibleTargetError) throw new CliError(e.message);
     throw e;
   }
+  progress.line(`${pruneEpochs > 0 ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  test acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
   progress.finish();
   const trainSeconds = (performance.now() - t0) / 1000;
 

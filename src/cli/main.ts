@@ -17,20 +17,9 @@ interface CommandEntry {
   load: () => Promise<Runner>;
 }
 
-/** Specifier of the compress command, built by another part of the project; not a literal so the type check does not require it. */
-const COMPRESS_MODULE = './compress.js';
-
 export const COMMANDS: Record<string, CommandEntry> = {
   train: { summary: 'train a network on a data set and write a dense .wpal', load: async () => (await import('./train.js')).run },
-  compress: {
-    summary: 'palettize / prune a .wpal to a bit width or a target size',
-    load: async () => {
-      const mod = (await import(/* @vite-ignore */ COMPRESS_MODULE)) as { run?: (argv: string[]) => Promise<number> };
-      if (typeof mod.run !== 'function') throw new Error(`${COMPRESS_MODULE} exports no run(argv)`);
-      const run = mod.run;
-      return (argv) => run(argv);
-    },
-  },
+  compress: { summary: 'palettize / prune a .wpal to a bit width or a target size', load: async () => (await import('./compress.js')).run },
   eval: { summary: 'accuracy of a .wpal on the full test set, through the runtime', load: async () => (await import('./eval.js')).run },
   inspect: { summary: 'per-layer bits, sparsity, bytes and ratio of a .wpal', load: async () => (await import('./inspect.js')).run },
   verify: { summary: 're-measure size, memory and accuracy; exit 1 when a claim fails', load: async () => (await import('./verify.js')).run },
@@ -83,11 +72,6 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     run = await entry.load();
   } catch (e) {
-    if (command === 'compress') {
-      eprintln(io, 'wpal compress is not available in this build yet');
-      if (debug) eprintln(io, String((e as Error)?.stack ?? e));
-      return EXIT_USAGE;
-    }
     return reportError(io, command, e, debug);
   }
   try {

@@ -5,15 +5,16 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Adam, Engine, SGD, TrainModule, evaluate, lenet300100, lenet5, trainEpoch, type Optimizer, type TrainableNet } from '../trainer/engine/index.js';
-import { buildLeNet300100, buildLeNet5 } from '../models/lenet.js';
+import { Engine, TrainModule, lenet300100, lenet5, type TrainableNet } from '../trainer/engine/index.js';
+import { buildModel, denseModelOf, readDenseModel } from '../trainer/compress.js';
+import { fit, teacherLogits } from '../trainer/fit.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
-import { runtimeAccuracy } from './util/model.js';
+import { readWpalFile, runtimeAccuracy } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
@@ -21,7 +22,7 @@ export const ARCHS = ['lenet5', 'lenet300-100'] as const;
 type Arch = (typeof ARCHS)[number];
 
 /** Defaults: SGD + momentum 0.9, weight decay 5e-4, cosine learning-rate decay to 0 over the run. */
-export const TRAIN_DEFAULTS = { epochs: 10, batch: 64, seed: 1, sgdLr: 0.02, adamLr: 1e-3, momentum: 0.9, weightDecay: 5e-4 };
+export const TRAIN_DEFAULTS = { epochs: 10, batch: 64, seed: 1, sgdLr: 0.02, adamLr: 1e-3, momentum: 0.9, weightDecay: 5e-4, temperature: 4, alpha: 0.7 };
 
 export const spec: CommandSpec = {
   name: 'train',
@@ -35,6 +36,12 @@ export const spec: CommandSpec = {
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${TRAIN_DEFAULTS.batch})` },
     lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${TRAIN_DEFAULTS.sgdLr} for sgd, ${TRAIN_DEFAULTS.adamLr} for adam), cosine-decayed to 0` },
     optimizer: { type: 'string', value: 'NAME', choices: ['sgd', 'adam'], description: 'sgd (momentum 0.9, weight decay 5e-4; default) or adam' },
+    'weight-decay': { type: 'number', value: 'X', min: 0, description: `SGD weight decay (default ${TRAIN_DEFAULTS.weightDecay})` },
+    widths: { type: 'string', value: 'K1,K2,N', description: 'lenet5: conv1 filters, conv2 filters, fc1 units (default 20,50,500); narrower nets are structured pruning by construction' },
+    hidden: { type: 'string', value: 'N,N,...', description: 'lenet300-100: hidden layer widths (default 300,100)' },
+    teacher: { type: 'string', value: 'FILE', description: 'distill from this trained .wpal (e.g. a dense LeNet-5): loss = (1 - alpha) CE + alpha T^2 KL on softened logits' },
+    temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${TRAIN_DEFAULTS.temperature})` },
+    alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${TRAIN_DEFAULTS.alpha})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the initialization and the shuffles (default ${TRAIN_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: train on the first N training examples and measure on the first N test examples' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
@@ -46,16 +53,23 @@ export const spec: CommandSpec = {
       'train_seconds, and the test accuracy measured through the runtime on the written file (accuracy, accuracy_examples,\n' +
       'accuracy_dataset), which `wpal verify` checks.',
     'Example: wpal train --data mnist --arch lenet5 --epochs 20 -o lenet5.dense.wpal',
+    'Example: wpal train --data mnist --arch lenet5 --widths 5,10,32 --teacher lenet5.dense.wpal --epochs 25 --lr 0.01 -o lenet5-narrow.dense.wpal',
   ],
 };
 
-function makeNet(e: Engine, arch: Arch, seed: number): TrainableNet {
-  return arch === 'lenet5' ? lenet5(e, { seed }) : lenet300100(e, { seed });
+/** "5,10,32" -> [5, 10, 32], checking count and range. */
+export function parseWidths(text: string, option: string, count?: number): number[] {
+  const v = text.split(',').map((x) => Number(x.trim()));
+  if (v.length === 0 || v.some((x) => !Number.isInteger(x) || x < 1 || x > 65536) || (count !== undefined && v.length !== count)) {
+    throw new UsageError(`${option} ${JSON.stringify(text)}: expected ${count ?? 'one or more'} positive integers separated by commas`);
+  }
+  return v;
 }
 
-function buildFile(arch: Arch, weights: Record<string, Float32Array>, properties: Record<string, string>): Uint8Array {
-  const opts = { weights: { values: weights }, properties };
-  return (arch === 'lenet5' ? buildLeNet5(opts) : buildLeNet300100(opts)).bytes;
+function makeNet(e: Engine, arch: Arch, seed: number, widths: number[] | undefined): TrainableNet {
+  return arch === 'lenet5'
+    ? lenet5(e, { seed, ...(widths ? { widths: widths as [number, number, number] } : {}) })
+    : lenet300100(e, { seed, ...(widths ? { hidden: widths } : {}) });
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -78,6 +92,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const outFile = o['output'] as string;
   const dataDir = o['data-dir'] as string | undefined;
   const json = o['json'] === true;
+  const weightDecay = (o['weight-decay'] as number | undefined) ?? TRAIN_DEFAULTS.weightDecay;
+  if (o['widths'] !== undefined && arch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
+  if (o['hidden'] !== undefined && arch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
+  const widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden') : undefined;
+  const teacherFile = o['teacher'] as string | undefined;
+  const temperature = (o['temperature'] as number | undefined) ?? TRAIN_DEFAULTS.temperature;
+  const alpha = (o['alpha'] as number | undefined) ?? TRAIN_DEFAULTS.alpha;
+  if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
 
   // Fail before training, not after it.
   const outDir = dirname(resolve(outFile));
@@ -89,59 +111,57 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const steps = Math.floor(train.count / batch);
   if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
 
+  const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
   const e = new Engine(new TrainModule());
-  const net = makeNet(e, arch, seed);
-  const opt: Optimizer =
-    optimizer === 'sgd'
-      ? new SGD(e, net.params, { lr, momentum: TRAIN_DEFAULTS.momentum, weightDecay: TRAIN_DEFAULTS.weightDecay })
-      : new Adam(e, net.params, { lr });
-  const totalSteps = steps * epochs;
+  const net = makeNet(e, arch, seed, widths);
   const perEpoch = steps * batch;
   const progress = new Progress(io, perEpoch * epochs);
   const trainAt = new Date().toISOString();
   const t0 = performance.now();
-  let last = { loss: NaN, trainAccuracy: NaN, testAccuracy: NaN };
-  for (let ep = 0; ep < epochs; ep++) {
-    let runLoss = NaN;
-    const label = `epoch ${ep + 1}/${epochs}`;
-    const r = trainEpoch(e, net, opt, train, {
-      batchSize: batch,
-      seed: (seed + ep * 0x9e3779b1) >>> 0,
-      onStep: (step, loss) => {
-        const t = ep * steps + step + 1;
-        opt.lr = 0.5 * lr * (1 + Math.cos((Math.PI * t) / totalSteps));
-        runLoss = Number.isNaN(runLoss) ? loss : 0.98 * runLoss + 0.02 * loss;
-        progress.update(ep * perEpoch + (step + 1) * batch, { label, loss: runLoss, ...(ep > 0 ? { accuracy: last.testAccuracy, accuracyLabel: 'test acc' } : {}) });
-      },
-    });
-    const ev = evaluate(e, net, test);
-    last = { loss: r.loss, trainAccuracy: r.accuracy, testAccuracy: ev.accuracy };
-    progress.update((ep + 1) * perEpoch, { label, loss: r.loss, accuracy: ev.accuracy, accuracyLabel: 'test acc' });
-    progress.line(
-      `${label}  loss ${r.loss.toFixed(4)}  train acc ${percent(r.accuracy)}  test acc ${percent(ev.accuracy)}  ` +
-        `${Math.round(r.examples / r.seconds).toLocaleString('en-US')} images/s  ` +
-        (ep + 1 < epochs ? `ETA ${formatDuration(progress.eta)}` : `took ${formatDuration(progress.elapsed)}`),
-    );
-    if (!Number.isFinite(r.loss)) {
-      progress.finish();
-      throw new CliError(`the loss diverged (${r.loss}) in epoch ${ep + 1}: lower --lr (now ${lr})`);
-    }
+  let teacher: Float32Array | undefined;
+  if (teacherModel) {
+    teacher = teacherLogits(teacherModel, train);
+    if (teacher.length !== train.count * 10) throw new CliError(`--teacher ${teacherFile}: its outputs have ${teacher.length / train.count} classes, ${dataset} has 10`);
   }
+  let lastTest = NaN;
+  const r = fit(e, net, train, {
+    epochs, batchSize: batch, lr, optimizer, momentum: TRAIN_DEFAULTS.momentum, weightDecay, seed, test,
+    ...(teacher ? { teacher, temperature, alpha } : {}),
+    onStep: (ep, done, loss) => {
+      progress.update(ep * perEpoch + done, { label: `epoch ${ep + 1}/${epochs}`, loss, ...(ep > 0 ? { accuracy: lastTest, accuracyLabel: 'test acc' } : {}) });
+    },
+    onEpoch: (h) => {
+      lastTest = h.testAccuracy!;
+      const label = `epoch ${h.epoch}/${epochs}`;
+      progress.update(h.epoch * perEpoch, { label, loss: h.loss, accuracy: lastTest, accuracyLabel: 'test acc' });
+      progress.line(
+        `${label}  loss ${h.loss.toFixed(4)}  train acc ${percent(h.trainAccuracy)}  test acc ${percent(lastTest)}  ` +
+          `${Math.round(h.examples / h.seconds).toLocaleString('en-US')} images/s  ` +
+          (h.epoch < epochs ? `ETA ${formatDuration(progress.eta)}` : `took ${formatDuration(progress.elapsed)}`),
+      );
+    },
+  });
   progress.finish();
+  const lastEpoch = r.epochs[r.epochs.length - 1];
+  if (!Number.isFinite(lastEpoch.loss)) throw new CliError(`the loss diverged (${lastEpoch.loss}) in epoch ${lastEpoch.epoch}: lower --lr (now ${lr})`);
   const trainSeconds = (performance.now() - t0) / 1000;
   const imagesPerSecond = (perEpoch * epochs) / trainSeconds;
+  const last = { testAccuracy: lastTest };
 
-  const weights = net.exportWeights();
+  const dense = denseModelOf(net);
+  const buildFile = (properties: Record<string, string>) => buildModel(dense.kind, dense.weights, dense.shapes, undefined, { properties }).bytes;
   const provenance: Record<string, string> = {
     trainer: `wpal train (wasm-palette ${packageVersion()})`,
     arch,
+    ...(widths ? { [arch === 'lenet5' ? 'widths' : 'hidden']: widths.join(',') } : {}),
     dataset,
     epochs: String(epochs),
     batch: String(batch),
     optimizer,
     lr: String(lr),
     lr_schedule: 'cosine',
-    ...(optimizer === 'sgd' ? { momentum: String(TRAIN_DEFAULTS.momentum), weight_decay: String(TRAIN_DEFAULTS.weightDecay) } : {}),
+    ...(optimizer === 'sgd' ? { momentum: String(TRAIN_DEFAULTS.momentum), weight_decay: String(weightDecay) } : {}),
+    ...(teacherFile !== undefined ? { teacher: teacherFile.split(/[\\/]/).pop()!, distill_temperature: String(temperature), distill_alpha: String(alpha) } : {}),
     seed: String(seed),
     train_examples: String(train.count),
     train_seconds: trainSeconds.toFixed(1),
@@ -149,10 +169,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   };
   // Measure the file itself, through the runtime, then write it again with the measured accuracy
   // (same weights, so the same accuracy; only the metadata grows).
-  const draft = await loadModel(buildFile(arch, weights, provenance));
+  const draft = await loadModel(buildFile(provenance));
   const acc = runtimeAccuracy(draft, test);
   draft.dispose();
-  const bytes = buildFile(arch, weights, {
+  const bytes = buildFile({
     ...provenance,
     [ACCURACY]: String(acc.accuracy),
     [ACCURACY_EXAMPLES]: String(acc.examples),

@@ -149,14 +149,11 @@ describe('wpal main', () => {
     expect(s.code).toBe(2);
     expect(s.err).toMatch(/--max-size: cannot read "eight" as a size/);
   });
-  it('compress: runs src/cli/compress.ts, or says it is not available (exit 2)', async () => {
+  it('compress --help: its options, through the same output as every command', async () => {
     const r = await wpal('compress', '--help');
-    if (!existsSync('src/cli/compress.ts')) {
-      expect(r.code).toBe(2);
-      expect(r.err).toContain('wpal compress is not available in this build yet');
-    } else {
-      expect(r.err).not.toContain('not available');
-    }
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/--target-size S/);
+    expect(r.out).toMatch(/--prune-epochs N/);
   });
   it('a missing or corrupt model file: one line, exit code 1, no stack trace', async () => {
     const missing = await wpal('inspect', join(tmp, 'nope.wpal'));
@@ -309,6 +306,48 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
       expect(json(other)['claims'][0]).toMatchObject({ name: 'recorded-accuracy', pass: false, note: 'recorded on mnist, measured on fashion-mnist; recorded on 2000 examples, measured on 200' });
     }
   });
+
+  it('train --widths --teacher: a narrow LeNet-5 distilled from a trained file, recorded in its metadata', async () => {
+    const out = join(tmp, 'narrow.wpal');
+    const r = await wpal('train', '--data', 'mnist', '--arch', 'lenet5', '--widths', '4,8,16', '--teacher', trained, '--epochs', '2', '--limit', LIMIT, '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const info = readModel(new Uint8Array(readFileSync(out)));
+    const shape = (n: string) => info.tensors.find((t) => t.name === n)!.shape;
+    expect([shape('conv1.weight'), shape('conv2.weight'), shape('fc1.weight'), shape('fc2.weight')]).toEqual([[4, 5, 5, 1], [8, 5, 5, 4], [16, 128], [10, 16]]);
+    expect(info.metadata.properties).toMatchObject({ widths: '4,8,16', teacher: 'mlp.wpal', distill_temperature: '4', distill_alpha: '0.7', weight_decay: '0.0005' });
+    expect(json(r)['accuracy']).toBeGreaterThan(0.3); // 10 classes: chance is 0.1
+  }, 60_000);
+
+  it('train: widths that do not fit the architecture are usage errors (exit 2)', async () => {
+    const out = join(tmp, 'never.wpal');
+    for (const args of [['--arch', 'lenet300-100', '--widths', '5,10,32'], ['--arch', 'lenet5', '--widths', '5,10'], ['--arch', 'lenet5', '--hidden', '100'], ['--arch', 'lenet5', '--widths', '5,0,32'], ['--alpha', '0.5']]) {
+      const r = await wpal('train', '--data', 'mnist', ...args, '--limit', '100', '-o', out);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err).toMatch(/--widths|--hidden|--teacher/);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('compress --prune-epochs: prunes on float32 weights first, then clusters the kept blocks', async () => {
+    const out = join(tmp, 'pruned.wpal');
+    const r = await wpal('compress', trained, '--data', 'mnist', '--limit', LIMIT, '--bits', '2', '--layer', 'fc1:sparsity=0.5,block=1x16', '--prune-epochs', '1', '--epochs', '1', '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/pruned 1 epoch \(float32\) {2}test acc [\d.]+%/);
+    expect(r.err).toMatch(/DKM fine-tuned 1 epoch {2}test acc \(hard\) [\d.]+%/);
+    const info = readModel(new Uint8Array(readFileSync(out)));
+    expect(info.metadata.properties['prune_epochs']).toBe('1');
+    const fc1 = info.tensors.find((t) => t.name === 'fc1.weight')!;
+    const w = decodeTensor(info, fc1.index);
+    const [rows, cols] = fc1.shape;
+    let zeroBlocks = 0;
+    for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c += 16) if (w.subarray(i * cols + c, i * cols + c + 16).every((v) => v === 0)) zeroBlocks++;
+    expect(zeroBlocks / (rows * Math.ceil(cols / 16))).toBeCloseTo(0.5, 2);
+    expect(new Set(w).size).toBeLessThanOrEqual(5); // 4 centroids (+ the pruned zeros)
+    expect(json(r)['accuracy']).toBeGreaterThan(0.5);
+    const none = await wpal('compress', trained, '--data', 'mnist', '--limit', '100', '--prune-epochs', '1', '-o', join(tmp, 'never.wpal'));
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('--prune-epochs needs something to prune');
+  }, 60_000);
 
   it('a missing data directory: clear error, exit code 1', async () => {
     const r = await wpal('eval', trained, '--data', 'mnist', '--data-dir', join(tmp, 'no-such-dir'));

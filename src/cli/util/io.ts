@@ -8,8 +8,20 @@ export interface Io {
   readonly columns?: number;
 }
 
-/** process.stdout / process.stderr. */
+let pipeGuarded = false;
+
+/**
+ * process.stdout / process.stderr. A reader that closes the pipe early (`wpal inspect f | head`)
+ * ends the command quietly, as Unix tools do, instead of an unhandled EPIPE stack trace.
+ */
 export function processIo(): Io {
+  if (!pipeGuarded) {
+    pipeGuarded = true;
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
   return {
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),

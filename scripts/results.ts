@@ -1,0 +1,169 @@
+/**
+ * The README's results table, produced by the `wpal` commands themselves: every row is a
+ * `wpal train` or `wpal compress` run (timed, wall clock) followed by `wpal eval` on the written
+ * file (full test set, through the runtime). Records go to build/results/results.jsonl (one JSON
+ * line per run; a run whose file and record exist is not repeated unless --force), then the table
+ * is written to docs/results-table.md and between the `results:begin` / `results:end` markers of
+ * README.md.
+ *
+ *   npm run build:ts && npx tsx scripts/results.ts            # all rows (~40 min on a 2-core VM)
+ *   npx tsx scripts/results.ts --only mnist-lenet5            # rows whose id starts with a prefix
+ *   npx tsx scripts/results.ts --table                        # re-render from the records only
+ *
+ * The CLI runs as a user runs it (`node dist/cli/main.js`, what `npx wpal` starts), so build it first.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadModel } from '../src/runtime/load.js';
+
+const OUT = 'build/results';
+const CLI = process.env['WPAL_CLI'] ?? 'dist/cli/main.js';
+const argv = process.argv.slice(2);
+const flag = (n: string) => argv.includes(`--${n}`);
+const opt = (n: string) => (argv.indexOf(`--${n}`) >= 0 ? argv[argv.indexOf(`--${n}`) + 1] : undefined);
+
+interface Step {
+  id: string;
+  /** Table columns. */
+  data: string;
+  model: string;
+  setting: string;
+  /** wpal arguments; `@` stands for the build/results/ folder. */
+  args: string;
+  /** The step whose (full-size, dense) file defines the ratio's dense float32 bytes. */
+  ref: string;
+}
+
+const f = (name: string) => `@/${name}.wpal`;
+const STEPS: Step[] = [
+  // MNIST, LeNet-5 (full size 20,50,500)
+  { id: 'mnist-lenet5-dense', data: 'MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data mnist --arch lenet5 --epochs 10 -o ${f('mnist-lenet5.dense')}`, ref: 'mnist-lenet5-dense' },
+  ...[4, 2, 1].map((b) => ({ id: `mnist-lenet5-${b}bit`, data: 'MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet5.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet5.${b}bit`)}`, ref: 'mnist-lenet5-dense' })),
+  { id: 'mnist-lenet5-target32k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 32 KB (bits + 1x4-block sparsity chosen per layer), distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 32KB --distill -o ${f('mnist-lenet5.32kb')}`, ref: 'mnist-lenet5-dense' },
+  { id: 'mnist-lenet5-target8k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 8 KB, distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 8KB --distill -o ${f('mnist-lenet5.8kb')}`, ref: 'mnist-lenet5-dense' },
+  // MNIST, LeNet-5 with whole filters / neurons removed (widths 5,10,32), distilled from the dense LeNet-5
+  { id: 'mnist-lenet5n-dense', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'dense float32, 25 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet5 --widths 5,10,32 --teacher ${f('mnist-lenet5.dense')} --epochs 25 --lr 0.01 -o ${f('mnist-lenet5n.dense')}`, ref: 'mnist-lenet5-dense' },
+  { id: 'mnist-lenet5n-m42', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'DKM 4-bit, fc1 2-bit, 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o ${f('mnist-lenet5n.m42')}`, ref: 'mnist-lenet5-dense' },
+  // MNIST, LeNet-300-100
+  { id: 'mnist-lenet300-dense', data: 'MNIST', model: 'LeNet-300-100', setting: 'dense float32, 20 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet300-100 --epochs 20 --lr 0.01 --weight-decay 1e-4 --teacher ${f('mnist-lenet5.dense')} -o ${f('mnist-lenet300.dense')}`, ref: 'mnist-lenet300-dense' },
+  ...[4, 2, 1].map((b) => ({ id: `mnist-lenet300-${b}bit`, data: 'MNIST', model: 'LeNet-300-100', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet300.${b}bit`)}`, ref: 'mnist-lenet300-dense' })),
+  { id: 'mnist-lenet300-pruned', data: 'MNIST', model: 'LeNet-300-100', setting: 'fc1 85% + fc2 70% of 1x16 blocks pruned (8 epochs), then DKM 2-bit (8 epochs), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits 2 --layer fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16 --prune-epochs 8 --epochs 8 --distill -o ${f('mnist-lenet300.pruned')}`, ref: 'mnist-lenet300-dense' },
+  { id: 'mnist-lenet300-ratio60', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60 (bits + 1x16-block sparsity chosen per layer), 4 epochs, distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --epochs 4 --distill -o ${f('mnist-lenet300.60x')}`, ref: 'mnist-lenet300-dense' },
+  // Fashion-MNIST, LeNet-5
+  { id: 'fashion-lenet5-dense', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data fashion-mnist --arch lenet5 --epochs 10 -o ${f('fashion-lenet5.dense')}`, ref: 'fashion-lenet5-dense' },
+  ...[4, 2, 1].map((b) => ({ id: `fashion-lenet5-${b}bit`, data: 'Fashion-MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('fashion-lenet5.dense')} --data fashion-mnist --bits ${b} -o ${f(`fashion-lenet5.${b}bit`)}`, ref: 'fashion-lenet5-dense' })),
+  { id: 'fashion-lenet5-target32k', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'target size 32 KB, distilled', args: `compress ${f('fashion-lenet5.dense')} --data fashion-mnist --target-size 32KB --distill -o ${f('fashion-lenet5.32kb')}`, ref: 'fashion-lenet5-dense' },
+];
+
+interface Record_ {
+  id: string;
+  command: string;
+  file: string;
+  seconds: number;
+  accuracy: number;
+  correct: number;
+  examples: number;
+  fileBytes: number;
+  denseF32Bytes: number;
+  at: string;
+}
+
+const recordsPath = `${OUT}/results.jsonl`;
+function readRecords(): Map<string, Record_> {
+  const m = new Map<string, Record_>();
+  if (!existsSync(recordsPath)) return m;
+  for (const line of readFileSync(recordsPath, 'utf8').split('\n')) if (line.startsWith('{')) { const r = JSON.parse(line) as Record_; m.set(r.id, r); }
+  return m;
+}
+
+function splitArgs(s: string): string[] {
+  return s.split(' ').map((a) => a.replace(/^@/, OUT));
+}
+
+function wpal(args: string[], log: string): { stdout: string; seconds: number } {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const seconds = (performance.now() - t0) / 1000;
+  appendFileSync(log, `$ wpal ${args.join(' ')}\n${r.stderr}${r.stdout}\n(exit ${r.status}, ${seconds.toFixed(1)} s)\n\n`);
+  if (r.status !== 0) throw new Error(`wpal ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr.split('\n').slice(-8).join('\n')}`);
+  return { stdout: r.stdout, seconds };
+}
+
+async function denseBytesOf(file: string): Promise<number> {
+  const m = await loadModel(new Uint8Array(readFileSync(file)));
+  const b = m.sizeReport().denseF32Bytes;
+  m.dispose();
+  return b;
+}
+
+const shown = (args: string) => `npx wpal ${args.replace(/@\//g, '').replace(/(--layer )(\S+)/, '$1"$2"')}`;
+
+async function runSteps(): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
+  mkdirSync(OUT, { recursive: true });
+  const only = opt('only');
+  const records = readRecords();
+  for (const s of STEPS) {
+    if (only && !only.split(',').some((p) => s.id.startsWith(p))) continue;
+    const args = splitArgs(s.args);
+    const file = args[args.indexOf('-o') + 1];
+    if (!flag('force') && records.has(s.id) && existsSync(file)) continue;
+    const data = args[args.indexOf('--data') + 1];
+    console.error(`[${new Date().toISOString().slice(11, 19)}] ${s.id}: wpal ${args.join(' ')}`);
+    let run;
+    try {
+      run = wpal([...args, '--json'], `${OUT}/${s.id}.log`);
+    } catch (e) {
+      console.error(`  FAILED: ${(e as Error).message}`);
+      continue;
+    }
+    const ev = JSON.parse(wpal(['eval', file, '--data', data, '--json'], `${OUT}/${s.id}.log`).stdout) as { accuracy: number; correct: number; examples: number };
+    const refFile = splitArgs(STEPS.find((x) => x.id === s.ref)!.args).find((a, i, all) => all[i - 1] === '-o')!;
+    const rec: Record_ = {
+      id: s.id, command: shown(s.args), file, seconds: Number(run.seconds.toFixed(1)), accuracy: ev.accuracy, correct: ev.correct, examples: ev.examples,
+      fileBytes: readFileSync(file).length, denseF32Bytes: await denseBytesOf(refFile), at: new Date().toISOString(),
+    };
+    appendFileSync(recordsPath, JSON.stringify(rec) + '\n');
+    records.set(s.id, rec);
+    console.error(`  ${(rec.accuracy * 100).toFixed(2)}%  ${rec.fileBytes.toLocaleString('en-US')} B  ${(rec.denseF32Bytes / rec.fileBytes).toFixed(1)}x  ${rec.seconds} s`);
+  }
+}
+
+function minutes(s: number): string {
+  return s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
+}
+
+function renderTable(): string {
+  const records = readRecords();
+  const rows = [
+    '| data | model | setting | accuracy | file (whole) | ratio | wall time | command |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const s of STEPS) {
+    const r = records.get(s.id);
+    if (!r) continue;
+    const ratio = r.denseF32Bytes / r.fileBytes;
+    rows.push(
+      `| ${s.data} | ${s.model} | ${s.setting} | ${(r.accuracy * 100).toFixed(2)}% | ${r.fileBytes.toLocaleString('en-US')} B | ${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}x | ${minutes(r.seconds)} | \`${r.command}\` |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+function writeTable(): void {
+  const table = renderTable();
+  const note =
+    'Produced by `npx tsx scripts/results.ts` (each row: the `wpal` command shown, timed wall clock on a shared 2-core VM, ' +
+    'then `wpal eval` on the written file: accuracy on the full test set through the runtime). Ratio = dense float32 bytes of the ' +
+    'full-size model\'s weights / the whole .wpal file (graph and metadata included).';
+  writeFileSync('docs/results-table.md', `# Results table (generated)\n\n${note}\n\n${table}\n`);
+  const readme = readFileSync('README.md', 'utf8');
+  const begin = '<!-- results:begin -->', end = '<!-- results:end -->';
+  const a = readme.indexOf(begin), b = readme.indexOf(end);
+  if (a >= 0 && b > a) writeFileSync('README.md', `${readme.slice(0, a + begin.length)}\n${note}\n\n${table}\n${readme.slice(b)}`);
+  else console.error('README.md has no results:begin/end markers; wrote docs/results-table.md only');
+  console.log(table);
+}
+
+if (!flag('table')) await runSteps();
+writeTable();

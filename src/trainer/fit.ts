@@ -1,0 +1,131 @@
+/**
+ * Training a net from scratch on the engine (what `wpal train` and the experiment scripts run):
+ * shuffled mini-batches, SGD + momentum or Adam with the learning rate cosine-decayed to 0 over
+ * the whole run, plain cross-entropy or distillation from a dense teacher's logits (computed once
+ * over the training set by `teacherLogits`, so a step costs no teacher forward).
+ */
+import { Engine } from './engine/tensor.js';
+import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
+import { Adam, SGD, type Optimizer } from './engine/optim.js';
+import { evaluate, permutation, type Examples } from './engine/loop.js';
+import type { TrainableNet } from './engine/models.js';
+import { distillLoss, netOf, type DenseModel } from './compress.js';
+import { TrainModule } from './engine/module.js';
+
+export interface FitOptions {
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate, cosine-decayed to 0 over all steps. */
+  lr: number;
+  optimizer?: 'sgd' | 'adam';
+  /** SGD momentum (default 0.9) and weight decay (default 5e-4); Adam uses neither. */
+  momentum?: number;
+  weightDecay?: number;
+  seed?: number;
+  /** Teacher logits [count x classes] over `data` (teacherLogits); absent = plain cross-entropy. */
+  teacher?: Float32Array;
+  /** Distillation: loss = (1 - alpha) CE + alpha T^2 KL on logits softened by T (defaults 4, 0.7). */
+  temperature?: number;
+  alpha?: number;
+  /** Evaluated after every epoch when given. */
+  test?: Examples;
+  /** After every step: examples done in this epoch, smoothed loss. */
+  onStep?: (epoch: number, examples: number, loss: number) => void;
+  onEpoch?: (r: FitEpoch) => void;
+}
+
+export interface FitEpoch {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  trainAccuracy: number;
+  testAccuracy?: number;
+  examples: number;
+  seconds: number;
+}
+
+export interface FitResult {
+  epochs: FitEpoch[];
+  /** Examples per second over the training steps (evaluation excluded). */
+  imagesPerSecond: number;
+  seconds: number;
+}
+
+/** The per-epoch shuffle seed (a Weyl step, so epochs and seeds never share a permutation). */
+export function epochSeed(seed: number, epoch: number): number {
+  return (seed + epoch * 0x9e3779b1) >>> 0;
+}
+
+export function fit(e: Engine, net: TrainableNet, data: Examples, o: FitOptions): FitResult {
+  const { epochs, batchSize: B, lr, seed = 1, temperature = 4, alpha = 0.7 } = o;
+  const opt: Optimizer =
+    (o.optimizer ?? 'sgd') === 'sgd'
+      ? new SGD(e, net.params, { lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 5e-4 })
+      : new Adam(e, net.params, { lr });
+  const stepsPerEpoch = Math.floor(data.count / B);
+  if (stepsPerEpoch === 0) throw new RangeError(`fit: batch ${B} is larger than the ${data.count} examples`);
+  const F = data.x.length / data.count;
+  const classes = o.teacher ? o.teacher.length / data.count : 0;
+  if (o.teacher && !Number.isInteger(classes)) throw new RangeError(`fit: ${o.teacher.length} teacher logits do not divide into ${data.count} examples`);
+  const totalSteps = stepsPerEpoch * epochs;
+  const labels = new Int32Array(B);
+  const tl = new Float32Array(B * classes);
+  const history: FitEpoch[] = [];
+  let trainSeconds = 0;
+  const t0 = performance.now();
+  for (let ep = 0; ep < epochs; ep++) {
+    const order = permutation(data.count, epochSeed(seed, ep));
+    let lossSum = 0, correct = 0, seen = 0, smooth = NaN;
+    const te = performance.now();
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      opt.lr = 0.5 * lr * (1 + Math.cos((Math.PI * (ep * stepsPerEpoch + s)) / totalSteps));
+      e.beginStep();
+      const x = e.tensor([B, ...net.inputShape]);
+      const f = e.mod.f32;
+      const base = x.ptr >> 2;
+      for (let i = 0; i < B; i++) {
+        const k = order[s * B + i];
+        f.set(data.x.subarray(k * F, k * F + F), base + i * F);
+        labels[i] = data.y[k];
+        if (o.teacher) tl.set(o.teacher.subarray(k * classes, (k + 1) * classes), i * classes);
+      }
+      const logits = net.forward(x);
+      const loss = o.teacher ? distillLoss(e, logits, tl, labels, temperature, alpha) : softmaxCrossEntropy(e, logits, labelTensor(e, labels));
+      const l = scalar(e, loss);
+      correct += countCorrect(e, logits, labels);
+      e.backward(loss);
+      opt.step();
+      lossSum += l * B;
+      seen += B;
+      smooth = Number.isNaN(smooth) ? l : 0.98 * smooth + 0.02 * l;
+      o.onStep?.(ep, seen, smooth);
+    }
+    const seconds = (performance.now() - te) / 1000;
+    trainSeconds += seconds;
+    const r: FitEpoch = { epoch: ep + 1, epochs, loss: lossSum / seen, trainAccuracy: correct / seen, examples: seen, seconds };
+    if (o.test) r.testAccuracy = evaluate(e, net, o.test).accuracy;
+    history.push(r);
+    o.onEpoch?.(r);
+    if (!Number.isFinite(r.loss)) break;
+  }
+  const examples = history.reduce((a, h) => a + h.examples, 0);
+  return { epochs: history, imagesPerSecond: examples / Math.max(1e-9, trainSeconds), seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Logits [count x classes] of a dense model over `data`, without the tape, in batches. */
+export function teacherLogits(model: DenseModel, data: Examples, batch = 500): Float32Array {
+  const e = new Engine(new TrainModule());
+  const net = netOf(e, model);
+  e.gradEnabled = false;
+  const F = data.x.length / data.count;
+  let out: Float32Array | undefined;
+  for (let s = 0; s < data.count; s += batch) {
+    const B = Math.min(batch, data.count - s);
+    e.beginStep();
+    const x = e.input(data.x.subarray(s * F, (s + B) * F), [B, ...net.inputShape]);
+    const logits = e.read(net.forward(x));
+    out ??= new Float32Array(data.count * (logits.length / B));
+    out.set(logits, s * (logits.length / B));
+  }
+  return out ?? new Float32Array(0);
+}
