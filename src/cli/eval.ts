@@ -1,10 +1,10 @@
 /** `wpal eval`: runs a .wpal file through the runtime on the full test set and prints its accuracy. */
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
-import { EXIT_OK, UsageError } from './util/errors.js';
+import { DATA_OPTIONS, describeSplit } from './util/data.js';
+import { EXIT_OK } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { recordedAccuracy } from './util/meta.js';
-import { loadWpal, runtimeAccuracy } from './util/model.js';
+import { loadWpal, runtimeAccuracy, testSplitFor } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatDuration, percent } from './util/size.js';
 
@@ -34,11 +34,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const o = args.options;
   const file = args.positionals[0]!;
   const { model } = await loadWpal(file);
-  const props = model.metadata.properties;
-  const name = o['data'] ?? props['accuracy_dataset'] ?? props['dataset'];
-  if (name === undefined) throw new UsageError('--data is required (the file records no data set)');
-  const dataset = asDataset(name, o['data'] !== undefined ? '--data' : 'the data set the file records,');
-  const test = loadSplit(dataset, 'test', o['data-dir'] as string | undefined, o['limit'] as number | undefined);
+  const test = testSplitFor(model, file, o);
+  const dataset = test.dataset;
   const progress = new Progress(io, test.count);
   const acc = runtimeAccuracy(model, test, (o['batch'] as number | undefined) ?? 256, (done) => progress.update(done));
   progress.finish();
@@ -65,9 +62,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
   println(
     io,
-    `${file}: accuracy ${percent(acc.accuracy)} (${acc.correct.toLocaleString('en-US')}/${acc.examples.toLocaleString('en-US')} ${dataset} test images` +
-      `${test.count < test.full ? `, first ${test.count} of ${test.full} (--limit)` : ''}) in ${formatDuration(acc.seconds)} ` +
-      `(${Math.round(acc.examples / acc.seconds).toLocaleString('en-US')} images/s)`,
+    `${file}: accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}) in ${formatDuration(acc.seconds)} ` +
+      `(${Math.round(acc.examples / acc.seconds).toLocaleString('en-US')} ${test.unit}/s)`,
   );
   if (rec) println(io, `the file records accuracy ${percent(rec.accuracy)}${rec.examples !== undefined ? ` on ${rec.examples} examples` : ''}${rec.dataset ? ` of ${rec.dataset}` : ''}`);
   return EXIT_OK;

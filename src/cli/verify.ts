@@ -4,11 +4,11 @@
  * and the accuracy recorded in the file's metadata, prints a report and exits 1 when a claim fails.
  */
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
+import { DATA_OPTIONS, describeSplit } from './util/data.js';
 import { EXIT_FAIL, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { recordedAccuracy } from './util/meta.js';
-import { loadWpal, runtimeAccuracy } from './util/model.js';
+import { loadWpal, runtimeAccuracy, testSplitFor } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, percent } from './util/size.js';
 import { table } from './util/table.js';
@@ -74,10 +74,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
 
   const { bytes, model } = await loadWpal(file);
   const props = model.metadata.properties;
-  const name = o['data'] ?? props['accuracy_dataset'] ?? props['dataset'];
-  if (name === undefined) throw new UsageError('--data is required (the file records no data set)');
-  const dataset = asDataset(name, o['data'] !== undefined ? '--data' : 'the data set the file records,');
-  const test = loadSplit(dataset, 'test', o['data-dir'] as string | undefined, o['limit'] as number | undefined);
+  const test = testSplitFor(model, file, o);
+  const dataset = test.dataset;
   const progress = new Progress(io, test.count);
   const acc = runtimeAccuracy(model, test, (o['batch'] as number | undefined) ?? 256, (done) => progress.update(done));
   progress.finish();
@@ -151,8 +149,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   println(io, `  weights in memory  ${formatBytes(weightsInMemoryBytes)}`);
   println(
     io,
-    `  accuracy           ${percent(acc.accuracy)} (${acc.correct.toLocaleString('en-US')}/${acc.examples.toLocaleString('en-US')} ${dataset} test images` +
-      `${partial ? `: ONLY the first ${acc.examples} of ${test.full} (--limit), not the full test set` : ', the full test set'})`,
+    `  accuracy           ${percent(acc.accuracy)} (${acc.correct.toLocaleString('en-US')}/${acc.examples.toLocaleString('en-US')} ${dataset} ${test.splitName} ${test.unit}` +
+      `${partial ? `: ONLY the first ${acc.examples} of ${test.full} (--limit), not the full ${test.splitName} set` : `, the full ${test.splitName} set`})`,
   );
   println(io);
   if (claims.length === 0) {

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { loadModel } from '../../runtime/load.js';
 import type { Model } from '../../runtime/model.js';
 import { CliError } from './errors.js';
-import type { Split } from './data.js';
+import { asDataset, loadSplit, textEncodingOf, type Split } from './data.js';
+import { UsageError } from './errors.js';
 
 /** The file's bytes; a missing or unreadable file is a CliError naming it. */
 export function readWpalFile(path: string): Uint8Array {
@@ -30,14 +31,23 @@ export interface Accuracy {
   seconds: number;
 }
 
-/** Checks that the model takes one 28x28x1 (or 784) image and returns one score per class. */
-export function checkImageClassifier(model: Model, classes = 10): void {
+/**
+ * Checks that the model takes one example of the split (a 28x28x1 image = 784 floats, or `seq`
+ * int32 token ids) and returns one score per class.
+ */
+export function checkClassifier(model: Model, data: Split): void {
   const inp = model.inputs;
   const per = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  if (inp.length !== 1 || inp[0]!.dtype !== 'float32' || per(inp[0]!.shape) !== 784) {
-    const got = inp.map((i) => `${i.name} [${i.shape.join(', ')}] ${i.dtype}`).join(', ');
+  const features = data.x.length / Math.max(1, data.count);
+  const got = inp.map((i) => `${i.name} [${i.shape.join(', ')}] ${i.dtype}`).join(', ');
+  if (data.unit === 'sentences') {
+    if (inp.length !== 1 || inp[0]!.dtype !== 'int32' || (data.count > 0 && per(inp[0]!.shape) !== features)) {
+      throw new CliError(`the model's inputs (${got}) are not one sequence of ${features} int32 token ids: it is not a text classifier for ${data.dataset}`);
+    }
+  } else if (inp.length !== 1 || inp[0]!.dtype !== 'float32' || per(inp[0]!.shape) !== 784) {
     throw new CliError(`the model's inputs (${got}) are not one 28x28 image (784 floats): it does not take MNIST-style images`);
   }
+  const classes = data.unit === 'sentences' ? 2 : 10;
   const out = model.outputs[0];
   if (!out || per(out.shape) !== classes) {
     throw new CliError(`the model's first output ${out ? `${out.name} [${out.shape.join(', ')}]` : '(none)'} does not hold ${classes} class scores`);
@@ -46,16 +56,17 @@ export function checkImageClassifier(model: Model, classes = 10): void {
 
 /** Top-1 accuracy of the model on the split, in batches of `batch` (the last one partial). */
 export function runtimeAccuracy(model: Model, data: Split, batch = 256, onProgress?: (done: number) => void): Accuracy {
-  checkImageClassifier(model);
+  checkClassifier(model, data);
   const input = model.inputs[0]!;
   const output = model.outputs[0]!.name;
   const per = input.shape.reduce((a, b) => a * b, 1);
+  const ints = input.dtype === 'int32';
   const t0 = performance.now();
   let correct = 0;
   for (let s = 0; s < data.count; s += batch) {
     const b = Math.min(batch, data.count - s);
     const x = data.x.subarray(s * per, (s + b) * per);
-    const logits = model.run({ [input.name]: { data: x, shape: [b, ...input.shape] } })[output]!.data;
+    const logits = model.run({ [input.name]: { data: ints ? Int32Array.from(x) : x, shape: [b, ...input.shape] } })[output]!.data;
     const k = logits.length / b;
     for (let i = 0; i < b; i++) {
       let best = 0;
@@ -65,4 +76,17 @@ export function runtimeAccuracy(model: Model, data: Split, batch = 256, onProgre
     onProgress?.(s + b);
   }
   return { correct, examples: data.count, accuracy: data.count ? correct / data.count : NaN, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * The test split a command measures `model` on: the data set from --data, else the one the file
+ * records (accuracy_dataset, dataset); SST-2 sentences are encoded as the file's metadata says.
+ */
+export function testSplitFor(model: Model, file: string, o: Record<string, unknown>): Split {
+  const props = model.metadata.properties;
+  const name = o['data'] ?? props['accuracy_dataset'] ?? props['dataset'];
+  if (name === undefined) throw new UsageError('--data is required (the file records no data set)');
+  const dataset = asDataset(name, o['data'] !== undefined ? '--data' : 'the data set the file records,');
+  const text = dataset === 'sst2' ? textEncodingOf(props, file) : undefined;
+  return loadSplit(dataset, 'test', o['data-dir'] as string | undefined, o['limit'] as number | undefined, text);
 }
