@@ -28,3 +28,4 @@ export {
   type Vocab,
   type BuildVocabOptions,
 } from './tokenizer.js';
+export { HASHED_TOKENIZER_ID, HASHED_PAD_ID, fnv1a32, hashedId, hashedIds, hashedExamples, type HashedOptions } from './hashed.js';
