@@ -1,42 +1,39 @@
 /**
- * compressModel: DKM fine-tuning (every compressible layer) with optional block pruning and
- * distillation from the dense teacher, for the engine's LeNet-300-100 / LeNet-5, ending in
- * hard-assigned weights and the matching .wpal compression config, so
- *   buildLeNet5({ weights: { values: r.weights }, compression: r.compression })
+ * compressModel: DKM fine-tuning (every compressible layer: weights of rank >= 2, the text
+ * classifier's word table included) with optional block pruning and distillation from the dense
+ * teacher, for every architecture of the registry src/trainer/engine/archs.ts (LeNet-300-100,
+ * LeNet-5, the text transformer), ending in hard-assigned weights and the matching .wpal
+ * compression config, so
+ *   buildDenseModel({ kind, weights: r.weights, shapes, config }, r.compression)   (= r.build())
  * stores exactly the trained palettes (the writer's k-means meets at most 2^bits distinct values per
  * palette group and returns them) and masks (pruned blocks are exactly the zero ones).
  * Also: readDenseModel, the weights of a .wpal file back as a DenseModel (any encoding, decoded).
  */
 import { readModel } from '../format/read.js';
 import { decodeTensor } from '../encode/palette.js';
-import { buildLeNet300100, buildLeNet5 } from '../models/lenet.js';
 import type { BuiltModel, CompressionConfig, LayerDesc, WeightCompression } from '../models/common.js';
 import { Engine, type Tensor } from './engine/tensor.js';
 import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js';
-import { conv2d, countCorrect, flatten, labelTensor, linear, maxpool2d, relu, scalar, softmaxCrossEntropy } from './engine/ops.js';
+import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
-import { evaluate, permutation, type Examples } from './engine/loop.js';
+import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
 import type { TrainableNet } from './engine/models.js';
+import { archOf, isCompressible, type Arch, type BuildExtra, type DenseModel } from './engine/archs.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
 
-export type Arch = 'lenet-300-100' | 'lenet-5';
+export { ARCHS, archOf, isCompressible, type Arch, type ArchSpec, type BuildExtra, type DenseModel } from './engine/archs.js';
 
-/** A dense model by value: architecture, tensors in parameter order, their shapes. */
-export interface DenseModel {
-  kind: Arch;
-  /** Tensor name -> values (.wpal layouts), in the architecture's parameter order. */
-  weights: Record<string, Float32Array>;
-  shapes: Record<string, number[]>;
-}
-
-/** A trained engine net (TrainableNet) as a DenseModel. */
+/** A trained engine net (TrainableNet) as a DenseModel (a text classifier's seq / heads / eps go to `config`). */
 export function denseModelOf(net: TrainableNet): DenseModel {
-  return { kind: net.kind, weights: net.exportWeights(), shapes: Object.fromEntries(net.params.map((p) => [p.name, [...p.shape]])) };
+  const m: DenseModel = { kind: net.kind, weights: net.exportWeights(), shapes: Object.fromEntries(net.params.map((p) => [p.name, [...p.shape]])) };
+  const cfg = (net as TrainableNet & { config?: { seq: number; heads: number; eps: number } }).config;
+  if (net.kind === 'text-transformer' && cfg) m.config = { seq: cfg.seq, heads: cfg.heads, eps: cfg.eps };
+  return m;
 }
 
-/** The weights of a .wpal LeNet file (dense or compressed: decoded to float32). */
+/** The weights of a .wpal LeNet or text-classifier file (dense or compressed: decoded to float32). */
 export function readDenseModel(bytes: Uint8Array): DenseModel {
   const info = readModel(bytes);
   const weights: Record<string, Float32Array> = {};
@@ -46,61 +43,41 @@ export function readDenseModel(bytes: Uint8Array): DenseModel {
     weights[t.name] = decodeTensor(info, t.index);
     shapes[t.name] = [...t.shape];
   }
+  if (weights['embeddings.word_embeddings.weight']) {
+    const p = info.metadata.properties;
+    const seq = Number(p.seq), heads = Number(p.heads), eps = Number(p.epsilon ?? 1e-5);
+    if (!(seq > 0 && heads > 0)) throw new Error(`readDenseModel: ${info.metadata.name ?? 'the model'} has a word table but no seq / heads properties (not a text classifier of src/models/text.ts)`);
+    return { kind: 'text-transformer', weights, shapes, config: { seq, heads, eps } };
+  }
   const kind: Arch | null = weights['conv1.weight'] ? 'lenet-5' : weights['fc1.weight'] ? 'lenet-300-100' : null;
-  if (!kind) throw new Error(`readDenseModel: ${info.metadata.name ?? 'the model'} is neither a LeNet-5 (conv1.weight) nor a LeNet-300-100 (fc1.weight)`);
+  if (!kind) throw new Error(`readDenseModel: ${info.metadata.name ?? 'the model'} is neither a LeNet-5 (conv1.weight), a LeNet-300-100 (fc1.weight) nor a text classifier (embeddings.word_embeddings.weight)`);
   return { kind, weights, shapes };
 }
 
 /** Parameter names of the architecture, in order. */
 function paramNames(m: DenseModel): string[] {
-  if (m.kind === 'lenet-5') return ['conv1', 'conv2', 'fc1', 'fc2'].flatMap((l) => [`${l}.weight`, `${l}.bias`]);
-  const names: string[] = [];
-  for (let i = 1; m.weights[`fc${i}.weight`]; i++) names.push(`fc${i}.weight`, `fc${i}.bias`);
-  return names;
+  return archOf(m.kind).paramNames(m);
 }
 
 export function inputShapeOf(m: DenseModel): number[] {
-  if (m.kind === 'lenet-300-100') return [m.shapes['fc1.weight'][1]];
-  const c1 = m.shapes['conv1.weight'];
-  const c2 = m.shapes['conv2.weight'][0];
-  const s2 = Math.round(Math.sqrt(m.shapes['fc1.weight'][1] / c2));
-  return [(s2 * 2 + 4) * 2 + 4, (s2 * 2 + 4) * 2 + 4, c1[3]];
-}
-
-/**
- * The architecture's forward over given parameter tensors, where `weight(i)` may replace parameter
- * i by a transformed tensor (DKM, mask); same ops as src/trainer/engine/models.ts.
- */
-function forwardOf(e: Engine, kind: Arch, params: readonly Tensor[], weight: (i: number) => Tensor): (x: Tensor) => Tensor {
-  if (kind === 'lenet-5') {
-    return (x) => {
-      const p1 = maxpool2d(e, conv2d(e, x, weight(0), params[1]));
-      const p2 = maxpool2d(e, conv2d(e, p1, weight(2), params[3]));
-      const h = relu(e, linear(e, flatten(e, p2), weight(4), params[5]));
-      return linear(e, h, weight(6), params[7]);
-    };
-  }
-  return (x) => {
-    let h = flatten(e, x);
-    for (let i = 0; i < params.length; i += 2) {
-      h = linear(e, h, weight(i), params[i + 1]);
-      if (i + 2 < params.length) h = relu(e, h);
-    }
-    return h;
-  };
+  return archOf(m.kind).inputShape(m);
 }
 
 /** A TrainableNet on `e` holding a copy of the model's values (plain forward). */
 export function netOf(e: Engine, m: DenseModel): TrainableNet {
+  const arch = archOf(m.kind);
   const names = paramNames(m);
   const params = names.map((n) => e.parameter(n, m.shapes[n], m.weights[n]));
   return {
     kind: m.kind,
-    inputShape: inputShapeOf(m),
+    inputShape: arch.inputShape(m),
+    inputDtype: arch.inputDtype,
     params,
-    forward: forwardOf(e, m.kind, params, (i) => params[i]),
+    forward: arch.forward(e, m, params, (i) => params[i]),
     exportWeights: () => Object.fromEntries(params.map((p) => [p.name, e.read(p)])),
-  };
+    // denseModelOf(netOf(e, m)) keeps the text config
+    ...(m.config ? { config: m.config } : {}),
+  } as TrainableNet;
 }
 
 /** Per-layer settings (keys: layer name "fc1" or tensor name "fc1.weight"). */
@@ -185,6 +162,8 @@ export interface CompressedLayer {
 
 export interface CompressResult {
   kind: Arch;
+  /** The DenseModel's config (text-transformer: seq, heads, eps). */
+  config?: Record<string, number>;
   /** Hard-assigned weights (and the fine-tuned biases) by tensor name. */
   weights: Record<string, Float32Array>;
   shapes: Record<string, number[]>;
@@ -242,19 +221,6 @@ export function distillLoss(e: Engine, logits: Tensor, teacher: Float32Array, la
   return loss;
 }
 
-function loadBatch(e: Engine, data: Examples, order: ArrayLike<number>, start: number, B: number, shape: readonly number[], labels: Int32Array): Tensor {
-  const F = data.x.length / data.count;
-  const x = e.tensor([B, ...shape]);
-  const base = x.ptr >> 2;
-  const f = e.mod.f32;
-  for (let i = 0; i < B; i++) {
-    const k = order[start + i];
-    f.set(data.x.subarray(k * F, k * F + F), base + i * F);
-    labels[i] = data.y[k];
-  }
-  return x;
-}
-
 interface LayerState {
   name: string;
   index: number;
@@ -264,8 +230,9 @@ interface LayerState {
 }
 
 /**
- * Fine-tunes a dense LeNet with DKM on every layer (and optional pruning and distillation) and
- * returns hard-assigned weights with their .wpal compression config. `data` is the training set.
+ * Fine-tunes a dense model (any ARCHS entry) with DKM on every compressible layer (and optional
+ * pruning and distillation) and returns hard-assigned weights with their .wpal compression config.
+ * `data` is the training set (token ids as float values for the text classifier).
  */
 export function compressModel(dense: TrainableNet | DenseModel, data: Examples, opts: CompressOptions): CompressResult {
   const model = 'exportWeights' in dense ? denseModelOf(dense) : dense;
@@ -290,7 +257,7 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
 
   const layers: LayerState[] = [];
   params.forEach((p, index) => {
-    if (!p.name.endsWith('.weight')) return;
+    if (!isCompressible(p.name, p.shape)) return;
     const layer = p.name.slice(0, -'.weight'.length);
     const o = opts.layers?.[p.name] ?? opts.layers?.[layer] ?? {};
     const setting = {
@@ -317,7 +284,7 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     if (l.pruner) return masked(e, params[i], l.pruner);
     return params[i];
   };
-  const forward = forwardOf(e, model.kind, params, weight);
+  const forward = archOf(model.kind).forward(e, model, params, weight);
 
   let teacher: { e: Engine; net: TrainableNet } | null = null;
   const dist = opts.distill ? { temperature: 4, alpha: 0.5, ...(typeof opts.distill === 'object' ? opts.distill : {}) } : null;
@@ -361,13 +328,16 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
       for (const l of layers) l.pruner?.step(step);
       opt.lr = (lr0 * (1 + Math.cos((Math.PI * step) / Math.max(1, steps)))) / 2;
       e.beginStep();
-      const x = loadBatch(e, data, order, s, batchSize, net.inputShape, labels);
+      const x = loadBatch(e, data, order, s, batchSize, net.inputShape, labels, net.inputDtype);
       const logits = forward(x);
       let loss: Tensor;
       if (teacher) {
         const te = teacher.e;
         te.beginStep();
-        const tx = te.input(e.read(x), x.shape);
+        // a copy of the batch in the teacher's memory (int32 ids copied as integers)
+        const tx = te.tensor(x.shape);
+        if (net.inputDtype === 'int32') te.mod.i32.set(e.mod.i32.subarray(x.ptr >> 2, (x.ptr >> 2) + x.size), tx.ptr >> 2);
+        else te.write(tx, e.read(x));
         const tl = te.read(teacher.net.forward(tx));
         loss = distillLoss(e, logits, tl, labels, dist!.temperature, dist!.alpha);
       } else {
@@ -419,12 +389,13 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
   );
   const compression: CompressionConfig = (layer: LayerDesc) => settings.get(layer.name);
   if (allocation) {
-    const built = buildModel(model.kind, weights, model.shapes, compression).bytes.length;
+    const built = buildModel(model.kind, weights, model.shapes, compression, { config: model.config }).bytes.length;
     if (built > allocation.budgetBytes) throw new Error(`compressModel: the file takes ${built} B, over the allocation budget ${allocation.budgetBytes} B (target ${allocation.targetBytes} B)`);
   }
   const examples = stepsPerEpoch * batchSize * epochs;
   return {
     kind: model.kind,
+    ...(model.config ? { config: model.config } : {}),
     weights,
     shapes: model.shapes,
     compression,
@@ -434,24 +405,24 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     history,
     imagesPerSecond: examples / Math.max(1e-9, trainSeconds),
     build(b = {}) {
-      return buildModel(model.kind, weights, model.shapes, compression, b);
+      return buildModel(model.kind, weights, model.shapes, compression, { ...b, config: model.config });
     },
   };
 }
 
-/** buildLeNet5 / buildLeNet300100 for the shapes of a DenseModel. */
+/**
+ * The .wpal file of a model given by parts (src/models builder of the architecture). A text
+ * classifier also needs `extra.config` (seq, heads; DenseModel.config): or call buildDenseModel.
+ */
 export function buildModel(
   kind: Arch, weights: Record<string, Float32Array>, shapes: Record<string, number[]>, compression?: CompressionConfig,
-  extra: { name?: string; properties?: Record<string, string> } = {},
+  extra: BuildExtra & { config?: Record<string, number> } = {},
 ): BuiltModel {
-  const m: DenseModel = { kind, weights, shapes };
-  const common = { weights: { values: weights }, ...(compression ? { compression } : {}), ...extra };
-  if (kind === 'lenet-5') {
-    const [S, , C] = inputShapeOf(m);
-    const widths: [number, number, number] = [shapes['conv1.weight'][0], shapes['conv2.weight'][0], shapes['fc1.weight'][0]];
-    return buildLeNet5({ ...common, inputSize: S, channels: C, widths, classes: shapes['fc2.weight'][0] });
-  }
-  const names = paramNames(m).filter((n) => n.endsWith('.weight'));
-  const hidden = names.slice(0, -1).map((n) => shapes[n][0]);
-  return buildLeNet300100({ ...common, inputSize: shapes['fc1.weight'][1], hidden, classes: shapes[names[names.length - 1]][0] });
+  const { config, ...rest } = extra;
+  return archOf(kind).build({ kind, weights, shapes, ...(config ? { config } : {}) }, compression, rest);
+}
+
+/** The .wpal file of a DenseModel (any architecture), optionally compressed. */
+export function buildDenseModel(m: DenseModel, compression?: CompressionConfig, extra: BuildExtra = {}): BuiltModel {
+  return archOf(m.kind).build(m, compression, extra);
 }

@@ -25,3 +25,17 @@ export { f32_dkm__simd } from './dkm-fwd-simd';
 export { f32_dkmgrad__simd } from './dkm-grad-simd';
 export { f32_dkmitergrad__simd } from './dkm-itergrad-simd';
 export { f32_maskmul__simd } from './prune-maskmul-simd';
+// Transformer ops (src/trainer/engine/text-ops.ts): backward passes of layernorm, softmax, gelu,
+// embedding, and the sequence mean pooling.
+export { f32_layernormgrad__ref } from './f32-layernormgrad-ref';
+export { f32_softmaxgrad__ref } from './f32-softmaxgrad-ref';
+export { f32_vgelugrad__ref } from './f32-vgelugrad-ref';
+export { f32_embedgrad__ref } from './f32-embedgrad-ref';
+export { f32_seqmean__ref } from './f32-seqmean-ref';
+export { f32_seqmeangrad__ref } from './f32-seqmeangrad-ref';
+export { f32_layernormgrad__simd } from './f32-layernormgrad-simd';
+export { f32_softmaxgrad__simd } from './f32-softmaxgrad-simd';
+export { f32_vgelugrad__simd } from './f32-vgelugrad-simd';
+export { f32_embedgrad__simd } from './f32-embedgrad-simd';
+export { f32_seqmean__simd } from './f32-seqmean-simd';
+export { f32_seqmeangrad__simd } from './f32-seqmeangrad-simd';

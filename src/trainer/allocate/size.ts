@@ -18,7 +18,7 @@
 import { readModel } from '../../format/read.js';
 import { sizeReport } from '../../format/size.js';
 import type { CompressionConfig, LayerDesc, WeightCompression } from '../../models/common.js';
-import { buildModel, type DenseModel } from '../compress.js';
+import { buildDenseModel, isCompressible, type DenseModel } from '../compress.js';
 import { parseBlock, type BlockSpec } from '../prune/prune.js';
 
 /** One compressible layer: its weight as the [rows, cols] matrix of the .wpal layouts. */
@@ -45,7 +45,7 @@ export interface StorageOptions {
 /** The compressible layers of a dense model, in order. */
 export function layerShapes(m: DenseModel): LayerShape[] {
   return Object.keys(m.weights)
-    .filter((n) => n.endsWith('.weight'))
+    .filter((n) => isCompressible(n, m.shapes[n]))
     .map((name) => {
       const s = m.shapes[name];
       return { name, rows: s[0], cols: s.slice(1).reduce((a, b) => a * b, 1) };
@@ -108,7 +108,7 @@ export function configOf(layers: readonly LayerShape[], choices: readonly Choice
 
 /** Builds the file for these choices (k-means with one Lloyd iteration: the size does not depend on it). */
 export function exactBytes(m: DenseModel, choices: readonly Choice[], opts: StorageOptions = {}, extra: { name?: string; properties?: Record<string, string> } = {}): number {
-  return buildModel(m.kind, m.weights, m.shapes, configOf(layerShapes(m), choices, opts, 1), extra).bytes.length;
+  return buildDenseModel(m, configOf(layerShapes(m), choices, opts, 1), extra).bytes.length;
 }
 
 export class SizeModel {
@@ -146,7 +146,7 @@ export function calibrateSizeModel(m: DenseModel, opts: StorageOptions = {}): Si
   const weightNames = new Set(layers.map((l) => l.name));
   const fixed = Object.entries(m.weights).reduce((a, [n, v]) => a + (weightNames.has(n) ? 0 : v.length * 4), 0);
   const overhead = (choices: Choice[]): number => {
-    const bytes = buildModel(m.kind, m.weights, m.shapes, configOf(layers, choices, opts, 1)).bytes;
+    const bytes = buildDenseModel(m, configOf(layers, choices, opts, 1)).bytes;
     const r = sizeReport(readModel(bytes));
     return r.fileBytes - layers.reduce((a, l, i) => a + weightBlobBytes(l, choices[i], opts), 0) - fixed;
   };

@@ -5,4 +5,7 @@ export { Tensor, Engine } from './tensor.js';
 export { linear, conv2d, maxpool2d, relu, flatten, labelTensor, softmaxCrossEntropy, scalar, countCorrect, type Conv2dOptions } from './ops.js';
 export { SGD, Adam, type Optimizer, type SgdOptions, type AdamOptions } from './optim.js';
 export { lenet300100, lenet5, type TrainableNet, type MlpOptions, type LeNet5Options, type InitScheme } from './models.js';
-export { trainEpoch, evaluate, permutation, type Examples, type EpochResult, type EpochOptions } from './loop.js';
+export { trainEpoch, evaluate, permutation, loadBatch, type Examples, type EpochResult, type EpochOptions } from './loop.js';
+export { idsTensor, embedding, layerNorm, gelu, add, softmax, attentionScores, attentionContext, meanPool } from './text-ops.js';
+export { textClassifier, textForward, textParamSpec, textConfigOf, TEXT_DEFAULTS, type TextClassifierConfig, type TextClassifierOptions } from './text.js';
+export { trainTextClassifier, type TextTrainOptions, type TextEpochRecord } from './text-train.js';

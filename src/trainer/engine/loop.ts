@@ -40,15 +40,22 @@ export function permutation(n: number, seed: number): Uint32Array {
   return p;
 }
 
-/** Copies examples order[start .. start+B) into an arena tensor [B, ...shape]; labels into `labels`. */
-function loadBatch(e: Engine, data: Examples, order: ArrayLike<number>, start: number, B: number, shape: readonly number[], labels: Int32Array) {
+/**
+ * Copies examples order[start .. start+B) into an arena tensor [B, ...shape]; labels into `labels`.
+ * int32 inputs (token ids) are written as integers; they must be whole numbers in [0, 2^24).
+ */
+export function loadBatch(e: Engine, data: Examples, order: ArrayLike<number>, start: number, B: number, shape: readonly number[], labels: Int32Array, dtype: 'float32' | 'int32' = 'float32') {
   const F = data.x.length / data.count;
   const x = e.tensor([B, ...shape]);
-  const f = e.mod.f32;
+  const v = dtype === 'int32' ? e.mod.i32 : e.mod.f32;
   const base = x.ptr >> 2;
   for (let i = 0; i < B; i++) {
     const k = order[start + i];
-    f.set(data.x.subarray(k * F, k * F + F), base + i * F);
+    const row = data.x.subarray(k * F, k * F + F);
+    if (dtype === 'int32') {
+      for (let j = 0; j < F; j++) if (!(Number.isInteger(row[j]) && row[j] >= 0)) throw new RangeError(`example ${k}: input ${j} is ${row[j]}, not a token id`);
+    }
+    v.set(row, base + i * F);
     labels[i] = data.y[k];
   }
   return x;
@@ -73,7 +80,7 @@ export function trainEpoch(e: Engine, net: TrainableNet, opt: Optimizer, data: E
   const t0 = performance.now();
   for (let s = 0; s + B <= n; s += B) {
     e.beginStep();
-    const x = loadBatch(e, data, order, s, B, net.inputShape, labels);
+    const x = loadBatch(e, data, order, s, B, net.inputShape, labels, net.inputDtype);
     const lab = labelTensor(e, labels);
     const logits = net.forward(x);
     const loss = softmaxCrossEntropy(e, logits, lab);
@@ -102,7 +109,7 @@ export function evaluate(e: Engine, net: TrainableNet, data: Examples, batchSize
       const B = Math.min(batchSize, data.count - s);
       e.beginStep();
       const lab = labels.subarray(0, B);
-      const x = loadBatch(e, data, idx, s, B, net.inputShape, lab);
+      const x = loadBatch(e, data, idx, s, B, net.inputShape, lab, net.inputDtype);
       const logits = net.forward(x);
       const loss = softmaxCrossEntropy(e, logits, labelTensor(e, lab));
       lossSum += scalar(e, loss) * B;

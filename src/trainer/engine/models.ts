@@ -11,9 +11,14 @@ import { conv2d, flatten, linear, maxpool2d, relu } from './ops.js';
 
 export interface TrainableNet {
   /** Architecture id, for logs. */
-  readonly kind: 'lenet-300-100' | 'lenet-5';
-  /** Input shape per example (NHWC for images). */
+  readonly kind: 'lenet-300-100' | 'lenet-5' | 'text-transformer';
+  /** Input shape per example (NHWC for images, [seq] for token ids). */
   readonly inputShape: readonly number[];
+  /**
+   * Element type of the input tensor (default float32). 'int32': token ids; the float values of
+   * Examples.x are written to the input as integers (exact below 2^24).
+   */
+  readonly inputDtype?: 'float32' | 'int32';
   readonly params: readonly Tensor[];
   /** Logits [B, classes] of a batch x [B, ...inputShape]. */
   forward(x: Tensor): Tensor;

@@ -1,0 +1,98 @@
+/**
+ * A small transformer text classifier (the trainer's `textClassifier`, src/trainer/engine/text.ts:
+ * same tensor names, layouts and order):
+ *
+ *   input_ids int32 [seq] -> Embedding (word table [buckets, dim]) -> LayerNorm
+ *   -> `layers` x DistilBERT blocks (q/k/v FullyConnected, Reshape [seq, heads, dh], Transpose,
+ *      MatMul q.k^T alpha 1/sqrt(dh), Softmax, MatMul v, back to [seq, dim], out FullyConnected,
+ *      residual, LayerNorm; GELU FFN, residual, LayerNorm)
+ *   -> mean over the seq positions (Reshape [seq, 1, dim], GlobalAveragePool, Reshape [dim])
+ *   -> FullyConnected "logits" [classes].
+ *
+ * The only input is the token ids: no position embeddings (see the trainer's notes), every position
+ * counts in the mean, padding included, so a host pads with id 0 to exactly `seq` ids.
+ * What a host needs to tokenize is in the metadata, with no vocabulary (hashed word buckets, see
+ * src/trainer/data/hashed.ts): properties tokenizer (= HASHED_TOKENIZER_ID), seq, buckets, pad_id;
+ * task 'text-classification', output labels negative / positive (for 2 classes).
+ */
+import { Net, type BuildOptions, type BuiltModel } from './common.js';
+import type { TensorHandle } from '../format/write.js';
+import { HASHED_PAD_ID, HASHED_TOKENIZER_ID, hashedIds } from '../trainer/data/hashed.js';
+
+export interface TextClassifierOptions extends BuildOptions {
+  /** Ids per example (default 32). */
+  seq?: number;
+  /** Word-table rows (hash buckets; default 16384). */
+  buckets?: number;
+  dim?: number;
+  layers?: number;
+  heads?: number;
+  ffn?: number;
+  classes?: number;
+  /** LayerNorm epsilon (default 1e-5). */
+  epsilon?: number;
+  /** Class names (default negative, positive for 2 classes). */
+  labels?: string[];
+}
+
+export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltModel {
+  const { seq = 32, buckets = 16384, dim: d = 64, layers = 2, heads = 4, ffn = 128, classes = 2, epsilon = 1e-5 } = opts;
+  if (d % heads !== 0) throw new RangeError(`buildTextClassifier: dim ${d} is not a multiple of heads ${heads}`);
+  const labels = opts.labels ?? (classes === 2 ? ['negative', 'positive'] : Array.from({ length: classes }, (_, i) => `class_${i}`));
+  if (labels.length !== classes) throw new RangeError(`buildTextClassifier: ${labels.length} labels for ${classes} classes`);
+  const dh = d / heads;
+  const net = new Net(
+    {
+      name: 'text-transformer',
+      task: 'text-classification',
+      preprocessing: { layout: 'tokens' },
+      outputLabels: labels,
+      properties: {
+        tokenizer: HASHED_TOKENIZER_ID, seq: String(seq), buckets: String(buckets), pad_id: String(HASHED_PAD_ID),
+        layers: String(layers), dim: String(d), heads: String(heads), ffn: String(ffn), epsilon: String(epsilon),
+      },
+    },
+    opts,
+  );
+  const norm = (x: TensorHandle, name: string, output?: string) => {
+    const g = net.param(`${name}.weight`, net.values_(`${name}.weight`, d, () => new Float32Array(d).fill(1)));
+    const b = net.param(`${name}.bias`, net.values_(`${name}.bias`, d, () => new Float32Array(d)));
+    return net.op('LayerNorm', [x, g, b], { epsilon }, output ?? name);
+  };
+  const ids = net.input('input_ids', [seq], 'int32');
+  const tname = 'embeddings.word_embeddings.weight';
+  const table = net.compressed(tname, 'embedding', [buckets, d], net.values_(tname, buckets * d, () => net.uniform(buckets * d, -0.05, 0.05)));
+  let x = norm(net.op('Embedding', [ids, table], undefined, 'embeddings.word'), 'embeddings.LayerNorm');
+  for (let l = 0; l < layers; l++) {
+    const p = `transformer.layer.${l}`;
+    const headsOf = (name: string) => {
+      const y = net.fc(x, `${p}.attention.${name}`, d);
+      const r = net.op('Reshape', [y], { shape: [seq, heads, dh] }, `${p}.attention.${name}.split`);
+      return net.op('Transpose', [r], { perm: [1, 0, 2] }, `${p}.attention.${name}.heads`);
+    };
+    const q = headsOf('q_lin');
+    const k = headsOf('k_lin');
+    const v = headsOf('v_lin');
+    const scores = net.op('MatMul', [q, k], { transpose_b: 1, alpha: 1 / Math.sqrt(dh) }, `${p}.attention.scores`);
+    const probs = net.op('Softmax', [scores], undefined, `${p}.attention.probs`);
+    const ctx = net.op('MatMul', [probs, v], undefined, `${p}.attention.context`);
+    const merged = net.op('Reshape', [net.op('Transpose', [ctx], { perm: [1, 0, 2] }, `${p}.attention.context.tokens`)], { shape: [seq, d] }, `${p}.attention.context.merged`);
+    const att = net.fc(merged, `${p}.attention.out_lin`, d);
+    x = norm(net.op('Add', [att, x], undefined, `${p}.attention.residual`), `${p}.sa_layer_norm`);
+    const h = net.op('Gelu', [net.fc(x, `${p}.ffn.lin1`, ffn)], undefined, `${p}.ffn.gelu`);
+    const f = net.fc(h, `${p}.ffn.lin2`, d);
+    x = norm(net.op('Add', [f, x], undefined, `${p}.ffn.residual`), `${p}.output_layer_norm`);
+  }
+  const column = net.op('Reshape', [x], { shape: [seq, 1, d] }, 'pool.tokens');
+  const pooled = net.op('Reshape', [net.op('GlobalAveragePool', [column], undefined, 'pool.mean')], { shape: [d] }, 'pooled');
+  net.output(net.fc(pooled, 'classifier', classes, { output: 'logits' }));
+  return net.finish();
+}
+
+/** The input_ids of a sentence for a text-classifier file's metadata properties (tokenizer, seq, buckets). */
+export function textClassifierIds(sentence: string, properties: Readonly<Record<string, string>>): Int32Array {
+  if (properties.tokenizer !== HASHED_TOKENIZER_ID) {
+    throw new RangeError(`the model's tokenizer is ${JSON.stringify(properties.tokenizer)}; this wasm-palette tokenizes as ${HASHED_TOKENIZER_ID}`);
+  }
+  return hashedIds(sentence, { seq: Number(properties.seq), buckets: Number(properties.buckets) });
+}

@@ -1,0 +1,45 @@
+/**
+ * The kernels of the transformer ops (src/trainer/engine/text-ops.ts), resolved once per
+ * TrainModule for its ISA. Forward passes are the runtime's kernels (layernorm, softmax, gelu, add,
+ * dense embedding lookup; re-exported by assembly/kernels/train/standalone.ts), backward passes the
+ * training kernels of assembly/kernels/train (ABI in its README). Looked up by name here, as the DKM
+ * kernels are, so TrainModule's table and modules built before these kernels keep working.
+ */
+import type { TrainModule } from './module.js';
+
+export interface TextKernels {
+  layernorm(m: number, n: number, x: number, y: number, gamma: number, beta: number, xs: number, ys: number, params: number): void;
+  layernormgrad(m: number, n: number, x: number, dy: number, gamma: number, dx: number, dgamma: number, dbeta: number, xs: number, dys: number, dxs: number, params: number): void;
+  softmax(m: number, n: number, x: number, y: number, xs: number, ys: number): void;
+  softmaxgrad(m: number, n: number, y: number, dy: number, dx: number, ys: number, dys: number, dxs: number, accumulate: number): void;
+  vgelu(n: number, x: number, y: number): void;
+  vgelugrad(n: number, x: number, dy: number, dx: number, accumulate: number): void;
+  vadd(n: number, a: number, b: number, y: number): void;
+  embed(m: number, n: number, vocab: number, ids: number, w: number, pal: number, y: number, ys: number, params: number): void;
+  embedgrad(m: number, n: number, vocab: number, ids: number, dy: number, dw: number, dys: number, accumulate: number): void;
+  seqmean(batch: number, T: number, n: number, x: number, y: number): void;
+  seqmeangrad(batch: number, T: number, n: number, dy: number, dx: number, accumulate: number): void;
+}
+
+const NAMES: Record<keyof TextKernels, string> = {
+  layernorm: 'f32_layernorm', layernormgrad: 'f32_layernormgrad', softmax: 'f32_softmax', softmaxgrad: 'f32_softmaxgrad',
+  vgelu: 'f32_vgelu', vgelugrad: 'f32_vgelugrad', vadd: 'f32_vadd', embed: 'f32_embed_dense', embedgrad: 'f32_embedgrad',
+  seqmean: 'f32_seqmean', seqmeangrad: 'f32_seqmeangrad',
+};
+
+const cache = new WeakMap<TrainModule, TextKernels>();
+
+export function textKernels(mod: TrainModule): TextKernels {
+  let k = cache.get(mod);
+  if (k) return k;
+  const out: Record<string, unknown> = {};
+  for (const [key, base] of Object.entries(NAMES)) {
+    const name = `${base}__${mod.isa}`;
+    const fn = mod.exports[name];
+    if (typeof fn !== 'function') throw new Error(`training module lacks kernel ${name}: rebuild it with \`npm run build:wasm:train\``);
+    out[key] = fn;
+  }
+  k = out as unknown as TextKernels;
+  cache.set(mod, k);
+  return k;
+}
