@@ -7,11 +7,12 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { buildModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
+import { buildDenseModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
 import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, loadSplit } from './util/data.js';
+import { DATA_OPTIONS, asDataset, describeSplit, loadSplit, textEncodingOf } from './util/data.js';
+import { readModel } from '../format/read.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
@@ -20,6 +21,9 @@ import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
 export const COMPRESS_DEFAULTS = { bits: 2, epochs: 2, lr: 0.005, batch: 128, block: '1x4', tau: 0.05, temperature: 4, alpha: 0.5, seed: 1 };
+
+/** Defaults for the text transformer (measured in scripts/experiments/sst2.ts): one epoch of Adam, softer distillation. */
+export const TEXT_COMPRESS_DEFAULTS = { epochs: 1, lr: 3e-4, optimizer: 'adam' as const, temperature: 2 };
 
 export const spec: CommandSpec = {
   name: 'compress',
@@ -35,13 +39,14 @@ export const spec: CommandSpec = {
     'target-size': { type: 'size', value: 'S', min: 1, description: 'choose every layer\'s bits and sparsity automatically so the file is <= S and >= 97% of it (B, KB, KiB, ...; replaces --bits, --sparsity, --layer)' },
     ratio: { type: 'number', value: 'R', min: 1, description: 'as --target-size, with S = the dense float32 bytes of the weights / R' },
     layer: { type: 'string', value: 'SPEC', description: 'per-layer settings, e.g. "fc1:bits=1,sparsity=0.95;conv1:bits=4" (bits=0 leaves a layer unclustered)' },
-    epochs: { type: 'int', value: 'N', min: 1, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs})` },
+    epochs: { type: 'int', value: 'N', min: 1, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs}; transformer ${TEXT_COMPRESS_DEFAULTS.epochs})` },
+    optimizer: { type: 'string', value: 'NAME', choices: ['sgd', 'adam'], description: 'sgd + momentum 0.9 (default for the LeNets) or adam (default for the transformer)' },
     'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM)' },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
-    lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate of SGD + momentum (default ${COMPRESS_DEFAULTS.lr}), cosine-decayed to 0` },
+    lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${COMPRESS_DEFAULTS.lr} with sgd, ${TEXT_COMPRESS_DEFAULTS.lr} with adam on the transformer), cosine-decayed to 0` },
     tau: { type: 'number', value: 'X', min: 1e-6, description: `DKM temperature as a fraction of the weights' std (default ${COMPRESS_DEFAULTS.tau})` },
     distill: { type: 'boolean', description: 'distill from the dense model: (1 - alpha) CE + alpha T^2 KL on softened logits' },
-    temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature})` },
+    temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature}; transformer ${TEXT_COMPRESS_DEFAULTS.temperature})` },
     alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${COMPRESS_DEFAULTS.alpha})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N training and N test examples' },
@@ -95,8 +100,17 @@ export function targetFromOptions(o: Record<string, unknown>, dense: DenseModel)
 
 /** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
 export function propertyBytes(dense: DenseModel, properties: Record<string, string>): number {
-  const plain = buildModel(dense.kind, dense.weights, dense.shapes).bytes.length;
-  return buildModel(dense.kind, dense.weights, dense.shapes, undefined, { properties }).bytes.length - plain + 16;
+  const plain = buildDenseModel(dense).bytes.length;
+  return buildDenseModel(dense, undefined, { properties }).bytes.length - plain + 16;
+}
+
+/** "conv1.weight 4-bit, fc1.weight 2-bit 90.0% pruned"; many layers are counted per setting instead. */
+function layerSummary(layers: Array<{ name: string; bits: number; sparsity: number }>): string {
+  const one = (l: { bits: number; sparsity: number }) => `${l.bits}-bit${l.sparsity ? ` ${percent(l.sparsity, 1)} pruned` : ''}`;
+  if (layers.length <= 6) return layers.map((l) => `${l.name} ${one(l)}`).join(', ');
+  const counts = new Map<string, number>();
+  for (const l of layers) counts.set(one(l), (counts.get(one(l)) ?? 0) + 1);
+  return `${layers.length} weight tensors: ${[...counts].map(([k, n]) => `${n} x ${k}`).join(', ')} (wpal inspect lists them)`;
 }
 
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
@@ -108,14 +122,14 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const o = args.options;
   const input = args.positionals[0];
   if (input === undefined) throw new UsageError('the dense .wpal file is required');
-  if (o['data'] === undefined) throw new UsageError('--data is required (mnist or fashion-mnist)');
+  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist or sst2)');
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
   const dataset = asDataset(o['data'], '--data');
   const outFile = o['output'] as string;
   const outDir = dirname(resolve(outFile));
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new CliError(`cannot write ${outFile}: the folder ${outDir} does not exist`);
   const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
-  const epochs = (o['epochs'] as number | undefined) ?? COMPRESS_DEFAULTS.epochs;
+
   const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
   const limit = o['limit'] as number | undefined;
   const dataDir = o['data-dir'] as string | undefined;
@@ -123,7 +137,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const json = o['json'] === true;
   const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
-  let dense = readDenseModel(readWpalFile(input));
+  const denseBytes = readWpalFile(input);
+  let dense = readDenseModel(denseBytes);
+  const text = dense.kind === 'text-transformer';
+  if (text !== (dataset === 'sst2')) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2, not ${dataset}` : `${input} is an image model: sst2 is text`);
+  const textEncoding = text ? textEncodingOf(readModel(denseBytes).metadata.properties, input) : undefined;
   const targetBytes = targetFromOptions(o, dense);
   const pruneEpochs = (o['prune-epochs'] as number | undefined) ?? 0;
   const layerSpec = o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined;
@@ -132,18 +150,20 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     if (targetBytes !== undefined) throw new UsageError('--prune-epochs cannot be combined with --target-size / --ratio (the allocator prunes during DKM)');
     if (sparsity === 0 && !Object.values(layerSpec ?? {}).some((l) => (l.sparsity ?? 0) > 0)) throw new UsageError('--prune-epochs needs something to prune: --sparsity X or a layer with sparsity=X');
   }
-  const train = loadSplit(dataset, 'train', dataDir, limit);
-  const test = loadSplit(dataset, 'test', dataDir, limit);
+  const epochs = (o['epochs'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.epochs : COMPRESS_DEFAULTS.epochs);
+  const optimizer = (o['optimizer'] as 'sgd' | 'adam' | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.optimizer : 'sgd');
+  const train = loadSplit(dataset, 'train', dataDir, limit, textEncoding);
+  const test = loadSplit(dataset, 'test', dataDir, limit, textEncoding);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const perEpoch = Math.floor(train.count / batch) * batch;
   const progress = new Progress(io, perEpoch * (pruneEpochs + epochs));
   const t0 = performance.now();
-  const distillOption = distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? COMPRESS_DEFAULTS.temperature, alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {};
-  const lr = (o['lr'] as number | undefined) ?? COMPRESS_DEFAULTS.lr;
+  const distillOption = distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {};
+  const lr = (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr);
   const progressOf = (stage: string, offset: number) => (p: CompressProgress) => {
     const label = `${stage}epoch ${p.epoch}/${p.epochs}`;
-    progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? 'test acc' : 'train acc' });
-    if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  test acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+    progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${test.splitName} acc` : 'train acc' });
+    if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${test.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
   };
   if (pruneEpochs > 0) {
     // Stage 1: block pruning alone on float32 weights (bits 0 everywhere); stage 2's pruner finds
@@ -151,7 +171,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     const unclustered = Object.fromEntries(Object.entries(layerSpec ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
     const pruned = compressModel(dense, train, {
       bits: 0, sparsity, block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block, layers: unclustered,
-      epochs: pruneEpochs, batchSize: batch, lr: 2 * lr, seed, ...distillOption, test, onProgress: progressOf('prune ', 0),
+      epochs: pruneEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test, onProgress: progressOf('prune ', 0),
     });
     progress.line(`pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
     dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
@@ -162,6 +182,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     dkm_bits: targetBytes !== undefined ? 'auto' : String(bits),
     ...(targetBytes !== undefined ? { target_bytes: String(targetBytes) } : {}),
     dkm_epochs: String(epochs),
+    optimizer,
     ...(pruneEpochs > 0 ? { prune_epochs: String(pruneEpochs) } : {}),
     dkm_tau: String((o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau),
     layers,
@@ -186,6 +207,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       epochs,
       batchSize: batch,
       lr,
+      optimizer,
       tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
       seed,
       ...distillOption,
@@ -196,7 +218,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     if (e instanceof InfeasibleTargetError) throw new CliError(e.message);
     throw e;
   }
-  progress.line(`${pruneEpochs > 0 ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  test acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
+  progress.line(`${pruneEpochs > 0 ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  ${test.splitName} acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
   progress.finish();
   const trainSeconds = (performance.now() - t0) / 1000;
 
@@ -215,9 +237,9 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (json) println(io, JSON.stringify(result, null, 2));
   else {
     if (targetBytes !== undefined) println(io, `target ${formatBytes(targetBytes)}: per-layer bits and sparsity chosen from the layers' sensitivity (${percent(bytes.length / targetBytes, 1)} of the target used)`);
-    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${r.kind}, ${result.layers.map((l) => `${l.name} ${l.bits}-bit${l.sparsity ? ` ${percent(l.sparsity, 1)} pruned` : ''}`).join(', ')}`);
-    println(io, `test accuracy ${percent(acc.accuracy)} (${acc.examples.toLocaleString('en-US')} ${dataset} test images, measured on the written file)`);
-    println(io, `fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} images/s)`);
+    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${r.kind}, ${layerSummary(result.layers)}`);
+    println(io, `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`);
+    println(io, `fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
   }
   return EXIT_OK;
 }

@@ -360,6 +360,54 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
   });
 });
 
+describe.skipIf(skipData)('train, compress, eval, verify the text transformer on SST-2 (--limit)', () => {
+  const dense = join(tmp, 'sst2.wpal');
+  let trainRun: Ran;
+  beforeAll(async () => {
+    trainRun = await wpal('train', '--data', 'sst2', '--limit', '2000', '--epochs', '1', '--buckets', '2048', '--seq', '24', '-o', dense, '--json');
+  }, 60_000);
+
+  it('train: a transformer by default for sst2, measured on the dev set, its text encoding in the metadata', () => {
+    expect(trainRun.code, trainRun.err).toBe(0);
+    const j = json(trainRun);
+    expect(j['arch']).toBe('transformer');
+    expect(j['examples']).toBe(872); // the whole dev set: --limit 2000 is more than its 872 sentences
+    expect(j['accuracy']).toBeGreaterThan(0.5); // SST-2 dev: 51% positive
+    const info = readModel(new Uint8Array(readFileSync(dense)));
+    expect(info.inputs.map((i) => info.tensors[i]!.dtype)).toEqual(['int32']);
+    expect(info.metadata.properties).toMatchObject({ seq: '24', buckets: '2048', dataset: 'sst2', optimizer: 'adamw' });
+    expect(trainRun.err).toMatch(/epoch 1\/1 {2}loss \d\.\d{4} {2}train acc [\d.]+% {2}dev acc [\d.]+% {2}[\d,]+ sentences\/s/);
+  });
+
+  it('compress: DKM with a per-layer setting for the word table; eval and verify re-measure the file', async () => {
+    const out = join(tmp, 'sst2.2bit.wpal');
+    const r = await wpal('compress', dense, '--data', 'sst2', '--limit', '2000', '--bits', '2', '--layer', 'embeddings.word_embeddings:bits=1', '--distill', '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    const j = json(r);
+    const byName = Object.fromEntries((j['layers'] as Array<{ name: string; bits: number }>).map((l) => [l.name, l.bits]));
+    expect(byName['embeddings.word_embeddings.weight']).toBe(1);
+    expect(byName['classifier.weight']).toBe(2);
+    expect(j['fileBytes']).toBeLessThan(statSync(dense).size / 8); // 1-bit table, 2-bit layers, float32 norms and biases
+    const ev = json(await wpal('eval', out, '--json'));
+    expect(ev).toMatchObject({ dataset: 'sst2', examples: 872, accuracy: j['accuracy'] });
+    const v = await wpal('verify', out, '--max-size', `${j['fileBytes']}B`, '--min-accuracy', '0.5');
+    expect(v.code, v.out).toBe(0);
+    expect(v.out).toMatch(/sst2 dev sentences, the full dev set/);
+  }, 60_000);
+
+  it('a text model on an image data set, or an image arch on sst2: usage errors (exit 2)', async () => {
+    const a = await wpal('compress', dense, '--data', 'mnist', '-o', join(tmp, 'never.wpal'));
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('is a text classifier: compress it on sst2');
+    const b = await wpal('train', '--data', 'sst2', '--arch', 'lenet5', '-o', join(tmp, 'never.wpal'));
+    expect(b.code).toBe(2);
+    expect(b.err).toContain('sst2 is text: use --arch transformer');
+    const c = await wpal('train', '--data', 'mnist', '--seq', '16', '-o', join(tmp, 'never.wpal'));
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('--seq is an option of --arch transformer');
+  });
+});
+
 describe('dist/cli/main.js', () => {
   const bin = resolve('dist/cli/main.js');
   // Built by `npm run build`; this test does not build it.

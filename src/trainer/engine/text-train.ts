@@ -29,6 +29,8 @@ export interface TextTrainOptions {
   /** Stop each epoch after this many examples (default: all). */
   limit?: number;
   onEpoch?: (r: TextEpochRecord) => void;
+  /** After every step: epoch index (0-based), examples done in this epoch, loss of the step. */
+  onStep?: (epoch: number, examples: number, loss: number) => void;
 }
 
 export interface TextEpochRecord {
@@ -77,12 +79,14 @@ export function trainTextClassifier(e: Engine, net: TrainableNet, data: Examples
       }
       const logits = net.forward(x);
       const loss = softmaxCrossEntropy(e, logits, labelTensor(e, labels));
-      lossSum += scalar(e, loss) * B;
+      const l = scalar(e, loss);
+      lossSum += l * B;
       correct += countCorrect(e, logits, labels);
       e.backward(loss);
       opt.step();
       seen += B;
       step++;
+      opts.onStep?.(ep, seen, l);
     }
     const seconds = (performance.now() - t0) / 1000;
     const rec: TextEpochRecord = { epoch: ep + 1, loss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds, examplesPerSecond: seen / Math.max(1e-9, seconds) };
