@@ -12,6 +12,7 @@
  */
 import { Net, type BuildOptions, type BuiltModel } from './common.js';
 import type { TensorHandle } from '../format/write.js';
+import { encoderBlock } from './encoder-block.js';
 
 export interface DistilBertOptions extends BuildOptions {
   /** Sequence length T (default 128). */
@@ -30,7 +31,6 @@ export interface DistilBertOptions extends BuildOptions {
 export function buildDistilBert(opts: DistilBertOptions = {}): BuiltModel {
   const { seq = 128, layers = 6, hidden: d = 768, heads = 12, ffn = 3072, vocab = 30522, maxPositions = 512, epsilon = 1e-12 } = opts;
   if (d % heads !== 0) throw new RangeError(`buildDistilBert: hidden ${d} is not a multiple of heads ${heads}`);
-  const dh = d / heads;
   const net = new Net(
     {
       name: 'distilbert-encoder',
@@ -53,24 +53,7 @@ export function buildDistilBert(opts: DistilBertOptions = {}): BuiltModel {
   const pe = net.op('Embedding', [pos, table('embeddings.position_embeddings.weight', maxPositions)], undefined, 'embeddings.position');
   let x = norm(net.op('Add', [tok, pe], undefined, 'embeddings.sum'), 'embeddings.LayerNorm');
   for (let l = 0; l < layers; l++) {
-    const p = `transformer.layer.${l}`;
-    const headsOf = (name: string) => {
-      const y = net.fc(x, `${p}.attention.${name}`, d);
-      const r = net.op('Reshape', [y], { shape: [seq, heads, dh] }, `${p}.attention.${name}.split`);
-      return net.op('Transpose', [r], { perm: [1, 0, 2] }, `${p}.attention.${name}.heads`);
-    };
-    const q = headsOf('q_lin');
-    const k = headsOf('k_lin');
-    const v = headsOf('v_lin');
-    const scores = net.op('MatMul', [q, k], { transpose_b: 1, alpha: 1 / Math.sqrt(dh) }, `${p}.attention.scores`);
-    const probs = net.op('Softmax', [scores], undefined, `${p}.attention.probs`);
-    const ctx = net.op('MatMul', [probs, v], undefined, `${p}.attention.context`);
-    const merged = net.op('Reshape', [net.op('Transpose', [ctx], { perm: [1, 0, 2] }, `${p}.attention.context.tokens`)], { shape: [seq, d] }, `${p}.attention.context.merged`);
-    const att = net.fc(merged, `${p}.attention.out_lin`, d);
-    x = norm(net.op('Add', [att, x], undefined, `${p}.attention.residual`), `${p}.sa_layer_norm`);
-    const h = net.op('Gelu', [net.fc(x, `${p}.ffn.lin1`, ffn)], undefined, `${p}.ffn.gelu`);
-    const f = net.fc(h, `${p}.ffn.lin2`, d);
-    x = norm(net.op('Add', [f, x], undefined, `${p}.ffn.residual`), `${p}.output_layer_norm`, l === layers - 1 ? 'last_hidden_state' : undefined);
+    x = encoderBlock(net, x, `transformer.layer.${l}`, { seq, dim: d, heads, ffn }, norm, l === layers - 1 ? 'last_hidden_state' : undefined);
   }
   net.output(x);
   return net.finish();

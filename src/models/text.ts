@@ -17,6 +17,7 @@
  */
 import { Net, type BuildOptions, type BuiltModel } from './common.js';
 import type { TensorHandle } from '../format/write.js';
+import { encoderBlock } from './encoder-block.js';
 import { HASHED_PAD_ID, HASHED_TOKENIZER_ID, hashedIds } from '../trainer/data/hashed.js';
 
 export interface TextClassifierOptions extends BuildOptions {
@@ -40,7 +41,6 @@ export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltMode
   if (d % heads !== 0) throw new RangeError(`buildTextClassifier: dim ${d} is not a multiple of heads ${heads}`);
   const labels = opts.labels ?? (classes === 2 ? ['negative', 'positive'] : Array.from({ length: classes }, (_, i) => `class_${i}`));
   if (labels.length !== classes) throw new RangeError(`buildTextClassifier: ${labels.length} labels for ${classes} classes`);
-  const dh = d / heads;
   const net = new Net(
     {
       name: 'text-transformer',
@@ -63,26 +63,7 @@ export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltMode
   const tname = 'embeddings.word_embeddings.weight';
   const table = net.compressed(tname, 'embedding', [buckets, d], net.values_(tname, buckets * d, () => net.uniform(buckets * d, -0.05, 0.05)));
   let x = norm(net.op('Embedding', [ids, table], undefined, 'embeddings.word'), 'embeddings.LayerNorm');
-  for (let l = 0; l < layers; l++) {
-    const p = `transformer.layer.${l}`;
-    const headsOf = (name: string) => {
-      const y = net.fc(x, `${p}.attention.${name}`, d);
-      const r = net.op('Reshape', [y], { shape: [seq, heads, dh] }, `${p}.attention.${name}.split`);
-      return net.op('Transpose', [r], { perm: [1, 0, 2] }, `${p}.attention.${name}.heads`);
-    };
-    const q = headsOf('q_lin');
-    const k = headsOf('k_lin');
-    const v = headsOf('v_lin');
-    const scores = net.op('MatMul', [q, k], { transpose_b: 1, alpha: 1 / Math.sqrt(dh) }, `${p}.attention.scores`);
-    const probs = net.op('Softmax', [scores], undefined, `${p}.attention.probs`);
-    const ctx = net.op('MatMul', [probs, v], undefined, `${p}.attention.context`);
-    const merged = net.op('Reshape', [net.op('Transpose', [ctx], { perm: [1, 0, 2] }, `${p}.attention.context.tokens`)], { shape: [seq, d] }, `${p}.attention.context.merged`);
-    const att = net.fc(merged, `${p}.attention.out_lin`, d);
-    x = norm(net.op('Add', [att, x], undefined, `${p}.attention.residual`), `${p}.sa_layer_norm`);
-    const h = net.op('Gelu', [net.fc(x, `${p}.ffn.lin1`, ffn)], undefined, `${p}.ffn.gelu`);
-    const f = net.fc(h, `${p}.ffn.lin2`, d);
-    x = norm(net.op('Add', [f, x], undefined, `${p}.ffn.residual`), `${p}.output_layer_norm`);
-  }
+  for (let l = 0; l < layers; l++) x = encoderBlock(net, x, `transformer.layer.${l}`, { seq, dim: d, heads, ffn }, norm);
   const column = net.op('Reshape', [x], { shape: [seq, 1, d] }, 'pool.tokens');
   const pooled = net.op('Reshape', [net.op('GlobalAveragePool', [column], undefined, 'pool.mean')], { shape: [d] }, 'pooled');
   net.output(net.fc(pooled, 'classifier', classes, { output: 'logits' }));
