@@ -9,6 +9,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { buildDenseModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
 import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
+import { shrinkZeroRows } from '../trainer/shrink.js';
+import { chooseWidths, fullWidths } from '../trainer/widths.js';
+import { parseWidths } from './train.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, asDataset, describeSplit, loadSplit, textEncodingOf } from './util/data.js';
@@ -41,7 +44,9 @@ export const spec: CommandSpec = {
     layer: { type: 'string', value: 'SPEC', description: 'per-layer settings, e.g. "fc1:bits=1,sparsity=0.95;conv1:bits=4" (bits=0 leaves a layer unclustered)' },
     epochs: { type: 'int', value: 'N', min: 1, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs}; transformer ${TEXT_COMPRESS_DEFAULTS.epochs})` },
     optimizer: { type: 'string', value: 'NAME', choices: ['sgd', 'adam'], description: 'sgd + momentum 0.9 (default for the LeNets) or adam (default for the transformer)' },
-    'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM)' },
+    'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM); with --widths / --hidden, the epochs of that stage (default 4)' },
+    widths: { type: 'string', value: 'K1,K2,N', description: 'LeNet-5: keep this many conv1 filters, conv2 filters, fc1 neurons (whole filters / neurons pruned on float32 weights, then removed from the file)' },
+    hidden: { type: 'string', value: 'N,N,...', description: 'LeNet-300-100: keep this many neurons per hidden layer (as --widths)' },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
     lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${COMPRESS_DEFAULTS.lr} with sgd, ${TEXT_COMPRESS_DEFAULTS.lr} with adam on the transformer), cosine-decayed to 0` },
     tau: { type: 'number', value: 'X', min: 1e-6, description: `DKM temperature as a fraction of the weights' std (default ${COMPRESS_DEFAULTS.tau})` },
@@ -56,6 +61,9 @@ export const spec: CommandSpec = {
   notes: [
     'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
+    'A --target-size / --ratio below what block masks over the full-width layers allow (LeNets) removes whole filters and neurons\n' +
+      'first: widths chosen so the file fits at ~4 bits (conv1 g, conv2 0.8 g, fc1 0.25 g of full), --prune-epochs (4) epochs of row pruning, then the allocator.',
+    'Example: wpal compress lenet5.dense.wpal --data mnist --widths 6,12,32 --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o lenet5.small.wpal',
     'Example: wpal compress lenet300.dense.wpal --data mnist --bits 2 --layer "fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16" --prune-epochs 8 --epochs 8 --distill -o lenet300.64x.wpal',
     'Example: wpal compress lenet300.dense.wpal --data mnist --target-size 20KB --distill -o lenet300.20kb.wpal (per-layer bits and sparsity from the layers\' sensitivity)',
   ],
@@ -143,7 +151,15 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (text !== (dataset === 'sst2')) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2, not ${dataset}` : `${input} is an image model: sst2 is text`);
   const textEncoding = text ? textEncodingOf(readModel(denseBytes).metadata.properties, input) : undefined;
   const targetBytes = targetFromOptions(o, dense);
-  const pruneEpochs = (o['prune-epochs'] as number | undefined) ?? 0;
+  const lenet = dense.kind === 'lenet-5' || dense.kind === 'lenet-300-100';
+  if (o['widths'] !== undefined && dense.kind !== 'lenet-5') throw new UsageError('--widths is for a LeNet-5 (use --hidden for a LeNet-300-100)');
+  if (o['hidden'] !== undefined && dense.kind !== 'lenet-300-100') throw new UsageError('--hidden is for a LeNet-300-100 (use --widths for a LeNet-5)');
+  const full = lenet ? fullWidths(dense) : [];
+  let widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden', full.length) : undefined;
+  widths?.forEach((w, i) => { if (w > full[i]) throw new UsageError(`--${o['widths'] !== undefined ? 'widths' : 'hidden'}: ${w} units is more than the ${full[i]} the model has`); });
+  // --prune-epochs: the structured stage's epochs when there may be one (--widths, or a target on a LeNet)
+  const structuredEpochs = (o['prune-epochs'] as number | undefined) ?? 4;
+  const pruneEpochs = widths || (targetBytes !== undefined && lenet) ? 0 : (o['prune-epochs'] as number | undefined) ?? 0;
   const layerSpec = o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined;
   const sparsity = (o['sparsity'] as number | undefined) ?? 0;
   if (pruneEpochs > 0) {
@@ -156,7 +172,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const test = loadSplit(dataset, 'test', dataDir, limit, textEncoding);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const perEpoch = Math.floor(train.count / batch) * batch;
-  const progress = new Progress(io, perEpoch * (pruneEpochs + epochs));
+  const progress = new Progress(io, perEpoch * (pruneEpochs + epochs + (widths ? structuredEpochs : 0)));
   const t0 = performance.now();
   const distillOption = distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {};
   const lr = (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr);
@@ -165,6 +181,22 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${test.splitName} acc` : 'train acc' });
     if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${test.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
   };
+  // Structured stage: whole filters / neurons row-pruned on float32 weights, then removed from the
+  // model (shrinkZeroRows folds their constant outputs into the next biases): a narrower LeNet.
+  let structuredLine = '';
+  const structured = (keep: number[], offset: number) => {
+    const names = dense.kind === 'lenet-5' ? ['conv1', 'conv2', 'fc1'] : keep.map((_, i) => `fc${i + 1}`);
+    const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
+    const pruned = compressModel(dense, train, {
+      bits: 0, layers: rows, epochs: structuredEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test, onProgress: progressOf('structured ', offset),
+    });
+    const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
+    dense = s.model;
+    structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
+    progress.line(`removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  ${test.splitName} acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
+    return s.widths;
+  };
+  if (widths) widths = structured(widths, 0);
   if (pruneEpochs > 0) {
     // Stage 1: block pruning alone on float32 weights (bits 0 everywhere); stage 2's pruner finds
     // those zero blocks first, so DKM clusters exactly the kept blocks.
@@ -176,7 +208,9 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     progress.line(`pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
     dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
   }
-  const provenanceOf = (layers: string, seconds: string): Record<string, string> => ({
+  // Per-layer bits and sparsity are not repeated here: the file's tensors hold them (wpal inspect),
+  // and every byte of metadata counts in the ratio (and is reserved ahead of a --target-size).
+  const provenanceOf = (seconds: string): Record<string, string> => ({
     trainer: `wpal compress (wasm-palette ${packageVersion()})`,
     dataset,
     dkm_bits: targetBytes !== undefined ? 'auto' : String(bits),
@@ -184,45 +218,68 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     dkm_epochs: String(epochs),
     optimizer,
     ...(pruneEpochs > 0 ? { prune_epochs: String(pruneEpochs) } : {}),
+    ...(structuredLine ? { structured: structuredLine, structured_epochs: String(structuredEpochs) } : {}),
     dkm_tau: String((o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau),
-    layers,
     distill: String(distill),
     seed: String(seed),
     train_examples: String(train.count),
     train_seconds: seconds,
   });
   // room for the provenance and accuracy properties written below (longest plausible values)
-  const reserveBytes = targetBytes === undefined ? 0 : propertyBytes(dense, {
-    ...provenanceOf(Object.keys(dense.weights).filter((n) => n.endsWith('.weight')).map((n) => `${n}:8bit,99.9%/16x16`).join(' '), '999999.9'),
-    [ACCURACY]: '0.12345678901234567', [ACCURACY_EXAMPLES]: '9999999', [ACCURACY_DATASET]: dataset,
+  let reserveBytes = targetBytes === undefined ? 0 : propertyBytes(dense, {
+    ...provenanceOf('99999.9'),
+    [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: dataset,
   });
+  const dkm = () =>
+    compressModel(dense, train, {
+        ...(targetBytes !== undefined ? { targetBytes, allocation: { reserveBytes } } : { bits }),
+        groupRows: (o['group-rows'] as number | undefined) ?? 0,
+        sparsity,
+        block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
+        ...(layerSpec ? { layers: layerSpec } : {}),
+        epochs,
+        batchSize: batch,
+        lr,
+        optimizer,
+        tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
+        seed,
+        ...distillOption,
+        test,
+        onProgress: progressOf(pruneEpochs > 0 || widths ? 'DKM ' : '', (pruneEpochs + (widths ? structuredEpochs : 0)) * perEpoch),
+      });
   let r;
   try {
-    r = compressModel(dense, train, {
-      ...(targetBytes !== undefined ? { targetBytes, allocation: { reserveBytes } } : { bits }),
-      groupRows: (o['group-rows'] as number | undefined) ?? 0,
-      sparsity,
-      block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
-      ...(layerSpec ? { layers: layerSpec } : {}),
-      epochs,
-      batchSize: batch,
-      lr,
-      optimizer,
-      tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
-      seed,
-      ...distillOption,
-      test,
-      onProgress: progressOf(pruneEpochs > 0 ? 'DKM ' : '', pruneEpochs * perEpoch),
-    });
+    r = dkm();
   } catch (e) {
-    if (e instanceof InfeasibleTargetError) throw new CliError(e.message);
-    throw e;
+    if (!(e instanceof InfeasibleTargetError)) throw e;
+    // Below what masks over the full-width layers allow: remove whole filters / neurons first.
+    if (!lenet || widths || e.targetBytes > e.maxBytes) throw new CliError(e.message);
+    const overhead = buildDenseModel(dense).bytes.length - Object.values(dense.weights).reduce((a, v) => a + 4 * v.length, 0) + reserveBytes;
+    let plan;
+    try {
+      plan = chooseWidths(dense, Math.floor(e.targetBytes * 0.97), { overheadBytes: overhead, bits: 4 });
+    } catch (why) {
+      throw new CliError(`${e.message}; removing whole filters and neurons does not reach it either: ${(why as Error).message}`);
+    }
+    progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${plan.widths.join(',')} of ${plan.full.join(',')} filters/neurons (~${formatBytes(plan.estimatedBytes)} at 4 bits)`);
+    progress.extend(perEpoch * structuredEpochs);
+    widths = structured(plan.widths, 0);
+    reserveBytes = propertyBytes(dense, {
+      ...provenanceOf('99999.9'),
+      [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: dataset,
+    });
+    try {
+      r = dkm();
+    } catch (again) {
+      if (again instanceof InfeasibleTargetError) throw new CliError(again.message);
+      throw again;
+    }
   }
-  progress.line(`${pruneEpochs > 0 ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  ${test.splitName} acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
+  progress.line(`${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  ${test.splitName} acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
   progress.finish();
   const trainSeconds = (performance.now() - t0) / 1000;
 
-  const provenance = provenanceOf(r.layers.map((l) => `${l.name}:${l.bits}bit${l.sparsity ? `,${(l.sparsity * 100).toFixed(1)}%/${l.block!.join('x')}` : ''}`).join(' '), trainSeconds.toFixed(1));
+  const provenance = provenanceOf(Math.min(trainSeconds, 99999.9).toFixed(1));
   const draft = await loadModel(r.build({ properties: provenance }).bytes);
   const acc = runtimeAccuracy(draft, test);
   draft.dispose();

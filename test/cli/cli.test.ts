@@ -349,6 +349,28 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
     expect(none.err).toContain('--prune-epochs needs something to prune');
   }, 60_000);
 
+  it('compress --hidden: whole neurons pruned, then removed from the file (a narrower LeNet-300-100)', async () => {
+    const out = join(tmp, 'narrow-mlp.wpal');
+    const r = await wpal('compress', trained, '--data', 'mnist', '--limit', LIMIT, '--hidden', '40,20', '--prune-epochs', '1', '--epochs', '1', '--bits', '2', '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/removed whole filters\/neurons \(fc1 300->40, fc2 100->20\)/);
+    const info = readModel(new Uint8Array(readFileSync(out)));
+    const shape = (n: string) => info.tensors.find((t) => t.name === n)!.shape;
+    expect([shape('fc1.weight'), shape('fc2.weight'), shape('fc3.weight')]).toEqual([[40, 784], [20, 40], [10, 20]]);
+    expect(info.metadata.properties['structured']).toBe('fc1 300->40, fc2 100->20');
+    expect(json(r)['accuracy']).toBeGreaterThan(0.3); // 1 + 1 epochs on 2,000 images; chance is 0.1
+  }, 60_000);
+
+  it('compress --target-size below what block masks allow: removes whole neurons to fit, file <= target', async () => {
+    const out = join(tmp, 'tiny-mlp.wpal');
+    const r = await wpal('compress', trained, '--data', 'mnist', '--limit', LIMIT, '--target-size', '12KB', '--prune-epochs', '3', '--epochs', '2', '-o', out, '--json');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/target 12,000 B .* is below the smallest file block masks over the full-width layers allow .*: keeping \d+,\d+ of 300,100/);
+    expect(statSync(out).size).toBeLessThanOrEqual(12000);
+    expect(statSync(out).size).toBeGreaterThanOrEqual(0.97 * 12000);
+    expect(json(r)['accuracy']).toBeGreaterThan(0.3);
+  }, 90_000);
+
   it('a missing data directory: clear error, exit code 1', async () => {
     const r = await wpal('eval', trained, '--data', 'mnist', '--data-dir', join(tmp, 'no-such-dir'));
     expect(r.code).toBe(1);

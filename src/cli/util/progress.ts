@@ -25,7 +25,7 @@ export class Progress {
   /** total: work units (images) of the whole run. */
   constructor(
     private readonly io: Io,
-    private readonly total: number,
+    private total: number,
     private readonly unit = 'images',
   ) {}
 
@@ -83,6 +83,11 @@ export class Progress {
     const line = width >= 10 ? `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}` : text;
     this.io.err(`\r${line.slice(0, cols - 1)}\x1b[K`);
     this.drawn = true;
+  }
+
+  /** Adds work found along the way (a stage the run decided to add). */
+  extend(units: number): void {
+    this.total += units;
   }
 
   /** Prints a permanent line (an epoch summary): on a TTY it replaces the bar, which is drawn again on the next update. */
