@@ -40,6 +40,7 @@ const STEPS: Step[] = [
   { id: 'mnist-lenet5-dense', data: 'MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data mnist --arch lenet5 --epochs 10 -o ${f('mnist-lenet5.dense')}`, ref: 'mnist-lenet5-dense' },
   ...[4, 2, 1].map((b) => ({ id: `mnist-lenet5-${b}bit`, data: 'MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet5.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet5.${b}bit`)}`, ref: 'mnist-lenet5-dense' })),
   { id: 'mnist-lenet5-target32k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 32 KB (bits + 1x4-block sparsity chosen per layer), distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 32KB --distill -o ${f('mnist-lenet5.32kb')}`, ref: 'mnist-lenet5-dense' },
+  { id: 'mnist-lenet5-target8k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 8 KB: whole filters/neurons removed (widths chosen to fit), then bits per layer, distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 8KB --distill -o ${f('mnist-lenet5.8kb')}`, ref: 'mnist-lenet5-dense' },
   // MNIST, LeNet-5 with whole filters / neurons removed (widths 5,10,32), distilled from the dense LeNet-5
   { id: 'mnist-lenet5n-dense', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'dense float32, 25 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet5 --widths 5,10,32 --teacher ${f('mnist-lenet5.dense')} --epochs 25 --lr 0.01 -o ${f('mnist-lenet5n.dense')}`, ref: 'mnist-lenet5-dense' },
   { id: 'mnist-lenet5n-m42', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'DKM 4-bit, fc1 2-bit, 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o ${f('mnist-lenet5n.m42')}`, ref: 'mnist-lenet5-dense' },
@@ -76,6 +77,8 @@ interface Record_ {
   fileBytes: number;
   denseF32Bytes: number;
   at: string;
+  /** git HEAD of the code that ran (the CLI is built from the working tree). */
+  commit: string;
 }
 
 const recordsPath = `${OUT}/results.jsonl`;
@@ -106,6 +109,8 @@ async function denseBytesOf(file: string): Promise<number> {
   return b;
 }
 
+const COMMIT = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim() || 'unknown';
+
 const shown = (args: string) => `npx wpal ${args.replace(/@\//g, '').replace(/(--layer )(\S+)/, '$1"$2"')}`;
 
 async function runSteps(): Promise<void> {
@@ -131,7 +136,7 @@ async function runSteps(): Promise<void> {
     const refFile = splitArgs(STEPS.find((x) => x.id === s.ref)!.args).find((a, i, all) => all[i - 1] === '-o')!;
     const rec: Record_ = {
       id: s.id, command: shown(s.args), file, seconds: Number(run.seconds.toFixed(1)), accuracy: ev.accuracy, correct: ev.correct, examples: ev.examples,
-      fileBytes: readFileSync(file).length, denseF32Bytes: await denseBytesOf(refFile), at: new Date().toISOString(),
+      fileBytes: readFileSync(file).length, denseF32Bytes: await denseBytesOf(refFile), at: new Date().toISOString(), commit: COMMIT,
     };
     appendFileSync(recordsPath, JSON.stringify(rec) + '\n');
     records.set(s.id, rec);
