@@ -18,7 +18,7 @@ import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
 import type { TrainableNet } from './engine/models.js';
-import { archOf, isCompressible, type Arch, type BuildExtra, type DenseModel } from './engine/archs.js';
+import { archOf, canBeBlockSparse, isCompressible, type Arch, type BuildExtra, type DenseModel } from './engine/archs.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
@@ -263,9 +263,13 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     const setting = {
       bits: o.bits ?? opts.bits!,
       groupRows: o.groupRows ?? opts.groupRows ?? 0,
-      sparsity: o.sparsity ?? opts.sparsity ?? 0,
+      // a global --sparsity skips embedding tables; asking for one explicitly is an error
+      sparsity: canBeBlockSparse(p.name) ? o.sparsity ?? opts.sparsity ?? 0 : 0,
       block: parseBlock(o.block ?? opts.block ?? '1x4'),
     };
+    if (!canBeBlockSparse(p.name) && (o.sparsity ?? 0) > 0) {
+      throw new RangeError(`${layer}: an embedding table cannot be block-sparse (the runtime's Embedding has no block-sparse kernel); give it bits only`);
+    }
     const st: LayerState = { name: p.name, index, setting };
     if (setting.sparsity > 0) {
       st.pruner = new BlockPruner(e, p, {

@@ -77,6 +77,21 @@ describe('compressModel on the text classifier', () => {
     expect(a.layers.map((l) => l.name)).toContain('embeddings.word_embeddings.weight');
     expect(buildDenseModel(dense).bytes.length).toBeGreaterThan(denseF32Bytes(dense));
   }, 60_000);
+
+  it('with sparsity allowed, the allocator prunes other layers but never the word table; the file loads', async () => {
+    const target = Math.floor(denseF32Bytes(dense) / 12);
+    const a = allocate(dense, train, { targetBytes: target, calibration: 256, bits: [1, 2], sparsities: [0, 0.5, 0.9] });
+    expect(a.layers.find((l) => l.name === 'embeddings.word_embeddings.weight')!.sparsity).toBe(0);
+    const r = compressModel(dense, train, { targetBytes: target, allocation: { calibration: 256, bits: [1, 2], sparsities: [0, 0.5, 0.9] }, epochs: 1, batchSize: 64, optimizer: 'adam' });
+    expect(r.layers.find((l) => l.name === 'embeddings.word_embeddings.weight')!.sparsity ?? 0).toBe(0);
+    const model = await loadModel(r.build().bytes); // the runtime has no block-sparse Embedding kernel: a pruned table would not load
+    model.dispose();
+    // a global sparsity skips the table; asking for a sparse table is a clear error
+    const g = compressModel(dense, train, { bits: 2, sparsity: 0.5, epochs: 1, batchSize: 64, optimizer: 'adam' });
+    expect(g.layers.find((l) => l.name === 'embeddings.word_embeddings.weight')!.sparsity ?? 0).toBe(0);
+    expect(g.layers.find((l) => l.name === 'classifier.weight')!.sparsity).toBeGreaterThan(0.4);
+    expect(() => compressModel(dense, train, { bits: 2, epochs: 1, layers: { 'embeddings.word_embeddings': { sparsity: 0.5 } } })).toThrow(/embedding table cannot be block-sparse/);
+  }, 120_000);
 });
 
 describe('DKM memory on a large word table', () => {

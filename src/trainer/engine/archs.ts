@@ -47,6 +47,15 @@ export function isCompressible(name: string, shape: readonly number[]): boolean 
   return name.endsWith('.weight') && shape.length >= 2;
 }
 
+/**
+ * Whether a compressible weight may be block-sparse in a file the runtime can run: not an
+ * embedding table (the runtime's Embedding reads palettized or dense rows, it has no block-sparse
+ * kernel; a row lookup gains nothing from skipping blocks).
+ */
+export function canBeBlockSparse(name: string): boolean {
+  return !/(^|\.)(word|position)_embeddings\.weight$/.test(name);
+}
+
 function lenet5Input(m: DenseModel): number[] {
   const c1 = m.shapes['conv1.weight'];
   const c2 = m.shapes['conv2.weight'][0];
