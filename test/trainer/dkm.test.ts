@@ -13,23 +13,7 @@ import { Rng, withSeed } from '../util/rng.js';
 import { GRADIENT } from '../oracle/train.js';
 import { dkmOracle, refinedCentroids, type DkmOracleGroup } from '../oracle/dkm.js';
 
-const CONFIGS: Array<[TrainBuild, KernelIsa]> = [['debug', 'simd'], ['debug', 'ref'], ['simd', 'simd']];
-
-function numericGrad(f: (x: Float64Array) => number, x0: ArrayLike<number>): Float64Array {
-  const x = Float64Array.from(x0);
-  const g = new Float64Array(x.length);
-  const h = 1e-6;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    x[i] = v + h; const up = f(x);
-    x[i] = v - h; const dn = f(x);
-    x[i] = v;
-    g[i] = (up - dn) / (2 * h);
-  }
-  return g;
-}
-
-const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
+import { CONFIGS, dot, numericGrad } from '../util/gradcheck.js';
 
 interface Case { rows: number; cols: number; bits: number; groupRows: number; iters: number; tau: number; prune?: number }
 
