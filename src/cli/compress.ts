@@ -14,8 +14,7 @@ import { chooseWidths, fullWidths } from '../trainer/widths.js';
 import { parseWidths } from './train.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, describeSplit, loadSplit, textEncodingOf } from './util/data.js';
-import { readModel } from '../format/read.js';
+import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
@@ -137,7 +136,6 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const outDir = dirname(resolve(outFile));
   if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new CliError(`cannot write ${outFile}: the folder ${outDir} does not exist`);
   const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
-
   const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
   const limit = o['limit'] as number | undefined;
   const dataDir = o['data-dir'] as string | undefined;
@@ -145,11 +143,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const json = o['json'] === true;
   const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
-  const denseBytes = readWpalFile(input);
-  let dense = readDenseModel(denseBytes);
+  let dense = readDenseModel(readWpalFile(input));
   const text = dense.kind === 'text-transformer';
   if (text !== (dataset === 'sst2')) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2, not ${dataset}` : `${input} is an image model: sst2 is text`);
-  const textEncoding = text ? textEncodingOf(readModel(denseBytes).metadata.properties, input) : undefined;
+  // the file's seq and table rows (= hash buckets) are how its sentences are encoded
+  const textEncoding = text ? { seq: dense.config!['seq']!, buckets: dense.shapes['embeddings.word_embeddings.weight'][0] } : undefined;
   const targetBytes = targetFromOptions(o, dense);
   const lenet = dense.kind === 'lenet-5' || dense.kind === 'lenet-300-100';
   if (o['widths'] !== undefined && dense.kind !== 'lenet-5') throw new UsageError('--widths is for a LeNet-5 (use --hidden for a LeNet-300-100)');

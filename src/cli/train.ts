@@ -175,7 +175,6 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (!Number.isFinite(lastEpoch.loss)) throw new CliError(`the loss diverged (${lastEpoch.loss}) in epoch ${lastEpoch.epoch}: lower --lr (now ${lr})`);
   const trainSeconds = (performance.now() - t0) / 1000;
   const imagesPerSecond = (perEpoch * epochs) / trainSeconds;
-  const last = { testAccuracy: lastTest };
 
   const dense = denseModelOf(net);
   const buildFile = (properties: Record<string, string>) => buildDenseModel(dense, undefined, { properties }).bytes;
@@ -221,7 +220,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     imagesPerSecond,
     accuracy: acc.accuracy,
     examples: acc.examples,
-    engineAccuracy: last.testAccuracy,
+    engineAccuracy: lastTest,
   };
   if (json) {
     println(io, JSON.stringify(result, null, 2));

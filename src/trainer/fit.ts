@@ -7,7 +7,7 @@
 import { Engine } from './engine/tensor.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
-import { evaluate, permutation, type Examples } from './engine/loop.js';
+import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
 import type { TrainableNet } from './engine/models.js';
 import { distillLoss, netOf, type DenseModel } from './compress.js';
 import { TrainModule } from './engine/module.js';
@@ -64,7 +64,6 @@ export function fit(e: Engine, net: TrainableNet, data: Examples, o: FitOptions)
       : new Adam(e, net.params, { lr });
   const stepsPerEpoch = Math.floor(data.count / B);
   if (stepsPerEpoch === 0) throw new RangeError(`fit: batch ${B} is larger than the ${data.count} examples`);
-  const F = data.x.length / data.count;
   const classes = o.teacher ? o.teacher.length / data.count : 0;
   if (o.teacher && !Number.isInteger(classes)) throw new RangeError(`fit: ${o.teacher.length} teacher logits do not divide into ${data.count} examples`);
   const totalSteps = stepsPerEpoch * epochs;
@@ -80,14 +79,12 @@ export function fit(e: Engine, net: TrainableNet, data: Examples, o: FitOptions)
     for (let s = 0; s < stepsPerEpoch; s++) {
       opt.lr = 0.5 * lr * (1 + Math.cos((Math.PI * (ep * stepsPerEpoch + s)) / totalSteps));
       e.beginStep();
-      const x = e.tensor([B, ...net.inputShape]);
-      const f = e.mod.f32;
-      const base = x.ptr >> 2;
-      for (let i = 0; i < B; i++) {
-        const k = order[s * B + i];
-        f.set(data.x.subarray(k * F, k * F + F), base + i * F);
-        labels[i] = data.y[k];
-        if (o.teacher) tl.set(o.teacher.subarray(k * classes, (k + 1) * classes), i * classes);
+      const x = loadBatch(e, data, order, s * B, B, net.inputShape, labels, net.inputDtype);
+      if (o.teacher) {
+        for (let i = 0; i < B; i++) {
+          const k = order[s * B + i];
+          tl.set(o.teacher.subarray(k * classes, (k + 1) * classes), i * classes);
+        }
       }
       const logits = net.forward(x);
       const loss = o.teacher ? distillLoss(e, logits, tl, labels, temperature, alpha) : softmaxCrossEntropy(e, logits, labelTensor(e, labels));

@@ -3,7 +3,7 @@
  * prune-*.ts; ABI in assembly/kernels/train/README.md), resolved once per TrainModule for its ISA.
  * The engine's TrainKernels table does not list them, so they are looked up here by name.
  */
-import type { TrainModule } from '../engine/module.js';
+import { resolveKernels, type TrainModule } from '../engine/module.js';
 
 export interface DkmKernels {
   dkm(n: number, w: number, mask: number, c: number, k: number, out: number, sums: number, scratch: number, params: number): void;
@@ -14,17 +14,10 @@ export interface DkmKernels {
 
 const cache = new WeakMap<TrainModule, DkmKernels>();
 
+const NAMES: Record<keyof DkmKernels, string> = { dkm: 'f32_dkm', dkmgrad: 'f32_dkmgrad', dkmitergrad: 'f32_dkmitergrad', maskmul: 'f32_maskmul' };
+
 export function dkmKernels(mod: TrainModule): DkmKernels {
   let k = cache.get(mod);
-  if (k) return k;
-  const out: Record<string, unknown> = {};
-  for (const op of ['dkm', 'dkmgrad', 'dkmitergrad', 'maskmul']) {
-    const name = `f32_${op}__${mod.isa}`;
-    const fn = mod.exports[name];
-    if (typeof fn !== 'function') throw new Error(`training module lacks kernel ${name}: rebuild it with \`npm run build:wasm:train\``);
-    out[op] = fn;
-  }
-  k = out as unknown as DkmKernels;
-  cache.set(mod, k);
+  if (!k) cache.set(mod, (k = resolveKernels<DkmKernels>(mod, NAMES)));
   return k;
 }

@@ -187,3 +187,19 @@ export class TrainModule {
     return p;
   }
 }
+
+/**
+ * Kernel groups the TrainKernels table does not list (DKM, the text ops): for every entry of
+ * `names` (key -> export base name), the module's `<base>__<isa>` export, or an error that says
+ * to rebuild the module. Callers cache the result per module.
+ */
+export function resolveKernels<T>(mod: TrainModule, names: Record<keyof T & string, string>): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, base] of Object.entries<string>(names)) {
+    const name = `${base}__${mod.isa}`;
+    const fn = mod.exports[name];
+    if (typeof fn !== 'function') throw new Error(`training module lacks kernel ${name}: rebuild it with \`npm run build:wasm:train\``);
+    out[key] = fn;
+  }
+  return out as T;
+}

@@ -5,7 +5,7 @@
  * training kernels of assembly/kernels/train (ABI in its README). Looked up by name here, as the DKM
  * kernels are, so TrainModule's table and modules built before these kernels keep working.
  */
-import type { TrainModule } from './module.js';
+import { resolveKernels, type TrainModule } from './module.js';
 
 export interface TextKernels {
   layernorm(m: number, n: number, x: number, y: number, gamma: number, beta: number, xs: number, ys: number, params: number): void;
@@ -31,15 +31,6 @@ const cache = new WeakMap<TrainModule, TextKernels>();
 
 export function textKernels(mod: TrainModule): TextKernels {
   let k = cache.get(mod);
-  if (k) return k;
-  const out: Record<string, unknown> = {};
-  for (const [key, base] of Object.entries(NAMES)) {
-    const name = `${base}__${mod.isa}`;
-    const fn = mod.exports[name];
-    if (typeof fn !== 'function') throw new Error(`training module lacks kernel ${name}: rebuild it with \`npm run build:wasm:train\``);
-    out[key] = fn;
-  }
-  k = out as unknown as TextKernels;
-  cache.set(mod, k);
+  if (!k) cache.set(mod, (k = resolveKernels<TextKernels>(mod, NAMES)));
   return k;
 }
