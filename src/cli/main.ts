@@ -19,6 +19,7 @@ interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   train: { summary: 'train a network on a data set and write a dense .wpal', load: async () => (await import('./train.js')).run },
+  import: { summary: 'convert an ONNX model to .wpal (same inputs and outputs; weights at their true size)', load: async () => (await import('./import.js')).run },
   compress: { summary: 'palettize / prune a .wpal to a bit width or a target size', load: async () => (await import('./compress.js')).run },
   eval: { summary: 'accuracy of a .wpal on the full test set, through the runtime', load: async () => (await import('./eval.js')).run },
   inspect: { summary: 'per-layer bits, sparsity, bytes and ratio of a .wpal', load: async () => (await import('./inspect.js')).run },
@@ -46,6 +47,7 @@ export function mainHelp(): string {
     '  wpal compress lenet5.dense.wpal --data mnist --target-size 8KB --distill -o lenet5.8k.wpal',
     '  wpal train    --data sst2 --arch transformer -o sst2.dense.wpal',
     '  wpal compress sst2.dense.wpal --data sst2 --bits 2 --distill -o sst2.2bit.wpal',
+    '  wpal import   model.onnx -o model.wpal --report',
     '',
     'Sizes take B, KB / MB / GB (x1000) and KiB / MiB / GiB (x1024). The data directory is --data-dir,',
     'else $WPAL_DATA, else ../shared/data. Exit codes: 0 ok, 1 failure (bad file or data, a failed claim), 2 usage.',

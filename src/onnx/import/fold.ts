@@ -85,6 +85,14 @@ const normAxis = (axis: number, rank: number, where: string) => {
 
 /** Transposes a constant by `perm` (output axis i = input axis perm[i]). */
 export function transposeConst(t: ConstTensor, perm: readonly number[]): ConstTensor {
+  const moved = transposeData(t, perm);
+  if (!t.quant) return moved;
+  const levels = transposeData({ ...t, data: t.quant.levels }, perm).data as Float64Array;
+  const scale = transposeData({ ...t, data: t.quant.scale }, perm).data as Float32Array;
+  return { ...moved, quant: { levels, scale } };
+}
+
+function transposeData(t: ConstTensor, perm: readonly number[]): ConstTensor {
   const r = t.dims.length;
   const outDims = perm.map((p) => t.dims[p]);
   const inStrides = new Array<number>(r);
@@ -361,6 +369,27 @@ export function foldNode(node: OnnxNode, inputs: (ConstTensor | undefined)[], at
       const steps = inputs[4] ? ints(inputs[4]) : starts.map(() => 1);
       return [sliceConst(a, starts, ends, axes, steps, where)];
     }
+    case 'DequantizeLinear': {
+      if (!a || !b) return undefined;
+      const zp = inputs[2];
+      const r = a.dims.length;
+      const perAxis = b.dims.length === 1 && b.data.length > 1;
+      const axis = perAxis ? normAxis(attr<number>('axis', 1), r, where) : 0;
+      const blockSize = attr<number>('block_size', 0);
+      if (blockSize > 0) return undefined;
+      if (perAxis && b.data.length !== a.dims[axis]) throw new WpalImportError(`${where}: ${b.data.length} scales for axis ${axis} of size ${a.dims[axis]}`);
+      const inner = product(a.dims.slice(axis + 1));
+      const levels = new Float64Array(a.data.length);
+      const scale = new Float32Array(a.data.length);
+      const data = new Float32Array(a.data.length);
+      for (let i = 0; i < data.length; i++) {
+        const c = perAxis ? Math.floor(i / inner) % a.dims[axis] : 0;
+        levels[i] = a.data[i] - (zp ? zp.data[perAxis ? c : 0] : 0);
+        scale[i] = b.data[c];
+        data[i] = Math.fround(levels[i] * scale[i]);
+      }
+      return [{ dtype: 'float32', dims: [...a.dims], data, quant: { levels, scale } }];
+    }
     case 'ConstantOfShape': {
       if (!a) return undefined;
       const v = attr<ConstTensor | undefined>('value', undefined) ?? constOf('float32', [1], [0]);
@@ -414,5 +443,5 @@ export function foldNode(node: OnnxNode, inputs: (ConstTensor | undefined)[], at
 export const FOLDABLE = new Set([
   ...Object.keys(ARITH), ...Object.keys(COMPARE), ...Object.keys(UNARY),
   'Sum', 'Mean', 'Identity', 'Dropout', 'Constant', 'Cast', 'Shape', 'Size', 'Gather', 'Unsqueeze', 'Squeeze', 'Concat', 'Reshape',
-  'Flatten', 'Transpose', 'Slice', 'ConstantOfShape', 'Range', 'Expand', 'Where', 'Clip', 'ReduceProd', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceMean',
+  'Flatten', 'Transpose', 'Slice', 'DequantizeLinear', 'ConstantOfShape', 'Range', 'Expand', 'Where', 'Clip', 'ReduceProd', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceMean',
 ]);

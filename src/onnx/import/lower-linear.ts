@@ -46,6 +46,18 @@ function foldableBatchNorm(cx: Lowering, name: string, channels: number): { scal
   return { scale, shift, output: bn.outputs[0] };
 }
 
+/** A weight matrix [rows, ...] made by DequantizeLinear with one scale per row: its integer levels and row scales. */
+export function quantOrigin(c: ConstTensor, rows: number): WeightOrigin | undefined {
+  if (!c.quant) return undefined;
+  const cols = c.data.length / rows;
+  const rowScale = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    rowScale[r] = c.quant.scale[r * cols];
+    for (let j = 1; j < cols; j++) if (c.quant.scale[r * cols + j] !== rowScale[r]) return undefined;
+  }
+  return { kind: 'qdq', levels: c.quant.levels, rowScale };
+}
+
 /** Weight rows scaled per output channel (a folded BatchNorm), remembering the unscaled values for lossless encoding. */
 function scaleRows(w: Float32Array, rows: number, scale: Float32Array): { values: Float32Array; origin: WeightOrigin } {
   const cols = w.length / rows;
@@ -120,11 +132,12 @@ function conv(cx: Lowering, node: OnnxNode): void {
   const pads = oneD ? [0, rawPads[0], 0, rawPads[1]] : rawPads;
   const groups = cx.attr<number>(node, 'group', 1);
   if (cg * groups !== x.shape[0]) cx.fail(node, `weight [${w.dims}] with group ${groups} needs ${cg * groups} input channels, the input has ${x.shape[0]}`);
-  const ohwi = cx.floats(transposeConst(w4, [0, 2, 3, 1]));
+  const ohwi = cx.floats(transposeConst({ ...w4, quant: undefined }, [0, 2, 3, 1]));
   let bias = b ? vectorOf(cx, node, b, o, 'bias') : undefined;
   let output = node.outputs[0];
   let values = ohwi;
-  let origin: WeightOrigin | undefined;
+  const permuted = transposeConst(w4, [0, 2, 3, 1]);
+  let origin: WeightOrigin | undefined = quantOrigin(permuted, o);
   const bn = foldableBatchNorm(cx, output, o);
   if (bn) {
     ({ values, origin } = scaleRows(ohwi, o, bn.scale));
@@ -196,7 +209,7 @@ function convTranspose(cx: Lowering, node: OnnxNode): void {
 }
 
 /** A fully connected layer on the last logical axis of `x`; the rest of the layout is kept. */
-function fullyConnected(cx: Lowering, node: OnnxNode, x: Act, weight: Float32Array, n: number, bias: Float32Array | undefined, output: string, wName: string, bName: string): Act {
+function fullyConnected(cx: Lowering, node: OnnxNode, x: Act, weight: Float32Array, n: number, bias: Float32Array | undefined, output: string, wName: string, bName: string, origin?: WeightOrigin): Act {
   const last = x.shape.length - 1;
   const want = x.perm[x.perm.length - 1] === last ? x.perm : [...x.perm.filter((a) => a !== last), last];
   const k = x.shape[last];
@@ -205,8 +218,13 @@ function fullyConnected(cx: Lowering, node: OnnxNode, x: Act, weight: Float32Arr
     const cols = new Float32Array(weight.length);
     for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) cols[r * k + j] = weight[r * k + x.order[j]];
     weight = cols;
+    if (origin?.kind === 'qdq') {
+      const levels = new Float64Array(origin.levels.length);
+      for (let r = 0; r < n; r++) for (let j = 0; j < k; j++) levels[r * k + j] = origin.levels[r * k + x.order[j]];
+      origin = { ...origin, levels };
+    } else origin = undefined;
   }
-  const W = cx.weight(wName, [n, k], weight);
+  const W = cx.weight(wName, [n, k], weight, origin);
   const B = bias ? cx.weight(bName, [n], bias) : -1;
   const t = cx.emit(node, 'FullyConnected', [cx.physical(node, x, want), W, B]);
   return cx.setAct(output, t, [...x.shape.slice(0, -1), n], want);
@@ -225,11 +243,12 @@ function gemm(cx: Lowering, node: OnnxNode): void {
   const alpha = cx.attr<number>(node, 'alpha', 1);
   const beta = cx.attr<number>(node, 'beta', 1);
   let values = cx.floats(w);
+  const origin = alpha === 1 ? quantOrigin(w, n) : undefined;
   if (alpha !== 1) values = values.map((v) => v * alpha);
   const c = cx.constant(node, 2, 'C (the bias)');
   let bias = c ? vectorOf(cx, node, c, n, 'C') : undefined;
   if (bias && beta !== 1) bias = bias.map((v) => v * beta);
-  fullyConnected(cx, node, a, values, n, bias, node.outputs[0], node.inputs[1], node.inputs[2] || `${node.inputs[1]}.bias`);
+  fullyConnected(cx, node, a, values, n, bias, node.outputs[0], node.inputs[1], node.inputs[2] || `${node.inputs[1]}.bias`, origin);
 }
 
 function matmul(cx: Lowering, node: OnnxNode): void {
@@ -248,7 +267,8 @@ function matmul(cx: Lowering, node: OnnxNode): void {
   if (dims.length !== 2) return cx.fail(node, `a batched constant operand [${b.dims}] is not supported`);
   const [k, n] = dims;
   if (x.shape[x.shape.length - 1] !== k) cx.fail(node, `inner dimensions differ: [${x.shape}] x [${b.dims}]`);
-  const w = cx.floats(transposeConst({ ...b, dims }, [1, 0]));
+  const wt = transposeConst({ ...b, dims }, [1, 0]);
+  const w = cx.floats(wt);
   // MatMul + Add(bias) is one fully connected layer.
   let output = node.outputs[0];
   let bias: Float32Array | undefined;
@@ -264,7 +284,7 @@ function matmul(cx: Lowering, node: OnnxNode): void {
       cx.consumed.add(add.index);
     }
   }
-  fullyConnected(cx, node, x, w, n, bias, output, node.inputs[1], bName);
+  fullyConnected(cx, node, x, w, n, bias, output, node.inputs[1], bName, quantOrigin(wt, n));
 }
 
 function matmulActs(cx: Lowering, node: OnnxNode, a: Act, b: Act): void {

@@ -5,7 +5,7 @@
  */
 import { BATCH, constOf, ints, reshapeTarget, sliceRange } from './fold.js';
 import { isAct, type Lowering } from './context.js';
-import { identity, product, reshapeTo, unitReshape, type Act } from './layout.js';
+import { identity, product, reshapeTo, sameBytes, unitReshape, type Act } from './layout.js';
 import type { OnnxNode } from './parse.js';
 
 type Handler = (cx: Lowering, node: OnnxNode) => void;
@@ -20,7 +20,7 @@ function reshapeAct(cx: Lowering, node: OnnxNode, x: Act, shape: number[]): void
   if (kept) return void cx.set(node.outputs[0], kept);
   const reader = cx.soleConsumer(node.outputs[0]);
   const fcReader = reader && (reader.opType === 'Gemm' || reader.opType === 'MatMul') && reader.inputs[0] === node.outputs[0] && !isAct(cx.values.get(reader.inputs[1]));
-  if (shape.length === 1 && fcReader) {
+  if (shape.length === 1 && fcReader && !sameBytes(x.shape, x.perm, identity(x.shape.length))) {
     const physShape = x.perm.map((a) => x.shape[a]);
     const strides = x.shape.map((_, i) => product(x.shape.slice(i + 1)));
     const order = new Int32Array(shape[0]);

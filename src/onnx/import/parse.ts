@@ -33,6 +33,12 @@ export interface ConstTensor {
   dtype: ElemType;
   dims: number[];
   data: Float32Array | Float64Array;
+  /**
+   * Set by DequantizeLinear of a constant: data[i] = fround(levels[i] * scale[i]), with the
+   * integer levels (q - zero point) and the scale of each element. Kept through transposes so a
+   * weight matrix can be stored as its integer levels and per-row scales, exactly.
+   */
+  quant?: { levels: Float64Array; scale: Float32Array };
 }
 
 export type AttrValue = number | string | number[] | string[] | ConstTensor | { graph: true };
