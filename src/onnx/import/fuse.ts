@@ -95,9 +95,10 @@ function fuseLayerNorm(cx: Lowering, r1: OnnxNode): boolean {
   return true;
 }
 
-function fuseGelu(cx: Lowering, erf: OnnxNode): boolean {
-  const scaleNode = cx.graph.nodes.find((n) => n.outputs.includes(erf.inputs[0]));
-  if (!scaleNode) return false;
+/** Starts at the x / sqrt(2) (or x * 1/sqrt(2)) that feeds the Erf, so nothing of the pattern is lowered on its own. */
+function fuseGelu(cx: Lowering, scaleNode: OnnxNode): boolean {
+  const erf = next(cx, scaleNode.outputs[0], 'Erf');
+  if (!erf) return false;
   const c = constScalar(cx, scaleNode.inputs[1]);
   if (!((scaleNode.opType === 'Div' && near(c, Math.SQRT2)) || (scaleNode.opType === 'Mul' && near(c, Math.SQRT1_2)))) return false;
   const xName = scaleNode.inputs[0];
@@ -110,7 +111,7 @@ function fuseGelu(cx: Lowering, erf: OnnxNode): boolean {
   const m1other = other(m1, plus.outputs[0]);
   const half = (n: OnnxNode | undefined, a: string) => n && n.opType === 'Mul' && n.inputs.includes(a) && near(constScalar(cx, other(n, a)), 0.5);
   let out: string | undefined;
-  const nodes = [erf, plus, m1];
+  const nodes = [scaleNode, erf, plus, m1];
   const producerOf = (name: string) => cx.graph.nodes.find((n) => n.outputs.includes(name));
   if (m1other === xName) {
     const m2 = next(cx, m1.outputs[0], 'Mul');
@@ -124,7 +125,7 @@ function fuseGelu(cx: Lowering, erf: OnnxNode): boolean {
   if (!out) return false;
   for (const n of nodes) cx.consumed.add(n.index);
   cx.set(out, unaryOp(cx, erf, 'Gelu', {}, x));
-  cx.notes.push(`GELU fused at ${JSON.stringify(erf.name)}`);
+  cx.notes.push(`GELU fused from ${nodes.length} nodes at ${JSON.stringify(erf.name)}`);
   return true;
 }
 
@@ -163,9 +164,12 @@ function fuseHardSwish(cx: Lowering, add: OnnxNode): boolean {
   return true;
 }
 
+type Fusion = (cx: Lowering, node: OnnxNode) => boolean;
+
 /** Fusions tried before the plain lowering of a node, by op type of the pattern's first node. */
-export const FUSIONS: Record<string, (cx: Lowering, node: OnnxNode) => boolean> = {
-  ReduceMean: fuseLayerNorm,
-  Erf: fuseGelu,
-  Add: fuseHardSwish,
+export const FUSIONS: Record<string, readonly Fusion[]> = {
+  ReduceMean: [fuseLayerNorm],
+  Div: [fuseGelu],
+  Mul: [fuseGelu],
+  Add: [fuseHardSwish],
 };

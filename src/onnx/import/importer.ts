@@ -62,8 +62,11 @@ const LOWERERS: Record<string, (cx: Lowering, node: OnnxNode) => void> = {
   ...WINDOW_LOWERERS,
 };
 
+/** Op types supported on activations only as part of a fused pattern (fuse.ts). */
+const FUSED_ONLY = new Set(['Erf']);
+
 /** ONNX op types the importer lowers to .wpal ops (on values computed from the input). */
-export const SUPPORTED_ONNX_OPS: readonly string[] = Object.freeze([...new Set([...Object.keys(LOWERERS), ...Object.keys(FUSIONS)])].sort());
+export const SUPPORTED_ONNX_OPS: readonly string[] = Object.freeze([...new Set([...Object.keys(LOWERERS), ...FUSED_ONLY])].sort());
 /** ONNX op types the importer evaluates at import time when all their inputs are constants. */
 export const FOLDED_ONNX_OPS: readonly string[] = Object.freeze([...FOLDABLE].sort());
 
@@ -75,7 +78,7 @@ function unsupportedOps(graph: OnnxGraph): UnsupportedOp[] {
   const bad = new Map<string, UnsupportedOp>();
   for (const n of graph.nodes) {
     const fromInput = n.inputs.some((i) => act.has(i));
-    const ok = isDefaultDomain(n.domain) && (fromInput ? n.opType in LOWERERS || n.opType in FUSIONS : FOLDABLE.has(n.opType) || n.opType in LOWERERS);
+    const ok = isDefaultDomain(n.domain) && (fromInput ? n.opType in LOWERERS || FUSED_ONLY.has(n.opType) : FOLDABLE.has(n.opType) || n.opType in LOWERERS);
     // Shape of an activation is a constant: what follows it is static shape arithmetic.
     if (fromInput && n.opType !== 'Shape') for (const o of n.outputs) act.add(o);
     if (ok) continue;
@@ -143,8 +146,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Impo
       if (n && !vals[i]) cx.fail(node, `input ${JSON.stringify(n)} is not defined before this node (the graph is not in topological order, or the name is wrong)`);
     });
     if (fold(node)) continue;
-    const fuse = FUSIONS[node.opType];
-    if (fuse && fuse(cx, node)) continue;
+    if ((FUSIONS[node.opType] ?? []).some((fuse) => fuse(cx, node))) continue;
     const lower = LOWERERS[node.opType];
     if (!lower) cx.fail(node, vals.some(isAct) ? 'this op on values computed from the input is not supported' : 'cannot be evaluated at import time');
     lower(cx, node);
