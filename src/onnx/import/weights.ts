@@ -11,6 +11,7 @@ import { packRows, packStream } from '../../encode/bitpack.js';
 import { blockGrid, gatherKept, packMask, type BlockGrid } from '../../encode/blocksparse.js';
 import { decodeWeight, type EncodedPalettized, type WeightBlobs } from '../../encode/decode.js';
 import { encodeDense, type EncodedWeight } from '../../encode/palette.js';
+import { f16BitsToF32, f32ToF16Bits } from '../../encode/f16.js';
 import type { WeightOrigin } from './ir.js';
 
 export interface WeightReport {
@@ -131,6 +132,7 @@ function paletteCandidates(values: Float32Array, rows: number, cols: number, fou
     else p.indices = packRows(made.idx, rows, cols, bits);
     const blobs: WeightBlobs = { palettized: p, ...(sparse ? { sparse: { blockRows: sparse.grid.blockRows, blockCols: sparse.grid.blockCols, mask: sparse.mask } } : {}) };
     const dropped = sparse ? 1 - sparse.keep.reduce((a, b) => a + b, 0) / sparse.keep.length : 0;
+    narrowEntries(p);
     out.push({ blobs, bits, groupRows: g, sparsity: dropped, block: sparse ? [sparse.grid.blockRows, sparse.grid.blockCols] : undefined, found: sparse ? `${found}+sparse` : found });
   }
   return out;
@@ -201,18 +203,30 @@ function originCandidates(origin: WeightOrigin, rows: number, cols: number): Can
   const base = origin.kind === 'qdq' ? Float32Array.from(origin.levels) : origin.base;
   const out: Candidate[] = [];
   for (const c of paletteCandidates(base, rows, cols, origin.kind === 'qdq' ? 'qdq-int8' : 'palette+scale')) {
-    const p = c.blobs.palettized!;
-    p.channelScales = rowScale;
-    // Integer levels in int8 range: int8 entries (scale 1) take a quarter of the bytes.
-    const e = new Float32Array(p.entries.buffer, p.entries.byteOffset, p.entries.length / 4);
-    if (e.every((v) => Number.isInteger(v) && v >= -128 && v <= 127)) {
-      const numPalettes = e.length >> p.bits;
-      const q = Int8Array.from(e);
-      p.entries = new Uint8Array(q.buffer);
-      p.entryType = 'int8';
-      p.entryScales = new Float32Array(numPalettes).fill(1);
-    }
+    c.blobs.palettized!.channelScales = rowScale;
     out.push(c);
   }
   return out;
+}
+
+/**
+ * Palette entries in the narrowest type that holds them exactly: int8 (integers in range, scale
+ * 1: e.g. QDQ levels), float16 (e.g. levels with a zero point, or values that are f16 already),
+ * else float32. The runtime widens them to f32 once at load, so this only shrinks the file.
+ */
+function narrowEntries(p: EncodedPalettized): void {
+  if (p.entryType !== 'float32') return;
+  const e = new Float32Array(p.entries.slice().buffer);
+  const numPalettes = e.length >> p.bits;
+  if (e.every((v) => Number.isInteger(v) && v >= -128 && v <= 127 && !Object.is(v, -0))) {
+    p.entries = new Uint8Array(Int8Array.from(e).buffer);
+    p.entryType = 'int8';
+    p.entryScales = new Float32Array(numPalettes).fill(1);
+    return;
+  }
+  const h = Uint16Array.from(e, (v) => f32ToF16Bits(v));
+  if (h.every((bits, i) => Object.is(f16BitsToF32(bits), e[i]) || (e[i] === 0 && f16BitsToF32(bits) === 0 && Object.is(e[i], 0)))) {
+    p.entries = new Uint8Array(h.buffer);
+    p.entryType = 'float16';
+  }
 }
