@@ -143,25 +143,33 @@ describe('palettes found exactly', () => {
     storedExactly(r.bytes, w.name, values);
   });
 
-  it('uint8 QDQ with zero points, for a MatMul weight quantized along its output axis', async () => {
-    const [k, n] = [128, 32];
-    const q = Uint8Array.from({ length: k * n }, () => rng.int(0, 255));
-    const zp = Uint8Array.from({ length: n }, () => rng.int(100, 150));
-    const scale = rng.floats(n, 0.001, 0.01);
-    const spec: GraphSpec = {
-      opset: 13,
-      inputs: [{ name: 'x', dims: ['N', 3, k] }],
-      outputs: [{ name: 'y' }],
-      inits: { wq: { dims: [k, n], type: 2, values: q }, ws: { dims: [n], values: scale }, zp: { dims: [n], type: 2, values: zp } },
-      nodes: [
-        { op: 'DequantizeLinear', inputs: ['wq', 'ws', 'zp'], outputs: ['w'], attrs: { axis: 1 } },
-        { op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] },
-      ],
-    };
-    const r = await expectLikeOrt(buildOnnx(spec), rng, { rel: 1e-4 });
-    expect(r.report.weights[0].found).toBe('qdq-int8');
-    expect(r.report.weights[0].bytesAfter).toBeLessThan(k * n * 4 * 0.5);
-  });
+  for (const perChannelZp of [false, true]) {
+    it(`uint8 QDQ, zero point ${perChannelZp ? 'per output channel' : 'per tensor'}, for a MatMul weight quantized along its output axis`, async () => {
+      const [k, n] = [128, 32];
+      const q = Uint8Array.from({ length: k * n }, () => rng.int(0, 255));
+      const zp = perChannelZp ? Uint8Array.from({ length: n }, () => rng.int(100, 150)) : Uint8Array.of(128);
+      const scale = rng.floats(n, 0.001, 0.01);
+      const spec: GraphSpec = {
+        opset: 13,
+        inputs: [{ name: 'x', dims: ['N', 3, k] }],
+        outputs: [{ name: 'y' }],
+        inits: { wq: { dims: [k, n], type: 2, values: q }, ws: { dims: [n], values: scale }, zp: { dims: perChannelZp ? [n] : [], type: 2, values: zp } },
+        nodes: [
+          { op: 'DequantizeLinear', inputs: ['wq', 'ws', 'zp'], outputs: ['w'], attrs: { axis: 1 } },
+          { op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] },
+        ],
+      };
+      const r = await expectLikeOrt(buildOnnx(spec), rng, { rel: 1e-4 });
+      const w = r.report.weights[0];
+      expect(w.found).toBe('qdq-int8');
+      const values = new Float32Array(n * k);
+      for (let o = 0; o < n; o++) for (let j = 0; j < k; j++) values[o * k + j] = Math.fround((q[j * n + o] - zp[perChannelZp ? o : 0]) * scale[o]);
+      storedExactly(r.bytes, w.name, values);
+      // One shared palette of levels with per-row scales; a zero point per row needs a palette per
+      // few rows (levels differ by row), still well under dense.
+      expect(w.bytesAfter).toBeLessThan(k * n * 4 * (perChannelZp ? 0.6 : 0.3));
+    });
+  }
 
   it('a float model stays dense, and --dense keeps clustered weights dense', async () => {
     const [k, h, n] = [20, 12, 3];

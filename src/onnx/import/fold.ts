@@ -384,8 +384,8 @@ export function foldNode(node: OnnxNode, inputs: (ConstTensor | undefined)[], at
       const data = new Float32Array(a.data.length);
       for (let i = 0; i < data.length; i++) {
         const c = perAxis ? Math.floor(i / inner) % a.dims[axis] : 0;
-        levels[i] = a.data[i] - (zp ? zp.data[perAxis ? c : 0] : 0);
-        scale[i] = b.data[c];
+        levels[i] = a.data[i] - (zp ? zp.data[zp.data.length === 1 ? 0 : c] : 0);
+        scale[i] = b.data[b.data.length === 1 ? 0 : c];
         data[i] = Math.fround(levels[i] * scale[i]);
       }
       return [{ dtype: 'float32', dims: [...a.dims], data, quant: { levels, scale } }];
