@@ -144,16 +144,16 @@ describe('palettes found exactly', () => {
   });
 
   for (const perChannelZp of [false, true]) {
-    it(`uint8 QDQ, zero point ${perChannelZp ? 'per output channel' : 'per tensor'}, for a MatMul weight quantized along its output axis`, async () => {
+    it(`uint8 QDQ, zero point ${perChannelZp ? 'different per output channel' : 'the same in every channel'}, for a MatMul weight quantized along its output axis`, async () => {
       const [k, n] = [128, 32];
       const q = Uint8Array.from({ length: k * n }, () => rng.int(0, 255));
-      const zp = perChannelZp ? Uint8Array.from({ length: n }, () => rng.int(100, 150)) : Uint8Array.of(128);
+      const zp = perChannelZp ? Uint8Array.from({ length: n }, () => rng.int(100, 150)) : new Uint8Array(n).fill(128);
       const scale = rng.floats(n, 0.001, 0.01);
       const spec: GraphSpec = {
         opset: 13,
         inputs: [{ name: 'x', dims: ['N', 3, k] }],
         outputs: [{ name: 'y' }],
-        inits: { wq: { dims: [k, n], type: 2, values: q }, ws: { dims: [n], values: scale }, zp: { dims: perChannelZp ? [n] : [], type: 2, values: zp } },
+        inits: { wq: { dims: [k, n], type: 2, values: q }, ws: { dims: [n], values: scale }, zp: { dims: [n], type: 2, values: zp } },
         nodes: [
           { op: 'DequantizeLinear', inputs: ['wq', 'ws', 'zp'], outputs: ['w'], attrs: { axis: 1 } },
           { op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] },
@@ -163,7 +163,7 @@ describe('palettes found exactly', () => {
       const w = r.report.weights[0];
       expect(w.found).toBe('qdq-int8');
       const values = new Float32Array(n * k);
-      for (let o = 0; o < n; o++) for (let j = 0; j < k; j++) values[o * k + j] = Math.fround((q[j * n + o] - zp[perChannelZp ? o : 0]) * scale[o]);
+      for (let o = 0; o < n; o++) for (let j = 0; j < k; j++) values[o * k + j] = Math.fround((q[j * n + o] - zp[o]) * scale[o]);
       storedExactly(r.bytes, w.name, values);
       // One shared palette of levels with per-row scales; a zero point per row needs a palette per
       // few rows (levels differ by row), still well under dense.
