@@ -41,7 +41,8 @@ export const spec: CommandSpec = {
     'target-size': { type: 'size', value: 'S', min: 1, description: 'choose every layer\'s bits and sparsity automatically so the file is <= S and >= 97% of it (B, KB, KiB, ...; replaces --bits, --sparsity, --layer)' },
     ratio: { type: 'number', value: 'R', min: 1, description: 'as --target-size, with S = the dense float32 bytes of the weights / R' },
     layer: { type: 'string', value: 'SPEC', description: 'per-layer settings, e.g. "fc1:bits=1,sparsity=0.95;conv1:bits=4" (bits=0 leaves a layer unclustered)' },
-    epochs: { type: 'int', value: 'N', min: 1, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs}; transformer ${TEXT_COMPRESS_DEFAULTS.epochs})` },
+    epochs: { type: 'int', value: 'N', min: 0, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs}; transformer ${TEXT_COMPRESS_DEFAULTS.epochs}); 0 = post-training k-means of any model (imported ones too), no --data needed` },
+    calibration: { type: 'string', value: 'DATA', description: 'with --epochs 0: inputs for sensitivity-weighted k-means, a data set name (its training split) or a .npy of inputs (batch first)' },
     optimizer: { type: 'string', value: 'NAME', choices: ['sgd', 'adam'], description: 'sgd + momentum 0.9 (default for the LeNets) or adam (default for the transformer)' },
     'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM); with --widths / --hidden, the epochs of that stage (default 4)' },
     widths: { type: 'string', value: 'K1,K2,N', description: 'LeNet-5: keep this many conv1 filters, conv2 filters, fc1 neurons (whole filters / neurons pruned on float32 weights, then removed from the file)' },
@@ -60,6 +61,7 @@ export const spec: CommandSpec = {
   notes: [
     'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
+    'Example: wpal compress model.wpal --epochs 0 --bits 4 --group-rows 8 [--calibration inputs.npy] -o model.4bit.wpal (any model, e.g. imported from ONNX: k-means, no training)',
     'A --target-size / --ratio below what block masks over the full-width layers allow (LeNets) removes whole filters and neurons\n' +
       'first: widths chosen so the file fits at ~4 bits (conv1 g, conv2 0.8 g, fc1 0.25 g of full), --prune-epochs (4) epochs of row pruning, then the allocator.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --widths 6,12,32 --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o lenet5.small.wpal',
@@ -129,6 +131,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const o = args.options;
   const input = args.positionals[0];
   if (input === undefined) throw new UsageError('the dense .wpal file is required');
+  if (o['epochs'] === 0) return (await import('./compress-post.js')).runPostTraining(input, o, o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined, io);
+  if (o['calibration'] !== undefined) throw new UsageError('--calibration is for post-training compression (--epochs 0)');
   if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist or sst2)');
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
   const dataset = asDataset(o['data'], '--data');

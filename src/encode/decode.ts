@@ -55,20 +55,28 @@ export interface EncodedWeight extends WeightBlobs {
   decode(): Float32Array;
 }
 
+/**
+ * An aligned copy of the bytes. Uint8Array.prototype.slice copies even for a Node Buffer, whose own
+ * slice() is a view into a shared pool (bytes.slice().buffer would then start at the pool's start).
+ */
+function copyOf(bytes: Uint8Array): ArrayBuffer {
+  return Uint8Array.prototype.slice.call(bytes).buffer as ArrayBuffer;
+}
+
 function f32View(bytes: Uint8Array): Float32Array {
-  return new Float32Array(bytes.slice().buffer, 0, bytes.length >>> 2);
+  return new Float32Array(copyOf(bytes), 0, bytes.length >>> 2);
 }
 
 function denseValues(d: EncodedDense): Float32Array {
   if (d.dtype === 'float32') return f32View(d.data);
-  return f16ArrayToF32(new Uint16Array(d.data.slice().buffer, 0, d.data.length >>> 1));
+  return f16ArrayToF32(new Uint16Array(copyOf(d.data), 0, d.data.length >>> 1));
 }
 
 /** Decoded palettes, [numPalettes][2^bits] as f32 values. */
 export function paletteValues(p: EncodedPalettized, numPalettes: number): Float32Array {
   const k = 1 << p.bits;
   if (p.entryType === 'float32') return f32View(p.entries);
-  if (p.entryType === 'float16') return f16ArrayToF32(new Uint16Array(p.entries.slice().buffer, 0, numPalettes * k));
+  if (p.entryType === 'float16') return f16ArrayToF32(new Uint16Array(copyOf(p.entries), 0, numPalettes * k));
   const q = new Int8Array(p.entries.buffer, p.entries.byteOffset, numPalettes * k);
   const out = new Float32Array(numPalettes * k);
   for (let i = 0; i < out.length; i++) out[i] = q[i] * p.entryScales![Math.floor(i / k)];

@@ -24,14 +24,25 @@ export interface KMeansOptions {
   seed?: number;
   /** Lloyd iterations at most, per start (default 100). */
   iters?: number;
+  /**
+   * Importance of each value (>= 0, same length as the values): minimizes sum w_i (v_i - c)^2
+   * instead of the plain squared error (sensitivity-weighted k-means, as coremltools' SKM and
+   * SqueezeLLM do). Default: all 1.
+   */
+  weights?: ArrayLike<number>;
 }
 
 const EXACT_LIMIT = 65536;
 const BINS = 65536;
 
 /** Sorted (position, weight) summary of the values. */
-function summarize(values: ArrayLike<number>): { pos: Float64Array; wt: Float64Array } {
+function summarize(values: ArrayLike<number>, weights?: ArrayLike<number>): { pos: Float64Array; wt: Float64Array } {
   const n = values.length;
+  const w = (i: number) => (weights ? weights[i] : 1);
+  if (weights) {
+    if (weights.length !== n) throw new RangeError(`kmeans1d: ${weights.length} weights for ${n} values`);
+    for (let i = 0; i < n; i++) if (!(weights[i] >= 0 && Number.isFinite(weights[i]))) throw new RangeError(`kmeans1d: weight ${weights[i]} at ${i} is not finite and >= 0`);
+  }
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -41,14 +52,14 @@ function summarize(values: ArrayLike<number>): { pos: Float64Array; wt: Float64A
     if (v > max) max = v;
   }
   if (n <= EXACT_LIMIT || min === max) {
-    const sorted = Float64Array.from(values).sort();
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
     const pos: number[] = [];
     const wt: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (pos.length && sorted[i] === pos[pos.length - 1]) wt[wt.length - 1]++;
-      else pos.push(sorted[i]), wt.push(1);
+    for (const i of order) {
+      if (pos.length && values[i] === pos[pos.length - 1]) wt[wt.length - 1] += w(i);
+      else pos.push(values[i]), wt.push(w(i));
     }
-    return { pos: Float64Array.from(pos), wt: Float64Array.from(wt) };
+    return dropWeightless(Float64Array.from(pos), Float64Array.from(wt));
   }
   const sum = new Float64Array(BINS);
   const cnt = new Float64Array(BINS);
@@ -56,8 +67,8 @@ function summarize(values: ArrayLike<number>): { pos: Float64Array; wt: Float64A
   for (let i = 0; i < n; i++) {
     const v = values[i];
     const b = Math.min(BINS - 1, Math.floor((v - min) * scale));
-    sum[b] += v;
-    cnt[b]++;
+    sum[b] += w(i) * v;
+    cnt[b] += w(i);
   }
   let m = 0;
   for (let b = 0; b < BINS; b++) if (cnt[b] > 0) m++;
@@ -65,6 +76,15 @@ function summarize(values: ArrayLike<number>): { pos: Float64Array; wt: Float64A
   const wt = new Float64Array(m);
   for (let b = 0, j = 0; b < BINS; b++) if (cnt[b] > 0) (pos[j] = sum[b] / cnt[b]), (wt[j++] = cnt[b]);
   return { pos, wt };
+}
+
+/** Values of weight 0 do not pull centroids; all-zero weights fall back to plain counts. */
+function dropWeightless(pos: Float64Array, wt: Float64Array): { pos: Float64Array; wt: Float64Array } {
+  const keep = Array.from(wt, (x) => x > 0);
+  const m = keep.filter(Boolean).length;
+  if (m === pos.length) return { pos, wt };
+  if (m === 0) return { pos, wt: wt.map(() => 1) };
+  return { pos: pos.filter((_, i) => keep[i]), wt: wt.filter((_, i) => keep[i]) };
 }
 
 /** First index i with pos[i] > x (pos sorted ascending). */
@@ -147,7 +167,7 @@ function sse(pos: Float64Array, wt: Float64Array, c: Float64Array): number {
 }
 
 /** Lloyd steps over the real values (used after clustering a histogram). */
-function refine(values: ArrayLike<number>, c: Float64Array, passes: number): void {
+function refine(values: ArrayLike<number>, c: Float64Array, passes: number, weights?: ArrayLike<number>): void {
   const k = c.length;
   const mids = new Float64Array(k - 1);
   for (let p = 0; p < passes; p++) {
@@ -156,8 +176,9 @@ function refine(values: ArrayLike<number>, c: Float64Array, passes: number): voi
     const cnt = new Float64Array(k);
     for (let i = 0; i < values.length; i++) {
       const j = upperBound(mids, values[i]);
-      sum[j] += values[i];
-      cnt[j]++;
+      const w = weights ? weights[i] : 1;
+      sum[j] += w * values[i];
+      cnt[j] += w;
     }
     for (let j = 0; j < k; j++) if (cnt[j] > 0) c[j] = sum[j] / cnt[j];
     c.sort();
@@ -172,7 +193,7 @@ export function kmeans1d(values: ArrayLike<number>, k: number, opts: KMeansOptio
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`kmeans1d: k must be a positive integer, got ${k}`);
   const { seed = 1, iters = 100 } = opts;
   if (values.length === 0) return new Float64Array(k);
-  const { pos, wt } = summarize(values);
+  const { pos, wt } = summarize(values, opts.weights);
   let c: Float64Array;
   if (pos.length <= k) {
     c = new Float64Array(k).fill(pos[pos.length - 1]);
@@ -187,7 +208,7 @@ export function kmeans1d(values: ArrayLike<number>, k: number, opts: KMeansOptio
     lloyd(pos, wt, b, iters);
     c = sse(pos, wt, b) < sse(pos, wt, a) ? b : a;
   }
-  if (values.length > EXACT_LIMIT) refine(values, c, 2);
+  if (values.length > EXACT_LIMIT) refine(values, c, 2, opts.weights);
   return c;
 }
 

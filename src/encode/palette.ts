@@ -26,6 +26,12 @@ export interface PalettizeOptions {
   seed?: number;
   /** Lloyd iterations at most (default 100). */
   iters?: number;
+  /**
+   * Importance of each weight (rows x cols, >= 0) for sensitivity-weighted k-means: centroids
+   * minimize the importance-weighted squared error (e.g. E[x^2] of the input column the weight
+   * multiplies, from calibration data). Default: all equal.
+   */
+  importance?: Float32Array;
 }
 
 export type DenseOptions = { dtype: 'float32' | 'float16' };
@@ -121,14 +127,19 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
     const r0 = p * groupRows;
     const r1 = Math.min(rows, r0 + groupRows);
     let group: Float32Array;
-    if (!kept) group = norm.subarray(r0 * cols, r1 * cols);
-    else {
+    let weights: Float32Array | undefined;
+    if (!kept) {
+      group = norm.subarray(r0 * cols, r1 * cols);
+      weights = opts.importance?.subarray(r0 * cols, r1 * cols);
+    } else {
       const tmp: number[] = [];
-      for (let r = r0; r < r1; r++) for (let c = 0; c < cols; c++) if (kept(r, c)) tmp.push(norm[r * cols + c]);
+      const wtmp: number[] = [];
+      for (let r = r0; r < r1; r++) for (let c = 0; c < cols; c++) if (kept(r, c)) tmp.push(norm[r * cols + c]), wtmp.push(opts.importance?.[r * cols + c] ?? 1);
       group = Float32Array.from(tmp);
+      if (opts.importance) weights = Float32Array.from(wtmp);
     }
     // A different, still deterministic, seed per palette.
-    const centroids = kmeans1d(group, k, { seed: (seed + Math.imul(p, 0x9e3779b1)) >>> 0, iters });
+    const centroids = kmeans1d(group, k, { seed: (seed + Math.imul(p, 0x9e3779b1)) >>> 0, iters, weights });
     const q = quantizePalette(centroids, entryType);
     entries.set(q.values, p * k);
     if (entryScales) entryScales[p] = q.scale;

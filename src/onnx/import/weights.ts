@@ -216,7 +216,7 @@ function originCandidates(origin: WeightOrigin, rows: number, cols: number): Can
  */
 function narrowEntries(p: EncodedPalettized): void {
   if (p.entryType !== 'float32') return;
-  const e = new Float32Array(p.entries.slice().buffer);
+  const e = new Float32Array(Uint8Array.prototype.slice.call(p.entries).buffer);
   const numPalettes = e.length >> p.bits;
   if (e.every((v) => Number.isInteger(v) && v >= -128 && v <= 127 && !Object.is(v, -0))) {
     p.entries = new Uint8Array(Int8Array.from(e).buffer);

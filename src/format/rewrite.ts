@@ -1,0 +1,72 @@
+/**
+ * rewriteModel: a read model written again by today's ModelWriter. The weights are copied blob for
+ * blob (so the model computes exactly what it did) unless `weights` gives a new encoding for a
+ * tensor; the graph, attributes and metadata are the same; `extraOutputs` makes intermediate
+ * activations graph outputs too (calibration and per-layer error reports read them).
+ */
+import { weightBlobs, type EncodedWeight, type WeightBlobs } from '../encode/decode.js';
+import type { ModelInfo } from './types.js';
+import { ModelWriter, type TensorHandle } from './write.js';
+import { WpalFormatError } from './errors.js';
+
+export interface RewriteOptions {
+  /** New stored form of weight tensors, by tensor index. */
+  weights?: ReadonlyMap<number, EncodedWeight | WeightBlobs>;
+  /** Activations to add as graph outputs (after the model's own), under the given names. */
+  extraOutputs?: readonly { tensor: number; name: string }[];
+  /** Metadata properties to set or replace. */
+  properties?: Record<string, string>;
+}
+
+export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8Array {
+  const producer = new Map<number, number>();
+  info.ops.forEach((op, i) => op.outputs.forEach((t) => producer.set(t, i)));
+  const isOutput = new Set(info.outputs);
+  // Graph inputs and outputs are read directly; only intermediate activations become extra outputs.
+  const extraName = new Map((opts.extraOutputs ?? []).filter((e) => !isOutput.has(e.tensor) && !info.inputs.includes(e.tensor)).map((e) => [e.tensor, e.name]));
+  // Intermediate activations are stored without names unless the file named them.
+  const activationNames = info.tensors.some((t) => producer.has(t.index) && !isOutput.has(t.index) && !t.name.startsWith('#'));
+  const m = info.metadata;
+  const w = new ModelWriter({
+    ...(m.name !== undefined ? { name: m.name } : {}),
+    ...(m.description !== undefined ? { description: m.description } : {}),
+    ...(m.task !== undefined ? { task: m.task } : {}),
+    ...(m.preprocessing ? { preprocessing: m.preprocessing } : {}),
+    outputLabels: m.outputLabels,
+    properties: { ...m.properties, ...opts.properties },
+    activationNames,
+  });
+  const handles = new Map<number, TensorHandle>();
+  const inputs = new Set(info.inputs);
+  // Tensors in file order: inputs and weights as they come, op outputs through their op (the
+  // writer creates an op's output after its inputs, so the indices come out the same).
+  for (const t of info.tensors) {
+    if (handles.has(t.index)) continue;
+    if (inputs.has(t.index)) handles.set(t.index, w.input(t.name, t.shape, t.dtype));
+    else if (t.weight) {
+      let blobs = opts.weights?.get(t.index);
+      if (!blobs) {
+        const copied = weightBlobs(info, t);
+        const p = t.weight.palettized;
+        if (copied.palettized && p && p.numPalettes === 1) copied.palettized.groupSize = 0;
+        blobs = copied;
+      }
+      handles.set(t.index, w.weight(t.name, t.shape, blobs));
+    } else {
+      const o = producer.get(t.index);
+      if (o === undefined) throw new WpalFormatError(`rewriteModel: tensor ${t.index} is neither an input, a weight nor an op output`);
+      const op = info.ops[o];
+      const named = isOutput.has(t.index) || activationNames;
+      const name = extraName.get(t.index) ?? (named ? t.name : undefined);
+      const out = w.op(op.type, op.inputs.map((i) => (i < 0 ? null : handles.get(i))), { attrs: op.attrs, ...(name !== undefined ? { output: name } : {}) });
+      handles.set(t.index, out);
+    }
+  }
+  for (const t of info.outputs) w.output(handles.get(t)!);
+  for (const [t] of extraName) {
+    const h = handles.get(t);
+    if (!h) throw new WpalFormatError(`rewriteModel: extra output ${t} is not a tensor of the model`);
+    w.output(h);
+  }
+  return w.finish();
+}
