@@ -36,59 +36,81 @@ export interface ChainResult {
   chunks: number;
 }
 
+/** The clip padded with silence: `lead` seconds before (context for the classifiers with the longest input), `tail` after. */
+export function padClip(audio: Float32Array, leadSeconds: number, tailSeconds = 1): Float32Array {
+  const padded = new Float32Array(CONTEXT + leadSeconds * 16000 + audio.length + tailSeconds * 16000);
+  padded.set(audio, CONTEXT + leadSeconds * 16000);
+  return padded;
+}
+
+/** The melspectrogram model's inputs: one per 1280-sample chunk, with 480 samples of context, as one batch. */
+export function melInputs(padded: Float32Array): { data: Float32Array; chunks: number } {
+  const chunks = Math.floor((padded.length - CONTEXT) / CHUNK);
+  const data = new Float32Array(chunks * (CHUNK + CONTEXT));
+  for (let c = 0; c < chunks; c++) data.set(padded.subarray(c * CHUNK, c * CHUNK + CHUNK + CONTEXT), c * (CHUNK + CONTEXT));
+  return { data, chunks };
+}
+
+/** Mel frames (8 per chunk) scaled as openWakeWord does: mel / 10 + 2. */
+export async function melFrames(mel: Infer, inputs: { data: Float32Array; chunks: number }, batch: boolean): Promise<Float32Array> {
+  const per = CHUNK + CONTEXT;
+  const frames = new Float32Array(inputs.chunks * FRAMES_PER_CHUNK * MEL_BINS);
+  if (batch) frames.set((await mel(inputs.data, [inputs.chunks, per])).subarray(0, frames.length));
+  else for (let c = 0; c < inputs.chunks; c++) frames.set(await mel(inputs.data.subarray(c * per, (c + 1) * per), [1, per]), c * FRAMES_PER_CHUNK * MEL_BINS);
+  for (let i = 0; i < frames.length; i++) frames[i] = frames[i] / 10 + 2;
+  return frames;
+}
+
+/** The embedding model's inputs: the 76 frames ending at each chunk's last frame, once 76 exist. */
+export function embeddingWindows(frames: Float32Array): { data: Float32Array; count: number } {
+  const chunks = frames.length / (FRAMES_PER_CHUNK * MEL_BINS);
+  const first = Math.ceil(WINDOW_FRAMES / FRAMES_PER_CHUNK) - 1;
+  const count = Math.max(0, chunks - first);
+  const data = new Float32Array(count * WINDOW_FRAMES * MEL_BINS);
+  for (let e = 0; e < count; e++) {
+    const end = (first + e + 1) * FRAMES_PER_CHUNK;
+    data.set(frames.subarray((end - WINDOW_FRAMES) * MEL_BINS, end * MEL_BINS), e * WINDOW_FRAMES * MEL_BINS);
+  }
+  return { data, count };
+}
+
+/** A classifier's inputs: every run of `n` consecutive embeddings. */
+export function classifierInputs(embeddings: Float32Array, n: number): { data: Float32Array; count: number } {
+  const total = embeddings.length / EMBEDDING;
+  const count = Math.max(0, total - n + 1);
+  const data = new Float32Array(count * n * EMBEDDING);
+  for (let p = 0; p < count; p++) data.set(embeddings.subarray(p * EMBEDDING, (p + n) * EMBEDDING), p * n * EMBEDDING);
+  return { data, count };
+}
+
 /**
  * Scores a clip. The clip is padded with `leadSeconds` of silence before (so the classifiers with
  * the longest context have embeddings before the speech) and `tailSeconds` after.
  */
 export async function scoreClip(audio: Float32Array, r: WakeWordRunners, opts: { leadSeconds?: number; tailSeconds?: number } = {}): Promise<ChainResult> {
   const maxFrames = Math.max(...Object.values(r.classifiers).map((c) => c.frames));
-  const lead = opts.leadSeconds ?? Math.ceil(((maxFrames + 10) * CHUNK) / 16000);
-  const tail = opts.tailSeconds ?? 1;
-  const padded = new Float32Array(CONTEXT + lead * 16000 + audio.length + tail * 16000);
-  padded.set(audio, CONTEXT + lead * 16000);
-  const chunks = Math.floor((padded.length - CONTEXT) / CHUNK);
-
-  // Mel frames, 8 per chunk.
-  const melIn = (c: number) => padded.subarray(c * CHUNK, c * CHUNK + CHUNK + CONTEXT);
-  const frames = new Float32Array(chunks * FRAMES_PER_CHUNK * MEL_BINS);
-  if (r.melBatch) {
-    const batch = new Float32Array(chunks * (CHUNK + CONTEXT));
-    for (let c = 0; c < chunks; c++) batch.set(melIn(c), c * (CHUNK + CONTEXT));
-    frames.set((await r.mel(batch, [chunks, CHUNK + CONTEXT])).subarray(0, frames.length));
-  } else {
-    for (let c = 0; c < chunks; c++) frames.set(await r.mel(melIn(c), [1, CHUNK + CONTEXT]), c * FRAMES_PER_CHUNK * MEL_BINS);
-  }
-  for (let i = 0; i < frames.length; i++) frames[i] = frames[i] / 10 + 2;
-
-  // One embedding per chunk once 76 frames exist: the window ends at the chunk's last frame.
-  const first = Math.ceil(WINDOW_FRAMES / FRAMES_PER_CHUNK) - 1;
-  const count = chunks - first;
-  const windows = new Float32Array(count * WINDOW_FRAMES * MEL_BINS);
-  for (let e = 0; e < count; e++) {
-    const end = (first + e + 1) * FRAMES_PER_CHUNK;
-    windows.set(frames.subarray((end - WINDOW_FRAMES) * MEL_BINS, end * MEL_BINS), e * WINDOW_FRAMES * MEL_BINS);
-  }
-  const embeddings = await r.embedding(windows, [count, WINDOW_FRAMES, MEL_BINS, 1]);
-
+  const padded = padClip(audio, opts.leadSeconds ?? Math.ceil(((maxFrames + 10) * CHUNK) / 16000), opts.tailSeconds ?? 1);
+  const mel = melInputs(padded);
+  const windows = embeddingWindows(await melFrames(r.mel, mel, !!r.melBatch));
+  const embeddings = await r.embedding(windows.data, [windows.count, WINDOW_FRAMES, MEL_BINS, 1]);
   const scores: ChainResult['scores'] = {};
   for (const [name, c] of Object.entries(r.classifiers)) {
-    const positions = count - c.frames + 1;
-    const perChunk = new Float32Array(Math.max(0, positions));
-    const input = (p: number) => embeddings.subarray(p * EMBEDDING, (p + c.frames) * EMBEDDING);
+    const inputs = classifierInputs(embeddings, c.frames);
+    const perChunk = new Float32Array(inputs.count);
+    const per = c.frames * EMBEDDING;
+    // A single-output classifier gives the score; a multi-class one (timer) the best class after background (class 0).
     const score = (out: Float32Array, at: number, width: number) => (width === 1 ? out[at] : Math.max(...out.subarray(at + 1, at + width)));
     if (c.batch1) {
-      for (let p = 0; p < positions; p++) {
-        const out = await c.infer(input(p), [1, c.frames, EMBEDDING]);
+      for (let p = 0; p < inputs.count; p++) {
+        const out = await c.infer(inputs.data.subarray(p * per, (p + 1) * per), [1, c.frames, EMBEDDING]);
         perChunk[p] = score(out, 0, out.length);
       }
-    } else if (positions > 0) {
-      const all = new Float32Array(positions * c.frames * EMBEDDING);
-      for (let p = 0; p < positions; p++) all.set(input(p), p * c.frames * EMBEDDING);
-      const out = await c.infer(all, [positions, c.frames, EMBEDDING]);
-      const width = out.length / positions;
-      for (let p = 0; p < positions; p++) perChunk[p] = score(out, p * width, width);
+    } else if (inputs.count > 0) {
+      const out = await c.infer(inputs.data, [inputs.count, c.frames, EMBEDDING]);
+      const width = out.length / inputs.count;
+      for (let p = 0; p < inputs.count; p++) perChunk[p] = score(out, p * width, width);
     }
     scores[name] = { perChunk, max: perChunk.length ? Math.max(...perChunk) : NaN };
   }
-  return { scores, chunks };
+  return { scores, chunks: mel.chunks };
 }

@@ -1,0 +1,66 @@
+/**
+ * The imported wake-word chain compressed without training: every model's weight matrices
+ * clustered by post-training k-means (compressPostTraining), sensitivity-weighted with inputs
+ * that the dense chain computes from calibration audio (mel chunks, embedding windows, runs of
+ * embeddings), so each model is calibrated on what it really sees.
+ */
+import { loadModel } from '../../runtime/load.js';
+import type { Model, ShapedInput } from '../../runtime/model.js';
+import { compressPostTraining, type PostTrainingReport } from '../../trainer/post-training.js';
+import { CHUNK, CONTEXT, EMBEDDING, MEL_BINS, WINDOW_FRAMES, classifierInputs, embeddingWindows, melFrames, melInputs, padClip } from './chain.js';
+import { CLASSIFIERS, EMBEDDING_FILE, MEL_FILE, wpalInfer } from './models.js';
+
+export interface ChainCompression {
+  bits: number;
+  /** Rows per palette (default 0: one palette per tensor). */
+  groupRows?: number;
+  /** Bits of the melspectrogram model (its STFT and mel matrices; default: `bits`). */
+  melBits?: number;
+  /** 16 kHz int16-scale clips for calibration (not the clips the result is judged on). */
+  calibrationAudio?: Float32Array[];
+}
+
+const batches = (name: string, data: Float32Array, shape: number[], count: number, size = 64): Record<string, ShapedInput>[] => {
+  const per = shape.reduce((a, b) => a * b, 1);
+  const out: Record<string, ShapedInput>[] = [];
+  for (let i = 0; i < count; i += size) {
+    const n = Math.min(size, count - i);
+    out.push({ [name]: { data: data.subarray(i * per, (i + n) * per), shape: [n, ...shape] } });
+  }
+  return out;
+};
+
+export async function compressChain(files: Record<string, Uint8Array>, o: ChainCompression): Promise<{ files: Record<string, Uint8Array>; reports: Record<string, PostTrainingReport> }> {
+  const calibration: Record<string, Record<string, ShapedInput>[]> = {};
+  if (o.calibrationAudio?.length) {
+    const dense: Record<string, Model> = {};
+    for (const [f, b] of Object.entries(files)) dense[f] = await loadModel(b);
+    try {
+      const maxFrames = Math.max(...Object.values(CLASSIFIERS).map((c) => c.frames));
+      const add = (file: string, parts: Record<string, ShapedInput>[]) => (calibration[file] ??= []).push(...parts);
+      for (const clip of o.calibrationAudio) {
+        const mel = melInputs(padClip(clip, Math.ceil(((maxFrames + 10) * CHUNK) / 16000)));
+        add(MEL_FILE, batches(dense[MEL_FILE].inputs[0].name, mel.data, [CHUNK + CONTEXT], mel.chunks));
+        const windows = embeddingWindows(await melFrames(wpalInfer(dense[MEL_FILE]), mel, true));
+        add(EMBEDDING_FILE, batches(dense[EMBEDDING_FILE].inputs[0].name, windows.data, [WINDOW_FRAMES, MEL_BINS, 1], windows.count));
+        const embeddings = await wpalInfer(dense[EMBEDDING_FILE])(windows.data, [windows.count, WINDOW_FRAMES, MEL_BINS, 1]);
+        for (const c of Object.values(CLASSIFIERS)) {
+          if (!dense[c.file]) continue;
+          const inputs = classifierInputs(embeddings, c.frames);
+          add(c.file, batches(dense[c.file].inputs[0].name, inputs.data, [c.frames, EMBEDDING], inputs.count));
+        }
+      }
+    } finally {
+      for (const m of Object.values(dense)) m.dispose();
+    }
+  }
+  const out: Record<string, Uint8Array> = {};
+  const reports: Record<string, PostTrainingReport> = {};
+  for (const [f, b] of Object.entries(files)) {
+    const bits = f === MEL_FILE ? o.melBits ?? o.bits : o.bits;
+    const r = await compressPostTraining(b, { bits, groupRows: o.groupRows ?? 0, calibration: calibration[f] });
+    out[f] = r.bytes;
+    reports[f] = r.report;
+  }
+  return { files: out, reports };
+}
