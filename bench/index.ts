@@ -8,11 +8,13 @@
  *   npm run bench -- --quick          a smoke run: 1024x1024 kernels, three small models, short sampling
  *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
  *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts)
+ *   npm run bench -- --imported       imported ONNX models (the openWakeWord chain) against onnxruntime-web only
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runKernelBench, type KernelResult } from './kernels.bench.js';
 import { runModelBench } from './models.bench.js';
+import { importedTable, runImportedBench } from './imported.bench.js';
 import { detailTable, refOpsText, summaryTable, targetsText, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
@@ -22,8 +24,11 @@ function arg(name: string): string | undefined {
 const quick = process.argv.includes('--quick');
 const onlyModels = process.argv.includes('--models');
 const onlyKernels = process.argv.includes('--kernels');
-const doKernels = onlyKernels || !onlyModels;
-const doModels = onlyModels || !onlyKernels;
+const onlyImported = process.argv.includes('--imported');
+const all = !onlyModels && !onlyKernels && !onlyImported;
+const doKernels = onlyKernels || all;
+const doModels = onlyModels || all;
+const doImported = onlyImported || all;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
 function writeResults(prefix: string, json: string): void {
@@ -34,6 +39,15 @@ function writeResults(prefix: string, json: string): void {
 
 if (doKernels) kernelSection();
 if (doModels) await modelSection();
+if (doImported) await importedSection();
+
+async function importedSection(): Promise<void> {
+  console.log(`\nwasm-palette imported-model bench (openWakeWord chain vs onnxruntime-web, 1 thread) — node ${process.version}, ${os.cpus()[0]?.model ?? '?'}`);
+  const report = await runImportedBench({ quick, log: (s) => console.log(s) });
+  console.log('\n' + importedTable(report) + '\n');
+  console.log('Ratios are onnxruntime-web time / wasm-palette time in the same run (> 1: wasm-palette is faster).');
+  writeResults('imported', JSON.stringify(report, null, 2));
+}
 
 async function modelSection(): Promise<void> {
   const archs = arg('archs')?.split(',');
