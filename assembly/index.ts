@@ -18,3 +18,6 @@ export * from './kernels/embed/index';
 export * from './kernels/transpose/index';
 export * from './kernels/concat/index';
 export * from './kernels/batchnorm/index';
+export * from './kernels/deconv2d/index';
+export * from './kernels/slice/index';
+export * from './kernels/resize/index';

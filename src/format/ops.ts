@@ -5,6 +5,8 @@
  * `inferShapes` / `opSchema` to plan its arena.
  */
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
+import { ShapeError, checkDenseParam, count, fail, fmt, pads4, pair } from './shape-check.js';
+import { SPATIAL_OPS } from './ops-spatial.js';
 import type { AttrValue, DTypeName, ModelInfo } from './types.js';
 
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats';
@@ -46,15 +48,6 @@ export interface OpSchema {
   /** Output shapes from input shapes (an operand is undefined when an optional input is left out). */
   infer(inputs: readonly (OperandInfo | undefined)[], attrs: Readonly<Record<string, AttrValue>>): number[][];
 }
-
-/** Thrown by `infer` functions; the caller adds the op's identity to the message. */
-class ShapeError extends Error {}
-
-const fail = (msg: string): never => {
-  throw new ShapeError(msg);
-};
-const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
-const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 const X: InputSchema = { name: 'x', constant: false, optional: false };
 
@@ -153,23 +146,6 @@ export const MAX_RANK = 8;
 /** Output size along one axis: floor((in + p0 + p1 - d*(k-1) - 1) / s) + 1. */
 export function convOutDim(size: number, k: number, stride: number, p0: number, p1: number, dilation = 1): number {
   return Math.floor((size + p0 + p1 - dilation * (k - 1) - 1) / stride) + 1;
-}
-
-function checkDenseParam(o: OperandInfo, n: number, what: string): void {
-  if (o.shape.length !== 1 || o.shape[0] !== n) fail(`${what} must be [${n}], got ${fmt(o.shape)}`);
-  if (!o.weight?.dense || o.weight.dense.dtype !== 'float32' || o.weight.sparse) fail(`${what} must be stored dense float32, not sparse`);
-}
-
-function pair(attrs: Readonly<Record<string, AttrValue>>, name: string, min: number): [number, number] {
-  const v = attrs[name] as number[];
-  if (v.length !== 2 || !v.every((d) => d >= min)) fail(`${name} must be 2 values >= ${min}, got ${fmt(v)}`);
-  return [v[0], v[1]];
-}
-
-function pads4(attrs: Readonly<Record<string, AttrValue>>): [number, number, number, number] {
-  const v = attrs.pads as number[];
-  if (v.length !== 4 || !v.every((d) => d >= 0)) fail(`pads must be [top, left, bottom, right] >= 0, got ${fmt(v)}`);
-  return [v[0], v[1], v[2], v[3]];
 }
 
 /** Spatial output [OH, OW] of a window op over an [H, W, C] input. */
@@ -387,10 +363,11 @@ const REGISTRY = new Map<string, OpSchema>(
     LAYER_NORM,
     MATMUL,
     EMBEDDING,
+    ...SPATIAL_OPS, // format 1.1: Slice, Resize, ConvTranspose (ops-spatial.ts)
   ].map((s) => [s.type, s]),
 );
 
-/** Op types of format 1.0. */
+/** Op types this build reads and writes (format 1.0 and the 1.1 additions). */
 export const OP_TYPES: readonly string[] = Object.freeze([...REGISTRY.keys()]);
 
 /** The schema of an op type, or undefined if the type is unknown. */

@@ -15,6 +15,10 @@
  * AvgPool -> AveragePool (count_include_pad 0); GlobalAveragePool; BatchNormalization; Concat;
  * Flatten (axis 1); Transpose; LayerNorm -> LayerNormalization (axis -1); MatMul -> [Transpose b]
  * + MatMul [+ Mul alpha]; Embedding -> Gather (axis 0, int32 ids).
+ * Format 1.1: Slice -> Slice (int64 starts / ends / axes / steps, axes shifted past the batch, in
+ * whichever layout the input has); Resize -> Resize in NCHW (scales [1, 1, sh, sw] when the op has
+ * scales, else sizes = Shape(x)[0:2] ++ [OH, OW], as the batch is symbolic); ConvTranspose ->
+ * ConvTranspose in NCHW with the weight permuted back to ONNX's [C, O/groups, kh, kw].
  * Not modelled: the int8 attribute of FullyConnected (activation quantization inside the kernel);
  * the export computes that layer in float32.
  */
@@ -316,8 +320,59 @@ class Exporter {
       case 'Embedding':
         this.node('Gather', [this.weight(w), this.get(x)], this.out(y), { axis: 0 });
         return;
+      case 'Slice': {
+        const starts = a.starts as number[];
+        const r = this.rank(x);
+        const l = this.preferred([x]);
+        const axes = (a.axes as number[]).length ? (a.axes as number[]) : starts.map((_, i) => i);
+        const onnxAxes = axes.map((k) => (k < 0 ? k + r : k)).map((k) => (l === 'nchw' ? [2, 3, 1][k] : k + 1));
+        const ins = [this.get(x, l), this.shapeConst(starts), this.shapeConst(a.ends as number[]), this.shapeConst(onnxAxes)];
+        if ((a.steps as number[]).length) ins.push(this.shapeConst(a.steps as number[]));
+        this.node('Slice', ins, this.out(y, l));
+        return;
+      }
+      case 'Resize': {
+        const xi = this.get(x, 'nchw');
+        const scales = a.scales as number[];
+        const attrs = { mode: a.mode as string, coordinate_transformation_mode: a.coordinate_transformation_mode as string, nearest_mode: a.nearest_mode as string };
+        let ins: string[];
+        if (scales.length) ins = [xi, '', this.init(`::scales_${scales.join('_')}`, [4], () => Float32Array.of(1, 1, scales[0], scales[1]))];
+        else {
+          const nc = this.tmp('Shape', [xi], yName, { start: 0, end: 2 });
+          ins = [xi, '', '', this.tmp('Concat', [nc, this.shapeConst(a.sizes as number[])], yName, { axis: 0 })];
+        }
+        this.node('Resize', ins, this.out(y, 'nchw'), attrs);
+        return;
+      }
+      case 'ConvTranspose': {
+        const tw = this.info.tensors[w];
+        const [o, kh, kw, cg] = tw.shape;
+        const groups = a.groups as number;
+        const wn = this.init(`${tw.name}::iohw`, [cg * groups, o / groups, kh, kw], () => ohwiToIohw(this.values(w), o, kh, kw, cg, groups));
+        const ins = [this.get(x, 'nchw'), wn, ...(has(b) ? [this.weight(b)] : [])];
+        this.node('ConvTranspose', ins, this.out(y, 'nchw'), {
+          kernel_shape: [kh, kw],
+          strides: a.strides as number[],
+          pads: a.pads as number[],
+          dilations: a.dilations as number[],
+          group: groups,
+          output_padding: a.output_padding as number[],
+        });
+        return;
+      }
       default:
         throw new RangeError(`exportOnnx: op ${op.index} (${op.type}) has no ONNX mapping`);
     }
   }
+}
+
+/** ConvTranspose weight [O, kh, kw, C/groups] (.wpal) -> [C, O/groups, kh, kw] (ONNX). */
+function ohwiToIohw(v: ArrayLike<number>, o: number, kh: number, kw: number, cg: number, groups: number): Float32Array {
+  const og = o / groups;
+  const out = new Float32Array(o * kh * kw * cg);
+  for (let j = 0; j < o; j++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let ci = 0; ci < cg; ci++) {
+    const c = Math.floor(j / og) * cg + ci; // input channel: group of j, then ci
+    out[((c * og + (j % og)) * kh + y) * kw + x] = v[((j * kh + y) * kw + x) * cg + ci];
+  }
+  return out;
 }

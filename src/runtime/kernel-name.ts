@@ -25,6 +25,9 @@ export interface KernelName {
 
 const OPS = new Set(['gemm', 'conv2d', 'dwconv2d', 'maxpool', 'avgpool', 'gavgpool', 'vadd', 'vmul', 'vrelu', 'vrelu6', 'vsigmoid', 'vtanh', 'vgelu', 'vsilu', 'softmax', 'layernorm', 'matmul', 'embed', 'transpose', 'copy2d', 'batchnorm', 'tgemm', 'im2col', 'col2im', 'maxpoolgrad', 'vrelugrad', 'colsum', 'softmaxce', 'sgd', 'adam', 'dkm', 'dkmgrad', 'dkmitergrad', 'maskmul', 'layernormgrad', 'softmaxgrad', 'vgelugrad', 'embedgrad', 'seqmean', 'seqmeangrad']);
 
+// format 1.1 spatial families (ConvTranspose, Slice, Resize)
+for (const op of ['deconv2d', 'slice', 'resizenearest', 'resizebilinear']) OPS.add(op);
+
 export function parseKernelName(name: string): KernelName {
   const [head, tail] = name.split('__');
   if (!head || !tail) throw new Error(`kernel name ${name}: missing "__<isa>"`);

@@ -7,12 +7,13 @@ import { GEMM_KERNELS } from './kernels/gemm.js';
 import { ELTWISE_KERNELS } from './kernels/eltwise.js';
 import { CONV_KERNELS } from './kernels/conv.js';
 import { MISC_KERNELS } from './kernels/misc.js';
+import { SPATIAL_KERNELS } from './kernels/spatial.js';
 import type { KernelRow } from './kernel-types.js';
 import type { Isa } from './kernel-name.js';
 
 export type { KernelRow } from './kernel-types.js';
 
-export const KERNELS: readonly KernelRow[] = [...GEMM_KERNELS, ...ELTWISE_KERNELS, ...CONV_KERNELS, ...MISC_KERNELS];
+export const KERNELS: readonly KernelRow[] = [...GEMM_KERNELS, ...ELTWISE_KERNELS, ...CONV_KERNELS, ...MISC_KERNELS, ...SPATIAL_KERNELS];
 
 /** Which kernels the runtime may pick: SIMD where a SIMD kernel exists (default), or references only. */
 export type KernelPreference = 'simd' | 'ref';
@@ -54,7 +55,7 @@ function best(rows: KernelRow[], pref: KernelPreference): KernelRow | undefined 
     })[0];
 }
 
-/** The kernel to run a layer with weights (`gemm`, `conv2d`, `dwconv2d`), or undefined when none handles it. */
+/** The kernel to run a layer with weights (`gemm`, `conv2d`, `dwconv2d`, `deconv2d`), or undefined when none handles it. */
 export function chooseWeighted(op: string, need: GemmNeed, pref: KernelPreference = 'simd', table: readonly KernelRow[] = KERNELS): KernelRow | undefined {
   return best(table.filter((r) => weightedSupports(r, op, need)), pref);
 }

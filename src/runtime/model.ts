@@ -21,6 +21,7 @@ import { compileBatchNorm, compileLayerNorm } from './ops/norm.js';
 import { compileMatMul } from './ops/matmul.js';
 import { compileConcat, compileTranspose } from './ops/layout.js';
 import { compileEmbedding } from './ops/embedding.js';
+import { SPATIAL_COMPILERS } from './ops/spatial.js';
 import { WpalDisposedError, WpalInputError, WpalEngineError } from './errors.js';
 import type { KernelExports } from './wasm.js';
 import type { KernelPreference } from './kernels.js';
@@ -80,6 +81,7 @@ const COMPILERS: Record<string, (ctx: OpContext, op: OpInfo) => Step> = {
   Transpose: compileTranspose,
   Concat: compileConcat,
   Embedding: compileEmbedding,
+  ...SPATIAL_COMPILERS,
 };
 
 export class Model {

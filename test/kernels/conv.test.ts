@@ -9,16 +9,14 @@
 import { describe, expect, it } from 'vitest';
 import { CONV_KERNELS } from '../../src/runtime/kernels/conv.js';
 import type { KernelRow } from '../../src/runtime/kernel-types.js';
-import { packRows, packStream } from '../../src/encode/bitpack.js';
-import { blockGrid, gatherKept, packMask } from '../../src/encode/blocksparse.js';
 import { BUILDS, KernelHarness, type Build } from '../util/wasm.js';
 import { Rng, withSeed } from '../util/rng.js';
-import { bitField, decodeBlockSparse, decodeRows, f32Tol } from '../oracle/gemm.js';
+import { f32Tol } from '../oracle/gemm.js';
+import { isPal, makeConvWeights } from '../util/conv-weights.js';
 import { convOracle, gavgpoolOracle, outDim, outShape, poolOracle, type Geom } from '../oracle/conv.js';
 
 const SENTINEL = 0x7fc0dead; // a NaN: y padding between images must keep it
 const pick = <T>(rng: Rng, a: readonly T[]): T => a[rng.int(0, a.length - 1)];
-const isPal = (r: KernelRow) => r.wenc !== undefined && r.wenc !== 'dense';
 
 function refFor(r: KernelRow): KernelRow {
   const ref = CONV_KERNELS.find(
@@ -66,8 +64,6 @@ function makeGeom(rng: Rng, t: number, op: string): Geom {
   return { H, W, C, O, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups };
 }
 
-const SHAPES_ANY: Array<[number, number]> = [[1, 1], [2, 3], [4, 4], [1, 4], [4, 1], [8, 1], [3, 5], [16, 1]];
-
 function makeCase(r: KernelRow, rng: Rng, t: number): Case {
   const g = makeGeom(rng, t, r.op);
   const nb = t % 2 === 0 ? 1 : 3;
@@ -78,56 +74,7 @@ function makeCase(r: KernelRow, rng: Rng, t: number): Case {
   if (pool && t % 5 === 4) for (let i = 0; i < 3; i++) x[rng.int(0, x.length - 1)] = NaN; // NaN propagates
   const base = { nb, g, bits: 0, groupRows: 1, R: 0, Cb: 0, x, w: new Uint8Array(0), W: new Float64Array(0), xPad, yPad };
   if (r.op !== 'conv2d' && r.op !== 'dwconv2d') return base;
-  const O = g.O;
-  const K = g.kh * g.kw * (g.C / g.groups);
-  const pal = isPal(r);
-  const bits = pal ? 1 + (t % 8) : 0;
-  const groupRows = [O, 1, rng.int(1, O), Math.max(1, O - 1)][(t >> 3) % 4];
-  const bias = t % 2 === 0 ? rng.floats(O) : undefined;
-  const chscale = t % 4 < 2 ? rng.floats(O, 0.5, 2) : undefined;
-  let palette: Float32Array | undefined;
-  let vals: Float32Array | Uint8Array;
-  if (pal) {
-    palette = rng.floats(Math.ceil(O / groupRows) << bits);
-    vals = new Uint8Array(O * K);
-    for (let i = 0; i < vals.length; i++) vals[i] = rng.int(0, (1 << bits) - 1);
-  } else {
-    vals = rng.floats(O * K);
-  }
-  // palette value of index idx in output row j, as the layout defines it
-  const palValue = (j: number, idx: number) => palette![(Math.floor(j / groupRows) << bits) + idx];
-  let w: Uint8Array;
-  let W: Float64Array = new Float64Array(O * K);
-  let mask: Uint8Array | undefined;
-  let [R, Cb] = [0, 0];
-  if (r.sparse !== undefined) {
-    [R, Cb] = t % 11 === 10 ? [O, K] : SHAPES_ANY[t % SHAPES_ANY.length];
-    const grid = blockGrid(O, K, R, Cb);
-    const density = [1, 0.5, 0][t % 3];
-    const keep = new Uint8Array(grid.gridRows * grid.gridCols);
-    for (let i = 0; i < keep.length; i++) keep[i] = rng.next() < density ? 1 : 0;
-    if (density === 0.5 && grid.gridRows > 1) keep.fill(0, 0, grid.gridCols); // an empty block row
-    mask = packMask(keep, grid);
-    const kept01 = decodeBlockSparse(O, K, R, Cb, mask, () => 1);
-    if (pal) {
-      w = packStream(gatherKept(vals as Uint8Array, mask, grid), bits);
-      const stream = w;
-      const idx = decodeBlockSparse(O, K, R, Cb, mask, (v) => bitField(stream, 0, v, bits));
-      for (let i = 0; i < O * K; i++) if (kept01[i]) W[i] = palValue(Math.floor(i / K), idx[i]);
-    } else {
-      const kept = gatherKept(vals as Float32Array, mask, grid);
-      w = new Uint8Array(kept.buffer);
-      W = decodeBlockSparse(O, K, R, Cb, mask, (v) => kept[v]);
-    }
-  } else if (pal) {
-    w = packRows(vals, O, K, bits);
-    const idx = decodeRows(w, O, K, bits);
-    for (let i = 0; i < O * K; i++) W[i] = palValue(Math.floor(i / K), idx[i]);
-  } else {
-    w = new Uint8Array(vals.buffer);
-    W = Float64Array.from(vals);
-  }
-  return { ...base, bits, groupRows, R, Cb, w, pal: palette, mask, bias, chscale, W };
+  return { ...base, ...makeConvWeights(r, rng, t, g.O, g.kh * g.kw * (g.C / g.groups)) };
 }
 
 function outPixels(r: KernelRow, g: Geom): [number, number] {

@@ -7,6 +7,7 @@
 import type { ModelInfo } from '../../src/format/types.js';
 import { decodeWeight } from './model.js';
 import { erf } from './eltwise.js';
+import { spatialOpOracle } from './model-spatial.js';
 
 const ACT: Record<string, (x: number) => number> = {
   Relu: (x) => Math.max(0, x),
@@ -241,8 +242,11 @@ export function runModelOracle(info: ModelInfo, inputs: Record<string, ArrayLike
         }
         break;
       }
-      default:
-        throw new Error(`oracle: op ${op.type} not implemented`);
+      default: {
+        const z = spatialOpOracle(info, op, batch, val, W);
+        if (!z) throw new Error(`oracle: op ${op.type} not implemented`);
+        y.set(z);
+      }
     }
     vals.set(out, y);
   }

@@ -1,5 +1,5 @@
 /**
- * What every op with weights (FullyConnected, Conv2D) prepares at load: the kernel for the
+ * What every op with weights (FullyConnected, Conv2D, ConvTranspose) prepares at load: the kernel for the
  * weight's encoding, pointers to the weights in place in the file, f32 palettes when the file
  * stores f16/int8 entries (palette-sized, never weight-sized), and params slots 0..7
  * (assembly/kernels/README.md). The caller adds its own slots after 7.
