@@ -214,3 +214,61 @@ describe('transformer blocks as exporters write them', () => {
     });
   }
 });
+
+describe('slices, resizes and transposed convs (format 1.1 ops)', () => {
+  it('Slice with inputs (negative start, step 2, negative step), Split, and Gather of one index', async () => {
+    const spec: GraphSpec = {
+      opset: 13,
+      inputs: [{ name: 'x', dims: ['N', 6, 10] }],
+      outputs: [{ name: 'a' }, { name: 'b' }, { name: 'c' }, { name: 'd' }, { name: 'e' }],
+      inits: { s: i64([-5, 1]), en: i64([100, 9]), ax: i64([1, 2]), st: i64([1, 2]), rs: i64([5]), re: i64([-100]), rax: i64([1]), rst: i64([-2]), split: i64([2, 4]), idx: { dims: [], type: 7, values: [-1] } },
+      nodes: [
+        { op: 'Slice', inputs: ['x', 's', 'en', 'ax', 'st'], outputs: ['a'] },
+        { op: 'Slice', inputs: ['x', 'rs', 're', 'rax', 'rst'], outputs: ['b'] },
+        { op: 'Split', inputs: ['x', 'split'], outputs: ['c', 'd'], attrs: { axis: 1 } },
+        { op: 'Gather', inputs: ['x', 'idx'], outputs: ['e'], attrs: { axis: 2 } },
+      ],
+    };
+    await expectLikeOrt(buildOnnx(spec), rng);
+  });
+
+  for (const [mode, ctm] of [['nearest', 'asymmetric'], ['nearest', 'half_pixel'], ['linear', 'half_pixel'], ['linear', 'align_corners'], ['linear', 'pytorch_half_pixel']] as const) {
+    it(`Resize ${mode} ${ctm} after a conv (NHWC inside, no transposes)`, async () => {
+      const spec: GraphSpec = {
+        opset: 13,
+        inputs: [{ name: 'x', dims: ['N', 3, 5, 7] }],
+        outputs: [{ name: 'y' }],
+        inits: { w: { dims: [4, 3, 1, 1], values: f(12) }, roi: { dims: [0], values: [] }, sc: { dims: [4], values: [1, 1, 2, 2] }, sz: { dims: [4], type: 7, values: [1, 4, 9, 11] } },
+        nodes: [
+          { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+          { op: 'Resize', inputs: ctm === 'align_corners' ? ['c', 'roi', '', 'sz'] : ['c', 'roi', 'sc'], outputs: ['y'], attrs: { mode, coordinate_transformation_mode: ctm, ...(mode === 'nearest' ? { nearest_mode: 'floor' } : {}) } },
+        ],
+      };
+      await expectLikeOrt(buildOnnx(spec), rng, { batches: ctm === 'align_corners' ? [1] : [1, 2] });
+    });
+  }
+
+  it('Upsample (opset 9) as nearest Resize', async () => {
+    const spec: GraphSpec = {
+      opset: 9,
+      inputs: [{ name: 'x', dims: [1, 2, 3, 4] }],
+      outputs: [{ name: 'y' }],
+      inits: { sc: { dims: [4], values: [1, 1, 2, 3] } },
+      nodes: [{ op: 'Upsample', inputs: ['x', 'sc'], outputs: ['y'], attrs: { mode: 'nearest' } }],
+    };
+    await expectLikeOrt(buildOnnx(spec), rng, { batches: [1] });
+  });
+
+  it('ConvTranspose 2-D (stride 2, pads, output_padding, groups) and 1-D, weights permuted to [O, kh, kw, C/groups]', async () => {
+    const spec: GraphSpec = {
+      inputs: [{ name: 'x', dims: ['N', 4, 5, 6] }, { name: 'z', dims: ['N', 3, 9] }],
+      outputs: [{ name: 'y' }, { name: 'u' }],
+      inits: { w: { dims: [4, 3, 3, 3], values: f(108) }, b: { dims: [6], values: f(6) }, w1: { dims: [3, 2, 4], values: f(24) } },
+      nodes: [
+        { op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: { strides: [2, 2], pads: [1, 0, 1, 1], output_padding: [1, 0], group: 2 } },
+        { op: 'ConvTranspose', inputs: ['z', 'w1'], outputs: ['u'], attrs: { strides: [3], output_shape: [27] } },
+      ],
+    };
+    await expectLikeOrt(buildOnnx(spec), rng);
+  });
+});
