@@ -5,7 +5,7 @@ export { Model, type TensorSpec, type TensorData, type ShapedInput, type Output,
 export { hasSimd } from './runtime/wasm.js';
 export { WpalLoadError, WpalEngineError, WpalInputError, WpalDisposedError } from './runtime/errors.js';
 export * from './format/errors.js';
-export { readModel } from './format/read.js';
+export { readModel, type ReadOptions } from './format/read.js';
 export { ModelWriter } from './format/write.js';
 export { sizeReport, type SizeReport } from './format/size.js';
 export { FORMAT_MAJOR, FORMAT_MINOR } from './format/version.js';

@@ -12,6 +12,13 @@ export interface LoadOptions {
   wasm?: WasmSource;
   /** 'simd' (default) runs SIMD kernels where they exist; 'ref' runs the scalar reference kernels. */
   kernels?: KernelPreference;
+  /**
+   * Verify the file's checksum before loading (default true; files of format 1.2 on carry one).
+   * Pass false only when you have verified the bytes already, e.g. fetched them with subresource
+   * integrity (`fetch(url, { integrity: 'sha384-...' })`) or checked a digest you trust: a
+   * damaged file then loads and can answer wrongly.
+   */
+  verifyChecksums?: boolean;
 }
 
 const URL_LIKE = /^(https?|blob|data|file):/i;
@@ -32,11 +39,12 @@ async function readSource(source: ModelSource): Promise<Uint8Array> {
 }
 
 /**
- * Loads and validates a .wpal model. Every offset, length and shape in the file is checked
- * before any kernel runs; a bad file raises a WpalFormatError (or WpalVersionError,
- * WpalUnsupportedOpError) that says what is wrong.
+ * Loads and validates a .wpal model. The file's checksum (format 1.2 on) and every offset, length
+ * and shape in it are checked before any kernel runs; a bad file raises a WpalFormatError (or
+ * WpalVersionError, WpalUnsupportedOpError) that says what is wrong, e.g.
+ * "tensor fc1.weight is damaged (checksum mismatch)".
  */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const [bytes, module] = await Promise.all([readSource(source), compileKernels(options.wasm)]);
-  return new Model(readModel(bytes), instantiateKernels(module), options.kernels ?? 'simd');
+  return new Model(readModel(bytes, { verifyChecksums: options.verifyChecksums !== false }), instantiateKernels(module), options.kernels ?? 'simd');
 }

@@ -229,6 +229,7 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
       source: portable(source, 'the model source') as PortableSource,
       wasm: portable(options.wasm, 'options.wasm'),
       kernels: options.kernels,
+      verifyChecksums: options.verifyChecksums,
     });
   } catch (e) {
     disposed = true;

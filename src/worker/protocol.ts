@@ -12,7 +12,7 @@ export type PortableSource = Uint8Array | ArrayBuffer | string;
 export type PortableWasm = PortableSource | WebAssembly.Module;
 
 export type Request =
-  | { id: number; type: 'load'; source: PortableSource; wasm?: PortableWasm; kernels?: KernelPreference }
+  | { id: number; type: 'load'; source: PortableSource; wasm?: PortableWasm; kernels?: KernelPreference; verifyChecksums?: boolean }
   | { id: number; type: 'run'; inputs: Record<string, TensorData | ShapedInput> }
   | { id: number; type: 'sizeReport' }
   | { id: number; type: 'memoryReport' }

@@ -18,7 +18,7 @@ export function serve(port: Endpoint): (req: Request) => Promise<void> {
       switch (req.type) {
         case 'load': {
           if (model) throw new WpalLoadError('this worker already holds a model; start another worker for another model');
-          model = await loadModel(req.source, { wasm: req.wasm, kernels: req.kernels });
+          model = await loadModel(req.source, { wasm: req.wasm, kernels: req.kernels, verifyChecksums: req.verifyChecksums });
           const info: LoadedInfo = { inputs: [...model.inputs], outputs: [...model.outputs], metadata: model.metadata };
           return reply({ id: req.id, ok: true, value: info });
         }
