@@ -18,3 +18,4 @@ export * from './kernels/embed/index';
 export * from './kernels/transpose/index';
 export * from './kernels/concat/index';
 export * from './kernels/batchnorm/index';
+export * from './kernels/check/index';

@@ -1,7 +1,7 @@
 /** loadModel(): bytes, an ArrayBuffer, a URL (fetch) or, in Node, a file path. */
 import { readModel } from '../format/read.js';
 import { Model } from './model.js';
-import { compileKernels, instantiateKernels, isNode, readUrl, type WasmSource } from './wasm.js';
+import { compileKernels, isNode, readUrl, type WasmSource } from './wasm.js';
 import { WpalLoadError } from './errors.js';
 import type { KernelPreference } from './kernels.js';
 
@@ -19,6 +19,14 @@ export interface LoadOptions {
    * damaged file then loads and can answer wrongly.
    */
   verifyChecksums?: boolean;
+  /** Let NaN and +-Infinity inputs run (default false: run() throws a WpalInputError naming the input and index). */
+  allowNonFinite?: boolean;
+  /**
+   * Activation memory (arena + scratch) a model keeps between runs, in bytes (default 64 MiB).
+   * After a larger batch, the model gives the memory back (Model.trim()), so one huge batch does
+   * not stay in memory for the model's life. Infinity keeps it; 0 gives it back after every run.
+   */
+  retainArenaBytes?: number;
 }
 
 const URL_LIKE = /^(https?|blob|data|file):/i;
@@ -46,5 +54,10 @@ async function readSource(source: ModelSource): Promise<Uint8Array> {
  */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const [bytes, module] = await Promise.all([readSource(source), compileKernels(options.wasm)]);
-  return new Model(readModel(bytes, { verifyChecksums: options.verifyChecksums !== false }), instantiateKernels(module), options.kernels ?? 'simd');
+  const info = readModel(bytes, { verifyChecksums: options.verifyChecksums !== false });
+  return new Model(info, module, {
+    kernels: options.kernels ?? 'simd',
+    ...(options.allowNonFinite !== undefined ? { allowNonFinite: options.allowNonFinite } : {}),
+    ...(options.retainArenaBytes !== undefined ? { retainArenaBytes: options.retainArenaBytes } : {}),
+  });
 }
