@@ -5,7 +5,7 @@
  * a model disposed while run() reads its inputs).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadModel, WpalDisposedError, WpalInputError, WpalLoadError } from '../../src/index.js';
@@ -164,4 +164,30 @@ describe('typed errors', () => {
     await expect(loadModel(big)).rejects.toThrow(WpalLoadError);
     await expect(loadModel(big)).rejects.toThrow(/cannot hold the model: it needs \d+ bytes of WebAssembly memory/);
   });
+});
+
+describe('worker', () => {
+  const dist = new URL('../../dist/index.js', import.meta.url);
+  // worker_threads runs the built entry (dist/worker/worker-entry-node.js): built by `npm run build`.
+  it.skipIf(!existsSync(dist))('an input the worker cannot receive (a function): WpalInputError; damage and NaN come back typed', async () => {
+    const api = (await import(dist.href)) as typeof import('../../src/index.js');
+    const model = await api.loadModelInWorker(published);
+    try {
+      const err = await model.run({ input: (() => 1) as unknown as Float32Array }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(api.WpalInputError);
+      expect((err as Error).message).toMatch(/cannot be sent to the worker/);
+      const x = new Float32Array(784);
+      x[5] = NaN;
+      await expect(model.run({ input: x.slice() })).rejects.toThrow(api.WpalInputError);
+      expect((await model.run({ input: x }, { allowNonFinite: true })).logits!.shape).toEqual([1, 10]);
+      await model.trim();
+    } finally {
+      await model.dispose();
+    }
+    const bad = published.slice();
+    bad[published.length - 40] ^= 4;
+    const e = await api.loadModelInWorker(bad).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(api.WpalFormatError);
+    expect((e as { damagedTensors?: string[] }).damagedTensors).toBeDefined();
+  }, 60_000);
 });
