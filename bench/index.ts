@@ -8,11 +8,13 @@
  *   npm run bench -- --quick          a smoke run: 1024x1024 kernels, three small models, short sampling
  *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
  *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts)
+ *   npm run bench -- --integrity      checksum throughput and load-time cost, the non-finite input check
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runKernelBench, type KernelResult } from './kernels.bench.js';
 import { runModelBench } from './models.bench.js';
+import { runIntegrityBench } from './integrity.bench.js';
 import { detailTable, refOpsText, summaryTable, targetsText, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
@@ -22,8 +24,11 @@ function arg(name: string): string | undefined {
 const quick = process.argv.includes('--quick');
 const onlyModels = process.argv.includes('--models');
 const onlyKernels = process.argv.includes('--kernels');
-const doKernels = onlyKernels || !onlyModels;
-const doModels = onlyModels || !onlyKernels;
+const onlyIntegrity = process.argv.includes('--integrity');
+const all = !onlyModels && !onlyKernels && !onlyIntegrity;
+const doKernels = onlyKernels || all;
+const doModels = onlyModels || all;
+const doIntegrity = onlyIntegrity || all;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
 function writeResults(prefix: string, json: string): void {
@@ -34,6 +39,19 @@ function writeResults(prefix: string, json: string): void {
 
 if (doKernels) kernelSection();
 if (doModels) await modelSection();
+if (doIntegrity) await integritySection();
+
+async function integritySection(): Promise<void> {
+  console.log(`\nwasm-palette integrity bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
+  const report = await runIntegrityBench({ quick, log: (s) => console.log(s) });
+  console.log('\nTargets (reported, not asserted):');
+  const ours = report.hash.filter((h) => h.impl.startsWith('ours'));
+  const big = ours.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  console.log(`  ${big.gbPerS > 5 ? 'MET ' : 'MISS'} XXH64 > 5 GB/s on ${(big.bytes / 1e6).toFixed(0)} MB: ${big.gbPerS.toFixed(2)} GB/s`);
+  for (const l of report.load) console.log(`  ${l.costPct < 5 ? 'MET ' : 'MISS'} checksum < 5% of load time, ${l.file} from ${l.source}: ${l.costPct.toFixed(1)}%`);
+  for (const f of report.finiteCheck.filter((f) => f.batch === 1)) console.log(`  ${f.costPct < 1 ? 'MET ' : 'MISS'} non-finite check < 1% of a run, ${f.model} batch 1: ${f.costPct.toFixed(2)}%`);
+  writeResults('integrity', JSON.stringify({ when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, quick, ...report }, null, 2));
+}
 
 async function modelSection(): Promise<void> {
   const archs = arg('archs')?.split(',');
