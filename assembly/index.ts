@@ -21,3 +21,4 @@ export * from './kernels/batchnorm/index';
 export * from './kernels/deconv2d/index';
 export * from './kernels/slice/index';
 export * from './kernels/resize/index';
+export * from './kernels/check/index';

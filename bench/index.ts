@@ -9,12 +9,14 @@
  *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
  *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts)
  *   npm run bench -- --imported       imported ONNX models (the openWakeWord chain) against onnxruntime-web only
+ *   npm run bench -- --integrity      checksum throughput and load-time cost, the non-finite input check
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { runKernelBench, type KernelResult } from './kernels.bench.js';
 import { runModelBench } from './models.bench.js';
 import { importedTable, runImportedBench } from './imported.bench.js';
+import { runIntegrityBench } from './integrity.bench.js';
 import { detailTable, refOpsText, summaryTable, targetsText, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
@@ -25,10 +27,12 @@ const quick = process.argv.includes('--quick');
 const onlyModels = process.argv.includes('--models');
 const onlyKernels = process.argv.includes('--kernels');
 const onlyImported = process.argv.includes('--imported');
-const all = !onlyModels && !onlyKernels && !onlyImported;
+const onlyIntegrity = process.argv.includes('--integrity');
+const all = !onlyModels && !onlyKernels && !onlyImported && !onlyIntegrity;
 const doKernels = onlyKernels || all;
 const doModels = onlyModels || all;
 const doImported = onlyImported || all;
+const doIntegrity = onlyIntegrity || all;
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 
 function writeResults(prefix: string, json: string): void {
@@ -40,6 +44,7 @@ function writeResults(prefix: string, json: string): void {
 if (doKernels) kernelSection();
 if (doModels) await modelSection();
 if (doImported) await importedSection();
+if (doIntegrity) await integritySection();
 
 async function importedSection(): Promise<void> {
   console.log(`\nwasm-palette imported-model bench (openWakeWord chain vs onnxruntime-web, 1 thread) — node ${process.version}, ${os.cpus()[0]?.model ?? '?'}`);
@@ -47,6 +52,18 @@ async function importedSection(): Promise<void> {
   console.log('\n' + importedTable(report) + '\n');
   console.log('Ratios are onnxruntime-web time / wasm-palette time in the same run (> 1: wasm-palette is faster).');
   writeResults('imported', JSON.stringify(report, null, 2));
+}
+
+async function integritySection(): Promise<void> {
+  console.log(`\nwasm-palette integrity bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
+  const report = await runIntegrityBench({ quick, log: (s) => console.log(s) });
+  console.log('\nTargets (reported, not asserted):');
+  const ours = report.hash.filter((h) => h.impl.startsWith('ours'));
+  const big = ours.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  console.log(`  ${big.gbPerS > 5 ? 'MET ' : 'MISS'} XXH64 > 5 GB/s on ${(big.bytes / 1e6).toFixed(0)} MB: ${big.gbPerS.toFixed(2)} GB/s`);
+  for (const l of report.load) console.log(`  ${l.costPct < 5 ? 'MET ' : 'MISS'} checksum < 5% of load time, ${l.file} from ${l.source}: ${l.costPct.toFixed(1)}%`);
+  for (const f of report.finiteCheck.filter((f) => f.batch === 1)) console.log(`  ${f.costPct < 1 ? 'MET ' : 'MISS'} non-finite check < 1% of a run, ${f.model} batch 1: ${f.costPct.toFixed(2)}%`);
+  writeResults('integrity', JSON.stringify({ when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, quick, ...report }, null, 2));
 }
 
 async function modelSection(): Promise<void> {

@@ -1,11 +1,11 @@
 // Public API of wasm-palette: re-exports only.
 export { loadModel, type ModelSource, type LoadOptions } from './runtime/load.js';
 export { loadModelInWorker, type WorkerModel, type WorkerLoadOptions, type RunOptions, type WebWorkerLike, type NodeWorkerLike } from './worker/index.js';
-export { Model, type TensorSpec, type TensorData, type ShapedInput, type Output, type MemoryReport } from './runtime/model.js';
+export { Model, type TensorSpec, type TensorData, type ShapedInput, type Output, type MemoryReport, type ModelRunOptions } from './runtime/model.js';
 export { hasSimd } from './runtime/wasm.js';
 export { WpalLoadError, WpalEngineError, WpalInputError, WpalDisposedError } from './runtime/errors.js';
 export * from './format/errors.js';
-export { readModel } from './format/read.js';
+export { readModel, type ReadOptions } from './format/read.js';
 export { ModelWriter } from './format/write.js';
 export { sizeReport, type SizeReport } from './format/size.js';
 export { FORMAT_MAJOR, FORMAT_MINOR } from './format/version.js';

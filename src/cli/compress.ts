@@ -5,8 +5,6 @@
  * hard-assigned palettes and masks as a palettized (block-sparse) .wpal, with the test accuracy
  * measured through the runtime on the written file recorded in its metadata.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { buildDenseModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
 import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
 import { shrinkZeroRows } from '../trainer/shrink.js';
@@ -17,6 +15,7 @@ import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
+import { checkOutput, writeOutput } from './util/output.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
 import { readWpalFile, runtimeAccuracy } from './util/model.js';
 import { Progress } from './util/progress.js';
@@ -137,8 +136,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
   const dataset = asDataset(o['data'], '--data');
   const outFile = o['output'] as string;
-  const outDir = dirname(resolve(outFile));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new CliError(`cannot write ${outFile}: the folder ${outDir} does not exist`);
+  // Before any work: never over the input, never into a missing or read-only folder.
+  checkOutput(outFile, [{ path: input, what: 'input file' }]);
   const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
   const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
   const limit = o['limit'] as number | undefined;
@@ -287,7 +286,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   draft.dispose();
   const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(acc.accuracy), [ACCURACY_EXAMPLES]: String(acc.examples), [ACCURACY_DATASET]: dataset } }).bytes;
   if (targetBytes !== undefined && bytes.length > targetBytes) throw new CliError(`the compressed file takes ${formatBytes(bytes.length)}, over the target ${formatBytes(targetBytes)}`);
-  writeFileSync(outFile, bytes);
+  await writeOutput(outFile, bytes);
   const result = {
     file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
     engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,

@@ -1,4 +1,5 @@
 /** `wpal inspect`: where the bytes of a .wpal file go, per layer and in total, its metadata and kernel plan. */
+import { printable } from '../format/integrity.js';
 import { readModel } from '../format/read.js';
 import { sizeReport } from '../format/size.js';
 import { loadModel } from '../runtime/load.js';
@@ -78,7 +79,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let kernelPlan: Array<{ op: number; type: string; kernel: string }> | undefined;
   let loadError: string | undefined;
   try {
-    const model = await loadModel(bytes);
+    const model = await loadModel(bytes, { verifyChecksums: false }); // readModel verified it above
     memory = model.memoryReport();
     kernelPlan = model.kernelPlan();
     model.dispose();
@@ -90,6 +91,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     file,
     fileBytes: size.fileBytes,
     format: `${info.formatMajor}.${info.formatMinor}`,
+    /** 'verified' (format 1.2 on: the file matches its checksum) or 'none' (an older file: damage cannot be detected). */
+    checksum: info.checksum,
     layers,
     byKind: size.byKind,
     weightBytes,
@@ -109,15 +112,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ...(loadError !== undefined ? { loadError } : {}),
   };
   if (args.options['json'] === true) {
-    println(io, JSON.stringify(result, null, 2));
+    // JSON escapes C0 controls itself; C1 controls (e.g. U+009B, a terminal's CSI) are escaped too.
+    // eslint-disable-next-line no-control-regex
+    println(io, JSON.stringify(result, null, 2).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
     return EXIT_OK;
   }
+  // Names and metadata come from the file: control characters are shown escaped, never sent to the terminal.
+  const p = printable;
 
   const n = (x: number) => x.toLocaleString('en-US');
-  println(io, `${file}: ${formatBytes(size.fileBytes)}, format ${result.format}, ${info.tensors.length} tensors, ${info.ops.length} ops`);
+  println(io, `${p(file)}: ${formatBytes(size.fileBytes)}, format ${result.format}, ${info.tensors.length} tensors, ${info.ops.length} ops`);
+  println(io, info.checksum === 'verified' ? 'checksum: verified (XXH64 of the whole file)' : `no checksum (format ${result.format}; checksums came in 1.2): damage to this file cannot be detected`);
   println(io);
   const rows = layers.map((l) => [
-    l.name,
+    p(l.name),
     l.shape.join('x'),
     l.bits !== null ? `pal ${l.entryType}` : (l.entryType ?? 'dense'),
     l.bits !== null ? String(l.bits) : l.entryType === 'float16' ? '16' : '32',
@@ -149,10 +157,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (memory) println(io, `in memory          ${formatBytes(memory.weightsInMemoryBytes)} for the weights (file + ${n(memory.preparedBytes)} B prepared at load)`);
   println(io);
   println(io, 'metadata');
-  println(io, `  name   ${meta.name ?? '-'}`);
-  println(io, `  task   ${meta.task ?? '-'}`);
-  if (meta.description) println(io, `  description  ${meta.description}`);
-  const props = Object.entries(meta.properties);
+  println(io, `  name   ${meta.name !== undefined ? p(meta.name) : '-'}`);
+  println(io, `  task   ${meta.task !== undefined ? p(meta.task) : '-'}`);
+  if (meta.description) println(io, `  description  ${p(meta.description)}`);
+  const props = Object.entries(meta.properties).map(([k, v]) => [p(k), p(v)] as const);
   if (props.length === 0) println(io, '  (no properties)');
   const w = Math.max(0, ...props.map(([key]) => key.length));
   for (const [key, v] of props) println(io, `  ${key.padEnd(w)}  ${v}`);
@@ -161,7 +169,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     println(io, 'kernel plan');
     for (const s of kernelPlan) println(io, `  op ${String(s.op).padStart(3)}  ${s.type.padEnd(16)} ${s.kernel}`);
   } else {
-    println(io, `kernel plan: unavailable, the runtime cannot load this file: ${loadError}`);
+    println(io, `kernel plan: unavailable, the runtime cannot load this file: ${p(loadError ?? '')}`);
   }
   return EXIT_OK;
 }

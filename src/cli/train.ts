@@ -3,8 +3,6 @@
  * (src/trainer/engine), measures the accuracy of the written file through the runtime on the test
  * set, and writes a dense float32 .wpal whose metadata records the provenance and that accuracy.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { Engine, TEXT_DEFAULTS, TrainModule, lenet300100, lenet5, textClassifier, trainTextClassifier, type TrainableNet } from '../trainer/engine/index.js';
 import { buildDenseModel, denseModelOf, readDenseModel } from '../trainer/compress.js';
 import { fit, teacherLogits } from '../trainer/fit.js';
@@ -13,6 +11,7 @@ import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
+import { checkOutput, writeOutput } from './util/output.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
 import { readWpalFile, runtimeAccuracy } from './util/model.js';
 import { Progress } from './util/progress.js';
@@ -128,9 +127,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
 
   // Fail before training, not after it.
-  const outDir = dirname(resolve(outFile));
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new CliError(`cannot write ${outFile}: the folder ${outDir} does not exist`);
-  if (existsSync(outFile) && statSync(outFile).isDirectory()) throw new CliError(`cannot write ${outFile}: it is a directory`);
+  checkOutput(outFile, teacherFile !== undefined ? [{ path: teacherFile, what: '--teacher file' }] : []);
 
   const train = loadSplit(dataset, 'train', dataDir, limit, textConfig);
   const test = loadSplit(dataset, 'test', dataDir, limit, textConfig);
@@ -207,7 +204,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     [ACCURACY_EXAMPLES]: String(acc.examples),
     [ACCURACY_DATASET]: dataset,
   });
-  writeFileSync(outFile, bytes);
+  await writeOutput(outFile, bytes);
 
   const result = {
     file: outFile,

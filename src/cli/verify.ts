@@ -8,7 +8,10 @@ import { DATA_OPTIONS, describeSplit } from './util/data.js';
 import { EXIT_FAIL, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { recordedAccuracy } from './util/meta.js';
-import { loadWpal, runtimeAccuracy, testSplitFor } from './util/model.js';
+import { readWpalFile, runtimeAccuracy, testSplitFor } from './util/model.js';
+import { readModel } from '../format/read.js';
+import { WpalFormatError } from '../format/errors.js';
+import { loadModel } from '../runtime/load.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, percent } from './util/size.js';
 import { table } from './util/table.js';
@@ -27,13 +30,14 @@ export const spec: CommandSpec = {
     'min-accuracy': { type: 'string', value: 'A', description: 'claim: top-1 accuracy on the test set is at least A (0.99 or 99%)' },
     'max-memory': { type: 'size', value: 'S', description: 'claim: the runtime holds the weights in at most S bytes (weightsInMemoryBytes)' },
     batch: { type: 'int', value: 'N', min: 1, max: 65536, description: 'examples per run() call (default 256)' },
-    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs only: measure on the first N test examples (the report says so)' },
+    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs only: measure on the first N test examples; accuracy claims are then "not verified: subset" (exit 1)' },
     json: { type: 'boolean', description: 'print one JSON object: fileBytes, weightsInMemoryBytes, accuracy, examples, claims, pass' },
   },
   notes: [
     'An accuracy recorded in the file (metadata property "accuracy", written by `wpal train`) is a claim too: it fails\n' +
       `when the re-measured accuracy is more than ${RECORDED_ACCURACY_TOLERANCE * 100} point below it, or was measured on another data set.`,
-    'Exit code: 0 when every claim holds, 1 when one fails (or the file or data cannot be read), 2 on a bad command line.',
+    'Exit code: 0 when every claim holds, 1 when one fails or cannot be verified (accuracy on a --limit subset), when the\n' +
+      'file does not match its checksum (format 1.2 on: damaged), or the file or data cannot be read; 2 on a bad command line.',
     'Example: wpal verify lenet5.8k.wpal --data mnist --max-size 8KB --min-accuracy 0.99',
   ],
 };
@@ -43,7 +47,10 @@ export interface Claim {
   /** The claimed bound (bytes, or accuracy as a fraction). */
   limit: number;
   measured: number;
+  /** True only when the claim was checked and holds. */
   pass: boolean;
+  /** False when the claim could not be checked: an accuracy measured on a subset (--limit). */
+  verified: boolean;
   /** What the claim says, in words. */
   description: string;
   note?: string;
@@ -72,7 +79,24 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const maxMemory = o['max-memory'] as number | undefined;
   const minAccuracy = o['min-accuracy'] !== undefined ? parseAccuracy(String(o['min-accuracy']), '--min-accuracy') : undefined;
 
-  const { bytes, model } = await loadWpal(file);
+  // A file that does not match its checksum fails here, before any measurement.
+  const bytes = readWpalFile(file);
+  let info;
+  try {
+    info = readModel(bytes);
+  } catch (e) {
+    if (!(e instanceof WpalFormatError) || e.damagedTensors === undefined) throw e;
+    if (o['json'] === true) println(io, JSON.stringify({ file, checksum: 'mismatch', damagedTensors: e.damagedTensors, error: e.message, pass: false }, null, 2));
+    else {
+      println(io, `wpal verify ${file}`);
+      println(io, `  checksum           MISMATCH: ${e.message}`);
+      println(io);
+      println(io, 'FAIL: the file is damaged; no claim about it can hold');
+    }
+    return EXIT_FAIL;
+  }
+  // Already verified by readModel just now.
+  const model = await loadModel(bytes, { verifyChecksums: false });
   const props = model.metadata.properties;
   const test = testSplitFor(model, file, o);
   const dataset = test.dataset;
@@ -83,9 +107,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const weightsInMemoryBytes = model.memoryReport().weightsInMemoryBytes;
   model.dispose();
 
+  const partial = test.count < test.full;
   const claims: Claim[] = [];
   if (maxSize !== undefined) {
-    claims.push({ name: 'max-size', limit: maxSize, measured: fileBytes, pass: fileBytes <= maxSize, description: `file size <= ${formatBytes(maxSize)}` });
+    claims.push({ name: 'max-size', limit: maxSize, measured: fileBytes, pass: fileBytes <= maxSize, verified: true, description: `file size <= ${formatBytes(maxSize)}` });
   }
   if (maxMemory !== undefined) {
     claims.push({
@@ -93,19 +118,24 @@ export async function run(argv: string[], io: Io): Promise<number> {
       limit: maxMemory,
       measured: weightsInMemoryBytes,
       pass: weightsInMemoryBytes <= maxMemory,
+      verified: true,
       description: `weights in memory <= ${formatBytes(maxMemory)}`,
     });
   }
   if (minAccuracy !== undefined) {
-    claims.push({ name: 'min-accuracy', limit: minAccuracy, measured: acc.accuracy, pass: acc.accuracy >= minAccuracy, description: `accuracy >= ${percent(minAccuracy)}` });
+    // An accuracy measured on part of the test set says nothing about the whole: never a PASS.
+    claims.push({ name: 'min-accuracy', limit: minAccuracy, measured: acc.accuracy, pass: !partial && acc.accuracy >= minAccuracy, verified: !partial, description: `accuracy >= ${percent(minAccuracy)}` });
   }
   const rec = recordedAccuracy(model.metadata);
   if (rec) {
     const notes: string[] = [];
     let pass = Number.isFinite(rec.accuracy) && acc.accuracy >= rec.accuracy - RECORDED_ACCURACY_TOLERANCE;
     if (!Number.isFinite(rec.accuracy)) notes.push(`the file's accuracy property ${JSON.stringify(props['accuracy'])} is not a number`);
+    // Fails whatever the subset: a claim that is not a number, or about another data set.
+    let definite = !Number.isFinite(rec.accuracy);
     if (rec.dataset !== undefined && rec.dataset !== dataset) {
       pass = false;
+      definite = true;
       notes.push(`recorded on ${rec.dataset}, measured on ${dataset}`);
     }
     if (rec.examples !== undefined && rec.examples !== acc.examples) notes.push(`recorded on ${rec.examples} examples, measured on ${acc.examples}`);
@@ -113,13 +143,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
       name: 'recorded-accuracy',
       limit: rec.accuracy,
       measured: acc.accuracy,
-      pass,
+      pass: pass && !partial,
+      verified: !partial || definite,
       description: `accuracy recorded in the file (${Number.isFinite(rec.accuracy) ? percent(rec.accuracy) : props['accuracy']}), within ${RECORDED_ACCURACY_TOLERANCE * 100} point`,
       ...(notes.length ? { note: notes.join('; ') } : {}),
     });
   }
   const pass = claims.every((c) => c.pass);
-  const partial = test.count < test.full;
+  const unverified = claims.filter((c) => !c.verified).length;
+  const checksum = info.checksum === 'verified' ? 'verified' : 'none';
 
   if (o['json'] === true) {
     println(
@@ -134,7 +166,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
           correct: acc.correct,
           examples: acc.examples,
           fullTestSet: !partial,
-          claims: claims.map(({ name, limit, measured, pass, note }) => ({ name, limit, measured, pass, ...(note ? { note } : {}) })),
+          checksum,
+          claims: claims.map(({ name, limit, measured, pass, verified, note }) => ({
+            name, limit, measured, pass, ...(verified ? {} : { verified, status: 'not verified: subset' }), ...(note ? { note } : {}),
+          })),
           pass,
         },
         null,
@@ -145,6 +180,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   }
 
   println(io, `wpal verify ${file}`);
+  println(io, `  checksum           ${checksum === 'verified' ? 'verified (XXH64, the whole file)' : `no checksum (format ${info.formatMajor}.${info.formatMinor} file; checksums came in 1.2): damage cannot be detected`}`);
   println(io, `  file size          ${formatBytes(fileBytes)}`);
   println(io, `  weights in memory  ${formatBytes(weightsInMemoryBytes)}`);
   println(
@@ -161,12 +197,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
   io.out(
     table(
       ['claim', 'limit', 'measured', 'result'],
-      claims.map((c) => [c.description, show(c, c.limit), show(c, c.measured), (c.pass ? 'PASS' : 'FAIL') + (c.note ? `  (${c.note})` : '')]),
+      claims.map((c) => [c.description, show(c, c.limit), show(c, c.measured), (!c.verified ? 'not verified: subset' : c.pass ? 'PASS' : 'FAIL') + (c.note ? `  (${c.note})` : '')]),
       [false, true, true, false],
     ),
   );
   println(io);
-  const failed = claims.filter((c) => !c.pass).length;
-  println(io, pass ? `PASS: all ${claims.length} claim${claims.length > 1 ? 's' : ''} hold` : `FAIL: ${failed} of ${claims.length} claim${claims.length > 1 ? 's' : ''} fail${failed === 1 ? 's' : ''}`);
+  const failed = claims.filter((c) => c.verified && !c.pass).length;
+  const of = `of ${claims.length} claim${claims.length > 1 ? 's' : ''}`;
+  if (pass) println(io, `PASS: all ${claims.length} claim${claims.length > 1 ? 's' : ''} hold`);
+  else if (failed) println(io, `FAIL: ${failed} ${of} fail${failed === 1 ? 's' : ''}${unverified ? `, ${unverified} not verified (accuracy measured on a subset: --limit)` : ''}`);
+  else println(io, `NOT VERIFIED: ${unverified} ${of} measured on only ${acc.examples} of ${test.full} ${test.unit} (--limit); run without --limit to check ${unverified > 1 ? 'them' : 'it'}`);
   return pass ? EXIT_OK : EXIT_FAIL;
 }

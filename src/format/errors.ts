@@ -16,6 +16,16 @@ export class WpalError extends Error {
 /** The file is corrupt, truncated, or describes something invalid. The message says what and where. */
 export class WpalFormatError extends WpalError {
   override readonly code: string = 'WPAL_FORMAT';
+  /**
+   * Set when the file does not match its checksum (format 1.2 on), i.e. it was damaged after it
+   * was written: the weight tensors whose data changed, or [] when the damage is in the header,
+   * graph or metadata.
+   */
+  readonly damagedTensors?: readonly string[];
+  constructor(message: string, options?: { cause?: unknown; damagedTensors?: readonly string[] }) {
+    super(message, options);
+    if (options?.damagedTensors) this.damagedTensors = Object.freeze([...options.damagedTensors]);
+  }
 }
 
 /** The file was written with a major format version this build does not read. */

@@ -1,7 +1,8 @@
 /**
  * readModel: parses a .wpal file and validates everything before returning, never trusting the
- * bytes. Order: size and identifier, version (an unknown major is rejected before anything else is
- * read), structure (verify-structure.ts: every offset, vector and string in bounds), then contents:
+ * bytes. Order: size and identifier, the file checksum (format 1.2 on; a damaged file is rejected
+ * before anything else is read, naming the damaged tensors: integrity.ts), version (an unknown major
+ * is rejected before anything else is read), structure (verify-structure.ts: every offset, vector and string in bounds), then contents:
  * tensors and weight layouts (validate-weight.ts), ops and attributes (ops.ts), graph order and
  * shapes (validate-graph.ts), metadata. Any other exception on the way becomes a WpalFormatError.
  */
@@ -9,12 +10,13 @@ import { ByteBuffer } from 'flatbuffers';
 import { WpalError, WpalFormatError, WpalUnsupportedOpError, WpalVersionError } from './errors.js';
 import { DType, Model, type Attribute, type BlockSparse, type DenseValues, type Palettized, type Tensor } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema, resolveAttrs } from './ops.js';
-import type { AttrValue, ByteRange, DTypeName, MetadataInfo, ModelInfo, OpInfo, TensorInfo, WeightInfo } from './types.js';
+import type { AttrValue, ByteRange, ChecksumStatus, DTypeName, MetadataInfo, ModelInfo, OpInfo, TensorInfo, WeightInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
 import { validateGraph } from './validate-graph.js';
-import { peekVersion, verifyStructure } from './verify-structure.js';
+import { checksumMismatchError, fileChecksum, printable, weightChecksum, weightChecksumOffset } from './integrity.js';
+import { peekHeader, verifyStructure } from './verify-structure.js';
 import { validateValues } from './validate-values.js';
-import { FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
+import { CHECKSUM_MINOR, FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
 
 /** Caps that keep a hostile file from making the reader work long (all far above real models). */
 const MAX_OP_OPERANDS = 64;
@@ -30,28 +32,53 @@ const DTYPE_NAMES: Record<number, DTypeName> = {
   [DType.Int32]: 'int32',
 };
 
+export interface ReadOptions {
+  /**
+   * Verify the file's checksum (default true). Pass false only when the bytes were already
+   * verified another way, e.g. fetched with subresource integrity or checked against a digest you
+   * trust: a damaged file then loads and can answer wrongly. Files of format 1.0 / 1.1 carry no
+   * checksum either way (ModelInfo.checksum says "none").
+   */
+  verifyChecksums?: boolean;
+}
+
 /** Parses and validates a .wpal file. Throws WpalFormatError, WpalVersionError or WpalUnsupportedOpError. */
-export function readModel(bytes: Uint8Array): ModelInfo {
+export function readModel(bytes: Uint8Array, options: ReadOptions = {}): ModelInfo {
   if (!(bytes instanceof Uint8Array)) throw new WpalFormatError('readModel expects the file as a Uint8Array');
   try {
-    return read(bytes);
+    return read(bytes, options.verifyChecksums !== false);
   } catch (e) {
     if (e instanceof WpalError) throw e;
     throw new WpalFormatError(`malformed file: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 
-function read(bytes: Uint8Array): ModelInfo {
+function read(bytes: Uint8Array, verifyChecksums: boolean): ModelInfo {
   if (bytes.byteLength >= 2 ** 31) throw new WpalFormatError(`file is ${bytes.byteLength} bytes; .wpal files are limited to 2 GiB`);
   // The writer pads every file to a multiple of 16 (its largest alignment), so a file cut short by
   // fewer than 16 bytes (the unreferenced tail padding) is still caught.
   if (bytes.byteLength % BLOB_ALIGNMENT !== 0 && bytes.byteLength >= 8) {
     throw new WpalFormatError(`file is ${bytes.byteLength} bytes, not a multiple of ${BLOB_ALIGNMENT}: it was truncated or has bytes appended`);
   }
-  const version = peekVersion(bytes);
+  const version = peekHeader(bytes);
+  // Integrity first: a damaged file is reported as damaged, not as whatever the damage looks like
+  // (a flipped major would otherwise ask for an upgrade). Every checksum a file carries is checked,
+  // whatever its version fields say, so a flip in format_minor cannot turn the check off.
+  let checksum: ChecksumStatus = 'none';
+  if (version.checksum) {
+    checksum = 'unverified';
+    if (verifyChecksums) {
+      if (fileChecksum(bytes, version.checksum.offset) !== version.checksum.stored) throw checksumMismatchError(bytes);
+      checksum = 'verified';
+    }
+  }
   if (!SUPPORTED_MAJORS.includes(version.major)) throw new WpalVersionError(version.major, version.minor);
+  if (version.minor >= CHECKSUM_MINOR && !version.checksum) {
+    throw new WpalFormatError(`the file says format ${version.major}.${version.minor} but has no file checksum, which ${version.major}.${CHECKSUM_MINOR} files always carry: it is damaged`);
+  }
   verifyStructure(bytes);
-  const ctx = new Context(bytes, version.major, version.minor);
+  // Without a file checksum, weight checksums (if any) are verified one by one.
+  const ctx = new Context(bytes, version.major, version.minor, verifyChecksums && !version.checksum);
   const model = Model.getRootAsModel(new ByteBuffer(bytes));
 
   const tensors: TensorInfo[] = [];
@@ -93,7 +120,7 @@ function read(bytes: Uint8Array): ModelInfo {
     if (ctx.omittedShapes.has(t)) throw new WpalFormatError(`graph input ${t} ${JSON.stringify(tensors[t]?.name)} has no shape; graph inputs must declare theirs`);
   }
   validateGraph({ tensors, ops, inputs, outputs }, ctx.omittedShapes);
-  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
+  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, checksum, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
   validateValues(info);
   return info;
 }
@@ -113,6 +140,8 @@ class Context {
     readonly bytes: Uint8Array,
     readonly major: number,
     readonly minor: number,
+    /** Check each Weight.checksum (a file without a file checksum that has weight checksums). */
+    private readonly verifyWeightChecksums: boolean,
   ) {
     this.work = bytes.byteLength + 4096;
   }
@@ -177,6 +206,11 @@ class Context {
       if (rank < 1) throw new WpalFormatError(`${where}: a weight needs rank >= 1`);
       if (dtype !== 'float32') throw new WpalFormatError(`${where}: a weight tensor has dtype float32 (its encoding says how it is stored), got ${dtype}`);
       info.weight = this.weight(w.dense(), w.palettized(), w.sparse(), shape, where);
+      const at = weightChecksumOffset(w);
+      if (!at && this.minor >= CHECKSUM_MINOR) throw new WpalFormatError(`${where}: no checksum, which format ${this.major}.${CHECKSUM_MINOR} weights always carry`);
+      if (at && this.verifyWeightChecksums && new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(at, true) !== weightChecksum(w)) {
+        throw new WpalFormatError(`tensor ${printable(name)} is damaged (checksum mismatch)`, { damagedTensors: [name] });
+      }
     }
     return info;
   }

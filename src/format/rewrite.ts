@@ -2,7 +2,8 @@
  * rewriteModel: a read model written again by today's ModelWriter. The weights are copied blob for
  * blob (so the model computes exactly what it did) unless `weights` gives a new encoding for a
  * tensor; the graph, attributes and metadata are the same; `extraOutputs` makes intermediate
- * activations graph outputs too (calibration and per-layer error reports read them).
+ * activations graph outputs too (calibration and per-layer error reports read them). What the
+ * writer adds changes too, e.g. the format 1.2 checksums of an older file.
  */
 import { weightBlobs, type EncodedWeight, type WeightBlobs } from '../encode/decode.js';
 import type { ModelInfo } from './types.js';

@@ -91,9 +91,16 @@ export interface MetadataInfo {
   properties: Record<string, string>;
 }
 
+/**
+ * The file's checksum (format 1.2 on): 'verified' (it matches), 'unverified' (present, but
+ * readModel was told not to check it), 'none' (a 1.0 / 1.1 file: nothing to check).
+ */
+export type ChecksumStatus = 'verified' | 'unverified' | 'none';
+
 export interface ModelInfo {
   formatMajor: number;
   formatMinor: number;
+  checksum: ChecksumStatus;
   tensors: TensorInfo[];
   /** In topological order (checked: every input is a graph input, a weight or an earlier output). */
   ops: OpInfo[];

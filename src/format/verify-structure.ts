@@ -8,7 +8,7 @@
  */
 import { WpalFormatError } from './errors.js';
 
-type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'f32' | 'i64';
+type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'f32' | 'u64';
 type FieldType = Scalar | 'string' | `vec:${Scalar}` | 'vec:string' | `table:${string}` | `vec:table:${string}`;
 interface FieldSpec {
   name: string;
@@ -40,6 +40,7 @@ const TABLES: Record<string, FieldSpec[]> = {
     { name: 'dense', type: 'table:DenseValues' },
     { name: 'palettized', type: 'table:Palettized' },
     { name: 'sparse', type: 'table:BlockSparse' },
+    { name: 'checksum', type: 'u32' },
   ],
   Tensor: [
     { name: 'name', type: 'string' },
@@ -87,10 +88,11 @@ const TABLES: Record<string, FieldSpec[]> = {
     { name: 'inputs', type: 'vec:i32' },
     { name: 'outputs', type: 'vec:i32' },
     { name: 'metadata', type: 'table:Metadata' },
+    { name: 'file_checksum', type: 'u64' },
   ],
 };
 
-const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f32: 4, i64: 8 };
+const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f32: 4, u64: 8 };
 
 /** Smallest file that can hold a root offset, the identifier, a table and its vtable. */
 export const MIN_FILE_SIZE = 16;
@@ -222,19 +224,38 @@ function rootOf(v: Verifier, bytes: Uint8Array): number {
   return v.deref(0, 'root');
 }
 
-/** Reads format_major/format_minor with bounds checks only (they never move, whatever the major). */
-export function peekVersion(bytes: Uint8Array): { major: number; minor: number } {
+/** What every .wpal file has in the same place, whatever its version (schemas/wpal.fbs). */
+export interface FileHeader {
+  major: number;
+  minor: number;
+  /** Model.file_checksum (format 1.2 on): where it is in the file and the value stored there. */
+  checksum?: { offset: number; stored: bigint };
+}
+
+/**
+ * Reads format_major, format_minor and file_checksum with bounds checks only: they never move,
+ * whatever the major, so the checksum can be verified before anything else is trusted.
+ */
+export function peekHeader(bytes: Uint8Array): FileHeader {
   const v = new Verifier(bytes);
   const root = rootOf(v, bytes);
   const h = v.tableHeader(root, 'Model');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const read = (slot: number, name: string) => {
+  const field = (slot: number, name: string, size: number) => {
     const off = h.field(slot);
     if (off === 0) return 0;
-    if (off + 2 > h.tableSize) v.fail(`Model.${name}`, `field offset ${off} outside the table`);
-    return dv.getUint16(root + off, true);
+    if (off < 4 || off + size > h.tableSize) v.fail(`Model.${name}`, `field offset ${off} outside the table`);
+    if ((root + off) % size !== 0) v.fail(`Model.${name}`, `field at offset ${root + off} is not ${size}-byte aligned`);
+    return root + off;
   };
-  return { major: read(0, 'format_major'), minor: read(1, 'format_minor') };
+  const major = field(0, 'format_major', 2);
+  const minor = field(1, 'format_minor', 2);
+  const sum = field(7, 'file_checksum', 8);
+  return {
+    major: major ? dv.getUint16(major, true) : 0,
+    minor: minor ? dv.getUint16(minor, true) : 0,
+    ...(sum ? { checksum: { offset: sum, stored: dv.getBigUint64(sum, true) } } : {}),
+  };
 }
 
 /** Verifies the whole buffer against the 1.x schema; returns the root table position. */

@@ -9,6 +9,7 @@
  *   const bytes = w.finish();   // validated with readModel before it is returned
  *
  * Every [ubyte] blob is written with alignment 16 (the generated createXxxVector helpers use 1).
+ * Every file carries its checksums (format 1.2): written as zeros, then filled in by sealChecksums.
  */
 import { Builder, type ByteBuffer, type Offset } from 'flatbuffers';
 import type { EncodedWeight, WeightBlobs } from '../encode/decode.js';
@@ -17,6 +18,7 @@ import {
   Attribute, BlockSparse, DenseValues, DType, KeyValue, Metadata, Model, Op, Palettized, Preprocessing, Tensor, Weight,
 } from './generated/wpal_generated.js';
 import { checkOp, MAX_RANK, opSchema, resolveAttrs, type OperandInfo } from './ops.js';
+import { sealChecksums } from './integrity.js';
 import { readModel, BLOB_ALIGNMENT } from './read.js';
 import type { AttrValue, DTypeName, ModelInfo, PreprocessingInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
@@ -197,9 +199,13 @@ export class ModelWriter {
     Model.addInputs(b, inputsVec);
     Model.addOutputs(b, outputsVec);
     Model.addMetadata(b, metadata);
+    b.forceDefaults(true); // a placeholder: sealChecksums fills it in
+    Model.addFileChecksum(b, 0n);
+    b.forceDefaults(false);
     Model.finishModelBuffer(b, Model.endModel(b));
     const bytes = b.asUint8Array().slice();
     try {
+      sealChecksums(bytes);
       readModel(bytes);
     } catch (e) {
       if (e instanceof WpalError) throw new WpalFormatError(`ModelWriter: the file does not pass readModel: ${e.message}`, { cause: e });
@@ -334,5 +340,8 @@ function writeWeight(b: Builder, w: WeightBlobs): Offset {
   if (dense) Weight.addDense(b, dense);
   if (pal) Weight.addPalettized(b, pal);
   if (sparse) Weight.addSparse(b, sparse);
+  b.forceDefaults(true); // a placeholder: sealChecksums fills it in
+  Weight.addChecksum(b, 0);
+  b.forceDefaults(false);
   return Weight.endWeight(b);
 }

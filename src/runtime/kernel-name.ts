@@ -23,7 +23,7 @@ export interface KernelName {
   variant?: string;
 }
 
-const OPS = new Set(['gemm', 'conv2d', 'dwconv2d', 'maxpool', 'avgpool', 'gavgpool', 'vadd', 'vmul', 'vrelu', 'vrelu6', 'vsigmoid', 'vtanh', 'vgelu', 'vsilu', 'softmax', 'layernorm', 'matmul', 'embed', 'transpose', 'copy2d', 'batchnorm', 'tgemm', 'im2col', 'col2im', 'maxpoolgrad', 'vrelugrad', 'colsum', 'softmaxce', 'sgd', 'adam', 'dkm', 'dkmgrad', 'dkmitergrad', 'maskmul', 'layernormgrad', 'softmaxgrad', 'vgelugrad', 'embedgrad', 'seqmean', 'seqmeangrad']);
+const OPS = new Set(['gemm', 'conv2d', 'dwconv2d', 'maxpool', 'avgpool', 'gavgpool', 'vadd', 'vmul', 'vrelu', 'vrelu6', 'vsigmoid', 'vtanh', 'vgelu', 'vsilu', 'softmax', 'layernorm', 'matmul', 'embed', 'transpose', 'copy2d', 'batchnorm', 'tgemm', 'im2col', 'col2im', 'maxpoolgrad', 'vrelugrad', 'colsum', 'softmaxce', 'sgd', 'adam', 'dkm', 'dkmgrad', 'dkmitergrad', 'maskmul', 'layernormgrad', 'softmaxgrad', 'vgelugrad', 'embedgrad', 'seqmean', 'seqmeangrad', 'vfinite']);
 
 // format 1.1 spatial families (ConvTranspose, Slice, Resize)
 for (const op of ['deconv2d', 'slice', 'resizenearest', 'resizebilinear']) OPS.add(op);

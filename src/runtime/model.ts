@@ -10,7 +10,7 @@
  */
 import type { ModelInfo, MetadataInfo, OpInfo } from '../format/types.js';
 import { sizeReport, type SizeReport } from '../format/size.js';
-import { WpalUnsupportedOpError } from '../format/errors.js';
+import { WpalError, WpalUnsupportedOpError } from '../format/errors.js';
 import { Heap, OpContext, align16, type Step, type RunState } from './context.js';
 import { planArena, type ArenaPlan, type PlanTensor } from './plan.js';
 import { compileFullyConnected } from './ops/fully-connected.js';
@@ -23,26 +23,12 @@ import { compileConcat, compileTranspose } from './ops/layout.js';
 import { compileEmbedding } from './ops/embedding.js';
 import { SPATIAL_COMPILERS } from './ops/spatial.js';
 import { WpalDisposedError, WpalInputError, WpalEngineError } from './errors.js';
-import type { KernelExports } from './wasm.js';
+import { instantiateKernels, type KernelExports } from './wasm.js';
 import type { KernelPreference } from './kernels.js';
+import { batchOf, nonFiniteError, type ShapedInput, type TensorData, type TensorSpec } from './inputs.js';
+import { WpalLoadError } from './errors.js';
 
-/** Name, per-example shape and element type of a model input or output. */
-export interface TensorSpec {
-  name: string;
-  /** Without the batch dimension. */
-  shape: number[];
-  /** float32 for activations; int32 for token ids (Embedding inputs). */
-  dtype: 'float32' | 'int32';
-}
-
-/** The typed array that carries a tensor of each dtype. */
-export type TensorData = Float32Array | Int32Array;
-
-/** An input given with its shape: [batch, ...model input shape]. */
-export interface ShapedInput {
-  data: TensorData;
-  shape: number[];
-}
+export type { ShapedInput, TensorData, TensorSpec } from './inputs.js';
 
 export interface Output {
   data: Float32Array;
@@ -57,9 +43,9 @@ export interface MemoryReport {
   preparedBytes: number;
   /** The kernel module's own static data. */
   kernelStaticBytes: number;
-  /** Kernel scratch for the largest batch run so far. */
+  /** Kernel scratch reserved now (as arenaBytes). */
   scratchBytes: number;
-  /** Activation arena for the largest batch run so far. */
+  /** Activation arena reserved now: for the largest batch since load or the last trim(). */
   arenaBytes: number;
   /** Activation arena per example (the plan). */
   arenaBytesPerExample: number;
@@ -70,6 +56,32 @@ export interface MemoryReport {
 }
 
 const MAX_BATCH_BYTES = 2 ** 31;
+
+/** Default of ModelOptions.retainArenaBytes: 64 MiB of activations (arena + scratch) kept between runs. */
+export const DEFAULT_RETAIN_ARENA_BYTES = 64 * 2 ** 20;
+
+/** @internal What loadModel passes on to a Model. */
+export interface ModelOptions {
+  kernels: KernelPreference;
+  /** Let NaN / Infinity inputs run (default false: a WpalInputError). run() can say otherwise. */
+  allowNonFinite?: boolean;
+  /** After a run whose activations took more than this, the model gives the memory back (trim()). */
+  retainArenaBytes?: number;
+}
+
+export interface ModelRunOptions {
+  /** Let NaN and +-Infinity inputs through (default: the model's load option, else false). */
+  allowNonFinite?: boolean;
+}
+
+/** One instance of the kernel module holding one copy of the model, and its compiled ops. */
+interface Instance {
+  heap: Heap;
+  steps: Step[];
+  staticEnd: number;
+  heapBase: number;
+  vfinite: (n: number, ptr: number) => number;
+}
 
 /** Op glue by op type (element-wise ops and pools are matched by family below). */
 const COMPILERS: Record<string, (ctx: OpContext, op: OpInfo) => Step> = {
@@ -88,46 +100,32 @@ export class Model {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   readonly metadata: MetadataInfo;
-  private heap: Heap | undefined;
-  private readonly steps: Step[];
+  /** Everything that holds memory; undefined once disposed, so all of it can be collected. */
+  private inst: Instance | undefined;
+  private info: ModelInfo | undefined;
+  private module: WebAssembly.Module | undefined;
   private readonly plan: ArenaPlan;
   /** Arena slot of each tensor: index of the tensor whose storage it uses (Reshape aliases). */
   private readonly storage: number[];
-  private readonly staticEnd: number;
-  private readonly heapBase: number;
   private batchCapacity = 0;
   private scratch = 0;
   private arenaBase = 0;
 
   /** @internal use loadModel() */
   constructor(
-    private readonly info: ModelInfo,
-    exports: KernelExports,
-    pref: KernelPreference,
+    info: ModelInfo,
+    module: WebAssembly.Module,
+    private readonly options: ModelOptions,
   ) {
-    const heap = new Heap(exports.memory);
-    this.heapBase = align16(Number(exports.heap_base()));
-    const fileBase = this.heapBase;
-    heap.ensure(fileBase + info.bytes.length);
-    heap.u8.set(info.bytes, fileBase);
-    // Kernels read the copy from here on; the caller's bytes may be dropped.
-    const ctx = new OpContext(info, exports, heap, fileBase, pref);
-
+    this.info = info;
+    this.module = module;
     this.storage = info.tensors.map((_, i) => i);
-    this.steps = [];
     for (const op of info.ops) {
-      if (op.type === 'Reshape' || op.type === 'Flatten') {
-        // Same bytes, new shape: the output shares the input's arena slot.
-        this.storage[op.outputs[0]] = this.storage[op.inputs[0]];
-        continue;
-      }
-      const compile = COMPILERS[op.type] ?? (isElementwise(op.type) ? compileElementwise : isPool(op.type) ? compilePool : undefined);
-      if (!compile) throw new WpalUnsupportedOpError(op.type, op.index);
-      this.steps.push(compile(ctx, op));
+      // Same bytes, new shape: the output shares the input's arena slot.
+      if (op.type === 'Reshape' || op.type === 'Flatten') this.storage[op.outputs[0]] = this.storage[op.inputs[0]];
     }
-    this.staticEnd = ctx.staticEnd;
+    this.inst = this.instantiate();
     this.plan = planArena(this.lifetimes());
-    this.heap = heap;
     this.metadata = info.metadata;
     const spec = (t: number): TensorSpec => ({
       name: info.tensors[t].name,
@@ -138,9 +136,49 @@ export class Model {
     this.outputs = info.outputs.map(spec);
   }
 
+  /**
+   * A fresh instance of the kernel module with the file copied in and every op compiled: at load,
+   * and again by trim() (WebAssembly memory cannot shrink; a new, smaller one replaces it).
+   */
+  private instantiate(): Instance {
+    const info = this.info!;
+    let exports: KernelExports;
+    try {
+      exports = instantiateKernels(this.module!);
+    } catch (e) {
+      if (e instanceof WpalError) throw e;
+      throw new WpalLoadError(
+        `cannot create the model's WebAssembly instance (it needs at least ${info.bytes.length + 65536} bytes of memory: ` +
+          `the ${info.bytes.length}-byte file plus the kernels' own): ${(e as Error).message}. ` +
+          'Dispose models you no longer use, or load fewer at once',
+        { cause: e },
+      );
+    }
+    const heap = new Heap(exports.memory);
+    const heapBase = align16(Number(exports.heap_base()));
+    const fileBase = heapBase;
+    try {
+      heap.ensure(fileBase + info.bytes.length);
+    } catch (e) {
+      throw new WpalLoadError(`cannot hold the model: it needs ${fileBase + info.bytes.length} bytes of WebAssembly memory (${(e as Error).message})`, { cause: e });
+    }
+    heap.u8.set(info.bytes, fileBase);
+    // Kernels read the copy from here on; the caller's bytes may be dropped.
+    const ctx = new OpContext(info, exports, heap, fileBase, this.options.kernels);
+    const steps: Step[] = [];
+    for (const op of info.ops) {
+      if (op.type === 'Reshape' || op.type === 'Flatten') continue;
+      const compile = COMPILERS[op.type] ?? (isElementwise(op.type) ? compileElementwise : isPool(op.type) ? compilePool : undefined);
+      if (!compile) throw new WpalUnsupportedOpError(op.type, op.index);
+      steps.push(compile(ctx, op));
+    }
+    const vfinite = ctx.kernel(this.options.kernels === 'ref' ? 'f32_vfinite__ref' : 'f32_vfinite__simd') as unknown as (n: number, ptr: number) => number;
+    return { heap, steps, staticEnd: ctx.staticEnd, heapBase, vfinite };
+  }
+
   /** Lifetime of every arena slot, in op positions; graph inputs from -1, outputs to the end. */
   private lifetimes(): Array<PlanTensor | undefined> {
-    const info = this.info;
+    const info = this.info!;
     const end = info.ops.length;
     const slots: Array<PlanTensor | undefined> = info.tensors.map(() => undefined);
     const touch = (t: number, at: number) => {
@@ -163,58 +201,36 @@ export class Model {
   }
 
   /** Grows scratch + arena for `batch` examples if needed. */
-  private reserve(batch: number): void {
+  private reserve(inst: Instance, batch: number): void {
     if (batch <= this.batchCapacity) return;
-    const scratch = Math.max(0, ...this.steps.map((s) => s.scratchBytes(batch)));
+    const scratch = Math.max(0, ...inst.steps.map((s) => s.scratchBytes(batch)));
     const arenaBytes = this.plan.bytesPerExample * batch;
     if (scratch + arenaBytes > MAX_BATCH_BYTES) {
       throw new WpalInputError(
         `batch ${batch} needs ${scratch + arenaBytes} bytes of activations, over the 2 GiB this runtime allows; run smaller batches`,
       );
     }
-    this.scratch = this.staticEnd;
+    this.scratch = inst.staticEnd;
     this.arenaBase = align16(this.scratch + scratch);
-    this.heap!.ensure(this.arenaBase + arenaBytes);
+    inst.heap.ensure(this.arenaBase + arenaBytes);
     this.batchCapacity = batch;
-  }
-
-  private batchOf(name: string, value: unknown, spec: TensorSpec): { data: TensorData; batch: number } {
-    const Want = spec.dtype === 'int32' ? Int32Array : Float32Array;
-    const per = spec.shape.reduce((a, b) => a * b, 1);
-    const expect = `[batch, ${spec.shape.join(', ')}] (${per} floats per example)`;
-    let data: unknown = value;
-    if (value && typeof value === 'object' && !ArrayBuffer.isView(value) && 'data' in value) {
-      const shaped = value as ShapedInput;
-      data = shaped.data;
-      const shape = shaped.shape;
-      if (!Array.isArray(shape) || shape.length !== spec.shape.length + 1 || spec.shape.some((d, i) => d !== shape[i + 1])) {
-        throw new WpalInputError(`input "${name}": shape [${String(shape)}] does not match ${expect}`);
-      }
-      if (!(data instanceof Want) || data.length !== shape.reduce((a: number, b: number) => a * b, 1)) {
-        throw new WpalInputError(`input "${name}": data length does not match its shape [${shape.join(', ')}]`);
-      }
-    }
-    if (!(data instanceof Want)) {
-      const got = data === null ? 'null' : ArrayBuffer.isView(data) ? data.constructor.name : typeof data;
-      throw new WpalInputError(`input "${name}": expected a ${Want.name}, got ${got}`);
-    }
-    const batch = data.length / per;
-    if (!Number.isInteger(batch) || batch < 1) {
-      throw new WpalInputError(`input "${name}": ${data.length} floats is not a whole number of examples of ${expect}`);
-    }
-    return { data, batch };
   }
 
   /**
    * Runs the model on a batch. Each input is a Float32Array (Int32Array for token ids) holding
    * batch x (input shape) values
    * (or `{ data, shape }` with shape [batch, ...]); every input must have the same batch.
+   * Float inputs must be finite (a NaN or Infinity is a WpalInputError naming the input and the
+   * first bad index) unless `{ allowNonFinite: true }`.
    * Returns each output by name as `{ data, shape }`, with freshly allocated data.
+   * A batch whose activations take more than the model's retainArenaBytes (64 MiB by default)
+   * gives that memory back when it ends (see trim()).
    */
-  run(inputs: Record<string, TensorData | ShapedInput>): Record<string, Output> {
-    const heap = this.heap;
-    if (!heap) throw new WpalDisposedError();
+  run(inputs: Record<string, TensorData | ShapedInput>, options: ModelRunOptions = {}): Record<string, Output> {
+    if (!this.inst) throw new WpalDisposedError();
     if (!inputs || typeof inputs !== 'object') throw new WpalInputError('run() takes an object of named inputs');
+    const allowNonFinite = options?.allowNonFinite ?? this.options.allowNonFinite ?? false;
+    // Everything that can run the caller's code (getters, proxies) happens here, before memory is touched.
     const known = new Set(this.inputs.map((s) => s.name));
     for (const name of Object.keys(inputs)) {
       if (!known.has(name)) throw new WpalInputError(`unknown input "${name}"; this model's inputs are: ${[...known].join(', ')}`);
@@ -222,17 +238,21 @@ export class Model {
     let batch = 0;
     const given = this.inputs.map((spec) => {
       if (!(spec.name in inputs)) throw new WpalInputError(`missing input "${spec.name}" ([batch, ${spec.shape.join(', ')}])`);
-      const g = this.batchOf(spec.name, inputs[spec.name], spec);
+      const g = batchOf(spec.name, inputs[spec.name], spec);
       if (batch && g.batch !== batch) throw new WpalInputError(`input "${spec.name}" has batch ${g.batch}, other inputs have ${batch}`);
       batch = g.batch;
       return g.data;
     });
+    const inst = this.inst;
+    const info = this.info;
+    if (!inst || !info) throw new WpalDisposedError('this model was disposed while run() was reading its inputs');
 
-    this.reserve(batch);
+    this.reserve(inst, batch);
+    const heap = inst.heap;
     const base = this.arenaBase;
     const offsets = this.plan.offsets;
     const storage = this.storage;
-    const fileTensors = this.info.tensors;
+    const fileTensors = info.tensors;
     const rs: RunState = {
       batch,
       scratch: this.scratch,
@@ -241,53 +261,91 @@ export class Model {
         return base + offsets[storage[t]] * batch;
       },
     };
-    this.info.inputs.forEach((t, i) => {
+    info.inputs.forEach((t, i) => {
       const g = given[i];
-      (g instanceof Int32Array ? heap.i32(rs.ptr(t), g.length) : heap.f32(rs.ptr(t), g.length)).set(g);
+      const ptr = rs.ptr(t);
+      if (g instanceof Int32Array) return heap.i32(ptr, g.length).set(g);
+      heap.f32(ptr, g.length).set(g);
+      if (allowNonFinite) return;
+      const bad = inst.vfinite(g.length, ptr);
+      if (bad >= 0) throw nonFiniteError(this.inputs[i], g, bad);
     });
-    for (const step of this.steps) step.run(rs);
+    for (const step of inst.steps) step.run(rs);
     const result: Record<string, Output> = {};
-    this.info.outputs.forEach((t, i) => {
+    info.outputs.forEach((t, i) => {
       const spec = this.outputs[i];
       const n = batch * spec.shape.reduce((a, b) => a * b, 1);
       result[spec.name] = { data: heap.f32(rs.ptr(t), n).slice(), shape: [batch, ...spec.shape] };
     });
+    if (this.activationBytes() > (this.options.retainArenaBytes ?? DEFAULT_RETAIN_ARENA_BYTES)) this.trim();
     return result;
+  }
+
+  /** Bytes of scratch + arena reserved now. */
+  private activationBytes(): number {
+    return this.arenaBase ? this.arenaBase - this.scratch + this.plan.bytesPerExample * this.batchCapacity : 0;
+  }
+
+  /**
+   * Gives back the memory grown for the largest batch run so far: WebAssembly memory cannot
+   * shrink, so the model moves to a new instance holding only the file and its load-time data
+   * (it costs about what loading costs, minus reading and checking the file). The next run
+   * grows a new arena for its own batch. run() calls this itself after a batch whose activations
+   * took more than `retainArenaBytes` (64 MiB by default; a loadModel() option).
+   */
+  trim(): void {
+    if (!this.inst) throw new WpalDisposedError();
+    const before = this.inst.heap.memory.buffer.byteLength;
+    if (before <= align16(this.inst.staticEnd) + 65536) return; // nothing to give back
+    this.inst = this.instantiate();
+    this.batchCapacity = 0;
+    this.scratch = 0;
+    this.arenaBase = 0;
   }
 
   /** Bytes of the file by layer and by kind (palettes, indices, masks, dense, graph+metadata). */
   sizeReport(): SizeReport {
+    if (!this.info) throw new WpalDisposedError();
     return sizeReport(this.info);
   }
 
   /** What the model holds in memory now. */
   memoryReport(): MemoryReport {
-    if (!this.heap) throw new WpalDisposedError();
+    const inst = this.inst;
+    if (!inst || !this.info) throw new WpalDisposedError();
     const fileBytes = this.info.bytes.length;
-    const preparedBytes = this.staticEnd - align16(this.heapBase + fileBytes);
+    const preparedBytes = inst.staticEnd - align16(inst.heapBase + fileBytes);
     return {
       fileBytes,
       preparedBytes,
-      kernelStaticBytes: this.heapBase,
+      kernelStaticBytes: inst.heapBase,
       scratchBytes: this.arenaBase ? this.arenaBase - this.scratch : 0,
       arenaBytes: this.plan.bytesPerExample * this.batchCapacity,
       arenaBytesPerExample: this.plan.bytesPerExample,
       weightsInMemoryBytes: fileBytes + preparedBytes,
-      wasmMemoryBytes: this.heap.memory.buffer.byteLength,
+      wasmMemoryBytes: inst.heap.memory.buffer.byteLength,
     };
   }
 
   /** The kernel each op runs, in order (ops without a kernel, like Reshape, are left out). */
   kernelPlan(): Array<{ op: number; type: string; kernel: string }> {
-    return this.steps.filter((s) => s.kernel).map((s) => ({ op: s.op.index, type: s.op.type, kernel: s.kernel! }));
+    if (!this.inst) throw new WpalDisposedError();
+    return this.inst.steps.filter((s) => s.kernel).map((s) => ({ op: s.op.index, type: s.op.type, kernel: s.kernel! }));
   }
 
-  /** Frees the model's memory; run() afterwards throws WpalDisposedError. */
+  /**
+   * Frees the model: the WebAssembly instance, its memory, the compiled ops and the file are
+   * dropped here, so they can be collected even while this object is still referenced.
+   * run() and the reports afterwards throw WpalDisposedError.
+   */
   dispose(): void {
-    this.heap = undefined;
+    this.inst = undefined;
+    this.info = undefined;
+    this.module = undefined;
+    this.batchCapacity = 0;
   }
 
   get disposed(): boolean {
-    return this.heap === undefined;
+    return this.inst === undefined;
   }
 }

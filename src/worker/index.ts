@@ -10,7 +10,7 @@
  */
 import { isNode } from '../runtime/wasm.js';
 import type { LoadOptions, ModelSource } from '../runtime/load.js';
-import type { MemoryReport, Output, ShapedInput, TensorData, TensorSpec } from '../runtime/model.js';
+import type { MemoryReport, ModelRunOptions, Output, ShapedInput, TensorData, TensorSpec } from '../runtime/model.js';
 import type { SizeReport } from '../format/size.js';
 import type { MetadataInfo } from '../format/types.js';
 import { WpalError, WpalFormatError, WpalUnsupportedOpError, WpalVersionError } from '../format/errors.js';
@@ -43,7 +43,7 @@ export interface NodeWorkerLike {
   unref(): void;
 }
 
-export interface RunOptions {
+export interface RunOptions extends ModelRunOptions {
   /**
    * Move the inputs' ArrayBuffers to the worker (default true): no copy, but the caller's arrays
    * become empty (length 0) afterwards. false copies them. An array that is a view into a larger
@@ -61,6 +61,8 @@ export interface WorkerModel {
   sizeReport(): Promise<SizeReport>;
   memoryReport(): Promise<MemoryReport>;
   kernelPlan(): Promise<Array<{ op: number; type: string; kernel: string }>>;
+  /** Model.trim() in the worker: gives back the memory grown for a large batch. */
+  trim(): Promise<void>;
   /** Frees the model and terminates the worker; later calls reject with WpalDisposedError. */
   dispose(): Promise<void>;
   readonly disposed: boolean;
@@ -130,6 +132,19 @@ function prepareInputs(inputs: Record<string, TensorData | ShapedInput>, transfe
     msg[name] = ArrayBuffer.isView(v) ? sent : { ...(v as ShapedInput), data: sent };
   }
   return { msg, moved: transferables(moved) };
+}
+
+/**
+ * A request that could not be posted, as a typed error: structured clone refuses functions,
+ * symbols, DOM nodes and the like (DataCloneError), and a detached buffer cannot be moved.
+ */
+function postError(type: RequestBody['type'], e: unknown): Error {
+  const why = e instanceof Error ? e.message : String(e);
+  if (type === 'run') {
+    return new WpalInputError(`run(): the inputs cannot be sent to the worker (${why}); inputs are Float32Array / Int32Array, or { data, shape }`, { cause: e });
+  }
+  if (type === 'load') return new WpalLoadError(`loadModelInWorker(): the model source cannot be sent to the worker (${why})`, { cause: e });
+  return new WpalEngineError(`a ${type} request cannot be sent to the worker (${why})`, { cause: e });
 }
 
 interface Channel {
@@ -217,7 +232,7 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
       } catch (e) {
         pending.delete(id);
         if (pending.size === 0) ch.hold(false);
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(postError(req.type, e));
       }
     });
   };
@@ -229,6 +244,9 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
       source: portable(source, 'the model source') as PortableSource,
       wasm: portable(options.wasm, 'options.wasm'),
       kernels: options.kernels,
+      verifyChecksums: options.verifyChecksums,
+      allowNonFinite: options.allowNonFinite,
+      retainArenaBytes: options.retainArenaBytes,
     });
   } catch (e) {
     disposed = true;
@@ -247,8 +265,9 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
       } catch (e) {
         return Promise.reject(e);
       }
-      return call<Record<string, Output>>({ type: 'run', inputs: prepared.msg }, prepared.moved);
+      return call<Record<string, Output>>({ type: 'run', inputs: prepared.msg, allowNonFinite: runOptions.allowNonFinite }, prepared.moved);
     },
+    trim: () => call<void>({ type: 'trim' }),
     sizeReport: () => call<SizeReport>({ type: 'sizeReport' }),
     memoryReport: () => call<MemoryReport>({ type: 'memoryReport' }),
     kernelPlan: () => call<Array<{ op: number; type: string; kernel: string }>>({ type: 'kernelPlan' }),

@@ -12,8 +12,18 @@ export type PortableSource = Uint8Array | ArrayBuffer | string;
 export type PortableWasm = PortableSource | WebAssembly.Module;
 
 export type Request =
-  | { id: number; type: 'load'; source: PortableSource; wasm?: PortableWasm; kernels?: KernelPreference }
-  | { id: number; type: 'run'; inputs: Record<string, TensorData | ShapedInput> }
+  | {
+      id: number;
+      type: 'load';
+      source: PortableSource;
+      wasm?: PortableWasm;
+      kernels?: KernelPreference;
+      verifyChecksums?: boolean;
+      allowNonFinite?: boolean;
+      retainArenaBytes?: number;
+    }
+  | { id: number; type: 'run'; inputs: Record<string, TensorData | ShapedInput>; allowNonFinite?: boolean }
+  | { id: number; type: 'trim' }
   | { id: number; type: 'sizeReport' }
   | { id: number; type: 'memoryReport' }
   | { id: number; type: 'kernelPlan' }
@@ -63,8 +73,10 @@ export function transferables(arrays: Iterable<ArrayBufferView>): ArrayBuffer[] 
 export function serializeError(e: unknown): SerializedError {
   if (e instanceof Error) {
     const fields: Record<string, unknown> = {};
+    const plain = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
     for (const [k, v] of Object.entries(e)) {
-      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v;
+      // Primitive fields, and lists of them (WpalFormatError.damagedTensors).
+      if (plain(v) || (Array.isArray(v) && v.every(plain))) fields[k] = Array.isArray(v) ? [...v] : v;
     }
     return { name: e.name, message: e.message, code: (e as { code?: string }).code, stack: e.stack, fields };
   }

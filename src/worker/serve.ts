@@ -18,7 +18,13 @@ export function serve(port: Endpoint): (req: Request) => Promise<void> {
       switch (req.type) {
         case 'load': {
           if (model) throw new WpalLoadError('this worker already holds a model; start another worker for another model');
-          model = await loadModel(req.source, { wasm: req.wasm, kernels: req.kernels });
+          model = await loadModel(req.source, {
+            wasm: req.wasm,
+            kernels: req.kernels,
+            verifyChecksums: req.verifyChecksums,
+            allowNonFinite: req.allowNonFinite,
+            retainArenaBytes: req.retainArenaBytes,
+          });
           const info: LoadedInfo = { inputs: [...model.inputs], outputs: [...model.outputs], metadata: model.metadata };
           return reply({ id: req.id, ok: true, value: info });
         }
@@ -31,7 +37,7 @@ export function serve(port: Endpoint): (req: Request) => Promise<void> {
       if (!model) throw disposed ? new WpalDisposedError() : new WpalLoadError('no model loaded in this worker');
       switch (req.type) {
         case 'run': {
-          const out = model.run(req.inputs);
+          const out = model.run(req.inputs, { allowNonFinite: req.allowNonFinite });
           // Outputs are fresh arrays: move them back instead of copying.
           return reply({ id: req.id, ok: true, value: out }, transferables(Object.values(out).map((o) => o.data)));
         }
@@ -41,6 +47,9 @@ export function serve(port: Endpoint): (req: Request) => Promise<void> {
           return reply({ id: req.id, ok: true, value: model.memoryReport() });
         case 'kernelPlan':
           return reply({ id: req.id, ok: true, value: model.kernelPlan() });
+        case 'trim':
+          model.trim();
+          return reply({ id: req.id, ok: true, value: undefined });
         default:
           throw new Error(`unknown request ${JSON.stringify((req as { type: unknown }).type)}`);
       }

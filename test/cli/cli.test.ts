@@ -240,17 +240,47 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
     expect(full.out).toMatch(/accuracy [\d.]+% \([\d,]+\/10,000 mnist test images\)/);
   });
 
-  it('verify passes true claims (exit 0) and prints a report', async () => {
+  it('verify passes true claims on the full test set (exit 0) and prints a report', async () => {
     const size = statSync(trained).size;
-    const r = await wpal('verify', trained, '--data', 'mnist', '--limit', LIMIT, '--max-size', `${size}B`, '--min-accuracy', '0.5', '--max-memory', '2MB');
+    const acc = json(await wpal('eval', trained, '--json'))['accuracy'] as number;
+    // The file records its accuracy on 2,000 test images; claim the full set's instead.
+    const full = join(tmp, 'full.wpal');
+    const info = readModel(new Uint8Array(readFileSync(trained)));
+    const values: Record<string, Float32Array> = {};
+    for (const t of info.tensors) if (t.weight) values[t.name] = decodeTensor(info, t.index);
+    writeFileSync(full, buildLeNet300100({ weights: { values }, properties: { ...info.metadata.properties, accuracy: String(acc), accuracy_examples: '10000' } }).bytes);
+    const fullSize = statSync(full).size;
+    const r = await wpal('verify', full, '--data', 'mnist', '--max-size', `${fullSize}B`, '--min-accuracy', '0.5', '--max-memory', '2MB');
     expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/checksum +verified/);
     expect(r.out).toMatch(/file size <= .*PASS/);
     expect(r.out).toMatch(/accuracy recorded in the file .*PASS/);
     expect(r.out).toContain('PASS: all 4 claims hold');
+    const j = json(await wpal('verify', full, '--json'));
+    expect(j).toMatchObject({ fileBytes: fullSize, examples: 10000, pass: true, checksum: 'verified', fullTestSet: true });
+    expect(j['weightsInMemoryBytes']).toBeGreaterThanOrEqual(fullSize);
+    expect(j['claims']).toEqual([{ name: 'recorded-accuracy', limit: acc, measured: acc, pass: true }]);
+    expect(size).toBeGreaterThan(0);
+  });
+
+  it('verify on a subset (--limit) never passes an accuracy claim: "not verified: subset", exit 1', async () => {
+    const size = statSync(trained).size;
+    const r = await wpal('verify', trained, '--data', 'mnist', '--limit', LIMIT, '--max-size', `${size}B`, '--min-accuracy', '0.5');
+    expect(r.code, r.out + r.err).toBe(1);
+    expect(r.out).toMatch(/file size <= .*PASS/);
+    expect(r.out).toMatch(/accuracy >= 50\.00% .*not verified: subset/);
+    expect(r.out).toMatch(/accuracy recorded in the file .*not verified: subset/);
+    expect(r.out).toMatch(/NOT VERIFIED: 2 of 3 claims measured on only 2000 of 10000 images \(--limit\)/);
+    expect(r.out).not.toMatch(/PASS:/);
     const j = json(await wpal('verify', trained, '--limit', LIMIT, '--json'));
-    expect(j).toMatchObject({ fileBytes: size, examples: 2000, pass: true });
-    expect(j['weightsInMemoryBytes']).toBeGreaterThanOrEqual(size);
-    expect(j['claims']).toEqual([{ name: 'recorded-accuracy', limit: j['accuracy'], measured: j['accuracy'], pass: true }]);
+    expect(j).toMatchObject({ examples: 2000, fullTestSet: false, pass: false });
+    expect(j['claims']).toEqual([{ name: 'recorded-accuracy', limit: j['accuracy'], measured: j['accuracy'], pass: false, verified: false, status: 'not verified: subset' }]);
+    // No claim at all: a quick measurement, nothing to pass or fail.
+    const noclaim = join(tmp, 'noclaim.wpal');
+    writeFileSync(noclaim, buildLeNet300100({ weights: { seed: 2 } }).bytes);
+    const none = await wpal('verify', noclaim, '--data', 'mnist', '--limit', '100');
+    expect(none.code).toBe(0);
+    expect(none.out).toContain('no claims to check');
   });
 
   it('verify fails a false max-size claim (exit 1)', async () => {
@@ -273,32 +303,35 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
     const byName = Object.fromEntries((j['claims'] as Array<{ name: string; pass: boolean; limit: number }>).map((c) => [c.name, c]));
     expect(byName['min-accuracy']).toMatchObject({ pass: false, limit: 0.999 });
     expect(byName['max-memory']).toMatchObject({ pass: false, limit: 102400 });
-    expect(byName['recorded-accuracy']).toMatchObject({ pass: true });
+    expect(byName['recorded-accuracy']).toMatchObject({ pass: false, verified: false });
   });
 
   it('verify fails a file whose metadata claims more accuracy than it reaches', async () => {
     const info = readModel(new Uint8Array(readFileSync(trained)));
     const values: Record<string, Float32Array> = {};
     for (const t of info.tensors) if (t.weight) values[t.name] = decodeTensor(info, t.index);
-    const measured = json(trainRun)['accuracy'] as number;
+    const measured = json(await wpal('eval', trained, '--json'))['accuracy'] as number; // the full test set
     const forge = (accuracy: number, file: string) => {
-      const props = { ...info.metadata.properties, accuracy: String(accuracy) };
+      const props = { ...info.metadata.properties, accuracy: String(accuracy), accuracy_examples: '10000' };
       writeFileSync(file, buildLeNet300100({ weights: { values }, properties: props }).bytes);
       return file;
     };
     // 0.5 point above what the weights deliver: fails; 0.05 point above: within the 0.1-point tolerance.
-    const over = await wpal('verify', forge(measured + 0.005, join(tmp, 'over.wpal')), '--limit', LIMIT, '--json');
+    const over = await wpal('verify', forge(measured + 0.005, join(tmp, 'over.wpal')), '--json');
     expect(over.code).toBe(1);
     expect(json(over)['claims']).toEqual([{ name: 'recorded-accuracy', limit: measured + 0.005, measured, pass: false }]);
-    const near = await wpal('verify', forge(measured + 0.0005, join(tmp, 'near.wpal')), '--limit', LIMIT, '--json');
+    const near = await wpal('verify', forge(measured + 0.0005, join(tmp, 'near.wpal')), '--json');
     expect(near.code).toBe(0);
-    // Random weights claiming 99% on the full test set.
+    // Random weights claiming 99% on the full test set: FAIL on the full set, never PASS on a subset.
     const fake = join(tmp, 'fake.wpal');
     writeFileSync(fake, buildLeNet5({ weights: { seed: 3 }, properties: { accuracy: '0.99', accuracy_examples: '10000', accuracy_dataset: 'mnist' } }).bytes);
-    const r = await wpal('verify', fake, '--limit', '500');
+    const r = await wpal('verify', fake);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/accuracy recorded in the file \(99\.00%\).*FAIL/);
-    expect(r.out).toMatch(/ONLY the first 500 of 10000/);
+    const sub = await wpal('verify', fake, '--limit', '500');
+    expect(sub.code).toBe(1);
+    expect(sub.out).toMatch(/accuracy recorded in the file \(99\.00%\).*not verified: subset/);
+    expect(sub.out).toMatch(/ONLY the first 500 of 10000/);
     // Recorded on another data set: the claim cannot hold for this one.
     if (existsSync(join(realDir, 'fashion-mnist', 't10k-labels-idx1-ubyte.gz')) || process.env['WPAL_DATA']) {
       const other = await wpal('verify', trained, '--data', 'fashion-mnist', '--limit', '200', '--json');

@@ -5,10 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  loadModel, readModel, WpalError, WpalFormatError, WpalInputError, WpalDisposedError, WpalLoadError,
+  loadModel, WpalError, WpalFormatError, WpalInputError, WpalDisposedError, WpalLoadError,
 } from '../../src/index.js';
-import { decodeWeight, runOracle } from '../oracle/model.js';
-import { expectClose } from '../util/compare.js';
 import { Rng } from '../util/rng.js';
 import { buildMlp } from './models.js';
 
@@ -33,41 +31,16 @@ describe('bad model files', () => {
     }
   });
 
-  it('seeded byte flips: a typed error, or a model that still runs like the oracle of what it says', async () => {
+  it('seeded bit flips: every one a typed error (the checksum covers every byte)', async () => {
     const seed = 99;
     const rng = new Rng(seed);
-    const deadline = Date.now() + 8000; // bounded fuzz time in CI
-    let loaded = 0;
-    let rejected = 0;
-    for (let iter = 0; iter < 3000 && Date.now() < deadline; iter++) {
+    for (let iter = 0; iter < 1000; iter++) {
       const bytes = good.slice();
       const flips = rng.int(1, 4);
       for (let f = 0; f < flips; f++) bytes[rng.int(0, bytes.length - 1)] ^= 1 << rng.int(0, 7);
-      let model;
-      try {
-        model = await loadModel(bytes);
-      } catch (e) {
-        if (!(e instanceof WpalError)) throw new Error(`[seed ${seed} iter ${iter}] non-Wpal error: ${(e as Error)?.stack}`);
-        rejected++;
-        continue;
-      }
-      // It loaded: the flip hit a value (a weight, a palette entry, metadata). Then the runtime
-      // must compute exactly what the (changed) file says.
-      loaded++;
-      const info = readModel(bytes);
-      const x = rng.floats(model.inputs[0].shape.reduce((a, b) => a * b, 1));
-      const out = model.run({ [model.inputs[0].name]: x });
-      // A flipped exponent bit can make a weight huge (up to 3e38): float32 sums then overflow where
-      // the float64 oracle does not, so compare only while every weight stays in a sane range.
-      const sane = info.tensors.every((t) => !t.weight || decodeWeight(info, t.weight).every((v) => Math.abs(v) < 1e4));
-      if (!sane) continue;
-      const want = runOracle(info, { [model.inputs[0].name]: x }, 1);
-      for (const name of Object.keys(want)) {
-        expectClose(out[name].data, want[name], { abs: 1e-3, rel: 1e-3 }, `[seed ${seed} iter ${iter}] ${name}`);
-      }
-      model.dispose();
+      if (bytes.every((b, i) => b === good[i])) continue;
+      await expectWpalError(loadModel(bytes), WpalFormatError);
     }
-    expect(rejected + loaded).toBeGreaterThan(50);
   });
 
   it('random bytes and wrong identifiers are rejected', async () => {

@@ -1,17 +1,20 @@
 /**
- * Format 1.0 compatibility: test/fixtures/format/v1.0/mlp.wpal was written once and is never
- * regenerated; every later reader must read it. Expected contents are recomputed from the frozen
- * recipe (seeded values), not copied from a reader's output.
+ * Format compatibility: test/fixtures/format/v<maj>.<min>/mlp.wpal were written once, each by the
+ * writer of its version, and are never regenerated; every later reader must read them. Expected
+ * contents are recomputed from the frozen recipes (seeded values), not copied from a reader's output.
  */
 import { readFileSync } from 'node:fs';
+import { ByteBuffer } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
 import { roundToF16 } from '../../src/encode/f16.js';
 import { decodeTensor, paletteValues, weightBlobs } from '../../src/encode/palette.js';
+import { Model } from '../../src/format/generated/wpal_generated.js';
+import { weightChecksum, weightChecksumOffset } from '../../src/format/integrity.js';
 import { readModel } from '../../src/format/read.js';
-import { fixtureValues, METADATA } from '../fixtures/format/v1.0/recipe.js';
+import { fixtureValues, METADATA as METADATA_1_0 } from '../fixtures/format/v1.0/recipe.js';
+import { METADATA as METADATA_1_2 } from '../fixtures/format/v1.2/recipe.js';
 import { blobRanges } from './helpers.js';
 
-const bytes = new Uint8Array(readFileSync(new URL('../fixtures/format/v1.0/mlp.wpal', import.meta.url)));
 const v = fixtureValues();
 
 /** Mask bytes from keep flags, straight from the layout text: bit c of mask row r = bit (c & 7) of byte r*rowBytes + (c >> 3). */
@@ -22,26 +25,35 @@ function maskFromFlags(keep: number[], gridRows: number, gridCols: number): numb
   return out;
 }
 
-describe('compat: format 1.0 fixture', () => {
+const FIXTURES = [
+  // 1.0 stored every tensor name; from 1.0's storage rules on, the writer leaves intermediate names out.
+  { version: '1.0', minor: 0, metadata: METADATA_1_0, checksum: 'none', names: ['input', 'fc1.weight', 'fc1.bias', 'fc1', 'relu1', 'fc2.weight', 'fc2', 'gelu2', 'fc3.weight', 'fc3.bias', 'logits', 'probs'] },
+  { version: '1.2', minor: 2, metadata: METADATA_1_2, checksum: 'verified', names: ['input', 'fc1.weight', 'fc1.bias', '#3', '#4', 'fc2.weight', '#6', '#7', 'fc3.weight', 'fc3.bias', '#10', 'probs'] },
+] as const;
+
+for (const fx of FIXTURES) describe(`compat: format ${fx.version} fixture`, () => {
+  const bytes = new Uint8Array(readFileSync(new URL(`../fixtures/format/v${fx.version}/mlp.wpal`, import.meta.url)));
+  const METADATA = fx.metadata;
+
   const info = readModel(bytes);
   const byName = (n: string) => info.tensors.find((t) => t.name === n)!;
 
+  it(fx.checksum === 'none' ? 'no checksums' : 'every weight checksum matches its data', () => {
+    const model = Model.getRootAsModel(new ByteBuffer(bytes));
+    for (let i = 0; i < model.tensorsLength(); i++) {
+      const w = model.tensors(i)!.weight();
+      if (!w) continue;
+      const at = weightChecksumOffset(w);
+      if (fx.checksum === 'none') expect(at).toBe(0);
+      else expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(at, true)).toBe(weightChecksum(w));
+    }
+  });
+
   it('header, graph and metadata', () => {
-    expect([info.formatMajor, info.formatMinor]).toEqual([1, 0]);
-    expect(info.tensors.map((t) => [t.name, t.shape])).toEqual([
-      ['input', [12]],
-      ['fc1.weight', [8, 12]],
-      ['fc1.bias', [8]],
-      ['fc1', [8]],
-      ['relu1', [8]],
-      ['fc2.weight', [6, 8]],
-      ['fc2', [6]],
-      ['gelu2', [6]],
-      ['fc3.weight', [4, 6]],
-      ['fc3.bias', [4]],
-      ['logits', [4]],
-      ['probs', [4]],
-    ]);
+    expect([info.formatMajor, info.formatMinor]).toEqual([1, fx.minor]);
+    expect(info.checksum).toBe(fx.checksum);
+    const shapes = [[12], [8, 12], [8], [8], [8], [6, 8], [6], [6], [4, 6], [4], [4], [4]];
+    expect(info.tensors.map((t) => [t.name, t.shape])).toEqual(fx.names.map((n, i) => [n, shapes[i]]));
     expect(info.ops.map((o) => [o.type, o.inputs, o.outputs, o.attrs])).toEqual([
       ['FullyConnected', [0, 1, 2], [3], { int8: 0 }],
       ['Relu', [3], [4], {}],

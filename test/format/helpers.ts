@@ -5,6 +5,8 @@ import {
   Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tensor, Weight,
 } from '../../src/format/generated/wpal_generated.js';
 import type { ModelInfo } from '../../src/format/types.js';
+import { fileChecksum, sealChecksums } from '../../src/format/integrity.js';
+import { peekHeader } from '../../src/format/verify-structure.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { Rng } from '../util/rng.js';
 
@@ -31,13 +33,23 @@ export function rootFieldOffset(bytes: Uint8Array, slot: number): number {
   return off ? root + off : 0;
 }
 
-/** A copy of `bytes` with format_major / format_minor replaced (both fields are always written). */
+/**
+ * Recomputes Model.file_checksum in place after a test edited the bytes on purpose (the file then
+ * stands for one a writer made that way, not for a damaged one). Needs no valid structure.
+ */
+export function resealFile(bytes: Uint8Array): Uint8Array {
+  const h = peekHeader(bytes);
+  if (h.checksum) new DataView(bytes.buffer, bytes.byteOffset).setBigUint64(h.checksum.offset, fileChecksum(bytes, h.checksum.offset), true);
+  return bytes;
+}
+
+/** A copy of `bytes` with format_major / format_minor replaced (both fields are always written), checksum recomputed. */
 export function patchVersion(bytes: Uint8Array, major: number, minor: number): Uint8Array {
   const out = bytes.slice();
   const dv = new DataView(out.buffer);
   dv.setUint16(rootFieldOffset(out, 0), major, true);
   dv.setUint16(rootFieldOffset(out, 1), minor, true);
-  return out;
+  return resealFile(out);
 }
 
 /** Every [ubyte] blob range of a read model. */
@@ -62,12 +74,23 @@ export interface RawWeight {
 }
 export interface RawTensor { name: string; shape: number[]; dtype?: DType; weight?: RawWeight }
 export interface RawOp { type: string; inputs: number[]; outputs: number[]; attrs?: { name: string; i?: number; ints?: number[] }[] }
-export interface RawModel { major?: number; minor?: number; tensors: RawTensor[]; ops: RawOp[]; inputs: number[]; outputs: number[]; align?: number }
+export interface RawModel {
+  major?: number;
+  minor?: number;
+  tensors: RawTensor[];
+  ops: RawOp[];
+  inputs: number[];
+  outputs: number[];
+  align?: number;
+  /** Write and fill in the 1.2 checksums (default: when minor >= 2). */
+  checksums?: boolean;
+}
 
 export function rawModel(m: RawModel): Uint8Array {
   const b = new Builder(1024);
   b.prep(16, 0); // files are padded to a multiple of 16, as ModelWriter does
   const align = m.align ?? 16;
+  const checksums = m.checksums ?? (m.minor ?? 0) >= 2;
   const blob = (data: Uint8Array): Offset => {
     b.startVector(1, data.length, align);
     for (let i = data.length - 1; i >= 0; i--) b.addInt8(data[i]);
@@ -92,6 +115,11 @@ export function rawModel(m: RawModel): Uint8Array {
       if (dense) Weight.addDense(b, dense);
       if (pal) Weight.addPalettized(b, pal);
       if (sparse) Weight.addSparse(b, sparse);
+      if (checksums) {
+        b.forceDefaults(true);
+        Weight.addChecksum(b, 0);
+        b.forceDefaults(false);
+      }
       weight = Weight.endWeight(b);
     }
     const name = b.createString(t.name);
@@ -126,8 +154,15 @@ export function rawModel(m: RawModel): Uint8Array {
   Model.addOps(b, ov);
   Model.addInputs(b, iv);
   Model.addOutputs(b, outv);
+  if (checksums) {
+    b.forceDefaults(true);
+    Model.addFileChecksum(b, 0n);
+    b.forceDefaults(false);
+  }
   Model.finishModelBuffer(b, Model.endModel(b));
-  return b.asUint8Array().slice();
+  const bytes = b.asUint8Array().slice();
+  if (checksums) sealChecksums(bytes);
+  return bytes;
 }
 
 export function f32Bytes(values: number[]): Uint8Array {

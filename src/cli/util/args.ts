@@ -73,6 +73,7 @@ function convert(name: string, spec: OptionSpec, raw: string): OptionValue {
         v = raw.trim() === '' ? NaN : Number(raw);
         if (!Number.isFinite(v)) throw new UsageError(`${flag}: ${JSON.stringify(raw)} is not a number`);
         if (spec.type === 'int' && !Number.isInteger(v)) throw new UsageError(`${flag}: ${JSON.stringify(raw)} is not a whole number`);
+        if (spec.type === 'int' && !Number.isSafeInteger(v)) throw new UsageError(`${flag}: ${raw.length > 40 ? `${raw.slice(0, 37)}...` : raw} is too large`);
       }
       if (spec.min !== undefined && v < spec.min) throw new UsageError(`${flag}: ${raw} is below the minimum ${spec.min}`);
       if (spec.max !== undefined && v > spec.max) throw new UsageError(`${flag}: ${raw} is above the maximum ${spec.max}`);

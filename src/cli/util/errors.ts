@@ -38,7 +38,9 @@ export function reportError(io: Io, command: string, err: unknown, debug: boolea
   const e = err as (Error & { code?: unknown; path?: unknown }) | undefined;
   const fsError = e instanceof Error && typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code) && typeof e.path === 'string';
   const typed = err instanceof CliError || err instanceof WpalError || fsError;
-  const message = err instanceof Error ? err.message : String(err);
+  // Messages can quote names from a file: control characters (escape sequences) are shown escaped.
+  // eslint-disable-next-line no-control-regex
+  const message = (err instanceof Error ? err.message : String(err)).replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   eprintln(io, `${prefix}: error: ${typed ? message : `internal error: ${message}`}`);
   if (debug && err instanceof Error && err.stack) eprintln(io, err.stack);
   else if (!typed) eprintln(io, 'Run with --debug for the stack trace.');

@@ -12,6 +12,9 @@ const UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
+/** The largest size accepted: 2^53 bytes (8 PiB), the last whole number a double holds exactly. */
+export const MAX_SIZE = 2 ** 53;
+
 /**
  * '8KB' = 8000, '8KiB' = 8192, '1.5MB' = 1500000, '512' = '512B' = 512 (units are case-insensitive,
  * a space before the unit is allowed). The result must be a whole number of bytes.
@@ -23,6 +26,10 @@ export function parseSize(text: string, what = 'size'): number {
     throw new UsageError(`${what}: cannot read ${JSON.stringify(text)} as a size; use bytes or a number with B, KB, MB, GB (x1000) or KiB, MiB, GiB (x1024), e.g. 8KB`);
   }
   const bytes = Number(m[1]) * unit;
+  // 300 digits would read as 1e300 or Infinity and pass any size check: not a size.
+  if (!Number.isFinite(bytes) || bytes > MAX_SIZE) {
+    throw new UsageError(`${what}: ${JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)} is too large to be a size (at most ${MAX_SIZE} bytes, 8 PiB)`);
+  }
   const rounded = Math.round(bytes);
   if (Math.abs(bytes - rounded) > 1e-6 * Math.max(1, bytes)) throw new UsageError(`${what}: ${JSON.stringify(text)} is not a whole number of bytes (${bytes})`);
   return rounded;

@@ -419,8 +419,13 @@ sparse(obj?:BlockSparse):BlockSparse|null {
   return offset ? (obj || new BlockSparse()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
 }
 
+checksum():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
 static startWeight(builder:flatbuffers.Builder) {
-  builder.startObject(3);
+  builder.startObject(4);
 }
 
 static addDense(builder:flatbuffers.Builder, denseOffset:flatbuffers.Offset) {
@@ -433,6 +438,10 @@ static addPalettized(builder:flatbuffers.Builder, palettizedOffset:flatbuffers.O
 
 static addSparse(builder:flatbuffers.Builder, sparseOffset:flatbuffers.Offset) {
   builder.addFieldOffset(2, sparseOffset, 0);
+}
+
+static addChecksum(builder:flatbuffers.Builder, checksum:number) {
+  builder.addFieldInt32(3, checksum, 0);
 }
 
 static endWeight(builder:flatbuffers.Builder):flatbuffers.Offset {
@@ -1243,8 +1252,13 @@ metadata(obj?:Metadata):Metadata|null {
   return offset ? (obj || new Metadata()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
 }
 
+fileChecksum():bigint {
+  const offset = this.bb!.__offset(this.bb_pos, 18);
+  return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
+}
+
 static startModel(builder:flatbuffers.Builder) {
-  builder.startObject(7);
+  builder.startObject(8);
 }
 
 static addFormatMajor(builder:flatbuffers.Builder, formatMajor:number) {
@@ -1331,6 +1345,10 @@ static startOutputsVector(builder:flatbuffers.Builder, numElems:number) {
 
 static addMetadata(builder:flatbuffers.Builder, metadataOffset:flatbuffers.Offset) {
   builder.addFieldOffset(6, metadataOffset, 0);
+}
+
+static addFileChecksum(builder:flatbuffers.Builder, fileChecksum:bigint) {
+  builder.addFieldInt64(7, fileChecksum, BigInt('0'));
 }
 
 static endModel(builder:flatbuffers.Builder):flatbuffers.Offset {
