@@ -24,8 +24,9 @@ export interface KernelName {
 }
 
 const OPS = new Set(['gemm', 'conv2d', 'dwconv2d', 'maxpool', 'avgpool', 'gavgpool', 'vadd', 'vmul', 'vrelu', 'vrelu6', 'vsigmoid', 'vtanh', 'vgelu', 'vsilu', 'softmax', 'layernorm', 'matmul', 'embed', 'transpose', 'copy2d', 'batchnorm', 'tgemm', 'im2col', 'col2im', 'maxpoolgrad', 'vrelugrad', 'colsum', 'softmaxce', 'sgd', 'adam', 'dkm', 'dkmgrad', 'dkmitergrad', 'maskmul', 'layernormgrad', 'softmaxgrad', 'vgelugrad', 'embedgrad', 'seqmean', 'seqmeangrad']);
-// Weightless ops of format 1.1.
+// Weightless ops of format 1.1: unary, broadcasting binary (b*), reductions (r* rows, rd* over a middle axis).
 for (const op of ['vlrelu', 'vhsigmoid', 'vhswish', 'vclip', 'vsqrt', 'vlog', 'vexp', 'vneg', 'vabs']) OPS.add(op);
+for (const op of ['badd', 'bsub', 'bmul', 'bdiv', 'bmax', 'bmin', 'bpow', 'rsum', 'rmax', 'rdsum', 'rdmax']) OPS.add(op);
 
 export function parseKernelName(name: string): KernelName {
   const [head, tail] = name.split('__');
