@@ -1,10 +1,11 @@
 /**
- * The op registry of format 1.0: for each op type, its inputs (and which must be constant weights),
+ * The op registry (format 1.0, plus the 1.1 ops of ops-elementwise.ts): for each op type, its inputs (and which must be constant weights),
  * output count, attributes and shape inference. Shapes are per example (no batch dimension). The
  * reader validates files with it, the writer infers output shapes with it, and the runtime can call
  * `inferShapes` / `opSchema` to plan its arena.
  */
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
+import { elementwiseOps } from './ops-elementwise.js';
 import type { AttrValue, DTypeName, ModelInfo } from './types.js';
 
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats';
@@ -21,8 +22,8 @@ export interface AttrSchema {
 
 export interface InputSchema {
   name: string;
-  /** true: must be a weight (constant tensor); false: must be an activation. */
-  constant: boolean;
+  /** true: must be a weight (constant tensor); false: must be an activation; 'either': may be both. */
+  constant: boolean | 'either';
   /** May be left out (-1 in the file, or not passed). */
   optional: boolean;
   /** Element type the input must have (default float32). Only Embedding ids are int32. */
@@ -60,24 +61,6 @@ const X: InputSchema = { name: 'x', constant: false, optional: false };
 
 function unary(type: string): OpSchema {
   return { type, inputs: [X], numOutputs: 1, attrs: [], infer: ([x]) => [[...x!.shape]] };
-}
-
-function binary(type: string): OpSchema {
-  return {
-    type,
-    inputs: [
-      { name: 'a', constant: false, optional: false },
-      { name: 'b', constant: false, optional: false },
-    ],
-    numOutputs: 1,
-    attrs: [],
-    infer: ([a, b]) => {
-      const sa = a!.shape;
-      const sb = b!.shape;
-      if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i])) fail(`inputs must have the same shape, got ${fmt(sa)} and ${fmt(sb)}`);
-      return [[...sa]];
-    },
-  };
 }
 
 const FULLY_CONNECTED: OpSchema = {
@@ -373,8 +356,6 @@ const REGISTRY = new Map<string, OpSchema>(
     FULLY_CONNECTED,
     ...['Relu', 'Relu6', 'Sigmoid', 'Tanh', 'Gelu', 'Silu'].map(unary),
     SOFTMAX,
-    binary('Add'),
-    binary('Mul'),
     RESHAPE,
     CONV2D,
     pool('MaxPool'),
@@ -387,10 +368,11 @@ const REGISTRY = new Map<string, OpSchema>(
     LAYER_NORM,
     MATMUL,
     EMBEDDING,
+    ...elementwiseOps(fail), // format 1.1: unary, broadcasting binary (Add, Mul, ...), reductions
   ].map((s) => [s.type, s]),
 );
 
-/** Op types of format 1.0. */
+/** Op types of the current format (1.0's and the additions of later minors, schemas/CHANGELOG.md). */
 export const OP_TYPES: readonly string[] = Object.freeze([...REGISTRY.keys()]);
 
 /** The schema of an op type, or undefined if the type is unknown. */
@@ -466,8 +448,8 @@ export function checkOp(
       if (!spec.optional) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) is required`);
       return;
     }
-    if (spec.constant && !o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be a constant weight`);
-    if (!spec.constant && o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be an activation, not a weight`);
+    if (spec.constant === true && !o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be a constant weight`);
+    if (spec.constant === false && o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be an activation, not a weight`);
     const dtype = spec.dtype ?? 'float32';
     if (o.dtype !== dtype) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be ${dtype}, got ${o.dtype}`);
   });

@@ -7,7 +7,7 @@
 /** Major version written by ModelWriter. A major bump means some field changed meaning. */
 export const FORMAT_MAJOR = 1;
 /** Minor version written by ModelWriter. A minor bump only adds fields, enum values or encodings. */
-export const FORMAT_MINOR = 0;
+export const FORMAT_MINOR = 1;
 /** Majors readModel understands. */
 export const SUPPORTED_MAJORS: readonly number[] = Object.freeze([1]);
 
