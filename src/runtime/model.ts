@@ -21,6 +21,10 @@ import { compileBatchNorm, compileLayerNorm } from './ops/norm.js';
 import { compileMatMul } from './ops/matmul.js';
 import { compileConcat, compileTranspose } from './ops/layout.js';
 import { compileEmbedding } from './ops/embedding.js';
+import { compileUnary, UNARY_1_1_TYPES } from './ops/unary.js';
+import { compileBinary } from './ops/binary.js';
+import { compileReduce } from './ops/reduce.js';
+import { BINARY_OPS_1_1, REDUCE_OPS_1_1 } from '../format/ops-elementwise.js';
 import { WpalDisposedError, WpalInputError, WpalEngineError } from './errors.js';
 import type { KernelExports } from './wasm.js';
 import type { KernelPreference } from './kernels.js';
@@ -80,6 +84,10 @@ const COMPILERS: Record<string, (ctx: OpContext, op: OpInfo) => Step> = {
   Transpose: compileTranspose,
   Concat: compileConcat,
   Embedding: compileEmbedding,
+  // format 1.1: unary ops, broadcasting binary ops (Add and Mul included), reductions
+  ...Object.fromEntries(UNARY_1_1_TYPES.map((t) => [t, compileUnary])),
+  ...Object.fromEntries(BINARY_OPS_1_1.map((t) => [t, compileBinary])),
+  ...Object.fromEntries(REDUCE_OPS_1_1.map((t) => [t, compileReduce])),
 };
 
 export class Model {
