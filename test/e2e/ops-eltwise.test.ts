@@ -83,6 +83,8 @@ describe('unary ops of format 1.1', () => {
 const CASES: Array<[string, number[], number[], boolean, boolean]> = [
   ['same shape', [4, 5, 6], [4, 5, 6], false, false],
   ['per-channel constant', [4, 5, 6], [6], false, true],
+  ['RGB constant (tiled at load, rows left over)', [5, 7, 3], [3], false, true],
+  ['constant [3, 40] op activation [40] (loops over the batch)', [3, 40], [40], true, false],
   ['constant first', [6], [4, 5, 6], true, false],
   ['scalar constant', [4, 5, 6], [1], false, true],
   ['same-shape constant', [3, 7], [3, 7], false, true],
