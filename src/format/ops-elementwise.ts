@@ -55,7 +55,9 @@ export function reduceAxes(axes: readonly number[], rank: number): number[] | st
   if (axes.length === 0) return Array.from({ length: rank }, (_, i) => i);
   const out: number[] = [];
   for (const a of axes) {
-    if (!(a >= -rank && a < rank)) return `axis ${a} is out of range for a rank-${rank} input (axes count the per-example axes; the batch axis is never reduced)`;
+    if (!(a >= -rank && a < rank)) {
+      return `axis ${a} is out of range for a rank-${rank} input (axes count the per-example axes; the batch axis is never reduced)`;
+    }
     const n = a < 0 ? a + rank : a;
     if (out.includes(n)) return `axes ${fmt(axes)} name axis ${n} twice`;
     out.push(n);
@@ -99,7 +101,9 @@ export function elementwiseOps(fail: Fail): OpSchema[] {
       constantOperand(a!, 'a');
       constantOperand(b!, 'b');
       const out = broadcastShape(a!.shape, b!.shape);
-      if (!out) fail(`inputs ${fmt(a!.shape)} and ${fmt(b!.shape)} do not broadcast (per-example shapes, right-aligned: each dimension equal or 1)`);
+      if (!out) {
+        fail(`inputs ${fmt(a!.shape)} and ${fmt(b!.shape)} do not broadcast (per-example shapes, right-aligned: each dimension equal or 1)`);
+      }
       return [out!];
     },
   });

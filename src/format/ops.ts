@@ -1,5 +1,5 @@
 /**
- * The op registry (format 1.0, plus the 1.1 ops of ops-elementwise.ts): for each op type, its inputs (and which must be constant weights),
+ * The op registry of format 1.x: for each op type, its inputs (and which must be constant weights),
  * output count, attributes and shape inference. Shapes are per example (no batch dimension). The
  * reader validates files with it, the writer infers output shapes with it, and the runtime can call
  * `inferShapes` / `opSchema` to plan its arena.

@@ -172,6 +172,7 @@ const REDUCE_CASES: Array<[number[], number[], number]> = [
   [[7], [0], 0],
   [[], [], 0],
   [[3, 4, 5, 2], [1, 3], 0],
+  [[2, 3, 4, 5, 3], [0, 2, 4], 1], // three passes, the scratch buffers taking turns
 ];
 
 describe('ReduceMean / ReduceMax', () => {
@@ -182,6 +183,7 @@ describe('ReduceMean / ReduceMax', () => {
     expect(reducePasses([4, 5, 6], [0, 2])).toEqual([{ outer: 20, r: 6, inner: 1 }, { outer: 1, r: 4, inner: 5 }]);
     expect(reducePasses([1, 5, 1], [0, 2])).toEqual([{ outer: 5, r: 1, inner: 1 }]);
     expect(reducePasses([], [])).toEqual([{ outer: 1, r: 1, inner: 1 }]);
+    expect(reducePasses([2, 3, 4, 5, 3], [0, 2, 4]).length).toBe(3);
   });
 
   for (const [shape, axes, keepdims] of REDUCE_CASES) {

@@ -31,7 +31,7 @@ export function compileBinary(ctx: OpContext, op: OpInfo): Step {
   const k = pickKernel(ctx, op, KERNEL_OP[op.type]);
   const tiled = tileShortConstantRow(ctx, groups, ca, cb);
   if (tiled) {
-    // [rows, n] op constant [n] with n short: k rows per kernel row against the tiled constant.
+    // [rows, n] op constant [n] with n short: `reps` activation rows per kernel row, against the tile.
     const { rows, n, reps, tile, constantIsA } = tiled;
     return {
       op,

@@ -1,4 +1,4 @@
-/** Glue for the weightless ops of format 1.0: unary activations and Softmax over the last axis (Add/Mul: binary.ts). */
+/** Glue for the weightless ops of format 1.0: unary activations, Softmax over the last axis (Add, Mul: binary.ts). */
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { pickKernel as pick } from './pick.js';

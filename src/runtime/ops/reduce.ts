@@ -28,7 +28,9 @@ export interface ReducePass {
 /** The passes that reduce `axes` (normalized, ascending) of a per-example shape. */
 export function reducePasses(shape: readonly number[], axes: readonly number[]): ReducePass[] {
   const dims = [{ size: 1, reduced: false }];
-  shape.forEach((size, k) => size > 1 && dims.push({ size, reduced: axes.includes(k) }));
+  shape.forEach((size, k) => {
+    if (size > 1) dims.push({ size, reduced: axes.includes(k) });
+  });
   const groups: Array<{ size: number; reduced: boolean }> = [];
   for (const d of dims) {
     const last = groups[groups.length - 1];
