@@ -8,6 +8,8 @@ export function heap_base(): usize {
 
 export * from './kernels/gemm/index';
 export * from './kernels/eltwise/index';
+export * from './kernels/binary/index';
+export * from './kernels/reduce/index';
 export * from './kernels/softmax/index';
 export * from './kernels/conv2d/index';
 export * from './kernels/dwconv2d/index';

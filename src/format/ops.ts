@@ -1,5 +1,5 @@
 /**
- * The op registry of format 1.0: for each op type, its inputs (and which must be constant weights),
+ * The op registry of format 1.x: for each op type, its inputs (and which must be constant weights),
  * output count, attributes and shape inference. Shapes are per example (no batch dimension). The
  * reader validates files with it, the writer infers output shapes with it, and the runtime can call
  * `inferShapes` / `opSchema` to plan its arena.
@@ -7,6 +7,7 @@
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
 import { ShapeError, checkDenseParam, count, fail, fmt, pads4, pair } from './shape-check.js';
 import { SPATIAL_OPS } from './ops-spatial.js';
+import { elementwiseOps } from './ops-elementwise.js';
 import type { AttrValue, DTypeName, ModelInfo } from './types.js';
 
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats';
@@ -23,8 +24,8 @@ export interface AttrSchema {
 
 export interface InputSchema {
   name: string;
-  /** true: must be a weight (constant tensor); false: must be an activation. */
-  constant: boolean;
+  /** true: must be a weight (constant tensor); false: must be an activation; 'either': may be both. */
+  constant: boolean | 'either';
   /** May be left out (-1 in the file, or not passed). */
   optional: boolean;
   /** Element type the input must have (default float32). Only Embedding ids are int32. */
@@ -53,24 +54,6 @@ const X: InputSchema = { name: 'x', constant: false, optional: false };
 
 function unary(type: string): OpSchema {
   return { type, inputs: [X], numOutputs: 1, attrs: [], infer: ([x]) => [[...x!.shape]] };
-}
-
-function binary(type: string): OpSchema {
-  return {
-    type,
-    inputs: [
-      { name: 'a', constant: false, optional: false },
-      { name: 'b', constant: false, optional: false },
-    ],
-    numOutputs: 1,
-    attrs: [],
-    infer: ([a, b]) => {
-      const sa = a!.shape;
-      const sb = b!.shape;
-      if (sa.length !== sb.length || sa.some((d, i) => d !== sb[i])) fail(`inputs must have the same shape, got ${fmt(sa)} and ${fmt(sb)}`);
-      return [[...sa]];
-    },
-  };
 }
 
 const FULLY_CONNECTED: OpSchema = {
@@ -349,8 +332,6 @@ const REGISTRY = new Map<string, OpSchema>(
     FULLY_CONNECTED,
     ...['Relu', 'Relu6', 'Sigmoid', 'Tanh', 'Gelu', 'Silu'].map(unary),
     SOFTMAX,
-    binary('Add'),
-    binary('Mul'),
     RESHAPE,
     CONV2D,
     pool('MaxPool'),
@@ -364,10 +345,11 @@ const REGISTRY = new Map<string, OpSchema>(
     MATMUL,
     EMBEDDING,
     ...SPATIAL_OPS, // format 1.1: Slice, Resize, ConvTranspose (ops-spatial.ts)
+    ...elementwiseOps(fail), // format 1.1: unary, broadcasting binary (Add, Mul, ...), reductions
   ].map((s) => [s.type, s]),
 );
 
-/** Op types this build reads and writes (format 1.0 and the 1.1 additions). */
+/** Op types of the current format (1.0's and the additions of later minors, schemas/CHANGELOG.md). */
 export const OP_TYPES: readonly string[] = Object.freeze([...REGISTRY.keys()]);
 
 /** The schema of an op type, or undefined if the type is unknown. */
@@ -443,8 +425,8 @@ export function checkOp(
       if (!spec.optional) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) is required`);
       return;
     }
-    if (spec.constant && !o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be a constant weight`);
-    if (!spec.constant && o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be an activation, not a weight`);
+    if (spec.constant === true && !o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be a constant weight`);
+    if (spec.constant === false && o.weight) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be an activation, not a weight`);
     const dtype = spec.dtype ?? 'float32';
     if (o.dtype !== dtype) throw new WpalFormatError(`${where}: input ${i} (${spec.name}) must be ${dtype}, got ${o.dtype}`);
   });

@@ -238,8 +238,11 @@ export class ModelWriter {
     // Only attributes that differ from their default are stored: the reader fills defaults in, and
     // small models would otherwise spend more bytes on attributes than on weights. Names and op
     // types are shared strings, written once per file.
-    const isDefault = (spec: (typeof schema.attrs)[number], v: AttrValue) =>
-      spec.default !== undefined && JSON.stringify(spec.default) === JSON.stringify(v);
+    // Compared with Object.is, element by element: JSON would call -Infinity, +Infinity and NaN
+    // all "null" (Clip's max = -inf would be dropped and read back as its default +inf).
+    const same = (x: AttrValue, y: AttrValue): boolean =>
+      Array.isArray(x) ? Array.isArray(y) && x.length === y.length && x.every((e, i) => Object.is(e, y[i])) : Object.is(x, y);
+    const isDefault = (spec: (typeof schema.attrs)[number], v: AttrValue) => spec.default !== undefined && same(spec.default, v);
     const attrs = schema.attrs.filter((spec) => !isDefault(spec, o.attrs[spec.name])).map((spec) => {
       const v = o.attrs[spec.name];
       const name = b.createSharedString(spec.name);

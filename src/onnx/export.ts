@@ -19,6 +19,11 @@
  * whichever layout the input has); Resize -> Resize in NCHW (scales [1, 1, sh, sw] when the op has
  * scales, else sizes = Shape(x)[0:2] ++ [OH, OW], as the batch is symbolic); ConvTranspose ->
  * ConvTranspose in NCHW with the weight permuted back to ONNX's [C, O/groups, kh, kw].
+ * Format 1.1: LeakyRelu, HardSigmoid, HardSwish, Sqrt, Log, Exp, Neg, Abs -> same; Clip -> Clip with
+ * min / max as scalar inputs (+-inf kept); Add, Sub, Mul, Div, Max, Min, Pow -> same, constants as
+ * initializers in their own shape (ONNX broadcasting is right-aligned too, so they line up with the
+ * per-example axes), an activation of lower per-example rank reshaped to [batch, 1, ..., shape] first;
+ * ReduceMean, ReduceMax -> same with axes + 1 ([] = every per-example axis) and keepdims.
  * Not modelled: the int8 attribute of FullyConnected (activation quantization inside the kernel);
  * the export computes that layer in float32.
  */
@@ -188,6 +193,32 @@ class Exporter {
     return model.toBytes();
   }
 
+  /** A binary op of format 1.1 (broadcasting; constants on either side). */
+  private binary(op: OpInfo): void {
+    const [ta, tb] = op.inputs;
+    const y = op.outputs[0];
+    const tensors = this.info.tensors;
+    const sa = tensors[ta].shape;
+    const sb = tensors[tb].shape;
+    const sameActivations = !tensors[ta].weight && !tensors[tb].weight && sa.length === sb.length && sa.every((d, i) => d === sb[i]);
+    if (sameActivations) {
+      // As in 1.0: whichever layout both inputs already have.
+      const l = this.preferred([ta, tb]);
+      this.node(op.type, [this.get(ta, l), this.get(tb, l)], this.out(y, l));
+      return;
+    }
+    const r = this.rank(y);
+    const operand = (t: number): string => {
+      if (tensors[t].weight) return this.weight(t);
+      const shape = tensors[t].shape;
+      if (shape.length === r) return this.get(t);
+      // [batch, ...shape] -> [batch, 1, ..., 1, ...shape], so the batch axis stays the first.
+      const ones = new Array<number>(r - shape.length).fill(1);
+      return this.tmp('Reshape', [this.get(t), this.shapeConst([0, ...ones, ...shape])], tensors[y].name);
+    };
+    this.node(op.type, [operand(ta), operand(tb)], this.out(y));
+  }
+
   private op(op: OpInfo): void {
     const [x, w, b] = op.inputs;
     const y = op.outputs[0];
@@ -232,13 +263,44 @@ class Exporter {
         else this.node(op.type, [xi], this.out(y, l));
         return;
       }
+      case 'LeakyRelu':
+      case 'HardSigmoid':
+      case 'HardSwish':
+      case 'Clip':
+      case 'Sqrt':
+      case 'Log':
+      case 'Exp':
+      case 'Neg':
+      case 'Abs': {
+        const l = this.preferred([x]);
+        const xi = this.get(x, l);
+        if (op.type === 'Clip') this.node('Clip', [xi, this.scalar(a.min as number), this.scalar(a.max as number)], this.out(y, l));
+        else if (op.type === 'LeakyRelu') this.node(op.type, [xi], this.out(y, l), { alpha: { float: a.alpha as number } });
+        else if (op.type === 'HardSigmoid') {
+          this.node(op.type, [xi], this.out(y, l), { alpha: { float: a.alpha as number }, beta: { float: a.beta as number } });
+        }
+        else this.node(op.type, [xi], this.out(y, l));
+        return;
+      }
       case 'Softmax':
         this.node('Softmax', [this.get(x)], this.out(y), { axis: -1 });
         return;
       case 'Add':
-      case 'Mul': {
-        const l = this.preferred([x, w]);
-        this.node(op.type, [this.get(x, l), this.get(w, l)], this.out(y, l));
+      case 'Sub':
+      case 'Mul':
+      case 'Div':
+      case 'Max':
+      case 'Min':
+      case 'Pow':
+        this.binary(op);
+        return;
+      case 'ReduceMean':
+      case 'ReduceMax': {
+        const r = this.rank(x);
+        const given = a.axes as number[];
+        const axes = (given.length ? given.map((k) => (k < 0 ? k + r : k)) : Array.from({ length: r }, (_, k) => k)).map((k) => k + 1);
+        if (axes.length === 0) this.node('Identity', [this.get(x)], this.out(y));
+        else this.node(op.type, [this.get(x)], this.out(y), { axes, keepdims: a.keepdims as number });
         return;
       }
       case 'Reshape':

@@ -27,6 +27,9 @@ const OPS = new Set(['gemm', 'conv2d', 'dwconv2d', 'maxpool', 'avgpool', 'gavgpo
 
 // format 1.1 spatial families (ConvTranspose, Slice, Resize)
 for (const op of ['deconv2d', 'slice', 'resizenearest', 'resizebilinear']) OPS.add(op);
+// Weightless ops of format 1.1: unary, broadcasting binary (b*), reductions (r* rows, rd* over a middle axis).
+for (const op of ['vlrelu', 'vhsigmoid', 'vhswish', 'vclip', 'vsqrt', 'vlog', 'vexp', 'vneg', 'vabs']) OPS.add(op);
+for (const op of ['badd', 'bsub', 'bmul', 'bdiv', 'bmax', 'bmin', 'bpow', 'rsum', 'rmax', 'rdsum', 'rdmax']) OPS.add(op);
 
 export function parseKernelName(name: string): KernelName {
   const [head, tail] = name.split('__');

@@ -9,12 +9,22 @@ import { CONV_KERNELS } from './kernels/conv.js';
 import { MISC_KERNELS } from './kernels/misc.js';
 import { SPATIAL_KERNELS } from './kernels/spatial.js';
 import { CHECK_KERNELS } from './kernels/check.js';
+import { BINARY_KERNELS, REDUCE_KERNELS } from './kernels/broadcast.js';
 import type { KernelRow } from './kernel-types.js';
 import type { Isa } from './kernel-name.js';
 
 export type { KernelRow } from './kernel-types.js';
 
-export const KERNELS: readonly KernelRow[] = [...GEMM_KERNELS, ...ELTWISE_KERNELS, ...CONV_KERNELS, ...MISC_KERNELS, ...SPATIAL_KERNELS, ...CHECK_KERNELS];
+export const KERNELS: readonly KernelRow[] = [
+  ...GEMM_KERNELS,
+  ...ELTWISE_KERNELS,
+  ...CONV_KERNELS,
+  ...MISC_KERNELS,
+  ...SPATIAL_KERNELS,
+  ...CHECK_KERNELS,
+  ...BINARY_KERNELS,
+  ...REDUCE_KERNELS,
+];
 
 /** Which kernels the runtime may pick: SIMD where a SIMD kernel exists (default), or references only. */
 export type KernelPreference = 'simd' | 'ref';

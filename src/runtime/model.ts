@@ -22,6 +22,10 @@ import { compileMatMul } from './ops/matmul.js';
 import { compileConcat, compileTranspose } from './ops/layout.js';
 import { compileEmbedding } from './ops/embedding.js';
 import { SPATIAL_COMPILERS } from './ops/spatial.js';
+import { compileUnary, UNARY_1_1_TYPES } from './ops/unary.js';
+import { compileBinary } from './ops/binary.js';
+import { compileReduce } from './ops/reduce.js';
+import { BINARY_OPS_1_1, REDUCE_OPS_1_1 } from '../format/ops-elementwise.js';
 import { WpalDisposedError, WpalInputError, WpalEngineError } from './errors.js';
 import { instantiateKernels, type KernelExports } from './wasm.js';
 import type { KernelPreference } from './kernels.js';
@@ -94,6 +98,10 @@ const COMPILERS: Record<string, (ctx: OpContext, op: OpInfo) => Step> = {
   Concat: compileConcat,
   Embedding: compileEmbedding,
   ...SPATIAL_COMPILERS,
+  // format 1.1: unary ops, broadcasting binary ops (Add and Mul included), reductions
+  ...Object.fromEntries(UNARY_1_1_TYPES.map((t) => [t, compileUnary])),
+  ...Object.fromEntries(BINARY_OPS_1_1.map((t) => [t, compileBinary])),
+  ...Object.fromEntries(REDUCE_OPS_1_1.map((t) => [t, compileReduce])),
 };
 
 export class Model {

@@ -73,7 +73,7 @@ export interface RawWeight {
   sparse?: { blockRows: number; blockCols: number; mask: Uint8Array };
 }
 export interface RawTensor { name: string; shape: number[]; dtype?: DType; weight?: RawWeight }
-export interface RawOp { type: string; inputs: number[]; outputs: number[]; attrs?: { name: string; i?: number; ints?: number[] }[] }
+export interface RawOp { type: string; inputs: number[]; outputs: number[]; attrs?: { name: string; i?: number; f?: number; ints?: number[] }[] }
 export interface RawModel {
   major?: number;
   minor?: number;
@@ -138,6 +138,7 @@ export function rawModel(m: RawModel): Uint8Array {
       Attribute.startAttribute(b);
       Attribute.addName(b, name);
       if (a.i !== undefined) Attribute.addI(b, a.i);
+      if (a.f !== undefined) Attribute.addF(b, a.f);
       if (ints) Attribute.addInts(b, ints);
       return Attribute.endAttribute(b);
     });

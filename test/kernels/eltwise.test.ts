@@ -10,12 +10,13 @@ import type { KernelRow } from '../../src/runtime/kernel-types.js';
 import { BUILDS, KernelHarness, type Build } from '../util/wasm.js';
 import { Rng, withSeed } from '../util/rng.js';
 import type { Tolerance } from '../util/compare.js';
-import { BINARY_ORACLES, SOFTMAX, UNARY_ORACLES, softmaxRow, type UnaryOracle } from '../oracle/eltwise.js';
+import { BINARY_ORACLES, SOFTMAX, UNARY_ORACLES, UNARY_ORACLES_1_1, softmaxRow, type UnaryOracle } from '../oracle/eltwise.js';
 import { nextPrime, seedOf } from '../util/sweep.js';
 
 const SIZES = [0, 1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 64 + 3, 1000 + 1];
 const SOFTMAX_ROWS = [1, 2, 3, 5];
-const OUR_OPS = new Set(['vrelu', 'vrelu6', 'vsigmoid', 'vtanh', 'vgelu', 'vsilu', 'vadd', 'vmul', 'softmax']);
+const UNARY = [...UNARY_ORACLES, ...UNARY_ORACLES_1_1];
+const OUR_OPS = new Set([...UNARY.map((o) => o.op), 'vadd', 'vmul', 'softmax']);
 
 /** Like expectClose, but NaN must meet NaN and an infinity must be met exactly. */
 function expectMatch(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what: string, input?: ArrayLike<number>): void {
@@ -73,22 +74,29 @@ describe('eltwise kernel table', () => {
   }
 });
 
-for (const oracle of UNARY_ORACLES) {
+for (const oracle of UNARY) {
   const rows = ELTWISE_KERNELS.filter((r) => r.op === oracle.op);
+  // Kernels with a params pointer run once per param set; the others once, without params.
+  const paramSets: Array<number[] | undefined> = oracle.params ?? [undefined];
   describe(oracle.op, () => {
+    it('has a ref and a SIMD kernel', () => expect(rows.map((r) => r.isa).sort()).toEqual(['ref', 'simd']));
     for (const row of rows) {
       for (const build of BUILDS) {
         it(`${row.name} [${build}]: sizes ${SIZES.join(',')} vs oracle${row.isa === 'ref' ? '' : ' and ref'}, in place`, () => {
-          for (const n of SIZES) {
-            const seed = seedOf(row.name, build, n);
-            withSeed(seed, () => runUnary(harness(build), row, oracle, draw(new Rng(seed), n, oracle.domain), `${row.name}(n=${n})`));
+          for (const p of paramSets) {
+            for (const n of SIZES) {
+              const seed = seedOf(row.name, build, n, String(p));
+              withSeed(seed, () => runUnary(harness(build), row, oracle, draw(new Rng(seed), n, oracle.domain), `${row.name}(n=${n}${p ? `, params ${p}` : ''})`, p));
+            }
           }
         });
         it(`${row.name} [${build}]: special values in every lane position`, () => {
-          for (let shift = 0; shift < 4; shift++) {
-            const s = oracle.specials;
-            const x = Float32Array.from({ length: s.length + shift }, (_, i) => (i < shift ? 0.5 : s[i - shift]));
-            runUnary(harness(build), row, oracle, x, `${row.name} specials shifted by ${shift}`);
+          for (const p of paramSets) {
+            for (let shift = 0; shift < 4; shift++) {
+              const s = oracle.specials;
+              const x = Float32Array.from({ length: s.length + shift }, (_, i) => (i < shift ? 0.5 : s[i - shift]));
+              runUnary(harness(build), row, oracle, x, `${row.name} specials shifted by ${shift}${p ? `, params ${p}` : ''}`, p);
+            }
           }
         });
       }
@@ -96,23 +104,30 @@ for (const oracle of UNARY_ORACLES) {
   });
 }
 
-function runUnary(h: KernelHarness, row: KernelRow, oracle: UnaryOracle, x: Float32Array, what: string): void {
+/** Calls a unary kernel: (n, x, y) or, with params, (n, x, y, params) with the values in f32 slots. */
+function callUnary(h: KernelHarness, name: string, n: number, xp: number, yp: number, p: number[] | undefined): void {
+  if (!p) return void h.exports[name](n, xp, yp);
+  const slots = new Float32Array(8);
+  slots.set(p);
+  h.exports[name](n, xp, yp, h.put(slots));
+}
+
+function runUnary(h: KernelHarness, row: KernelRow, oracle: UnaryOracle, x: Float32Array, what: string, p?: number[]): void {
   const n = x.length;
-  const fn = h.exports[row.name];
   const xp = h.put(x);
   const yp = h.alloc(4 * n);
-  fn(n, xp, yp);
+  callUnary(h, row.name, n, xp, yp, p);
   h.checkGuards();
   const y = h.f32(yp, n);
   expectSameBits(h.f32(xp, n), x, `${what}: input`);
-  expectMatch(y, Array.from(x, oracle.f), oracle.tol, `${what} vs oracle`, x);
+  expectMatch(y, Array.from(x, (v) => oracle.f(v, p ?? [])), oracle.tol, `${what} vs oracle`, x);
   if (row.isa !== 'ref') {
     const yr = h.alloc(4 * n);
-    h.exports[refName(row)](n, xp, yr);
+    callUnary(h, refName(row), n, xp, yr, p);
     expectMatch(y, h.f32(yr, n), oracle.vsRef, `${what} vs ref`, x);
   }
   const ip = h.put(x);
-  fn(n, ip, ip);
+  callUnary(h, row.name, n, ip, ip, p);
   h.checkGuards();
   expectSameBits(h.f32(ip, n), y, `${what} in place`);
 }
@@ -259,19 +274,20 @@ describe('softmax', () => {
   }
 });
 
-describe('exp-based kernels: dense sweep of the input range', () => {
+describe('exp/log-based kernels: dense sweep of the input range', () => {
   // 2 x 20001 points, log-spaced magnitudes 1e-8 .. 120 of both signs, run through every SIMD kernel.
   const mags = Array.from({ length: 20001 }, (_, i) => 1e-8 * Math.pow(120 / 1e-8, i / 20000));
   const x = Float32Array.from([...mags, ...mags.map((v) => -v)]);
-  for (const oracle of UNARY_ORACLES.filter((o) => o.tol.rel > 0)) {
+  for (const oracle of UNARY.filter((o) => o.tol.rel > 0)) {
+    const p = oracle.params?.[0];
     for (const row of ELTWISE_KERNELS.filter((r) => r.op === oracle.op)) {
       it(`${row.name} [simd build]`, () => {
         const h = harness('simd');
         const xp = h.put(x);
         const yp = h.alloc(4 * x.length);
-        h.exports[row.name](x.length, xp, yp);
+        callUnary(h, row.name, x.length, xp, yp, p);
         h.checkGuards();
-        expectMatch(h.f32(yp, x.length), Array.from(x, oracle.f), oracle.tol, `${row.name} sweep vs oracle`, x);
+        expectMatch(h.f32(yp, x.length), Array.from(x, (v) => oracle.f(v, p ?? [])), oracle.tol, `${row.name} sweep vs oracle`, x);
       });
     }
   }

@@ -61,8 +61,11 @@ export function erf(x: number): number {
 }
 
 export interface UnaryOracle {
-  op: 'vrelu' | 'vrelu6' | 'vsigmoid' | 'vtanh' | 'vgelu' | 'vsilu';
-  f: (x: number) => number;
+  op: string;
+  /** The op's value at x; `p` = the kernel's f32 params (slots 0, 1, ...) for ops that take them. */
+  f: (x: number, p: readonly number[]) => number;
+  /** Param sets to sweep (f32 values), for kernels with a params pointer; absent: (n, x, y) kernels. */
+  params?: number[][];
   /** Kernel (ref or SIMD) vs f. */
   tol: Tolerance;
   /** SIMD kernel vs its ref kernel. */
@@ -133,6 +136,95 @@ export const UNARY_ORACLES: UnaryOracle[] = [
     domain: BROAD,
     specials: [...SPECIALS, -87.5, -90, -91.8, -103, -110, -120],
   },
+];
+
+// ---- format 1.1 unary ops ---------------------------------------------------------------------
+// Definitions (ONNX): LeakyRelu x < 0 ? alpha x : x; HardSigmoid max(0, min(1, alpha x + beta));
+// HardSwish x max(0, min(1, x/6 + 1/2)) (opset 14); Clip min(max(x, lo), hi); Sqrt, Log, Exp, Neg,
+// Abs. Math.max/min propagate NaN and order -0 < +0, as the kernels' IEEE maximum/minimum do.
+
+const f32 = Math.fround;
+export const leakyRelu = (x: number, alpha: number) => (x < 0 ? alpha * x : x);
+export const hardSigmoid = (x: number, alpha: number, beta: number) => Math.max(0, Math.min(1, alpha * x + beta));
+export const hardSwish = (x: number) => x * Math.max(0, Math.min(1, x / 6 + 0.5));
+export const clip = (x: number, lo: number, hi: number) => Math.min(Math.max(x, lo), hi);
+
+/** v, or +-inf where rounding v to f32 overflows (the kernel's only correct answer there). */
+const f32Range = (v: number) => (Math.abs(f32(v)) === Infinity ? f32(v) : v);
+
+const LOG_SPECIALS = [1, f32(1 + 2 ** -23), f32(1 - 2 ** -24), 2, 0.5, Math.E, FLT_MIN, 2 ** -149, 1e-45, 3.4028234663852886e38, 1e-7];
+const EXP_SPECIALS = [88.72283172607422, 88.72283935546875, -87.33654022216797, -103.97, -104, 1e-7, -1e-7];
+
+export const UNARY_ORACLES_1_1: UnaryOracle[] = [
+  {
+    // One f32 multiply: IEEE-rounded, so exactly the f32 rounding of the float64 product.
+    op: 'vlrelu',
+    f: (x, [alpha]) => f32(leakyRelu(x, alpha)),
+    params: [[f32(0.01)], [f32(0.2)], [1.5], [f32(-0.3)], [0]],
+    tol: EXACT,
+    vsRef: EXACT,
+    domain: BROAD,
+    specials: SPECIALS,
+  },
+  {
+    // SIMD: alpha x and + beta round once each in f32 (no fused multiply-add): with |alpha|, |beta|
+    // <= 1 the unclamped region has |alpha x| <= 2, so the error is <= 2^-24 (2 + 1 + 1) = 2^-22.
+    op: 'vhsigmoid',
+    f: (x, [alpha, beta]) => hardSigmoid(x, alpha, beta),
+    params: [[f32(0.2), 0.5], [f32(1 / 6), 0.5], [1, 0], [0.5, -0.25], [f32(-0.7), 1]],
+    tol: { abs: 2 ** -22, rel: 0 },
+    vsRef: { abs: 2 ** -22, rel: 0 },
+    domain: [[-10, 10], ...BROAD],
+    specials: [...SPECIALS, 2.5, -2.5, 3, -3, 2.4999998, -2.4999998],
+  },
+  {
+    // SIMD: (x + 3) / 6 (x + 3 exact near -3), the clamp, x * gate: 3 roundings, <= 1.8e-7 relative.
+    // -inf -> NaN (-inf * 0, the formula read in IEEE arithmetic).
+    op: 'vhswish',
+    f: hardSwish,
+    tol: { abs: 2 ** -148, rel: 2 ** -22 },
+    vsRef: { abs: 2 ** -148, rel: 2 ** -22 },
+    domain: [[-10, 10], ...BROAD],
+    specials: [...SPECIALS, 3, -3, f32(-3 + 2 ** -22), f32(3 - 2 ** -22), 2.9999998, -2.9999998],
+  },
+  {
+    op: 'vclip',
+    f: (x, [lo, hi]) => clip(x, lo, hi),
+    params: [[-Infinity, Infinity], [0, 6], [-1, 1], [2, 1], [-0.5, Infinity], [-Infinity, 0], [-0, 0]],
+    tol: EXACT,
+    vsRef: EXACT,
+    domain: BROAD,
+    specials: [...SPECIALS, 6, 2, -0.5, 0.5],
+  },
+  {
+    // IEEE sqrt is correctly rounded; so is the f32 rounding of the float64 sqrt.
+    op: 'vsqrt',
+    f: (x) => f32(Math.sqrt(x)),
+    tol: EXACT,
+    vsRef: EXACT,
+    domain: [[0, 100], [0, 1e-3], [0, 1e30], [-1, 1]],
+    specials: [...SPECIALS, 2 ** -149, 4, 2],
+  },
+  {
+    // vLog (math.ts): measured 8.2e-8 relative (0.86 ulp) over every third positive f32.
+    op: 'vlog',
+    f: Math.log,
+    tol: { abs: 0, rel: 2 ** -23 },
+    vsRef: { abs: 0, rel: 2 ** -23 + 2 ** -24 },
+    domain: [[0, 2], [0.9, 1.1], [0, 1e-37], [0, 1e-3], [1, 1e30], [1e30, 3e38], [-1, 1]],
+    specials: [...SPECIALS, ...LOG_SPECIALS],
+  },
+  {
+    // vExp (math.ts): measured 1.82e-7 relative (2.25 ulp) over every f32 in [-104, 88.73].
+    op: 'vexp',
+    f: (x) => f32Range(Math.exp(x)),
+    tol: { abs: FLT_MIN, rel: 2.5e-7 },
+    vsRef: { abs: FLT_MIN, rel: 2.5e-7 + 2 ** -24 },
+    domain: [[-110, 90], ...BROAD],
+    specials: [...SPECIALS, ...EXP_SPECIALS],
+  },
+  { op: 'vneg', f: (x) => -x, tol: EXACT, vsRef: EXACT, domain: BROAD, specials: SPECIALS },
+  { op: 'vabs', f: Math.abs, tol: EXACT, vsRef: EXACT, domain: BROAD, specials: SPECIALS },
 ];
 
 export interface BinaryOracle {

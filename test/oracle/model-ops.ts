@@ -1,6 +1,6 @@
 /**
- * Float64 oracle for whole models with every op of format 1.0 (test/oracle/model.ts covers the
- * fully connected subset and stays as it is). Written from the op definitions in src/format/ops.ts
+ * Float64 oracle for whole models with every op of format 1.0 and 1.1 (the 1.1 ops in
+ * model-eltwise.ts; test/oracle/model.ts covers the fully connected subset and stays as it is). Written from the op definitions in src/format/ops.ts
  * (images NHWC per example, conv weights [O, kh, kw, C/groups]), with naive loops; weights are
  * decoded by model.ts's decodeWeight from the file's documented layout.
  */
@@ -8,6 +8,7 @@ import type { ModelInfo } from '../../src/format/types.js';
 import { decodeWeight } from './model.js';
 import { erf } from './eltwise.js';
 import { spatialOpOracle } from './model-spatial.js';
+import { runOp11 } from './model-eltwise.js';
 
 const ACT: Record<string, (x: number) => number> = {
   Relu: (x) => Math.max(0, x),
@@ -62,12 +63,6 @@ export function runModelOracle(info: ModelInfo, inputs: Record<string, ArrayLike
       case 'Relu': case 'Relu6': case 'Sigmoid': case 'Tanh': case 'Silu': case 'Gelu': {
         const x = val(i0);
         for (let i = 0; i < y.length; i++) y[i] = ACT[op.type](x[i]);
-        break;
-      }
-      case 'Add': case 'Mul': {
-        const x = val(i0);
-        const z = val(i1);
-        for (let i = 0; i < y.length; i++) y[i] = op.type === 'Add' ? x[i] + z[i] : x[i] * z[i];
         break;
       }
       case 'Softmax': {
@@ -243,7 +238,7 @@ export function runModelOracle(info: ModelInfo, inputs: Record<string, ArrayLike
         break;
       }
       default: {
-        const z = spatialOpOracle(info, op, batch, val, W);
+        const z = spatialOpOracle(info, op, batch, val, W) ?? runOp11(op, info.tensors, (t) => (info.tensors[t].weight ? W(t) : val(t)), batch);
         if (!z) throw new Error(`oracle: op ${op.type} not implemented`);
         y.set(z);
       }

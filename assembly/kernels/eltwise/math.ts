@@ -1,5 +1,6 @@
-// Math shared by the element-wise and softmax kernels: f32x4 exp, expm1 and the erfc-based normal
-// tail (for GELU), the scalar f64 erfc used by the ref kernels, and partial-vector tail load/store.
+// Math shared by the element-wise and softmax kernels: f32x4 exp, expm1, log and the erfc-based
+// normal tail (for GELU), the scalar f64 erfc used by the ref kernels, and partial-vector tail
+// load/store.
 //
 // exp (vExp), XNNPACK "rr2-p5" style:
 //   n = nearest(z * log2(e)) via the 1.5*2^23 magic bias: the integer n lands in the low mantissa
@@ -24,9 +25,18 @@
 //   turn into a relative error of up to 87 * 2^-24 in exp. Measured max error of f32_vgelu__simd
 //   vs float64: 5.0e-7 relative (largest near |x| ~ 1, from cancellation in P(t) at t ~ 1).
 //
+// log (vLog, for f32_vlog__simd): x = 2^k m, m in [sqrt(1/2), sqrt(2)) taken from the bits
+//   (bits(x) - bits(sqrt(1/2)): the exponent field gives k, the mantissa field plus bits(sqrt(1/2))
+//   gives m); subnormal x are scaled by 2^23 first (exact). f = m - 1 is exact (Sterbenz), and
+//   ln m = ln(1 + f) = 2 atanh(s) with s = f / (2 + f), |s| <= 0.1716:
+//     ln(1 + f) = 2s + s R,  R = z (2/3 + z (2/5 + z (2/7 + z 2/9))),  z = s^2
+//   (the Taylor series of atanh; the first term left out, 2 s^11 / 11, is < 2e-9 of 2s). Written as
+//   f - (f^2/2 - s (f^2/2 + R)), so the exact f carries the result and the small correction's
+//   rounding barely shows; k ln2 = k LN2_HI (exact for |k| < 512) + k LN2_LO.
+//
 // Measured max relative error vs float64 (outputs >= 2^-126; test/oracle/eltwise.ts states the
 // tolerances): sigmoid 2.7e-7, silu 3.2e-7, tanh 1.7e-7, gelu 5.0e-7; subnormal outputs within
-// 4e-45 absolute.
+// 4e-45 absolute. exp (f32_vexp__simd) and log (f32_vlog__simd): see test/oracle/eltwise.ts.
 
 // ---- constants ---------------------------------------------------------------------------------
 const LOG2E: f32 = 1.44269504;
@@ -47,6 +57,15 @@ const M3: f32 = 0.16666543;
 const M4: f32 = 0.0416672;
 const M5: f32 = 0.008366514;
 const M6: f32 = 0.0013882522;
+
+// ln(1 + f) = 2s + s z (LG1 + LG2 z + LG3 z^2 + LG4 z^3), z = s^2: the atanh series, 2/(2j+1)
+const LG1: f32 = 0.6666666666666666;
+const LG2: f32 = 0.4;
+const LG3: f32 = 0.2857142857142857;
+const LG4: f32 = 0.2222222222222222;
+const SQRT1_2_BITS: i32 = 0x3f3504f3; // sqrt(1/2) rounded to f32
+const FLT_MIN: f32 = 1.17549435e-38; // 2^-126, the smallest normal f32
+const TWO23: f32 = 8388608.0;
 
 // Numerical Recipes erfcc: P(t) = N0 + N1 t + ... + N9 t^9
 const N0: f32 = -1.26551223;
@@ -166,6 +185,30 @@ const HALF_INV_SQRT2: f32 = 0.353553391; // t = 1 / (1 + a * HALF_INV_SQRT2)
   const n1 = i32x4.shr_s(n, 1);
   const q = f32x4.mul(f32x4.mul(f32x4.mul(s, f32x4.mul(t, splat(0.5))), expPoly(r)), pow2i(n1));
   return f32x4.mul(q, pow2i(i32x4.sub(n, n1)));
+}
+
+/** ln(x) lane-wise (see the header): +-0 -> -inf, x < 0 -> NaN, +inf -> +inf, NaN -> NaN. */
+@inline export function vLog(x: v128): v128 {
+  const sub = f32x4.lt(x, splat(FLT_MIN));
+  const xs = v128.bitselect(f32x4.mul(x, splat(TWO23)), x, sub);
+  const t = i32x4.sub(xs, i32x4.splat(SQRT1_2_BITS));
+  const k = i32x4.add(i32x4.shr_s(t, 23), v128.and(sub, i32x4.splat(-23)));
+  const m = i32x4.add(v128.and(t, i32x4.splat(0x007fffff)), i32x4.splat(SQRT1_2_BITS));
+  const f = f32x4.sub(m, splat(1.0));
+  const s = f32x4.div(f, f32x4.add(f, splat(2.0)));
+  const z = f32x4.mul(s, s);
+  let r = f32x4.add(f32x4.mul(splat(LG4), z), splat(LG3));
+  r = f32x4.add(f32x4.mul(r, z), splat(LG2));
+  r = f32x4.add(f32x4.mul(r, z), splat(LG1));
+  r = f32x4.mul(r, z);
+  const hfsq = f32x4.mul(f32x4.mul(f, f), splat(0.5));
+  const kf = f32x4.convert_i32x4_s(k);
+  const lo = f32x4.add(f32x4.mul(s, f32x4.add(hfsq, r)), f32x4.mul(kf, splat(LN2_LO)));
+  let y = f32x4.sub(f32x4.mul(kf, splat(LN2_HI)), f32x4.sub(f32x4.sub(hfsq, lo), f));
+  // Inputs the bit arithmetic does not cover: +-0 -> -inf, x < 0 -> NaN, +inf and NaN -> x.
+  y = v128.bitselect(splat(-Infinity), y, f32x4.eq(x, f32x4.splat(0)));
+  y = v128.bitselect(splat(NaN), y, f32x4.lt(x, f32x4.splat(0)));
+  return v128.bitselect(x, y, v128.not(f32x4.lt(x, splat(Infinity))));
 }
 
 /**

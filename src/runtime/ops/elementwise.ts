@@ -1,4 +1,4 @@
-/** Glue for the weightless ops: unary activations, Add/Mul, Softmax over the last axis. */
+/** Glue for the weightless ops of format 1.0: unary activations, Softmax over the last axis (Add, Mul: binary.ts). */
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { pickKernel as pick } from './pick.js';
@@ -11,10 +11,9 @@ const UNARY: Record<string, string> = {
   Gelu: 'vgelu',
   Silu: 'vsilu',
 };
-const BINARY: Record<string, string> = { Add: 'vadd', Mul: 'vmul' };
 
 export function isElementwise(type: string): boolean {
-  return type in UNARY || type in BINARY || type === 'Softmax';
+  return type in UNARY || type === 'Softmax';
 }
 
 export function compileElementwise(ctx: OpContext, op: OpInfo): Step {
@@ -24,11 +23,6 @@ export function compileElementwise(ctx: OpContext, op: OpInfo): Step {
     const k = pick(ctx, op, UNARY[op.type]);
     const x = op.inputs[0];
     return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(x), rs.ptr(out)) };
-  }
-  if (op.type in BINARY) {
-    const k = pick(ctx, op, BINARY[op.type]);
-    const [a, b] = op.inputs;
-    return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(a), rs.ptr(b), rs.ptr(out)) };
   }
   // Softmax over the last axis (the only axis format 1.0 allows).
   const k = pick(ctx, op, 'softmax');
