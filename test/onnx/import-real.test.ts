@@ -17,7 +17,7 @@ import { loadModel, type Model } from '../../src/index.js';
 import { scoreClip, type Infer, type WakeWordRunners } from '../../src/examples/wake-word/chain.js';
 import { wavTo16k } from '../../src/examples/wake-word/audio.js';
 import { CLASSIFIERS, EMBEDDING_FILE, MEL_FILE, importChain, wpalRunners } from '../../src/examples/wake-word/models.js';
-import { compressChain } from '../../src/examples/wake-word/compress.js';
+import { CHAIN_2BIT, CHAIN_4BIT, compressChain } from '../../src/examples/wake-word/compress.js';
 import { expectLikeOrt } from '../util/onnx-build.js';
 import { Rng } from '../util/rng.js';
 
@@ -143,10 +143,14 @@ describe('the wake-word chain on espeak-ng speech', () => {
     for (const [text] of PHRASES) for (const [k, v] of Object.entries(ref.get(text)!)) expect(Math.abs(dense.get(text)![k] - v), `${text} ${k}`).toBeLessThanOrEqual(1e-4);
   }, 120_000);
 
-  for (const bits of [4, 2]) {
-    it(`${bits}-bit post-training compression keeps every trigger and non-trigger`, async () => {
-      const { files } = await compressChain(importChain(read).files, { bits, calibrationAudio: calibration });
-      expectTriggers(`wasm-palette ${bits}-bit`, await scoreAll(await runnersOf(files)));
+  for (const [label, preset] of [['4-bit', CHAIN_4BIT], ['2-bit', CHAIN_2BIT]] as const) {
+    it(`${label} post-training compression (${label === '4-bit' ? 'mel 8-bit' : 'timer, embedding 4-bit, mel 8-bit'}) keeps every trigger and non-trigger`, async () => {
+      const dense = importChain(read).files;
+      const { files } = await compressChain(dense, preset);
+      const size = (f: Record<string, Uint8Array>) => Object.values(f).reduce((a, b) => a + b.length, 0);
+      scores[`${label} chain bytes`] = { dense: size(dense), compressed: size(files) };
+      expect(size(files)).toBeLessThan(size(dense) / (label === '4-bit' ? 5 : 6.5));
+      expectTriggers(`wasm-palette ${label}`, await scoreAll(await runnersOf(files)));
     }, 180_000);
   }
 });

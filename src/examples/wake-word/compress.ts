@@ -14,11 +14,30 @@ export interface ChainCompression {
   bits: number;
   /** Rows per palette (default 0: one palette per tensor). */
   groupRows?: number;
-  /** Bits of the melspectrogram model (its STFT and mel matrices; default: `bits`). */
-  melBits?: number;
+  /** Settings that replace `bits` / `groupRows` for one model, by .onnx file name. */
+  models?: Record<string, { bits?: number; groupRows?: number }>;
   /** 16 kHz int16-scale clips for calibration (not the clips the result is judged on). */
   calibrationAudio?: Float32Array[];
 }
+
+/**
+ * The chain at about 4 bits: classifiers and embedding model 4-bit (the embedding model with a
+ * palette per output channel: one per tensor loses triggers), melspectrogram 8-bit (its STFT basis
+ * at 4 bits drops the timer phrase's score from 0.67 to 0.17). Chosen on the espeak-ng phrases of
+ * the tests; measured in test/onnx/import-real.test.ts and `npm run bench -- --imported`.
+ */
+export const CHAIN_4BIT: ChainCompression = { bits: 4, groupRows: 0, models: { [MEL_FILE]: { bits: 8 }, [EMBEDDING_FILE]: { groupRows: 1 } } };
+
+/**
+ * 2-bit classifiers (a palette per output row), except the timer classifier, which needs 4 bits
+ * post-training (at 2 or 3 bits its score for the timer phrase falls to 0.37-0.52); embedding
+ * model 4-bit per row (at 2 bits every trigger is lost without fine-tuning); melspectrogram 8-bit.
+ */
+export const CHAIN_2BIT: ChainCompression = {
+  bits: 2,
+  groupRows: 1,
+  models: { [MEL_FILE]: { bits: 8, groupRows: 0 }, [EMBEDDING_FILE]: { bits: 4, groupRows: 1 }, [CLASSIFIERS.timer.file]: { bits: 4, groupRows: 0 } },
+};
 
 const batches = (name: string, data: Float32Array, shape: number[], count: number, size = 64): Record<string, ShapedInput>[] => {
   const per = shape.reduce((a, b) => a * b, 1);
@@ -57,8 +76,8 @@ export async function compressChain(files: Record<string, Uint8Array>, o: ChainC
   const out: Record<string, Uint8Array> = {};
   const reports: Record<string, PostTrainingReport> = {};
   for (const [f, b] of Object.entries(files)) {
-    const bits = f === MEL_FILE ? o.melBits ?? o.bits : o.bits;
-    const r = await compressPostTraining(b, { bits, groupRows: o.groupRows ?? 0, calibration: calibration[f] });
+    const own = o.models?.[f];
+    const r = await compressPostTraining(b, { bits: own?.bits ?? o.bits, groupRows: own?.groupRows ?? o.groupRows ?? 0, calibration: calibration[f] });
     out[f] = r.bytes;
     reports[f] = r.report;
   }
