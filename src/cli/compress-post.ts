@@ -4,8 +4,7 @@
  * matrices (compressPostTraining), no data set needed; calibration data makes the k-means
  * sensitivity-weighted. This file parses and prints.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { readModel } from '../format/read.js';
 import type { ShapedInput } from '../runtime/model.js';
 import { parseNpy } from '../trainer/data/npy.js';
@@ -14,6 +13,7 @@ import { parseBlock } from '../trainer/prune/prune.js';
 import { asDataset, loadSplit, textEncodingOf } from './util/data.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
+import { checkOutput, writeOutput } from './util/output.js';
 import { formatBytes, percent } from './util/size.js';
 import { table } from './util/table.js';
 import type { LayerSetting as CliLayerSetting } from '../trainer/compress.js';
@@ -61,8 +61,8 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
   }
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
   const outFile = o['output'] as string;
-  if (resolve(outFile) === resolve(input)) throw new UsageError('-o names the input file; choose another output path');
-  const bytes = readFileSync(input);
+  checkOutput(outFile, [{ path: input, what: 'model to compress' }, ...(typeof o['calibration'] === 'string' && o['calibration'].endsWith('.npy') ? [{ path: o['calibration'], what: 'calibration data' }] : [])]);
+  const bytes = new Uint8Array(readFileSync(input));
   const layers: Record<string, LayerSetting> = {};
   for (const [name, s] of Object.entries(layerSpec ?? {})) {
     layers[name] = { ...(s.bits === 0 ? { skip: true } : s.bits !== undefined ? { bits: s.bits } : {}), ...(s.sparsity !== undefined ? { sparsity: s.sparsity } : {}), ...(s.groupRows !== undefined ? { groupRows: s.groupRows } : {}), ...(s.block !== undefined ? { block: block(s.block as string, `--layer ${name}`) } : {}) };
@@ -77,13 +77,7 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
     calibration: calib,
     seed: (o['seed'] as number | undefined) ?? 1,
   });
-  const tmp = join(dirname(resolve(outFile)), `.${basename(outFile)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, out);
-    renameSync(tmp, outFile);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  await writeOutput(outFile, out);
   if (o['json'] === true) {
     println(io, JSON.stringify({ file: outFile, ...report }, null, 2));
     return EXIT_OK;

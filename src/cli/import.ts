@@ -3,11 +3,12 @@
  * model as a .wpal file, weights stored at their true size (exact palettes, zero blocks, int8
  * QDQ levels). The work is `importOnnx` (src/onnx/import); this file parses and prints.
  */
-import { readFileSync, writeFileSync, renameSync, existsSync, statSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { importOnnx, type ImportReport } from '../onnx/import/index.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
+import { checkOutput, writeOutput } from './util/output.js';
 import { println, type Io } from './util/io.js';
 import { formatBytes } from './util/size.js';
 import { table } from './util/table.js';
@@ -61,9 +62,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
   const outFile = o['output'] as string;
   const shapes = parseShapes(o['shape'] as string | undefined);
-  if (resolve(outFile) === resolve(file)) throw new UsageError('-o names the input file; choose another output path');
-  if (existsSync(outFile) && statSync(outFile).isDirectory()) throw new CliError(`-o ${outFile} is a directory; give a file path`);
-  if (!existsSync(dirname(resolve(outFile)))) throw new CliError(`cannot write ${outFile}: folder ${dirname(outFile)} does not exist`);
+  checkOutput(outFile, [{ path: file, what: 'ONNX model' }]);
   let onnx: Uint8Array;
   try {
     onnx = readFileSync(file);
@@ -77,14 +76,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     dense: o['dense'] === true,
     externalData: (location) => readFileSync(join(folder, location)),
   });
-  // Written beside the target, then renamed over it: an interrupted import leaves no partial file.
-  const tmp = join(dirname(resolve(outFile)), `.${basename(outFile)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, outFile);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+  await writeOutput(outFile, bytes);
   if (o['json'] === true) {
     println(io, JSON.stringify({ file: outFile, onnxBytes: onnx.length, ...report }, null, 2));
     return EXIT_OK;
