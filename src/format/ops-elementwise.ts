@@ -21,7 +21,7 @@
  * WpalFormatError naming the op), so this module needs nothing from ops.ts at run time.
  */
 import type { AttrValue } from './types.js';
-import type { InputSchema, OperandInfo, OpSchema } from './ops.js';
+import type { InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 
 type Fail = (msg: string) => never;
 type Attrs = Readonly<Record<string, AttrValue>>;

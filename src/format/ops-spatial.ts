@@ -6,7 +6,7 @@
  *
  * Only types come from ops.ts (erased at run time), so the two files do not import each other.
  */
-import type { AttrSchema, OpSchema, OperandInfo } from './ops.js';
+import type { AttrSchema, OpSchema, OperandInfo } from './op-schema.js';
 import type { AttrValue } from './types.js';
 import { checkDenseParam, count, fail, fmt, pads4, pair } from './shape-check.js';
 import { MAX_ELEMENTS } from './validate-weight.js';

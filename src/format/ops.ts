@@ -8,47 +8,10 @@ import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
 import { ShapeError, checkDenseParam, count, fail, fmt, pads4, pair } from './shape-check.js';
 import { SPATIAL_OPS } from './ops-spatial.js';
 import { elementwiseOps } from './ops-elementwise.js';
-import type { AttrValue, DTypeName, ModelInfo } from './types.js';
+import type { AttrValue, ModelInfo } from './types.js';
+import type { AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 
-export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats';
-
-export interface AttrSchema {
-  name: string;
-  kind: AttrKind;
-  required: boolean;
-  /** Value when the attribute is left out (only for optional attributes). */
-  default?: AttrValue;
-  /** For int/float/string attributes: the only values allowed. */
-  allowed?: readonly (number | string)[];
-}
-
-export interface InputSchema {
-  name: string;
-  /** true: must be a weight (constant tensor); false: must be an activation; 'either': may be both. */
-  constant: boolean | 'either';
-  /** May be left out (-1 in the file, or not passed). */
-  optional: boolean;
-  /** Element type the input must have (default float32). Only Embedding ids are int32. */
-  dtype?: DTypeName;
-}
-
-/** What shape inference needs to know about an operand; TensorInfo satisfies it. */
-export interface OperandInfo {
-  shape: readonly number[];
-  dtype: DTypeName;
-  weight?: { dense?: { dtype: string }; palettized?: { entryType: string }; sparse?: unknown };
-}
-
-export interface OpSchema {
-  type: string;
-  inputs: readonly InputSchema[];
-  numOutputs: number;
-  /** The last input may repeat (Concat): at least `inputs.length` operands, extra ones follow the last schema. */
-  variadic?: boolean;
-  attrs: readonly AttrSchema[];
-  /** Output shapes from input shapes (an operand is undefined when an optional input is left out). */
-  infer(inputs: readonly (OperandInfo | undefined)[], attrs: Readonly<Record<string, AttrValue>>): number[][];
-}
+export type { AttrKind, AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 
 const X: InputSchema = { name: 'x', constant: false, optional: false };
 

@@ -9,7 +9,8 @@ import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
 import type { TrainableNet } from './engine/models.js';
-import { distillLoss, netOf, type DenseModel } from './compress.js';
+import { distillLoss } from './compress.js';
+import { netOf, type DenseModel } from './dense-model.js';
 import { TrainModule } from './engine/module.js';
 
 export interface FitOptions {

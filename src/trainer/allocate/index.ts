@@ -31,7 +31,7 @@
  */
 import type { Examples } from '../engine/loop.js';
 import type { KernelIsa, TrainBuild } from '../engine/module.js';
-import type { DenseModel, LayerSetting } from '../compress.js';
+import type { DenseModel, LayerSetting } from '../dense-model.js';
 import { parseBlock, type BlockSpec } from '../prune/prune.js';
 import { canBeBlockSparse } from '../engine/archs.js';
 import { blockOf, calibrateSizeModel, exactBytes, type Choice, type SizeModel, type StorageOptions } from './size.js';

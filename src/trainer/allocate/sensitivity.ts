@@ -14,7 +14,7 @@ import { kmeans1d, nearestIndices } from '../../encode/kmeans.js';
 import { Engine } from '../engine/tensor.js';
 import { TrainModule, type KernelIsa, type TrainBuild } from '../engine/module.js';
 import { evaluate, type Examples } from '../engine/loop.js';
-import { netOf, type DenseModel } from '../compress.js';
+import { netOf, type DenseModel } from '../dense-model.js';
 import { blockOf, droppedBlocks, layerShapes, type Choice, type LayerShape, type StorageOptions } from './size.js';
 
 export interface SensitivityTable {

@@ -18,7 +18,8 @@
 import { readModel } from '../../format/read.js';
 import { sizeReport } from '../../format/size.js';
 import type { CompressionConfig, LayerDesc, WeightCompression } from '../../models/common.js';
-import { buildDenseModel, isCompressible, type DenseModel } from '../compress.js';
+import { buildDenseModel, type DenseModel } from '../dense-model.js';
+import { isCompressible } from '../engine/archs.js';
 import { parseBlock, type BlockSpec } from '../prune/prune.js';
 
 /** One compressible layer: its weight as the [rows, cols] matrix of the .wpal layouts. */
