@@ -12,7 +12,7 @@ import { fit, teacherLogits as logitsOf } from '../../src/trainer/fit.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
 import type { DenseModel } from '../../src/trainer/compress.js';
 import { loadModel } from '../../src/runtime/load.js';
-import { runtimeAccuracy } from '../../src/cli/util/model.js';
+import { accuracyOf } from '../../src/trainer/measure.js';
 
 export const OUT_DIR = 'build/experiments';
 export const LENET5_DENSE_BYTES = 1_724_320;
@@ -80,7 +80,7 @@ export async function measure(path: string, bytes: Uint8Array, test: Examples, r
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, bytes);
   const model = await loadModel(new Uint8Array(readFileSync(path)));
-  const acc = runtimeAccuracy(model, test as Parameters<typeof runtimeAccuracy>[1]);
+  const acc = accuracyOf(model, test);
   const out = {
     ...row,
     file: path,

@@ -5,19 +5,18 @@
  * hard-assigned palettes and masks as a palettized (block-sparse) .wpal, with the test accuracy
  * measured through the runtime on the written file recorded in its metadata.
  */
-import { buildDenseModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
-import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
-import { shrinkZeroRows } from '../trainer/shrink.js';
-import { chooseWidths, fullWidths } from '../trainer/widths.js';
+import { readDenseModel, type DenseModel, type LayerSetting } from '../trainer/compress.js';
+import { targetForRatio } from '../trainer/allocate/index.js';
+import { compress, propertyBytes } from '../trainer/pipeline.js';
+import { fullWidths } from '../trainer/widths.js';
 import { parseWidths } from './train.js';
-import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
-import { CliError, EXIT_OK, UsageError } from './util/errors.js';
+import { EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
-import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
-import { readWpalFile, runtimeAccuracy } from './util/model.js';
+import { packageVersion } from './util/meta.js';
+import { readWpalFile } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
@@ -106,11 +105,7 @@ export function targetFromOptions(o: Record<string, unknown>, dense: DenseModel)
   return size ?? targetForRatio(dense, ratio!);
 }
 
-/** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
-export function propertyBytes(dense: DenseModel, properties: Record<string, string>): number {
-  const plain = buildDenseModel(dense).bytes.length;
-  return buildDenseModel(dense, undefined, { properties }).bytes.length - plain + 16;
-}
+export { propertyBytes };
 
 /** "conv1.weight 4-bit, fc1.weight 2-bit 90.0% pruned"; many layers are counted per setting instead. */
 function layerSummary(layers: Array<{ name: string; bits: number; sparsity: number }>): string {
@@ -172,120 +167,44 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const train = loadSplit(dataset, 'train', dataDir, limit, textEncoding);
   const test = loadSplit(dataset, 'test', dataDir, limit, textEncoding);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
-  const perEpoch = Math.floor(train.count / batch) * batch;
-  const progress = new Progress(io, perEpoch * (pruneEpochs + epochs + (widths ? structuredEpochs : 0)));
-  const t0 = performance.now();
-  const distillOption = distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {};
-  const lr = (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr);
-  const progressOf = (stage: string, offset: number) => (p: CompressProgress) => {
-    const label = `${stage}epoch ${p.epoch}/${p.epochs}`;
-    progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${test.splitName} acc` : 'train acc' });
-    if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${test.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
-  };
-  // Structured stage: whole filters / neurons row-pruned on float32 weights, then removed from the
-  // model (shrinkZeroRows folds their constant outputs into the next biases): a narrower LeNet.
-  let structuredLine = '';
-  const structured = (keep: number[], offset: number) => {
-    const names = dense.kind === 'lenet-5' ? ['conv1', 'conv2', 'fc1'] : keep.map((_, i) => `fc${i + 1}`);
-    const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
-    const pruned = compressModel(dense, train, {
-      bits: 0, layers: rows, epochs: structuredEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test, onProgress: progressOf('structured ', offset),
-    });
-    const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
-    dense = s.model;
-    structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
-    progress.line(`removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  ${test.splitName} acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
-    return s.widths;
-  };
-  if (widths) widths = structured(widths, 0);
-  if (pruneEpochs > 0) {
-    // Stage 1: block pruning alone on float32 weights (bits 0 everywhere); stage 2's pruner finds
-    // those zero blocks first, so DKM clusters exactly the kept blocks.
-    const unclustered = Object.fromEntries(Object.entries(layerSpec ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
-    const pruned = compressModel(dense, train, {
-      bits: 0, sparsity, block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block, layers: unclustered,
-      epochs: pruneEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test, onProgress: progressOf('prune ', 0),
-    });
-    progress.line(`pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
-    dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
-  }
-  // Per-layer bits and sparsity are not repeated here: the file's tensors hold them (wpal inspect),
-  // and every byte of metadata counts in the ratio (and is reserved ahead of a --target-size).
-  const provenanceOf = (seconds: string): Record<string, string> => ({
-    trainer: `wpal compress (wasm-palette ${packageVersion()})`,
+  const progress = new Progress(io, 0);
+  const { bytes, report } = await compress(dense, { train, test }, {
     dataset,
-    dkm_bits: targetBytes !== undefined ? 'auto' : String(bits),
-    ...(targetBytes !== undefined ? { target_bytes: String(targetBytes) } : {}),
-    dkm_epochs: String(epochs),
+    trainer: `wpal compress (wasm-palette ${packageVersion()})`,
+    bits,
+    ...(targetBytes !== undefined ? { targetBytes } : {}),
+    groupRows: (o['group-rows'] as number | undefined) ?? 0,
+    sparsity,
+    block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
+    ...(layerSpec ? { layers: layerSpec } : {}),
+    ...(widths ? { widths } : {}),
+    structuredEpochs,
+    pruneEpochs,
+    epochs,
+    batchSize: batch,
+    lr: (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr),
     optimizer,
-    ...(pruneEpochs > 0 ? { prune_epochs: String(pruneEpochs) } : {}),
-    ...(structuredLine ? { structured: structuredLine, structured_epochs: String(structuredEpochs) } : {}),
-    dkm_tau: String((o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau),
-    distill: String(distill),
-    seed: String(seed),
-    train_examples: String(train.count),
-    train_seconds: seconds,
+    tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
+    seed,
+    ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
+    onEvent: (e) => {
+      if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);
+      else if (e.kind === 'note') progress.line(`${e.text.replace('test acc', `${test.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);
+      else if (e.kind === 'widths') {
+        progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${e.widths.join(',')} of ${e.full.join(',')} filters/neurons (~${formatBytes(e.estimatedBytes)} at 4 bits)`);
+      }
+      else {
+        const p = e.progress;
+        const label = `${e.stage}epoch ${p.epoch}/${p.epochs}`;
+        progress.update(e.done, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${test.splitName} acc` : 'train acc' });
+        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${test.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+      }
+    },
   });
-  // room for the provenance and accuracy properties written below (longest plausible values)
-  let reserveBytes = targetBytes === undefined ? 0 : propertyBytes(dense, {
-    ...provenanceOf('99999.9'),
-    [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: dataset,
-  });
-  const dkm = () =>
-    compressModel(dense, train, {
-        ...(targetBytes !== undefined ? { targetBytes, allocation: { reserveBytes } } : { bits }),
-        groupRows: (o['group-rows'] as number | undefined) ?? 0,
-        sparsity,
-        block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
-        ...(layerSpec ? { layers: layerSpec } : {}),
-        epochs,
-        batchSize: batch,
-        lr,
-        optimizer,
-        tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
-        seed,
-        ...distillOption,
-        test,
-        onProgress: progressOf(pruneEpochs > 0 || widths ? 'DKM ' : '', (pruneEpochs + (widths ? structuredEpochs : 0)) * perEpoch),
-      });
-  let r;
-  try {
-    r = dkm();
-  } catch (e) {
-    if (!(e instanceof InfeasibleTargetError)) throw e;
-    // Below what masks over the full-width layers allow: remove whole filters / neurons first.
-    if (!lenet || widths || e.targetBytes > e.maxBytes) throw new CliError(e.message);
-    const overhead = buildDenseModel(dense).bytes.length - Object.values(dense.weights).reduce((a, v) => a + 4 * v.length, 0) + reserveBytes;
-    let plan;
-    try {
-      plan = chooseWidths(dense, Math.floor(e.targetBytes * 0.97), { overheadBytes: overhead, bits: 4 });
-    } catch (why) {
-      throw new CliError(`${e.message}; removing whole filters and neurons does not reach it either: ${(why as Error).message}`);
-    }
-    progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${plan.widths.join(',')} of ${plan.full.join(',')} filters/neurons (~${formatBytes(plan.estimatedBytes)} at 4 bits)`);
-    progress.extend(perEpoch * structuredEpochs);
-    widths = structured(plan.widths, 0);
-    reserveBytes = propertyBytes(dense, {
-      ...provenanceOf('99999.9'),
-      [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: dataset,
-    });
-    try {
-      r = dkm();
-    } catch (again) {
-      if (again instanceof InfeasibleTargetError) throw new CliError(again.message);
-      throw again;
-    }
-  }
-  progress.line(`${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  ${test.splitName} acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
   progress.finish();
-  const trainSeconds = (performance.now() - t0) / 1000;
-
-  const provenance = provenanceOf(Math.min(trainSeconds, 99999.9).toFixed(1));
-  const draft = await loadModel(r.build({ properties: provenance }).bytes);
-  const acc = runtimeAccuracy(draft, test);
-  draft.dispose();
-  const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(acc.accuracy), [ACCURACY_EXAMPLES]: String(acc.examples), [ACCURACY_DATASET]: dataset } }).bytes;
-  if (targetBytes !== undefined && bytes.length > targetBytes) throw new CliError(`the compressed file takes ${formatBytes(bytes.length)}, over the target ${formatBytes(targetBytes)}`);
+  const r = report.result;
+  const acc = report.accuracy;
+  const trainSeconds = report.trainSeconds;
   await writeOutput(outFile, bytes);
   const result = {
     file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,

@@ -4,11 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { MetadataInfo } from '../../format/types.js';
+import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES } from '../../trainer/measure.js';
 
-/** Keys of the measured-accuracy claim. */
-export const ACCURACY = 'accuracy';
-export const ACCURACY_EXAMPLES = 'accuracy_examples';
-export const ACCURACY_DATASET = 'accuracy_dataset';
+/** Keys of the measured-accuracy claim (defined once, in trainer/measure.ts). */
+export { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES };
 
 /** A file's recorded accuracy claim, when it has a well-formed one. */
 export interface RecordedAccuracy {

@@ -5,6 +5,7 @@ import type { Model } from '../../runtime/model.js';
 import { CliError } from './errors.js';
 import { asDataset, loadSplit, textEncodingOf, type Split } from './data.js';
 import { UsageError } from './errors.js';
+import { accuracyOf, type Accuracy } from '../../trainer/measure.js';
 
 /** The file's bytes; a missing or unreadable file is a CliError naming it. */
 export function readWpalFile(path: string): Uint8Array {
@@ -24,12 +25,7 @@ export async function loadWpal(path: string): Promise<{ bytes: Uint8Array; model
   return { bytes, model };
 }
 
-export interface Accuracy {
-  correct: number;
-  examples: number;
-  accuracy: number;
-  seconds: number;
-}
+export type { Accuracy } from '../../trainer/measure.js';
 
 /**
  * Checks that the model takes one example of the split (a 28x28x1 image = 784 floats, or `seq`
@@ -57,25 +53,7 @@ export function checkClassifier(model: Model, data: Split): void {
 /** Top-1 accuracy of the model on the split, in batches of `batch` (the last one partial). */
 export function runtimeAccuracy(model: Model, data: Split, batch = 256, onProgress?: (done: number) => void): Accuracy {
   checkClassifier(model, data);
-  const input = model.inputs[0]!;
-  const output = model.outputs[0]!.name;
-  const per = input.shape.reduce((a, b) => a * b, 1);
-  const ints = input.dtype === 'int32';
-  const t0 = performance.now();
-  let correct = 0;
-  for (let s = 0; s < data.count; s += batch) {
-    const b = Math.min(batch, data.count - s);
-    const x = data.x.subarray(s * per, (s + b) * per);
-    const logits = model.run({ [input.name]: { data: ints ? Int32Array.from(x) : x, shape: [b, ...input.shape] } })[output]!.data;
-    const k = logits.length / b;
-    for (let i = 0; i < b; i++) {
-      let best = 0;
-      for (let j = 1; j < k; j++) if (logits[i * k + j]! > logits[i * k + best]!) best = j;
-      if (best === data.y[s + i]) correct++;
-    }
-    onProgress?.(s + b);
-  }
-  return { correct, examples: data.count, accuracy: data.count ? correct / data.count : NaN, seconds: (performance.now() - t0) / 1000 };
+  return accuracyOf(model, data, batch, onProgress);
 }
 
 /**

@@ -1,0 +1,197 @@
+/**
+ * compress(model, data, options) -> { bytes, report }: the whole compression pipeline as one
+ * library call (the `wpal compress` command parses its arguments, calls this and prints):
+ *
+ *   [structured stage: whole filters / neurons row-pruned on float32, then removed (LeNets)]
+ *   [prune stage: block pruning alone on float32 weights, then DKM clusters the kept blocks]
+ *   DKM fine-tuning (bits per layer, or per-layer bits and sparsity from the allocator for a target
+ *   size), distillation from the dense model when asked
+ *   [a target below what block masks allow on a LeNet: widths chosen to fit, structured stage, again]
+ *   -> the file, its accuracy measured through the runtime on the test examples and recorded in it.
+ *
+ * Progress goes to `onEvent` (steps per stage, lines worth printing), nothing is printed here.
+ */
+import { WpalError } from '../format/errors.js';
+import { loadModel } from '../runtime/load.js';
+import { InfeasibleTargetError } from './allocate/index.js';
+import { compressModel, type CompressProgress, type CompressResult } from './compress.js';
+import { buildDenseModel, type DenseModel, type LayerSetting } from './dense-model.js';
+import type { Examples } from './engine/loop.js';
+import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
+import { shrinkZeroRows } from './shrink.js';
+import { chooseWidths, fullWidths } from './widths.js';
+
+/** The compress pipeline could not meet what was asked (e.g. a target size no setting reaches). */
+export class WpalCompressError extends WpalError {
+  override readonly code: string = 'WPAL_COMPRESS';
+}
+
+
+export interface PipelineOptions {
+  /** Name of the data set, recorded in the file. */
+  dataset: string;
+  /** Who made the file (recorded as `trainer`). */
+  trainer: string;
+  /** Index bits of every layer; or `targetBytes` for per-layer bits and sparsity from the allocator. */
+  bits: number;
+  targetBytes?: number;
+  groupRows?: number;
+  sparsity?: number;
+  block?: string;
+  layers?: Record<string, LayerSetting>;
+  /** Keep this many units per layer (LeNet-5: conv1, conv2, fc1 filters/neurons; LeNet-300-100: hidden units). */
+  widths?: number[];
+  /** Epochs of the structured stage (default 4). */
+  structuredEpochs?: number;
+  /** Epochs of block pruning on float32 weights before DKM (default 0: prune during DKM). */
+  pruneEpochs?: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'sgd' | 'adam';
+  tau: number;
+  seed: number;
+  distill?: { temperature: number; alpha: number };
+  onEvent?: (e: PipelineEvent) => void;
+}
+
+export type PipelineEvent =
+  /** The pipeline will train on this many examples in all (it may grow: see 'extend'). */
+  | { kind: 'start'; examples: number }
+  | { kind: 'extend'; examples: number }
+  /** A training step: `done` examples of the whole run; `stage` is '', 'structured ', 'prune ' or 'DKM '. */
+  | { kind: 'step'; stage: string; done: number; progress: CompressProgress }
+  /** A line worth printing (a stage finished, a decision taken). */
+  | { kind: 'note'; text: string }
+  /** A target below what block masks allow: whole units are removed first, keeping `widths` of `full`. */
+  | { kind: 'widths'; targetBytes: number; minBytes: number; widths: number[]; full: number[]; estimatedBytes: number };
+
+export interface PipelineReport {
+  result: CompressResult;
+  /** Accuracy of the written file through the runtime on the test examples. */
+  accuracy: Accuracy;
+  /** "conv1 20->6, conv2 50->12, fc1 500->32" when whole units were removed. */
+  structured?: string;
+  widths?: number[];
+  trainSeconds: number;
+  provenance: Record<string, string>;
+}
+
+/** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
+export function propertyBytes(dense: DenseModel, properties: Record<string, string>): number {
+  const plain = buildDenseModel(dense).bytes.length;
+  return buildDenseModel(dense, undefined, { properties }).bytes.length - plain + 16;
+}
+
+const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);
+
+export async function compress(model: DenseModel, data: { train: Examples; test: Examples }, o: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
+  const { train, test } = data;
+  const emit = o.onEvent ?? (() => {});
+  const lenet = model.kind === 'lenet-5' || model.kind === 'lenet-300-100';
+  const structuredEpochs = o.structuredEpochs ?? 4;
+  let widths = o.widths;
+  if (widths && !lenet) throw new WpalCompressError('removing whole filters / neurons (widths) is for LeNet-5 and LeNet-300-100');
+  const pruneEpochs = widths || (o.targetBytes !== undefined && lenet) ? 0 : o.pruneEpochs ?? 0;
+  const perEpoch = Math.floor(train.count / o.batchSize) * o.batchSize;
+  if (perEpoch === 0) throw new WpalCompressError(`batch size ${o.batchSize} is larger than the ${train.count} training examples`);
+  const full = lenet ? fullWidths(model) : [];
+  emit({ kind: 'start', examples: perEpoch * (pruneEpochs + o.epochs + (widths ? structuredEpochs : 0)) });
+  const t0 = performance.now();
+  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill } : {}), test };
+  const stepsOf = (stage: string, offset: number) => (p: CompressProgress) => emit({ kind: 'step', stage, done: offset + p.step * o.batchSize, progress: p });
+  let dense = model;
+  let structuredLine = '';
+
+  // Whole filters / neurons row-pruned on float32 weights, then removed from the model
+  // (shrinkZeroRows folds their constant outputs into the next biases): a narrower network.
+  const structured = (keep: number[], offset: number): number[] => {
+    const names = dense.kind === 'lenet-5' ? ['conv1', 'conv2', 'fc1'] : keep.map((_, i) => `fc${i + 1}`);
+    const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
+    const pruned = compressModel(dense, train, { ...common, bits: 0, layers: rows, epochs: structuredEpochs, lr: 2 * o.lr, onProgress: stepsOf('structured ', offset) });
+    const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
+    dense = s.model;
+    structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
+    emit({ kind: 'note', text: `removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  test acc ${pct(pruned.accuracy)}` });
+    return s.widths;
+  };
+  if (widths) widths = structured(widths, 0);
+  if (pruneEpochs > 0) {
+    // Block pruning alone on float32 weights (bits 0 everywhere); DKM's pruner then finds those
+    // zero blocks first, so DKM clusters exactly the kept blocks.
+    const unclustered = Object.fromEntries(Object.entries(o.layers ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
+    const pruned = compressModel(dense, train, { ...common, bits: 0, sparsity: o.sparsity ?? 0, block: o.block, layers: unclustered, epochs: pruneEpochs, lr: 2 * o.lr, onProgress: stepsOf('prune ', 0) });
+    emit({ kind: 'note', text: `pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${pct(pruned.accuracy)}` });
+    dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
+  }
+
+  // Per-layer bits and sparsity are not repeated in the metadata: the file's tensors hold them, and
+  // every byte of metadata counts in the ratio (and is reserved ahead of a target size).
+  const provenanceOf = (seconds: string): Record<string, string> => ({
+    trainer: o.trainer,
+    dataset: o.dataset,
+    dkm_bits: o.targetBytes !== undefined ? 'auto' : String(o.bits),
+    ...(o.targetBytes !== undefined ? { target_bytes: String(o.targetBytes) } : {}),
+    dkm_epochs: String(o.epochs),
+    optimizer: o.optimizer,
+    ...(pruneEpochs > 0 ? { prune_epochs: String(pruneEpochs) } : {}),
+    ...(structuredLine ? { structured: structuredLine, structured_epochs: String(structuredEpochs) } : {}),
+    dkm_tau: String(o.tau),
+    distill: String(!!o.distill),
+    seed: String(o.seed),
+    train_examples: String(train.count),
+    train_seconds: seconds,
+  });
+  // Room for the provenance and accuracy properties written at the end (longest plausible values).
+  const reserve = () => propertyBytes(dense, { ...provenanceOf('99999.9'), [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: o.dataset });
+  let reserveBytes = o.targetBytes === undefined ? 0 : reserve();
+  const dkm = () =>
+    compressModel(dense, train, {
+      ...common,
+      ...(o.targetBytes !== undefined ? { targetBytes: o.targetBytes, allocation: { reserveBytes } } : { bits: o.bits }),
+      groupRows: o.groupRows ?? 0,
+      sparsity: o.sparsity ?? 0,
+      block: o.block,
+      ...(o.layers ? { layers: o.layers } : {}),
+      epochs: o.epochs,
+      lr: o.lr,
+      tau: o.tau,
+      onProgress: stepsOf(pruneEpochs > 0 || widths ? 'DKM ' : '', (pruneEpochs + (widths ? structuredEpochs : 0)) * perEpoch),
+    });
+  let r: CompressResult;
+  try {
+    r = dkm();
+  } catch (e) {
+    if (!(e instanceof InfeasibleTargetError)) throw e;
+    // Below what masks over the full-width layers allow: remove whole filters / neurons first.
+    if (!lenet || widths || e.targetBytes > e.maxBytes) throw new WpalCompressError(e.message, { cause: e });
+    const overhead = buildDenseModel(dense).bytes.length - Object.values(dense.weights).reduce((a, v) => a + 4 * v.length, 0) + reserveBytes;
+    let plan;
+    try {
+      plan = chooseWidths(dense, Math.floor(e.targetBytes * 0.97), { overheadBytes: overhead, bits: 4 });
+    } catch (why) {
+      throw new WpalCompressError(`${e.message}; removing whole filters and neurons does not reach it either: ${(why as Error).message}`, { cause: why });
+    }
+    emit({ kind: 'widths', targetBytes: e.targetBytes, minBytes: e.minBytes, widths: plan.widths, full: plan.full, estimatedBytes: plan.estimatedBytes });
+    emit({ kind: 'extend', examples: perEpoch * structuredEpochs });
+    widths = structured(plan.widths, 0);
+    reserveBytes = reserve();
+    try {
+      r = dkm();
+    } catch (again) {
+      if (again instanceof InfeasibleTargetError) throw new WpalCompressError(again.message, { cause: again });
+      throw again;
+    }
+  }
+  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}  test acc (hard) ${pct(r.accuracy)}` });
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  // Measured through the runtime on the written file, then recorded in it.
+  const provenance = provenanceOf(Math.min(trainSeconds, 99999.9).toFixed(1));
+  const draft = await loadModel(r.build({ properties: provenance }).bytes);
+  const accuracy = accuracyOf(draft, test);
+  draft.dispose();
+  const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(accuracy.accuracy), [ACCURACY_EXAMPLES]: String(accuracy.examples), [ACCURACY_DATASET]: o.dataset } }).bytes;
+  if (o.targetBytes !== undefined && bytes.length > o.targetBytes) throw new WpalCompressError(`the compressed file takes ${bytes.length} B, over the target ${o.targetBytes} B`);
+  return { bytes, report: { result: r, accuracy, ...(structuredLine ? { structured: structuredLine } : {}), ...(widths ? { widths } : {}), trainSeconds, provenance } };
+}
