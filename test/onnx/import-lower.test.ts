@@ -272,3 +272,37 @@ describe('slices, resizes and transposed convs (format 1.1 ops)', () => {
     await expectLikeOrt(buildOnnx(spec), rng);
   });
 });
+
+describe('opset conventions from 9 to 21', () => {
+  it('opset 9: Unsqueeze / Squeeze axes, Slice starts/ends and Clip min/max as attributes', async () => {
+    const spec: GraphSpec = {
+      opset: 9,
+      inputs: [{ name: 'x', dims: ['N', 4, 6] }],
+      outputs: [{ name: 'y' }],
+      nodes: [
+        { op: 'Unsqueeze', inputs: ['x'], outputs: ['u'], attrs: { axes: [1] } },
+        { op: 'Slice', inputs: ['u'], outputs: ['s'], attrs: { starts: [1, 1], ends: [4, 5], axes: [2, 3] } },
+        { op: 'Clip', inputs: ['s'], outputs: ['c'], attrs: { min: { f: -0.25 }, max: { f: 0.5 } } },
+        { op: 'Squeeze', inputs: ['c'], outputs: ['y'], attrs: { axes: [1] } },
+      ],
+    };
+    await expectLikeOrt(buildOnnx(spec), rng);
+  });
+
+  it('opset 21: the same graph written the modern way (axes and bounds as inputs)', async () => {
+    const spec: GraphSpec = {
+      opset: 21,
+      inputs: [{ name: 'x', dims: ['N', 4, 6] }],
+      outputs: [{ name: 'y' }],
+      inits: { ax: i64([1]), s: i64([1, 1]), e: i64([4, 5]), sa: i64([2, 3]), lo: scalar(-0.25), hi: scalar(0.5), ra: i64([-1]) },
+      nodes: [
+        { op: 'Unsqueeze', inputs: ['x', 'ax'], outputs: ['u'] },
+        { op: 'Slice', inputs: ['u', 's', 'e', 'sa'], outputs: ['sl'] },
+        { op: 'Clip', inputs: ['sl', 'lo', 'hi'], outputs: ['c'] },
+        { op: 'Squeeze', inputs: ['c', 'ax'], outputs: ['q'] },
+        { op: 'ReduceMax', inputs: ['q', 'ra'], outputs: ['y'], attrs: { keepdims: 0 } },
+      ],
+    };
+    await expectLikeOrt(buildOnnx(spec), rng);
+  });
+});
