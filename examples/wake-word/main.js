@@ -149,7 +149,8 @@ async function start() {
   } catch (e) {
     await ctx.close();
     $('#start').disabled = false;
-    fail(e.name === 'NotAllowedError' ? 'microphone access was refused' : e.message);
+    const why = { NotAllowedError: 'microphone access was refused', NotFoundError: 'no microphone was found' }[e.name];
+    fail(why ?? e.message);
   }
 }
 
