@@ -28,7 +28,8 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-export async function launchChromium(): Promise<Chromium> {
+/** `args`: extra Chromium flags for this launch (e.g. a fake microphone fed from a file). */
+export async function launchChromium(opts: { args?: string[] } = {}): Promise<Chromium> {
   requireChromium();
   const { chromium } = await import('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'wpal-chromium-'));
@@ -45,6 +46,7 @@ export async function launchChromium(): Promise<Chromium> {
       '--disable-component-update',
       '--disable-sync',
       '--disable-dev-shm-usage',
+      ...(opts.args ?? []),
     ],
     viewport: { width: 1000, height: 700 },
   });

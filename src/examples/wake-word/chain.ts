@@ -83,6 +83,11 @@ export function classifierInputs(embeddings: Float32Array, n: number): { data: F
   return { data, count };
 }
 
+/** A classifier's score for one example: its output, or for a multi-class one (timer) the best class after background (class 0). */
+export function classifierScore(out: Float32Array, at = 0, width = out.length): number {
+  return width === 1 ? out[at] : Math.max(...out.subarray(at + 1, at + width));
+}
+
 /**
  * Scores a clip. The clip is padded with `leadSeconds` of silence before (so the classifiers with
  * the longest context have embeddings before the speech) and `tailSeconds` after.
@@ -98,17 +103,15 @@ export async function scoreClip(audio: Float32Array, r: WakeWordRunners, opts: {
     const inputs = classifierInputs(embeddings, c.frames);
     const perChunk = new Float32Array(inputs.count);
     const per = c.frames * EMBEDDING;
-    // A single-output classifier gives the score; a multi-class one (timer) the best class after background (class 0).
-    const score = (out: Float32Array, at: number, width: number) => (width === 1 ? out[at] : Math.max(...out.subarray(at + 1, at + width)));
     if (c.batch1) {
       for (let p = 0; p < inputs.count; p++) {
         const out = await c.infer(inputs.data.subarray(p * per, (p + 1) * per), [1, c.frames, EMBEDDING]);
-        perChunk[p] = score(out, 0, out.length);
+        perChunk[p] = classifierScore(out);
       }
     } else if (inputs.count > 0) {
       const out = await c.infer(inputs.data, [inputs.count, c.frames, EMBEDDING]);
       const width = out.length / inputs.count;
-      for (let p = 0; p < inputs.count; p++) perChunk[p] = score(out, p * width, width);
+      for (let p = 0; p < inputs.count; p++) perChunk[p] = classifierScore(out, p * width, width);
     }
     scores[name] = { perChunk, max: perChunk.length ? Math.max(...perChunk) : NaN };
   }
