@@ -52,9 +52,18 @@ function summarize(values: ArrayLike<number>, weights?: ArrayLike<number>): { po
     if (v > max) max = v;
   }
   if (n <= EXACT_LIMIT || min === max) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
     const pos: number[] = [];
     const wt: number[] = [];
+    if (!weights) {
+      // Unweighted: a typed-array sort (native, numeric), then run lengths as counts.
+      const sorted = Float64Array.from(values).sort();
+      for (let i = 0; i < n; i++) {
+        if (pos.length && sorted[i] === pos[pos.length - 1]) wt[wt.length - 1]++;
+        else pos.push(sorted[i]), wt.push(1);
+      }
+      return { pos: Float64Array.from(pos), wt: Float64Array.from(wt) };
+    }
+    const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => values[a] - values[b]);
     for (const i of order) {
       if (pos.length && values[i] === pos[pos.length - 1]) wt[wt.length - 1] += w(i);
       else pos.push(values[i]), wt.push(w(i));
@@ -67,8 +76,9 @@ function summarize(values: ArrayLike<number>, weights?: ArrayLike<number>): { po
   for (let i = 0; i < n; i++) {
     const v = values[i];
     const b = Math.min(BINS - 1, Math.floor((v - min) * scale));
-    sum[b] += w(i) * v;
-    cnt[b] += w(i);
+    const wi = weights ? weights[i] : 1;
+    sum[b] += wi * v;
+    cnt[b] += wi;
   }
   let m = 0;
   for (let b = 0; b < BINS; b++) if (cnt[b] > 0) m++;

