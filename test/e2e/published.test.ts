@@ -25,6 +25,13 @@ describe('published models keep their claims (wpal verify, full test set)', () =
     expect(1_724_320 / report.fileBytes).toBeGreaterThanOrEqual(200);
   });
 
+  it('dense LeNet-5 of the digits demo: >= 99.0%, the accuracy it records', async () => {
+    const { code, report } = await verify([file('lenet5-mnist-dense.wpal'), '--data', 'mnist', '--max-size', '1.73MB', '--min-accuracy', '0.99']);
+    expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+  });
+
   it('LeNet-300-100 on MNIST: >= 98.0% at >= 60x (whole file <= 17,774 B)', async () => {
     const { code, report } = await verify([file('lenet300-100-mnist-64x.wpal'), '--data', 'mnist', '--max-size', '17774B', '--min-accuracy', '0.98']);
     expect(report.examples).toBe(10_000);
