@@ -167,8 +167,8 @@ async function main() {
     const data = new Uint8Array(await res.arrayBuffer());
     files[kind] = { file: url.split('/').pop(), bytes: data.length };
     models[kind] = await loadModel(data);
-    $(`[data-testid=file-${kind}]`).textContent = `${files[kind].file}: ${bytes(data.length)} (${human(data.length)})`;
-    $(`[data-testid=acc-${kind}]`).textContent = `${(accuracy * 100).toFixed(2)}% on the 10,000 MNIST test images`;
+    $(`[data-testid=file-${kind}]`).innerHTML = `${files[kind].file}<br><b>${bytes(data.length)}</b> (${human(data.length)})`;
+    $(`[data-testid=acc-${kind}]`).textContent = `MNIST test accuracy ${(accuracy * 100).toFixed(2)}%`;
   }
   const ratio = files.dense.bytes / files.compressed.bytes;
   $('[data-testid=sizes]').innerHTML =

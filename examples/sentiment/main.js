@@ -129,7 +129,8 @@ async function main() {
 }
 
 main().catch((e) => {
-  status.textContent = `error: ${e.message}`;
+  // A module worker cannot use the page's import map: a plain static server leaves its 'flatbuffers' import unresolved.
+  status.textContent = `error: ${e.message} (serve the repo with \`npx tsx test/browser/server.ts\`, which resolves the worker's imports; see docs/browser.md)`;
   status.style.color = '#b00020';
   window.wpalSentiment.error = e.message;
 });

@@ -111,7 +111,9 @@ describe.skipIf(skipBrowser)('demo: examples/digits', () => {
       }
       if (digit === 7) {
         mkdirSync(ARTIFACTS, { recursive: true });
-        await page.screenshot({ path: join(ARTIFACTS, 'digits.png'), fullPage: true });
+        // The page's content only (docs/digits-demo.png is this picture).
+        const bottom = (await page.getByTestId('agree').boundingBox())!;
+        await page.screenshot({ path: join(ARTIFACTS, 'digits.png'), clip: { x: 0, y: 0, width: 980, height: Math.ceil(bottom.y + bottom.height + 14) } });
       }
     }
     const right = (k: Kind) => said[k].filter((label, digit) => label === digit).length;
