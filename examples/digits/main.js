@@ -1,6 +1,14 @@
-// The digits demo: plain ES modules, no bundler. Serve the repo root (e.g. `npx tsx test/browser/server.ts`)
-// and open /examples/digits/ after `npm run build` and `npx tsx examples/digits/make-models.ts`.
+// The digits demo: plain ES modules, no bundler. After `npm install` (which builds dist/ and the
+// wasm), serve the repo root (`npx tsx test/browser/server.ts`) and open /examples/digits/.
+// Both files are the trained LeNet-5s published in models/ (see models/README.md).
 import { loadModel, hasSimd } from '../../dist/index.js';
+import { grayOfRgba, mnistInput } from './preprocess.js';
+
+/** The two files, relative to this page, with their accuracy on the 10,000 MNIST test images (models/README.md, checked by `wpal verify` in CI). */
+export const FILES = {
+  compressed: { url: '../../models/lenet5-mnist-400x.wpal', accuracy: 0.9903 },
+  dense: { url: '../../models/lenet5-mnist-dense.wpal', accuracy: 0.992 },
+};
 
 const $ = (sel) => document.querySelector(sel);
 const status = $('#status');
@@ -8,7 +16,8 @@ const draw = $('#draw');
 const ctx = draw.getContext('2d', { willReadFrequently: true });
 const preview = $('#preview').getContext('2d');
 
-const kb = (n) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(2)} MB`);
+const bytes = (n) => `${n.toLocaleString('en-US')} B`;
+const human = (n) => (n < 1e6 ? `${(n / 1e3).toFixed(1)} KB` : `${(n / 1e6).toFixed(2)} MB`);
 
 function clear() {
   ctx.fillStyle = '#000';
@@ -18,6 +27,10 @@ function clear() {
 }
 clear();
 
+// For tests and curious people: the models, the last input and results. `drawn` counts changes
+// to the canvas, `predicted` is the value of `drawn` the shown predictions were made from.
+window.wpalDemo = { ready: false, runs: 0, drawn: 0, predicted: 0, input: null };
+
 // Pointer drawing: thick white strokes on black, like MNIST.
 let drawing = false;
 let last = null;
@@ -25,11 +38,23 @@ function point(e) {
   const r = draw.getBoundingClientRect();
   return [((e.clientX - r.left) * draw.width) / r.width, ((e.clientY - r.top) * draw.height) / r.height];
 }
+function stroke(a, b) {
+  ctx.strokeStyle = '#fff';
+  ctx.lineWidth = 20;
+  ctx.lineCap = 'round';
+  ctx.lineJoin = 'round';
+  ctx.beginPath();
+  ctx.moveTo(a[0], a[1]);
+  ctx.lineTo(b[0], b[1]);
+  ctx.stroke();
+  window.wpalDemo.drawn++;
+}
 draw.addEventListener('pointerdown', (e) => {
   drawing = true;
   last = point(e);
   draw.setPointerCapture(e.pointerId);
   stroke(last, last);
+  schedule();
 });
 draw.addEventListener('pointermove', (e) => {
   if (!drawing) return;
@@ -49,70 +74,27 @@ $('#clear').addEventListener('click', () => {
   clear();
   for (const k of ['compressed', 'dense']) {
     $(`[data-testid=pred-${k}]`).textContent = '–';
+    $(`[data-testid=latency-${k}]`).textContent = '';
     $(`#card-${k} .bars`).textContent = '';
   }
   $('#agree').textContent = '';
-  window.wpalDemo.input = null;
+  const d = window.wpalDemo;
+  d.drawn++;
+  Object.assign(d, { input: null, compressed: undefined, dense: undefined, predicted: d.drawn });
 });
-function stroke(a, b) {
-  ctx.strokeStyle = '#fff';
-  ctx.lineWidth = 20;
-  ctx.lineCap = 'round';
-  ctx.lineJoin = 'round';
-  ctx.beginPath();
-  ctx.moveTo(a[0], a[1]);
-  ctx.lineTo(b[0], b[1]);
-  ctx.stroke();
-}
 
-/**
- * MNIST-like preprocessing: crop to the ink's bounding box, scale it into 20x20 keeping the aspect,
- * and centre it by its centre of mass in 28x28. Returns [28, 28, 1] floats in 0..1, or null if empty.
- */
+/** The canvas as the model's 28x28 input (examples/digits/preprocess.js), shown in the preview. */
 function toInput() {
-  const { width: W, height: H } = draw;
-  const px = ctx.getImageData(0, 0, W, H).data;
-  let x0 = W, y0 = H, x1 = -1, y1 = -1;
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    if (px[(y * W + x) * 4] > 20) {
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-    }
-  }
-  if (x1 < 0) return null;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-  const s = 20 / Math.max(bw, bh);
-  const tmp = new OffscreenCanvas(28, 28);
-  const t = tmp.getContext('2d', { willReadFrequently: true });
-  t.fillStyle = '#000';
-  t.fillRect(0, 0, 28, 28);
-  t.imageSmoothingQuality = 'high';
-  t.drawImage(draw, x0, y0, bw, bh, (28 - bw * s) / 2, (28 - bh * s) / 2, bw * s, bh * s);
-  const g = t.getImageData(0, 0, 28, 28).data;
-  const img = new Float32Array(28 * 28);
-  let m = 0, cx = 0, cy = 0;
-  for (let i = 0; i < 784; i++) {
-    const v = g[i * 4] / 255;
-    img[i] = v;
-    m += v;
-    cx += v * (i % 28);
-    cy += v * Math.floor(i / 28);
-  }
-  const dx = Math.round(13.5 - cx / m), dy = Math.round(13.5 - cy / m);
-  const out = new Float32Array(784);
-  for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) {
-    const sx = x - dx, sy = y - dy;
-    if (sx >= 0 && sx < 28 && sy >= 0 && sy < 28) out[y * 28 + x] = img[sy * 28 + sx];
-  }
+  const gray = grayOfRgba(ctx.getImageData(0, 0, draw.width, draw.height).data);
+  const x = mnistInput(gray, draw.width, draw.height);
+  if (!x) return null;
   const pv = preview.createImageData(28, 28);
   for (let i = 0; i < 784; i++) {
-    const v = Math.round(out[i] * 255);
+    const v = Math.round(x[i] * 255);
     pv.data.set([v, v, v, 255], i * 4);
   }
   preview.putImageData(pv, 0, 0);
-  return out;
+  return x;
 }
 
 function softmax(z) {
@@ -150,42 +132,54 @@ function show(kind, r) {
 }
 
 let models;
+/** Reads the canvas, runs both files and shows the results; returns them (null for an empty canvas). */
+function predictNow() {
+  const d = window.wpalDemo;
+  const drawn = d.drawn;
+  const x = toInput();
+  if (!x) return null;
+  const a = predict(models.compressed, x);
+  const b = predict(models.dense, x);
+  show('compressed', a);
+  show('dense', b);
+  $('#agree').textContent = a.label === b.label ? 'both files predict the same digit' : 'the two files disagree on this drawing';
+  Object.assign(d, { input: Array.from(x), compressed: a, dense: b, runs: d.runs + 1, predicted: drawn });
+  return { compressed: a.label, dense: b.label };
+}
+
 let pending = false;
 function schedule() {
   if (pending || !models) return;
   pending = true;
   requestAnimationFrame(() => {
     pending = false;
-    const x = toInput();
-    if (!x) return;
-    const a = predict(models.compressed, x);
-    const b = predict(models.dense, x);
-    show('compressed', a);
-    show('dense', b);
-    $('#agree').textContent = a.label === b.label ? 'both files predict the same digit' : 'the two files disagree on this drawing';
-    Object.assign(window.wpalDemo, { input: Array.from(x), compressed: a, dense: b, runs: window.wpalDemo.runs + 1 });
+    predictNow();
   });
 }
 
-// For tests and curious people: the last input and results.
-window.wpalDemo = { ready: false, runs: 0, input: null };
-
 async function main() {
   if (!hasSimd()) throw new Error('this browser has no WebAssembly SIMD, which wasm-palette needs');
-  const info = await (await fetch('./models/models.json')).json();
-  const [compressed, dense] = await Promise.all([loadModel(`./models/${info.compressed.file}`), loadModel(`./models/${info.dense.file}`)]);
-  models = { compressed, dense };
-  $('[data-testid=file-compressed]').textContent = `· ${kb(info.compressed.bytes)} file`;
-  $('[data-testid=file-dense]').textContent = `· ${kb(info.dense.bytes)} file`;
-  const untrained = [compressed, dense].some((m) => m.metadata.properties.weights === 'untrained');
-  $('#untrained').hidden = !untrained;
-  const ratio = (info.dense.bytes / info.compressed.bytes).toFixed(0);
-  status.textContent = `models loaded: compressed file ${ratio}x smaller than dense; runs in ${crossOriginIsolated ? 'a cross-origin isolated page (fine timers)' : 'a page without cross-origin isolation (timers rounded to 0.1 ms)'}. Draw below.`;
-  Object.assign(window.wpalDemo, { ready: true, untrained, files: info });
+  const files = {};
+  models = {};
+  for (const [kind, { url, accuracy }] of Object.entries(FILES)) {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    const data = new Uint8Array(await res.arrayBuffer());
+    files[kind] = { file: url.split('/').pop(), bytes: data.length };
+    models[kind] = await loadModel(data);
+    $(`[data-testid=file-${kind}]`).innerHTML = `${files[kind].file}<br><b>${bytes(data.length)}</b> (${human(data.length)})`;
+    $(`[data-testid=acc-${kind}]`).textContent = `MNIST test accuracy ${(accuracy * 100).toFixed(2)}%`;
+  }
+  const ratio = files.dense.bytes / files.compressed.bytes;
+  $('[data-testid=sizes]').innerHTML =
+    `compressed file <b>${bytes(files.compressed.bytes)}</b> · dense file <b>${bytes(files.dense.bytes)}</b> · ` +
+    `the compressed file is <b data-testid="ratio">${ratio.toFixed(0)}x</b> smaller`;
+  status.textContent = `models loaded; timers ${crossOriginIsolated ? 'fine (cross-origin isolated page)' : 'rounded to 0.1 ms (page not cross-origin isolated)'}. Draw a digit below.`;
+  Object.assign(window.wpalDemo, { ready: true, files, ratio, predictNow });
 }
 
 main().catch((e) => {
-  status.textContent = `error: ${e.message}` + (String(e.message).includes('models') || String(e.message).includes('404') ? ' (run `npx tsx examples/digits/make-models.ts`)' : '');
+  status.textContent = `error: ${e.message}`;
   status.style.color = '#b00020';
   window.wpalDemo.error = e.message;
 });

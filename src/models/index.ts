@@ -4,4 +4,4 @@ export { buildLeNet300100, buildLeNet5, type LeNet300100Options, type LeNet5Opti
 export { buildMobileNetV1, MOBILENET_V1_BLOCKS, type MobileNetV1Options } from './mobilenet.js';
 export { buildResNet, type ResNetDepth, type ResNetOptions } from './resnet.js';
 export { buildDistilBert, type DistilBertOptions } from './distilbert.js';
-export { buildTextClassifier, textClassifierIds, type TextClassifierOptions } from './text.js';
+export { buildTextClassifier, textClassifierIds, textClassifierWords, type TextClassifierOptions } from './text.js';

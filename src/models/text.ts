@@ -19,6 +19,7 @@ import { Net, type BuildOptions, type BuiltModel } from './common.js';
 import type { TensorHandle } from '../format/write.js';
 import { encoderBlock } from './encoder-block.js';
 import { HASHED_PAD_ID, HASHED_TOKENIZER_ID, hashedIds } from '../trainer/data/hashed.js';
+import { tokenize } from '../trainer/data/tokenizer.js';
 
 export interface TextClassifierOptions extends BuildOptions {
   /** Ids per example (default 32). */
@@ -70,10 +71,24 @@ export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltMode
   return net.finish();
 }
 
-/** The input_ids of a sentence for a text-classifier file's metadata properties (tokenizer, seq, buckets). */
-export function textClassifierIds(sentence: string, properties: Readonly<Record<string, string>>): Int32Array {
+function checkTokenizer(properties: Readonly<Record<string, string>>): void {
   if (properties.tokenizer !== HASHED_TOKENIZER_ID) {
     throw new RangeError(`the model's tokenizer is ${JSON.stringify(properties.tokenizer)}; this wasm-palette tokenizes as ${HASHED_TOKENIZER_ID}`);
   }
+}
+
+/**
+ * The input_ids of a sentence for a text-classifier file's metadata properties (tokenizer, seq,
+ * buckets): `model.run({ input_ids: textClassifierIds(sentence, model.metadata.properties) })`.
+ * The trainer and the CLI encode SST-2 with the same function (hashedIds).
+ */
+export function textClassifierIds(sentence: string, properties: Readonly<Record<string, string>>): Int32Array {
+  checkTokenizer(properties);
   return hashedIds(sentence, { seq: Number(properties.seq), buckets: Number(properties.buckets) });
+}
+
+/** The words of a sentence that textClassifierIds() turns into ids, in order (at most `seq`): for showing what the model reads. */
+export function textClassifierWords(sentence: string, properties: Readonly<Record<string, string>>): string[] {
+  checkTokenizer(properties);
+  return tokenize(sentence).slice(0, Number(properties.seq));
 }

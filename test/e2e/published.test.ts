@@ -1,6 +1,6 @@
 /**
  * The model files published in models/ (produced by the trainer, see models/README.md) keep the
- * claims the README makes about them, re-measured by `wpal verify` on the full MNIST test set.
+ * claims the README makes about them, re-measured by `wpal verify` on the full MNIST test set (SST-2: the dev set).
  */
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
@@ -25,9 +25,23 @@ describe('published models keep their claims (wpal verify, full test set)', () =
     expect(1_724_320 / report.fileBytes).toBeGreaterThanOrEqual(200);
   });
 
+  it('dense LeNet-5 of the digits demo: >= 99.0%, the accuracy it records', async () => {
+    const { code, report } = await verify([file('lenet5-mnist-dense.wpal'), '--data', 'mnist', '--max-size', '1.73MB', '--min-accuracy', '0.99']);
+    expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+  });
+
   it('LeNet-300-100 on MNIST: >= 98.0% at >= 60x (whole file <= 17,774 B)', async () => {
     const { code, report } = await verify([file('lenet300-100-mnist-64x.wpal'), '--data', 'mnist', '--max-size', '17774B', '--min-accuracy', '0.98']);
     expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+  });
+
+  it('SST-2 transformer of the sentiment demo: >= 78.0% on the dev set, whole file <= 300 KB', async () => {
+    const { code, report } = await verify([file('sst2-transformer-2bit.wpal'), '--data', 'sst2', '--max-size', '300KB', '--min-accuracy', '0.78']);
+    expect(report.examples).toBe(872);
     expect(report.pass).toBe(true);
     expect(code).toBe(0);
   });

@@ -9,7 +9,7 @@ import {
   Engine, TrainModule, add, attentionContext, attentionScores, embedding, evaluate, gelu, idsTensor, layerNorm, meanPool, softmax,
   textClassifier, trainTextClassifier,
 } from '../../src/trainer/engine/index.js';
-import { buildTextClassifier, textClassifierIds } from '../../src/models/text.js';
+import { buildTextClassifier, textClassifierIds, textClassifierWords } from '../../src/models/text.js';
 import { loadModel } from '../../src/index.js';
 import { hashedExamples, hashedIds, loadSst2, fnv1a32, HASHED_TOKENIZER_ID } from '../../src/trainer/data/index.js';
 import { Rng } from '../util/rng.js';
@@ -78,6 +78,10 @@ describe('text classifier: engine vs runtime', () => {
     expect(model.metadata.properties).toMatchObject({ tokenizer: HASHED_TOKENIZER_ID, seq: '12', buckets: '50', pad_id: '0' });
     // the host helper tokenizes from the metadata alone
     expect(Array.from(textClassifierIds("It 's a Charming film", model.metadata.properties))).toEqual(Array.from(hashedIds("it 's a charming film", { seq: 12, buckets: 50 })));
+    // ... and says which words it read: one per id, cut at seq
+    expect(textClassifierWords("It's a Charming film, isn't it?", model.metadata.properties)).toEqual(['it', "'s", 'a', 'charming', 'film', ',', 'is', "n't", 'it', '?']);
+    expect(textClassifierWords('a b c d e f g h i j k l m n', model.metadata.properties)).toHaveLength(12);
+    expect(() => textClassifierWords('x', { ...model.metadata.properties, tokenizer: 'other' })).toThrow(/tokenizer/);
   });
 });
 
