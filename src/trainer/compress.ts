@@ -178,7 +178,7 @@ export interface CompressResult {
   /** Training throughput with DKM (and pruning) on: examples per second over the training steps. */
   imagesPerSecond: number;
   /** Writes the .wpal file (buildLeNet5 / buildLeNet300100 with the weights and the config). */
-  build(opts?: { name?: string; properties?: Record<string, string> }): BuiltModel;
+  build(opts?: BuildExtra): BuiltModel;
 }
 
 /** Mean (1 - alpha) CE(labels) + alpha T^2 KL(softmax(t/T) || softmax(s/T)) over rows; a [1] tensor. */
