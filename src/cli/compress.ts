@@ -5,14 +5,16 @@
  * hard-assigned palettes and masks as a palettized (block-sparse) .wpal, with the test accuracy
  * measured through the runtime on the written file recorded in its metadata.
  */
-import { buildDenseModel, compressModel, readDenseModel, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
+import { buildDenseModel, compressModel, readDenseModel, type BuildExtra, type CompressProgress, type DenseModel, type LayerSetting } from '../trainer/compress.js';
 import { InfeasibleTargetError, targetForRatio } from '../trainer/allocate/index.js';
 import { shrinkZeroRows } from '../trainer/shrink.js';
 import { chooseWidths, fullWidths } from '../trainer/widths.js';
 import { parseWidths } from './train.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
+import { DATA_OPTIONS, dataForModel, describeSplit } from './util/data.js';
+import { isTextData } from '../trainer/data/load.js';
+import { readModel } from '../format/read.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
@@ -29,7 +31,7 @@ export const TEXT_COMPRESS_DEFAULTS = { epochs: 1, lr: 3e-4, optimizer: 'adam' a
 export const spec: CommandSpec = {
   name: 'compress',
   summary: 'DKM-palettize (and block-prune) a dense .wpal by fine-tuning on a data set',
-  usage: '<dense.wpal> --data NAME -o FILE [options]',
+  usage: '<dense.wpal> --data NAME|PATH -o FILE [options]',
   positionals: [{ name: 'dense.wpal', description: 'a dense LeNet-5 or LeNet-300-100 file (e.g. from wpal train)', required: true }],
   options: {
     ...DATA_OPTIONS,
@@ -53,12 +55,14 @@ export const spec: CommandSpec = {
     temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature}; transformer ${TEXT_COMPRESS_DEFAULTS.temperature})` },
     alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${COMPRESS_DEFAULTS.alpha})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
-    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N training and N test examples' },
+    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
   },
   notes: [
-    'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
+    'Prints progress (loss, accuracy, images/s, ETA) on stderr; the per-epoch accuracy is the validation split\'s.',
+    'Your own data (--data PATH) is read as the dense file records it (preprocessing, classes, the val / test carves),\n' +
+      'and the output file records the same.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
     'Example: wpal compress model.wpal --epochs 0 --bits 4 --group-rows 8 [--calibration inputs.npy] -o model.4bit.wpal (any model, e.g. imported from ONNX: k-means, no training)',
     'A --target-size / --ratio below what block masks over the full-width layers allow (LeNets) removes whole filters and neurons\n' +
@@ -106,10 +110,10 @@ export function targetFromOptions(o: Record<string, unknown>, dense: DenseModel)
   return size ?? targetForRatio(dense, ratio!);
 }
 
-/** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
-export function propertyBytes(dense: DenseModel, properties: Record<string, string>): number {
+/** Bytes the metadata properties (and the data record: preprocessing, labels) take in a file (measured on the dense build of the model, + 16 for alignment). */
+export function propertyBytes(dense: DenseModel, properties: Record<string, string>, extra: BuildExtra = {}): number {
   const plain = buildDenseModel(dense).bytes.length;
-  return buildDenseModel(dense, undefined, { properties }).bytes.length - plain + 16;
+  return buildDenseModel(dense, undefined, { ...extra, properties }).bytes.length - plain + 16;
 }
 
 /** "conv1.weight 4-bit, fc1.weight 2-bit 90.0% pruned"; many layers are counted per setting instead. */
@@ -132,25 +136,22 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (input === undefined) throw new UsageError('the dense .wpal file is required');
   if (o['epochs'] === 0) return (await import('./compress-post.js')).runPostTraining(input, o, o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined, io);
   if (o['calibration'] !== undefined) throw new UsageError('--calibration is for post-training compression (--epochs 0)');
-  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist or sst2)');
+  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
-  const dataset = asDataset(o['data'], '--data');
+  const dataset = o['data'] as string;
   const outFile = o['output'] as string;
   // Before any work: never over the input, never into a missing or read-only folder.
   checkOutput(outFile, [{ path: input, what: 'input file' }]);
   const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
   const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
-  const limit = o['limit'] as number | undefined;
-  const dataDir = o['data-dir'] as string | undefined;
   const distill = o['distill'] === true;
   const json = o['json'] === true;
   const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
-  let dense = readDenseModel(readWpalFile(input));
+  const inputBytes = readWpalFile(input);
+  let dense = readDenseModel(inputBytes);
   const text = dense.kind === 'text-transformer';
-  if (text !== (dataset === 'sst2')) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2, not ${dataset}` : `${input} is an image model: sst2 is text`);
-  // the file's seq and table rows (= hash buckets) are how its sentences are encoded
-  const textEncoding = text ? { seq: dense.config!['seq']!, buckets: dense.shapes['embeddings.word_embeddings.weight'][0] } : undefined;
+  if (text !== isTextData(dataset)) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2 or your text data, not ${dataset}` : `${input} is an image model: ${dataset} is text`);
   const targetBytes = targetFromOptions(o, dense);
   const lenet = dense.kind === 'lenet-5' || dense.kind === 'lenet-300-100';
   if (o['widths'] !== undefined && dense.kind !== 'lenet-5') throw new UsageError('--widths is for a LeNet-5 (use --hidden for a LeNet-300-100)');
@@ -169,8 +170,18 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   }
   const epochs = (o['epochs'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.epochs : COMPRESS_DEFAULTS.epochs);
   const optimizer = (o['optimizer'] as 'sgd' | 'adam' | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.optimizer : 'sgd');
-  const train = loadSplit(dataset, 'train', dataDir, limit, textEncoding);
-  const test = loadSplit(dataset, 'test', dataDir, limit, textEncoding);
+  // The data as the file records it (the user's data: preprocessing, classes, carves); the per-epoch accuracy is the validation split's.
+  const info = readModel(inputBytes);
+  const data = dataForModel({ metadata: info.metadata, inputs: info.inputs.map((i) => info.tensors[i]!) }, input, o, ['train', 'val', 'test']);
+  const train = data.train!;
+  const test = data.test!;
+  const monitor = data.val ?? test;
+  const io0 = info.tensors[info.inputs[0]!]!, out0 = info.tensors[info.outputs[0]!]!;
+  const size = (v: readonly number[]) => v.reduce((a, b) => a * b, 1);
+  if (size(io0.shape) !== size(data.shape) || size(out0.shape) !== data.classes.length) {
+    throw new CliError(`${input} takes [${io0.shape.join(', ')}] and gives ${size(out0.shape)} scores; ${data.dataset} has [${data.shape.join(', ')}] examples of ${data.classes.length} classes`);
+  }
+  const record: BuildExtra = { ...(data.record.preprocessing ? { preprocessing: data.record.preprocessing } : {}), ...(data.record.outputLabels ? { outputLabels: data.record.outputLabels } : {}) };
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const perEpoch = Math.floor(train.count / batch) * batch;
   const progress = new Progress(io, perEpoch * (pruneEpochs + epochs + (widths ? structuredEpochs : 0)));
@@ -179,8 +190,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const lr = (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr);
   const progressOf = (stage: string, offset: number) => (p: CompressProgress) => {
     const label = `${stage}epoch ${p.epoch}/${p.epochs}`;
-    progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${test.splitName} acc` : 'train acc' });
-    if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${test.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+    progress.update(offset + p.step * batch, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${monitor.splitName} acc` : 'train acc' });
+    if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${monitor.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
   };
   // Structured stage: whole filters / neurons row-pruned on float32 weights, then removed from the
   // model (shrinkZeroRows folds their constant outputs into the next biases): a narrower LeNet.
@@ -189,12 +200,12 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     const names = dense.kind === 'lenet-5' ? ['conv1', 'conv2', 'fc1'] : keep.map((_, i) => `fc${i + 1}`);
     const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
     const pruned = compressModel(dense, train, {
-      bits: 0, layers: rows, epochs: structuredEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test, onProgress: progressOf('structured ', offset),
+      bits: 0, layers: rows, epochs: structuredEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test: monitor, onProgress: progressOf('structured ', offset),
     });
     const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
     dense = s.model;
     structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
-    progress.line(`removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  ${test.splitName} acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
+    progress.line(`removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  ${monitor.splitName} acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
     return s.widths;
   };
   if (widths) widths = structured(widths, 0);
@@ -204,16 +215,17 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     const unclustered = Object.fromEntries(Object.entries(layerSpec ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
     const pruned = compressModel(dense, train, {
       bits: 0, sparsity, block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block, layers: unclustered,
-      epochs: pruneEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test, onProgress: progressOf('prune ', 0),
+      epochs: pruneEpochs, batchSize: batch, lr: 2 * lr, optimizer, seed, ...distillOption, test: monitor, onProgress: progressOf('prune ', 0),
     });
-    progress.line(`pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
+    progress.line(`pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  ${monitor.splitName} acc ${percent(pruned.accuracy ?? NaN)}  ${formatDuration(progress.elapsed)}`);
     dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
   }
   // Per-layer bits and sparsity are not repeated here: the file's tensors hold them (wpal inspect),
   // and every byte of metadata counts in the ratio (and is reserved ahead of a --target-size).
   const provenanceOf = (seconds: string): Record<string, string> => ({
     trainer: `wpal compress (wasm-palette ${packageVersion()})`,
-    dataset,
+    dataset: data.dataset,
+    ...data.record.properties,
     dkm_bits: targetBytes !== undefined ? 'auto' : String(bits),
     ...(targetBytes !== undefined ? { target_bytes: String(targetBytes) } : {}),
     dkm_epochs: String(epochs),
@@ -229,8 +241,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   // room for the provenance and accuracy properties written below (longest plausible values)
   let reserveBytes = targetBytes === undefined ? 0 : propertyBytes(dense, {
     ...provenanceOf('99999.9'),
-    [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: dataset,
-  });
+    [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: data.dataset,
+  }, record);
   const dkm = () =>
     compressModel(dense, train, {
         ...(targetBytes !== undefined ? { targetBytes, allocation: { reserveBytes } } : { bits }),
@@ -245,7 +257,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
         tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
         seed,
         ...distillOption,
-        test,
+        test: monitor,
         onProgress: progressOf(pruneEpochs > 0 || widths ? 'DKM ' : '', (pruneEpochs + (widths ? structuredEpochs : 0)) * perEpoch),
       });
   let r;
@@ -267,8 +279,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     widths = structured(plan.widths, 0);
     reserveBytes = propertyBytes(dense, {
       ...provenanceOf('99999.9'),
-      [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: dataset,
-    });
+      [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: data.dataset,
+    }, record);
     try {
       r = dkm();
     } catch (again) {
@@ -276,19 +288,19 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       throw again;
     }
   }
-  progress.line(`${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  ${test.splitName} acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
+  progress.line(`${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''}  ${monitor.splitName} acc (hard) ${percent(r.accuracy ?? NaN)}  took ${formatDuration(progress.elapsed)}`);
   progress.finish();
   const trainSeconds = (performance.now() - t0) / 1000;
 
   const provenance = provenanceOf(Math.min(trainSeconds, 99999.9).toFixed(1));
-  const draft = await loadModel(r.build({ properties: provenance }).bytes);
+  const draft = await loadModel(r.build({ ...record, properties: provenance }).bytes);
   const acc = runtimeAccuracy(draft, test);
   draft.dispose();
-  const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(acc.accuracy), [ACCURACY_EXAMPLES]: String(acc.examples), [ACCURACY_DATASET]: dataset } }).bytes;
+  const bytes = r.build({ ...record, properties: { ...provenance, [ACCURACY]: String(acc.accuracy), [ACCURACY_EXAMPLES]: String(acc.examples), [ACCURACY_DATASET]: data.dataset } }).bytes;
   if (targetBytes !== undefined && bytes.length > targetBytes) throw new CliError(`the compressed file takes ${formatBytes(bytes.length)}, over the target ${formatBytes(targetBytes)}`);
   await writeOutput(outFile, bytes);
   const result = {
-    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
+    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset: data.dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
     engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
     layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
   };

@@ -82,11 +82,16 @@ export interface LoadedData {
   user?: UserData;
 }
 
-/** Whether `data` (a built-in id or a path) holds text. Throws WpalDataError for a path that is no data. */
-export function isTextData(data: string): boolean {
-  if (isBuiltinDataset(data)) return data === 'sst2';
+/** What `data` (a built-in id or a path) holds, from its name or format alone. Throws WpalDataError for a path that is no data. */
+export function dataKind(data: string): LoadedData['kind'] {
+  if (isBuiltinDataset(data)) return data === 'sst2' ? 'text' : 'images';
   const f = detectUserData(data);
-  return f === 'csv' || f === 'tsv' || f === 'jsonl';
+  return f === 'image-folder' ? 'images' : f === 'npy' || f === 'npz' ? 'arrays' : 'text';
+}
+
+/** Whether `data` holds text (sst2, .csv, .tsv, .jsonl). */
+export function isTextData(data: string): boolean {
+  return dataKind(data) === 'text';
 }
 
 /** The split settings a file records (defaults for what it does not). */
