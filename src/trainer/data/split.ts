@@ -8,6 +8,8 @@
  *     held = the first h_c positions of a seeded permutation of the n_c members
  *            (seed: splitSeed(seed, c), so one class's draw does not depend on another's)
  *   held and rest are then listed in pool order.
+ *
+ * The test carve uses the split seed, the val carve valSeed(seed), so the two draws differ.
  */
 import { permutation } from '../engine/loop.js';
 
@@ -62,7 +64,12 @@ export function carveStratified(labels: ArrayLike<number>, classes: number, frac
   return { rest, held };
 }
 
-/** "10% of the training data (seed 1, stratified)". */
+/** The val carve's seed: distinct from the test carve's for the same split seed. */
+export function valSeed(seed: number): number {
+  return (seed ^ 0x85ebca6b) >>> 0;
+}
+
+/** "carved: 10% of the training data, seed 1, stratified". */
 export function describeCarve(fraction: number, seed: number, from = 'the training data'): string {
   return `carved: ${+(fraction * 100).toFixed(2)}% of ${from}, seed ${seed}, stratified`;
 }

@@ -23,7 +23,7 @@ import { describeClasses, firstImageSize, imageLabels, listImageFolder, loadImag
 import { checkImagePreprocessing, type ImagePreprocessing } from './images.js';
 import { TEXT_EXTENSIONS, parseTextTable, type TextColumns, type TextFormat, type TextTable } from './text-table.js';
 import { hashedExamples, type HashedOptions } from './hashed.js';
-import { carveStratified, type SplitSettings } from './split.js';
+import { carveStratified, valSeed, type SplitSettings } from './split.js';
 
 export type UserDataFormat = 'image-folder' | 'npy' | 'npz' | TextFormat;
 export type SplitName = SplitFolder;
@@ -227,11 +227,6 @@ function iota(n: number): Uint32Array {
   const a = new Uint32Array(n);
   for (let i = 0; i < n; i++) a[i] = i;
   return a;
-}
-
-/** The val carve's seed: distinct from the test carve's for the same split seed. */
-export function valSeed(seed: number): number {
-  return (seed ^ 0x85ebca6b) >>> 0;
 }
 
 /** Reads the user's data at req.path (see the header). Errors are WpalDataErrors naming the file, or RangeErrors for bad settings. */
