@@ -379,7 +379,7 @@ describe('the preprocessing round trip through a model file', () => {
     expect(rec.outputLabels).toEqual(['cat', 'dog']);
     const bytes = buildLeNet300100({ inputSize: 64, hidden: [4], classes: 2, properties: rec.properties, preprocessing: rec.preprocessing!, outputLabels: rec.outputLabels! }).bytes;
     const meta = readModel(bytes).metadata;
-    expect(meta.preprocessing).toEqual({ layout: 'HW', scale: Math.fround(1 / 255), mean: [Math.fround(0.3)], std: [Math.fround(0.2)] });
+    expect(meta.preprocessing).toEqual({ layout: 'HWC', scale: Math.fround(1 / 255), mean: [Math.fround(0.3)], std: [Math.fround(0.2)] });
     const again = loadUserData({ path: root, want: ['test'], ...requestFromMetadata(meta, [64]) });
     expect(again.splits.test!.count).toBe(d.splits.test!.count);
     expect(Array.from(again.splits.test!.y)).toEqual(Array.from(d.splits.test!.y));

@@ -4,6 +4,7 @@
  *
  *   format field (Metadata)    value
  *   preprocessing.scale/mean/std   x' = (x x scale - mean[c]) / std[c]  (images: x = pixel 0..255; arrays: x as stored)
+ *   preprocessing.layout           HWC for images and (N, H, W, C) arrays (flattened for a fully connected net)
  *   output_labels                  the class names in label order (class folders, label values, "0".."K-1")
  *
  *   property        value
@@ -42,9 +43,9 @@ export function recordUserData(d: UserData, splits: SplitSettings): DataRecord {
     p['image_size'] = `${d.image.height}x${d.image.width}`;
     p['image_channels'] = String(d.image.channels);
     p['image_resize'] = d.image.resize;
-    pre = { scale: d.image.scale, mean: [...d.image.mean], std: [...d.image.std] };
+    pre = { layout: 'HWC', scale: d.image.scale, mean: [...d.image.mean], std: [...d.image.std] };
   }
-  if (d.arrays) pre = { scale: d.arrays.scale, mean: [...d.arrays.mean], std: [...d.arrays.std] };
+  if (d.arrays) pre = { ...(d.shape.length === 3 ? { layout: 'HWC' } : {}), scale: d.arrays.scale, mean: [...d.arrays.mean], std: [...d.arrays.std] };
   if (d.textColumns) {
     p['text_column'] = d.textColumns.text;
     p['label_column'] = d.textColumns.label;
