@@ -330,6 +330,8 @@ describe('text tables', () => {
   it('a folder with train.csv and test.csv; a label of the test file that training never saw names file and line', () => {
     const root = write(fresh('tx'), { 'train.csv': 'text,label\na,x\nb,y\nc,x\nd,y\n', 'test.csv': 'text,label\ne,x\nf,z\n' });
     expect(dataError(() => loadUserData(textReq(root))).message).toMatch(/test\.csv:3: label "z" is not one of the 2 classes \(x, y\) of the training file$/);
+    const gap = write(fresh('tx'), { 'train.csv': 'text,label\na,0\nb,2\nc,0\nd,2\n' });
+    expect(dataError(() => loadUserData(textReq(gap))).message).toMatch(/train\.csv: empty class 1: no training example has this label \(classes \(0, 1, 2\)\)/);
     const two = write(fresh('tx'), { 'train.csv': 'text,label\na,1\n', 'train.tsv': 'text\tlabel\n' });
     expect(dataError(() => loadUserData(textReq(two))).message).toMatch(/holds train\.csv and train\.tsv; give one train file/);
   });
