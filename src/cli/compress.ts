@@ -11,8 +11,11 @@ import { compress, propertyBytes } from '../trainer/pipeline.js';
 import { fullWidths } from '../trainer/widths.js';
 import { parseWidths } from './train.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
-import { EXIT_OK, UsageError } from './util/errors.js';
+import { DATA_OPTIONS, dataForModel, describeSplit } from './util/data.js';
+import { isTextData } from '../trainer/data/load.js';
+import { readModel } from '../format/read.js';
+import type { BuildExtra } from '../trainer/compress.js';
+import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
 import { packageVersion } from './util/meta.js';
@@ -28,7 +31,7 @@ export const TEXT_COMPRESS_DEFAULTS = { epochs: 1, lr: 3e-4, optimizer: 'adam' a
 export const spec: CommandSpec = {
   name: 'compress',
   summary: 'DKM-palettize (and block-prune) a dense .wpal by fine-tuning on a data set',
-  usage: '<dense.wpal> --data NAME -o FILE [options]',
+  usage: '<dense.wpal> --data NAME|PATH -o FILE [options]',
   positionals: [{ name: 'dense.wpal', description: 'a dense LeNet-5 or LeNet-300-100 file (e.g. from wpal train)', required: true }],
   options: {
     ...DATA_OPTIONS,
@@ -52,12 +55,14 @@ export const spec: CommandSpec = {
     temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature}; transformer ${TEXT_COMPRESS_DEFAULTS.temperature})` },
     alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${COMPRESS_DEFAULTS.alpha})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
-    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N training and N test examples' },
+    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
   },
   notes: [
-    'Prints progress (loss, accuracy, images/s, ETA) on stderr.',
+    'Prints progress (loss, accuracy, images/s, ETA) on stderr; the per-epoch accuracy is the validation split\'s.',
+    'Your own data (--data PATH) is read as the dense file records it (preprocessing, classes, the val / test carves),\n' +
+      'and the output file records the same.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --bits 2 --sparsity 0.9 --block 1x4 --distill -o lenet5.2bit.wpal',
     'Example: wpal compress model.wpal --epochs 0 --bits 4 --group-rows 8 [--calibration inputs.npy] -o model.4bit.wpal (any model, e.g. imported from ONNX: k-means, no training)',
     'A --target-size / --ratio below what block masks over the full-width layers allow (LeNets) removes whole filters and neurons\n' +
@@ -127,25 +132,22 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (input === undefined) throw new UsageError('the dense .wpal file is required');
   if (o['epochs'] === 0) return (await import('./compress-post.js')).runPostTraining(input, o, o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined, io);
   if (o['calibration'] !== undefined) throw new UsageError('--calibration is for post-training compression (--epochs 0)');
-  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist or sst2)');
+  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
-  const dataset = asDataset(o['data'], '--data');
+  const dataset = o['data'] as string;
   const outFile = o['output'] as string;
   // Before any work: never over the input, never into a missing or read-only folder.
   checkOutput(outFile, [{ path: input, what: 'input file' }]);
   const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
   const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
-  const limit = o['limit'] as number | undefined;
-  const dataDir = o['data-dir'] as string | undefined;
   const distill = o['distill'] === true;
   const json = o['json'] === true;
   const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
-  let dense = readDenseModel(readWpalFile(input));
+  const inputBytes = readWpalFile(input);
+  const dense = readDenseModel(inputBytes);
   const text = dense.kind === 'text-transformer';
-  if (text !== (dataset === 'sst2')) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2, not ${dataset}` : `${input} is an image model: sst2 is text`);
-  // the file's seq and table rows (= hash buckets) are how its sentences are encoded
-  const textEncoding = text ? { seq: dense.config!['seq']!, buckets: dense.shapes['embeddings.word_embeddings.weight'][0] } : undefined;
+  if (text !== isTextData(dataset)) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2 or your text data, not ${dataset}` : `${input} is an image model: ${dataset} is text`);
   const targetBytes = targetFromOptions(o, dense);
   const lenet = dense.kind === 'lenet-5' || dense.kind === 'lenet-300-100';
   if (o['widths'] !== undefined && dense.kind !== 'lenet-5') throw new UsageError('--widths is for a LeNet-5 (use --hidden for a LeNet-300-100)');
@@ -164,12 +166,24 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   }
   const epochs = (o['epochs'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.epochs : COMPRESS_DEFAULTS.epochs);
   const optimizer = (o['optimizer'] as 'sgd' | 'adam' | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.optimizer : 'sgd');
-  const train = loadSplit(dataset, 'train', dataDir, limit, textEncoding);
-  const test = loadSplit(dataset, 'test', dataDir, limit, textEncoding);
+  // The data as the file records it (your own data: preprocessing, classes, carves); the per-epoch accuracy is the validation split's.
+  const info = readModel(inputBytes);
+  const data = dataForModel({ metadata: info.metadata, inputs: info.inputs.map((i) => info.tensors[i]!) }, input, o, ['train', 'val', 'test']);
+  const train = data.train!;
+  const test = data.test!;
+  const monitor = data.val ?? test;
+  const io0 = info.tensors[info.inputs[0]!]!, out0 = info.tensors[info.outputs[0]!]!;
+  const size = (v: readonly number[]) => v.reduce((a, b) => a * b, 1);
+  if (size(io0.shape) !== size(data.shape) || size(out0.shape) !== data.classes.length) {
+    throw new CliError(`${input} takes [${io0.shape.join(', ')}] and gives ${size(out0.shape)} scores; ${data.dataset} has [${data.shape.join(', ')}] examples of ${data.classes.length} classes`);
+  }
+  const record: BuildExtra = { ...(data.record.preprocessing ? { preprocessing: data.record.preprocessing } : {}), ...(data.record.outputLabels ? { outputLabels: data.record.outputLabels } : {}) };
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const progress = new Progress(io, 0);
-  const { bytes, report } = await compress(dense, { train, test }, {
-    dataset,
+  const { bytes, report } = await compress(dense, { train, val: monitor, test }, {
+    dataset: data.dataset,
+    record,
+    properties: data.record.properties,
     trainer: `wpal compress (wasm-palette ${packageVersion()})`,
     bits,
     ...(targetBytes !== undefined ? { targetBytes } : {}),
@@ -189,15 +203,15 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
     onEvent: (e) => {
       if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);
-      else if (e.kind === 'note') progress.line(`${e.text.replace('test acc', `${test.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);
+      else if (e.kind === 'note') progress.line(`${e.text.replace('val acc', `${monitor.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);
       else if (e.kind === 'widths') {
         progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${e.widths.join(',')} of ${e.full.join(',')} filters/neurons (~${formatBytes(e.estimatedBytes)} at 4 bits)`);
       }
       else {
         const p = e.progress;
         const label = `${e.stage}epoch ${p.epoch}/${p.epochs}`;
-        progress.update(e.done, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${test.splitName} acc` : 'train acc' });
-        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${test.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+        progress.update(e.done, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${monitor.splitName} acc` : 'train acc' });
+        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${monitor.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
       }
     },
   });
@@ -207,7 +221,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const trainSeconds = report.trainSeconds;
   await writeOutput(outFile, bytes);
   const result = {
-    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
+    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset: data.dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
     engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
     layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
   };

@@ -20,7 +20,9 @@ export const spec: CommandSpec = {
     json: { type: 'boolean', description: 'print one JSON object: file, dataset, accuracy, correct, examples, seconds' },
   },
   notes: [
-    '--data defaults to the data set the file records (metadata property accuracy_dataset or dataset).',
+    '--data defaults to the built-in data set the file records (metadata property accuracy_dataset or dataset). A file\n' +
+      'trained on your own data needs --data PATH; the examples are read as the file records (preprocessing, classes,\n' +
+      'the carved test split), so the accuracy is the one train measured.',
     'Example: wpal eval lenet5.8k.wpal --data mnist',
   ],
 };

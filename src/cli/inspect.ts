@@ -102,6 +102,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       name: meta.name ?? null,
       task: meta.task ?? null,
       description: meta.description ?? null,
+      preprocessing: meta.preprocessing ?? null,
       outputLabels: meta.outputLabels,
       properties: meta.properties,
     },
@@ -160,6 +161,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
   println(io, `  name   ${meta.name !== undefined ? p(meta.name) : '-'}`);
   println(io, `  task   ${meta.task !== undefined ? p(meta.task) : '-'}`);
   if (meta.description) println(io, `  description  ${p(meta.description)}`);
+  const pre = meta.preprocessing;
+  if (pre) {
+    const list = (v: number[], d: number) => (v.length === 0 ? String(d) : v.length === 1 ? String(v[0]) : `[${v.join(', ')}]`);
+    println(io, `  input  ${pre.layout !== undefined ? `${p(pre.layout)}, ` : ''}x' = (x * ${pre.scale} - ${list(pre.mean, 0)}) / ${list(pre.std, 1)}`);
+  }
+  if (meta.outputLabels.length) println(io, `  labels ${meta.outputLabels.slice(0, 20).map(p).join(', ')}${meta.outputLabels.length > 20 ? `, ... (${meta.outputLabels.length})` : ''}`);
   const props = Object.entries(meta.properties).map(([k, v]) => [p(k), p(v)] as const);
   if (props.length === 0) println(io, '  (no properties)');
   const w = Math.max(0, ...props.map(([key]) => key.length));

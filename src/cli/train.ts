@@ -1,14 +1,18 @@
 /**
- * `wpal train`: trains LeNet-5 or LeNet-300-100 on MNIST / Fashion-MNIST with the project's engine
- * (src/trainer/engine), measures the accuracy of the written file through the runtime on the test
- * set, and writes a dense float32 .wpal whose metadata records the provenance and that accuracy.
+ * `wpal train`: trains LeNet-5 or LeNet-300-100 on MNIST / Fashion-MNIST / image folders / NumPy
+ * arrays, or the text transformer on SST-2 / text files, with the project's engine
+ * (src/trainer/engine), following the accuracy on the validation split, measures the written
+ * file through the runtime on the test split, and writes a dense float32 .wpal whose metadata
+ * records the provenance, how the data was read (preprocessing, classes, splits) and that accuracy.
  */
 import { Engine, TEXT_DEFAULTS, TrainModule, lenet300100, lenet5, textClassifier, trainTextClassifier, type TrainableNet } from '../trainer/engine/index.js';
 import { buildDenseModel, denseModelOf, readDenseModel } from '../trainer/compress.js';
 import { fit, teacherLogits } from '../trainer/fit.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
-import { DATA_OPTIONS, asDataset, describeSplit, loadSplit } from './util/data.js';
+import { DATA_OPTIONS, USER_DATA_OPTIONS, checkOptionsFitData, describeSplit, loadCliData, splitSettingsOf, userOptionsOf } from './util/data.js';
+import { dataKind, type Split } from '../trainer/data/load.js';
+import { basename } from 'node:path';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
@@ -29,11 +33,12 @@ export const TEXT_TRAIN_DEFAULTS = { epochs: 2, lr: 5e-4, weightDecay: 0.1, word
 export const spec: CommandSpec = {
   name: 'train',
   summary: 'train a network on a data set and write it as a dense .wpal',
-  usage: '--data NAME --arch ARCH -o FILE [options]',
+  usage: '--data NAME|PATH --arch ARCH -o FILE [options]',
   positionals: [],
   options: {
     ...DATA_OPTIONS,
-    arch: { type: 'string', value: 'ARCH', choices: ARCHS, description: 'architecture: lenet5 (default for images), lenet300-100, transformer (sst2, the default there)' },
+    ...USER_DATA_OPTIONS,
+    arch: { type: 'string', value: 'ARCH', choices: ARCHS, description: 'architecture: lenet5 (default for images), lenet300-100 (default for flat arrays), transformer (text: sst2, .csv/.tsv/.jsonl; the default there)' },
     epochs: { type: 'int', value: 'N', min: 1, description: `epochs (default ${TRAIN_DEFAULTS.epochs})` },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${TRAIN_DEFAULTS.batch})` },
     lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${TRAIN_DEFAULTS.sgdLr} for sgd, ${TRAIN_DEFAULTS.adamLr} for adam), cosine-decayed to 0` },
@@ -52,15 +57,31 @@ export const spec: CommandSpec = {
     ffn: { type: 'int', value: 'N', min: 1, max: 16384, description: `transformer: feed-forward width (default ${TEXT_DEFAULTS.ffn})` },
     'word-dropout': { type: 'number', value: 'P', min: 0, max: 0.99, description: `transformer: probability that a training word becomes [PAD] (default ${TEXT_TRAIN_DEFAULTS.wordDropout})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the initialization and the shuffles (default ${TRAIN_DEFAULTS.seed})` },
-    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: train on the first N training examples and measure on the first N test examples' },
+    limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits (after the carves)' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
   },
   notes: [
     'Prints progress (loss, accuracy, images/s, ETA) on stderr: one redrawn line on a terminal, one line per epoch in logs/CI.',
+    'Splits: the per-epoch accuracy is measured on the validation split, the data\'s own (val/, x_val.npy, val.csv) or\n' +
+      'carved from the training data (--val-fraction, default 10%, seeded, stratified; built-in sets too); the final accuracy\n' +
+      'on the test split, through the runtime on the written file. Your data without a test split gets one carved first\n' +
+      '(--test-fraction, default 20%). The test split never steers training.',
+    'Your own data (--data PATH):\n' +
+      '  image folder   PATH/<class>/*.png|jpg or PATH/{train,val,test}/<class>/...; classes = folder names (sorted);\n' +
+      '                 decoded with pngjs / jpeg-js, resized to --image-size (triangle filter, antialiased), RGB or --grayscale\n' +
+      '  NumPy          PATH/ holding x_train.npy y_train.npy [x_val.npy y_val.npy] [x_test.npy y_test.npy], or PATH.npz with\n' +
+      '                 those keys; x (N, F), (N, H, W) or (N, H, W, C); y integer classes 0..K-1\n' +
+      '  text           PATH.csv|.tsv|.jsonl (one pool) or PATH/ holding train.* [val.*] [test.*]; --text-column, --label-column;\n' +
+      '                 words hashed as for sst2 (--seq, --buckets)\n' +
+      '  Inputs become x\' = (x * scale - mean) / std (--scale, --mean, --std).',
     'The file records in its metadata properties: dataset, arch, epochs, batch, optimizer, lr, seed, train_examples,\n' +
-      'train_seconds, and the test accuracy measured through the runtime on the written file (accuracy, accuracy_examples,\n' +
-      'accuracy_dataset), which `wpal verify` checks.',
+      'val_examples, train_seconds, and the test accuracy measured through the runtime on the written file (accuracy,\n' +
+      'accuracy_examples, accuracy_dataset), which `wpal verify` checks. For your own data also how it was read (the\n' +
+      'Preprocessing table: scale, mean, std; output labels = class names; data_format, image_size, image_channels,\n' +
+      'image_resize, text_column, label_column, split_seed, test_fraction, val_fraction), so compress, eval and verify\n' +
+      'read the same examples from the file and --data PATH.',
+    'Example: wpal train --data ./digits --grayscale --image-size 28x28 --arch lenet5 -o digits.wpal   (digits/<class>/*.png)',
     'Example: wpal train --data mnist --arch lenet5 --epochs 20 -o lenet5.dense.wpal',
     'Transformer (sst2): AdamW (lr 5e-4, weight decay 0.1, 5% warmup then cosine), word dropout 0.3, 2 epochs by default;\n' +
       'measured on the 872-sentence dev set (SST-2\'s test.tsv has no labels). Words are hashed into --buckets rows (no vocabulary in the file).',
@@ -78,10 +99,17 @@ export function parseWidths(text: string, option: string, count?: number): numbe
   return v;
 }
 
-function makeNet(e: Engine, arch: Arch, seed: number, widths: number[] | undefined): TrainableNet {
+function makeNet(e: Engine, arch: Arch, seed: number, widths: number[] | undefined, shape: readonly number[], classes: number): TrainableNet {
   return arch === 'lenet5'
-    ? lenet5(e, { seed, ...(widths ? { widths: widths as [number, number, number] } : {}) })
-    : lenet300100(e, { seed, ...(widths ? { hidden: widths } : {}) });
+    ? lenet5(e, { seed, inputSize: shape[0], channels: shape[2], classes, ...(widths ? { widths: widths as [number, number, number] } : {}) })
+    : lenet300100(e, { seed, inputSize: shape.reduce((a, b) => a * b, 1), classes, ...(widths ? { hidden: widths } : {}) });
+}
+
+/** Why LeNet-5 cannot take examples of `shape` (square, side a multiple of 4, at least 16), or undefined. */
+function lenet5Misfit(shape: readonly number[]): string | undefined {
+  const [h, w] = shape;
+  if (shape.length === 3 && h === w && h! % 4 === 0 && h! >= 16) return undefined;
+  return `lenet5 takes square images whose side is a multiple of 4, at least 16 (e.g. --image-size 28x28); the examples are [${shape.join(', ')}]: use --arch lenet300-100${shape.length === 3 ? ' or another --image-size' : ''}`;
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -91,12 +119,16 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return EXIT_OK;
   }
   const o = args.options;
-  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist or sst2)');
+  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
-  const dataset = asDataset(o['data'], '--data');
-  const arch = (o['arch'] as Arch | undefined) ?? (dataset === 'sst2' ? 'transformer' : 'lenet5');
+  const dataset = o['data'] as string;
+  const kind = dataKind(dataset);
+  const textData = kind === 'text';
+  const arch = (o['arch'] as Arch | undefined) ?? (textData ? 'transformer' : 'lenet5');
   const text = arch === 'transformer';
-  if (text !== (dataset === 'sst2')) throw new UsageError(text ? `--arch transformer trains on sst2, not ${dataset}` : `sst2 is text: use --arch transformer, not ${arch}`);
+  if (text !== textData) throw new UsageError(text ? `--arch transformer trains on text (sst2, .csv, .tsv, .jsonl), not ${dataset}` : `${dataset} is text: use --arch transformer, not ${arch}`);
+  const userOptions = userOptionsOf(o, dataset);
+  checkOptionsFitData(o, { dataset: basename(dataset.replace(/[\\/]+$/, '')) || dataset, kind });
   const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout'].filter((k) => o[k] !== undefined);
   if (!text && textOnly.length > 0) throw new UsageError(`--${textOnly[0]} is an option of --arch transformer`);
   if (text) {
@@ -118,8 +150,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const dataDir = o['data-dir'] as string | undefined;
   const json = o['json'] === true;
   const weightDecay = (o['weight-decay'] as number | undefined) ?? (text ? TEXT_TRAIN_DEFAULTS.weightDecay : TRAIN_DEFAULTS.weightDecay);
-  if (o['widths'] !== undefined && arch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
-  if (o['hidden'] !== undefined && arch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
+  if (o['widths'] !== undefined && o['hidden'] !== undefined) throw new UsageError('give --widths (lenet5) or --hidden (lenet300-100), not both');
   const widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden') : undefined;
   const teacherFile = o['teacher'] as string | undefined;
   const temperature = (o['temperature'] as number | undefined) ?? TRAIN_DEFAULTS.temperature;
@@ -129,14 +160,25 @@ export async function run(argv: string[], io: Io): Promise<number> {
   // Fail before training, not after it.
   checkOutput(outFile, teacherFile !== undefined ? [{ path: teacherFile, what: '--teacher file' }] : []);
 
-  const train = loadSplit(dataset, 'train', dataDir, limit, textConfig);
-  const test = loadSplit(dataset, 'test', dataDir, limit, textConfig);
+  const data = loadCliData({
+    data: dataset, want: ['train', 'val', 'test'], splits: splitSettingsOf(o), user: userOptions,
+    ...(dataDir !== undefined ? { dataDir } : {}), ...(limit !== undefined ? { limit } : {}), ...(textConfig ? { text: textConfig } : {}),
+  });
+  const train = data.train!;
+  const test = data.test!;
+  const val: Split | undefined = data.val;
+  // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
+  const netArch: Arch = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
+  if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
+  if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
+  if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
   const steps = Math.floor(train.count / batch);
   if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
 
   const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
   const e = new Engine(new TrainModule());
-  const net = textConfig ? textClassifier(e, { ...textConfig, seed }) : makeNet(e, arch, seed, widths);
+  const classes = data.classes.length;
+  const net = textConfig ? textClassifier(e, { ...textConfig, classes, seed }) : makeNet(e, netArch, seed, widths, data.shape, classes);
   const perEpoch = steps * batch;
   const progress = new Progress(io, perEpoch * epochs);
   const trainAt = new Date().toISOString();
@@ -144,26 +186,28 @@ export async function run(argv: string[], io: Io): Promise<number> {
   let teacher: Float32Array | undefined;
   if (teacherModel) {
     teacher = teacherLogits(teacherModel, train);
-    if (teacher.length !== train.count * 10) throw new CliError(`--teacher ${teacherFile}: its outputs have ${teacher.length / train.count} classes, ${dataset} has 10`);
+    if (teacher.length !== train.count * classes) throw new CliError(`--teacher ${teacherFile}: its outputs have ${teacher.length / train.count} classes, ${data.dataset} has ${classes}`);
   }
-  let lastTest = NaN;
+  // The per-epoch accuracy is the validation split's (the engine's, on float32 weights); the test split only measures the written file.
+  let lastVal = NaN;
+  const accuracyOf = (a: number) => (val ? { accuracy: a, accuracyLabel: `${val.splitName} acc` } : {});
   const onStep = (ep: number, done: number, loss: number) => {
-    progress.update(ep * perEpoch + done, { label: `epoch ${ep + 1}/${epochs}`, loss, ...(ep > 0 ? { accuracy: lastTest, accuracyLabel: `${test.splitName} acc` } : {}) });
+    progress.update(ep * perEpoch + done, { label: `epoch ${ep + 1}/${epochs}`, loss, ...(ep > 0 ? accuracyOf(lastVal) : {}) });
   };
   const onEpoch = (h: { epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }) => {
-    lastTest = h.testAccuracy!;
+    lastVal = h.testAccuracy ?? NaN;
     const label = `epoch ${h.epoch}/${epochs}`;
-    progress.update(h.epoch * perEpoch, { label, loss: h.loss, accuracy: lastTest, accuracyLabel: `${test.splitName} acc` });
+    progress.update(h.epoch * perEpoch, { label, loss: h.loss, ...accuracyOf(lastVal) });
     progress.line(
-      `${label}  loss ${h.loss.toFixed(4)}  train acc ${percent(h.trainAccuracy)}  ${test.splitName} acc ${percent(lastTest)}  ` +
+      `${label}  loss ${h.loss.toFixed(4)}  train acc ${percent(h.trainAccuracy)}  ${val ? `${val.splitName} acc ${percent(lastVal)}  ` : ''}` +
         `${Math.round(perEpoch / h.seconds).toLocaleString('en-US')} ${train.unit}/s  ` +
         (h.epoch < epochs ? `ETA ${formatDuration(progress.eta)}` : `took ${formatDuration(progress.elapsed)}`),
     );
   };
   const history = textConfig
-    ? trainTextClassifier(e, net, train, { epochs, batchSize: batch, lr, weightDecay, wordDropout, seed, test, onStep, onEpoch })
+    ? trainTextClassifier(e, net, train, { epochs, batchSize: batch, lr, weightDecay, wordDropout, seed, ...(val ? { test: val } : {}), onStep, onEpoch })
     : fit(e, net, train, {
-        epochs, batchSize: batch, lr, optimizer, momentum: TRAIN_DEFAULTS.momentum, weightDecay, seed, test,
+        epochs, batchSize: batch, lr, optimizer, momentum: TRAIN_DEFAULTS.momentum, weightDecay, seed, ...(val ? { test: val } : {}),
         ...(teacher ? { teacher, temperature, alpha } : {}),
         onStep, onEpoch,
       }).epochs;
@@ -174,12 +218,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const imagesPerSecond = (perEpoch * epochs) / trainSeconds;
 
   const dense = denseModelOf(net);
-  const buildFile = (properties: Record<string, string>) => buildDenseModel(dense, undefined, { properties }).bytes;
+  const { preprocessing, outputLabels } = data.record;
+  const buildFile = (properties: Record<string, string>) => buildDenseModel(dense, undefined, { properties, ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }).bytes;
   const provenance: Record<string, string> = {
     trainer: `wpal train (wasm-palette ${packageVersion()})`,
-    arch,
-    ...(widths ? { [arch === 'lenet5' ? 'widths' : 'hidden']: widths.join(',') } : {}),
-    dataset,
+    arch: netArch,
+    ...(widths ? { [netArch === 'lenet5' ? 'widths' : 'hidden']: widths.join(',') } : {}),
+    dataset: data.dataset,
+    ...data.record.properties,
     epochs: String(epochs),
     batch: String(batch),
     optimizer,
@@ -190,6 +236,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ...(teacherFile !== undefined ? { teacher: teacherFile.split(/[\\/]/).pop()!, distill_temperature: String(temperature), distill_alpha: String(alpha) } : {}),
     seed: String(seed),
     train_examples: String(train.count),
+    val_examples: String(val?.count ?? 0),
     train_seconds: trainSeconds.toFixed(1),
     trained_at: trainAt,
   };
@@ -202,31 +249,35 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ...provenance,
     [ACCURACY]: String(acc.accuracy),
     [ACCURACY_EXAMPLES]: String(acc.examples),
-    [ACCURACY_DATASET]: dataset,
+    [ACCURACY_DATASET]: data.dataset,
   });
   await writeOutput(outFile, bytes);
 
   const result = {
     file: outFile,
     fileBytes: bytes.length,
-    arch,
-    dataset,
+    arch: netArch,
+    dataset: data.dataset,
+    classes,
     epochs,
     trainExamples: train.count,
+    valExamples: val?.count ?? 0,
     trainSeconds,
     imagesPerSecond,
     accuracy: acc.accuracy,
     examples: acc.examples,
-    engineAccuracy: lastTest,
+    testSplit: test.origin ?? `${test.splitName} (the data's own)`,
+    ...(val ? { valAccuracy: lastVal } : {}),
   };
   if (json) {
     println(io, JSON.stringify(result, null, 2));
   } else {
-    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${arch} dense float32`);
+    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${netArch} dense float32${data.user ? `, ${classes} classes, input [${data.shape.join(', ')}]` : ''}`);
     println(
       io,
       `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`,
     );
+    if (val) println(io, `${val.splitName} accuracy ${percent(lastVal)} (${describeSplit(val)}, after the last epoch, float32 weights in the trainer)`);
     println(
       io,
       `trained ${epochs} epoch${epochs > 1 ? 's' : ''} x ${perEpoch.toLocaleString('en-US')} ${train.unit} in ${formatDuration(trainSeconds)} ` +

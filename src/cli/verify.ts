@@ -185,7 +185,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   println(io, `  weights in memory  ${formatBytes(weightsInMemoryBytes)}`);
   println(
     io,
-    `  accuracy           ${percent(acc.accuracy)} (${acc.correct.toLocaleString('en-US')}/${acc.examples.toLocaleString('en-US')} ${dataset} ${test.splitName} ${test.unit}` +
+    `  accuracy           ${percent(acc.accuracy)} (${acc.correct.toLocaleString('en-US')}/${acc.examples.toLocaleString('en-US')} ${dataset} ${test.splitName} ${test.unit}${test.origin ? ` (${test.origin})` : ''}` +
       `${partial ? `: ONLY the first ${acc.examples} of ${test.full} (--limit), not the full ${test.splitName} set` : `, the full ${test.splitName} set`})`,
   );
   println(io);

@@ -14,7 +14,7 @@
 import { encodeBlockSparse, encodeDense, encodePalettized, type EncodedWeight } from '../encode/palette.js';
 import { seededRandom } from '../encode/kmeans.js';
 import { ModelWriter, type ModelWriterOptions, type TensorHandle } from '../format/write.js';
-import type { AttrValue, DTypeName } from '../format/types.js';
+import type { AttrValue, DTypeName, PreprocessingInfo } from '../format/types.js';
 
 /** How one weight tensor is stored. Neither palette nor sparse = dense. Both = sparse + palettized. */
 export interface WeightCompression {
@@ -79,6 +79,10 @@ export interface BuildOptions {
   name?: string;
   /** Extra metadata properties. */
   properties?: Record<string, string>;
+  /** How inputs were made from raw data (scale, mean, std), over the builder's own (its layout). */
+  preprocessing?: Partial<PreprocessingInfo>;
+  /** Class names, index = output position (replaces the builder's own). */
+  outputLabels?: string[];
   /** Store intermediate activation names in the file (ModelWriterOptions.activationNames; default false). */
   activationNames?: boolean;
 }
@@ -230,6 +234,8 @@ export class Net {
       ...meta,
       ...(opts.name ? { name: opts.name } : {}),
       properties: { ...meta.properties, ...opts.properties },
+      ...(opts.preprocessing ? { preprocessing: { ...meta.preprocessing, ...opts.preprocessing } } : {}),
+      ...(opts.outputLabels ? { outputLabels: opts.outputLabels } : {}),
       activationNames: opts.activationNames ?? false,
     });
     this.seed = opts.weights?.seed ?? 1;

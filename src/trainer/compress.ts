@@ -16,7 +16,7 @@ import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
 import type { TrainableNet } from './engine/models.js';
-import { archOf, canBeBlockSparse, isCompressible, type Arch, type DenseModel } from './engine/archs.js';
+import { archOf, canBeBlockSparse, isCompressible, type Arch, type BuildExtra, type DenseModel } from './engine/archs.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
@@ -116,7 +116,7 @@ export interface CompressResult {
   /** Training throughput with DKM (and pruning) on: examples per second over the training steps. */
   imagesPerSecond: number;
   /** Writes the .wpal file (buildLeNet5 / buildLeNet300100 with the weights and the config). */
-  build(opts?: { name?: string; properties?: Record<string, string> }): BuiltModel;
+  build(opts?: BuildExtra): BuiltModel;
 }
 
 /** Mean (1 - alpha) CE(labels) + alpha T^2 KL(softmax(t/T) || softmax(s/T)) over rows; a [1] tensor. */

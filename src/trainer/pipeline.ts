@@ -16,6 +16,7 @@ import { loadModel } from '../runtime/load.js';
 import { InfeasibleTargetError } from './allocate/index.js';
 import { compressModel, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, type DenseModel, type LayerSetting } from './dense-model.js';
+import type { BuildExtra } from './engine/archs.js';
 import type { Examples } from './engine/loop.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
@@ -32,6 +33,10 @@ export interface PipelineOptions {
   dataset: string;
   /** Who made the file (recorded as `trainer`). */
   trainer: string;
+  /** How the data was read (preprocessing, class labels): recorded in the file so eval / verify read it the same way. */
+  record?: BuildExtra;
+  /** More metadata properties describing the data (format, carves, ...). */
+  properties?: Record<string, string>;
   /** Index bits of every layer; or `targetBytes` for per-layer bits and sparsity from the allocator. */
   bits: number;
   targetBytes?: number;
@@ -78,15 +83,20 @@ export interface PipelineReport {
 }
 
 /** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
-export function propertyBytes(dense: DenseModel, properties: Record<string, string>): number {
+export function propertyBytes(dense: DenseModel, properties: Record<string, string>, extra: BuildExtra = {}): number {
   const plain = buildDenseModel(dense).bytes.length;
-  return buildDenseModel(dense, undefined, { properties }).bytes.length - plain + 16;
+  return buildDenseModel(dense, undefined, { ...extra, properties }).bytes.length - plain + 16;
 }
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 
-export async function compress(model: DenseModel, data: { train: Examples; test: Examples }, o: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
+/**
+ * Compresses `model` on `data.train`; `data.val` (default: test) is what progress reports per epoch,
+ * `data.test` only measures the written file.
+ */
+export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, o: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
   const { train, test } = data;
+  const monitor = data.val ?? test;
   const emit = o.onEvent ?? (() => {});
   const lenet = model.kind === 'lenet-5' || model.kind === 'lenet-300-100';
   const structuredEpochs = o.structuredEpochs ?? 4;
@@ -98,7 +108,7 @@ export async function compress(model: DenseModel, data: { train: Examples; test:
   const full = lenet ? fullWidths(model) : [];
   emit({ kind: 'start', examples: perEpoch * (pruneEpochs + o.epochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
-  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill } : {}), test };
+  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill } : {}), test: monitor };
   const stepsOf = (stage: string, offset: number) => (p: CompressProgress) => emit({ kind: 'step', stage, done: offset + p.step * o.batchSize, progress: p });
   let dense = model;
   let structuredLine = '';
@@ -112,7 +122,7 @@ export async function compress(model: DenseModel, data: { train: Examples; test:
     const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
     dense = s.model;
     structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
-    emit({ kind: 'note', text: `removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  test acc ${pct(pruned.accuracy)}` });
+    emit({ kind: 'note', text: `removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  val acc ${pct(pruned.accuracy)}` });
     return s.widths;
   };
   if (widths) widths = structured(widths, 0);
@@ -121,7 +131,7 @@ export async function compress(model: DenseModel, data: { train: Examples; test:
     // zero blocks first, so DKM clusters exactly the kept blocks.
     const unclustered = Object.fromEntries(Object.entries(o.layers ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
     const pruned = compressModel(dense, train, { ...common, bits: 0, sparsity: o.sparsity ?? 0, block: o.block, layers: unclustered, epochs: pruneEpochs, lr: 2 * o.lr, onProgress: stepsOf('prune ', 0) });
-    emit({ kind: 'note', text: `pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  test acc ${pct(pruned.accuracy)}` });
+    emit({ kind: 'note', text: `pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  val acc ${pct(pruned.accuracy)}` });
     dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
   }
 
@@ -130,6 +140,7 @@ export async function compress(model: DenseModel, data: { train: Examples; test:
   const provenanceOf = (seconds: string): Record<string, string> => ({
     trainer: o.trainer,
     dataset: o.dataset,
+    ...o.properties,
     dkm_bits: o.targetBytes !== undefined ? 'auto' : String(o.bits),
     ...(o.targetBytes !== undefined ? { target_bytes: String(o.targetBytes) } : {}),
     dkm_epochs: String(o.epochs),
@@ -143,7 +154,7 @@ export async function compress(model: DenseModel, data: { train: Examples; test:
     train_seconds: seconds,
   });
   // Room for the provenance and accuracy properties written at the end (longest plausible values).
-  const reserve = () => propertyBytes(dense, { ...provenanceOf('99999.9'), [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: o.dataset });
+  const reserve = () => propertyBytes(dense, { ...provenanceOf('99999.9'), [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: o.dataset }, o.record);
   let reserveBytes = o.targetBytes === undefined ? 0 : reserve();
   const dkm = () =>
     compressModel(dense, train, {
@@ -183,15 +194,15 @@ export async function compress(model: DenseModel, data: { train: Examples; test:
       throw again;
     }
   }
-  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}  test acc (hard) ${pct(r.accuracy)}` });
+  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}  val acc (hard) ${pct(r.accuracy)}` });
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // Measured through the runtime on the written file, then recorded in it.
   const provenance = provenanceOf(Math.min(trainSeconds, 99999.9).toFixed(1));
-  const draft = await loadModel(r.build({ properties: provenance }).bytes);
+  const draft = await loadModel(r.build({ ...o.record, properties: provenance }).bytes);
   const accuracy = accuracyOf(draft, test);
   draft.dispose();
-  const bytes = r.build({ properties: { ...provenance, [ACCURACY]: String(accuracy.accuracy), [ACCURACY_EXAMPLES]: String(accuracy.examples), [ACCURACY_DATASET]: o.dataset } }).bytes;
+  const bytes = r.build({ ...o.record, properties: { ...provenance, [ACCURACY]: String(accuracy.accuracy), [ACCURACY_EXAMPLES]: String(accuracy.examples), [ACCURACY_DATASET]: o.dataset } }).bytes;
   if (o.targetBytes !== undefined && bytes.length > o.targetBytes) throw new WpalCompressError(`the compressed file takes ${bytes.length} B, over the target ${o.targetBytes} B`);
   return { bytes, report: { result: r, accuracy, ...(structuredLine ? { structured: structuredLine } : {}), ...(widths ? { widths } : {}), trainSeconds, provenance } };
 }

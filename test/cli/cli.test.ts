@@ -224,7 +224,7 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
     expect(j['fileBytes']).toBe(statSync(trained).size);
     expect(j['accuracy']).toBeGreaterThan(0.6);
     expect(j['examples']).toBe(2000);
-    expect(trainRun.err).toMatch(/epoch 2\/2 {2}loss \d\.\d{4} {2}train acc [\d.]+% {2}test acc [\d.]+% {2}[\d,]+ images\/s/);
+    expect(trainRun.err).toMatch(/epoch 2\/2 {2}loss \d\.\d{4} {2}train acc [\d.]+% {2}val acc [\d.]+% {2}[\d,]+ images\/s/);
     const p = readModel(new Uint8Array(readFileSync(trained))).metadata.properties;
     expect(p).toMatchObject({ dataset: 'mnist', arch: 'lenet300-100', epochs: '2', seed: '1', train_examples: '2000', accuracy_examples: '2000', accuracy_dataset: 'mnist' });
     expect(Number(p['accuracy'])).toBe(j['accuracy']);
@@ -365,8 +365,8 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
     const out = join(tmp, 'pruned.wpal');
     const r = await wpal('compress', trained, '--data', 'mnist', '--limit', LIMIT, '--bits', '2', '--layer', 'fc1:sparsity=0.5,block=1x16', '--prune-epochs', '1', '--epochs', '1', '-o', out, '--json');
     expect(r.code, r.err).toBe(0);
-    expect(r.err).toMatch(/pruned 1 epoch \(float32\) {2}test acc [\d.]+%/);
-    expect(r.err).toMatch(/DKM fine-tuned 1 epoch {2}test acc \(hard\) [\d.]+%/);
+    expect(r.err).toMatch(/pruned 1 epoch \(float32\) {2}val acc [\d.]+%/);
+    expect(r.err).toMatch(/DKM fine-tuned 1 epoch {2}val acc \(hard\) [\d.]+%/);
     const info = readModel(new Uint8Array(readFileSync(out)));
     expect(info.metadata.properties['prune_epochs']).toBe('1');
     const fc1 = info.tensors.find((t) => t.name === 'fc1.weight')!;
@@ -431,7 +431,7 @@ describe.skipIf(skipData)('train, compress, eval, verify the text transformer on
     const info = readModel(new Uint8Array(readFileSync(dense)));
     expect(info.inputs.map((i) => info.tensors[i]!.dtype)).toEqual(['int32']);
     expect(info.metadata.properties).toMatchObject({ seq: '24', buckets: '2048', dataset: 'sst2', optimizer: 'adamw' });
-    expect(trainRun.err).toMatch(/epoch 1\/1 {2}loss \d\.\d{4} {2}train acc [\d.]+% {2}dev acc [\d.]+% {2}[\d,]+ sentences\/s/);
+    expect(trainRun.err).toMatch(/epoch 1\/1 {2}loss \d\.\d{4} {2}train acc [\d.]+% {2}val acc [\d.]+% {2}[\d,]+ sentences\/s/);
   });
 
   it('compress: DKM with a per-layer setting for the word table; eval and verify re-measure the file', async () => {

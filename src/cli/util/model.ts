@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadModel } from '../../runtime/load.js';
 import type { Model } from '../../runtime/model.js';
 import { CliError } from './errors.js';
-import { asDataset, loadSplit, textEncodingOf, type Split } from './data.js';
-import { UsageError } from './errors.js';
+import { dataForModel, type Split } from './data.js';
 import { accuracyOf, type Accuracy } from '../../trainer/measure.js';
 
 /** The file's bytes; a missing or unreadable file is a CliError naming it. */
@@ -28,25 +27,24 @@ export async function loadWpal(path: string): Promise<{ bytes: Uint8Array; model
 export type { Accuracy } from '../../trainer/measure.js';
 
 /**
- * Checks that the model takes one example of the split (a 28x28x1 image = 784 floats, or `seq`
- * int32 token ids) and returns one score per class.
+ * Checks that the model takes one example of the split (e.g. a 28x28x1 image = 784 floats, or `seq`
+ * int32 token ids) and returns one score per class of the data.
  */
 export function checkClassifier(model: Model, data: Split): void {
   const inp = model.inputs;
-  const per = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  const features = data.x.length / Math.max(1, data.count);
+  const per = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+  const features = per(data.shape);
   const got = inp.map((i) => `${i.name} [${i.shape.join(', ')}] ${i.dtype}`).join(', ');
   if (data.unit === 'sentences') {
-    if (inp.length !== 1 || inp[0]!.dtype !== 'int32' || (data.count > 0 && per(inp[0]!.shape) !== features)) {
+    if (inp.length !== 1 || inp[0]!.dtype !== 'int32' || per(inp[0]!.shape) !== features) {
       throw new CliError(`the model's inputs (${got}) are not one sequence of ${features} int32 token ids: it is not a text classifier for ${data.dataset}`);
     }
-  } else if (inp.length !== 1 || inp[0]!.dtype !== 'float32' || per(inp[0]!.shape) !== 784) {
-    throw new CliError(`the model's inputs (${got}) are not one 28x28 image (784 floats): it does not take MNIST-style images`);
+  } else if (inp.length !== 1 || inp[0]!.dtype !== 'float32' || per(inp[0]!.shape) !== features) {
+    throw new CliError(`the model's inputs (${got}) are not one [${data.shape.join(', ')}] float32 example (${features} floats) of ${data.dataset}`);
   }
-  const classes = data.unit === 'sentences' ? 2 : 10;
   const out = model.outputs[0];
-  if (!out || per(out.shape) !== classes) {
-    throw new CliError(`the model's first output ${out ? `${out.name} [${out.shape.join(', ')}]` : '(none)'} does not hold ${classes} class scores`);
+  if (!out || per(out.shape) !== data.classes) {
+    throw new CliError(`the model's first output ${out ? `${out.name} [${out.shape.join(', ')}]` : '(none)'} does not hold ${data.classes} class scores (the classes of ${data.dataset})`);
   }
 }
 
@@ -57,14 +55,11 @@ export function runtimeAccuracy(model: Model, data: Split, batch = 256, onProgre
 }
 
 /**
- * The test split a command measures `model` on: the data set from --data, else the one the file
- * records (accuracy_dataset, dataset); SST-2 sentences are encoded as the file's metadata says.
+ * The test split a command measures `model` on: the data set from --data, else the built-in set the
+ * file records; SST-2 sentences are encoded, and the user's data read, as the file's metadata says.
  */
 export function testSplitFor(model: Model, file: string, o: Record<string, unknown>): Split {
-  const props = model.metadata.properties;
-  const name = o['data'] ?? props['accuracy_dataset'] ?? props['dataset'];
-  if (name === undefined) throw new UsageError('--data is required (the file records no data set)');
-  const dataset = asDataset(name, o['data'] !== undefined ? '--data' : 'the data set the file records,');
-  const text = dataset === 'sst2' ? textEncodingOf(props, file) : undefined;
-  return loadSplit(dataset, 'test', o['data-dir'] as string | undefined, o['limit'] as number | undefined, text);
+  const d = dataForModel(model, file, o, ['test']);
+  if (!d.test) throw new CliError(`${d.dataset} has no test split`);
+  return d.test;
 }

@@ -29,3 +29,12 @@ export {
   type BuildVocabOptions,
 } from './tokenizer.js';
 export { HASHED_TOKENIZER_ID, HASHED_PAD_ID, fnv1a32, hashedId, hashedIds, hashedExamples, type HashedOptions } from './hashed.js';
+export { carveStratified, describeCarve, valSeed, SPLIT_DEFAULTS, type SplitSettings, type Carve } from './split.js';
+export { decodeImage, imageToExample, centerCrop, IMAGE_EXTENSIONS, type ImagePreprocessing, type DecodedImage } from './images.js';
+export { listImageFolder, type ImageFolder, type ImageList } from './image-folder.js';
+export { readArraySet, type ArraySet, type ArrayPair } from './arrays.js';
+export { parseNpy, type NpyArray } from './npy.js';
+export { parseTextTable, type TextTable, type TextFormat, type TextColumns } from './text-table.js';
+export { detectUserData, loadUserData, classesOfLabels, type UserData, type UserDataFormat, type UserDataRequest, type UserSplit, type SplitName } from './user.js';
+export { recordUserData, requestFromMetadata, DATA_FORMAT, type DataRecord } from './meta.js';
+export { loadData, dataKind, isTextData, isBuiltinDataset, BUILTIN_DATASETS, type Split, type LoadedData, type DataRequest, type BuiltinDataset } from './load.js';

@@ -9,6 +9,7 @@
 import { buildLeNet300100, buildLeNet5 } from '../../models/lenet.js';
 import { buildTextClassifier } from '../../models/text.js';
 import type { BuiltModel, CompressionConfig } from '../../models/common.js';
+import type { PreprocessingInfo } from '../../format/types.js';
 import type { Engine, Tensor } from './tensor.js';
 import { conv2d, flatten, linear, maxpool2d, relu } from './ops.js';
 import { TEXT_DEFAULTS, textConfigOf, textForward, textParamSpec } from './text.js';
@@ -28,6 +29,9 @@ export interface DenseModel {
 export interface BuildExtra {
   name?: string;
   properties?: Record<string, string>;
+  /** Input preprocessing (scale, mean, std) and class names, as the data the model was trained on defines them. */
+  preprocessing?: Partial<PreprocessingInfo>;
+  outputLabels?: string[];
 }
 
 export interface ArchSpec {
