@@ -5,15 +5,15 @@
  * Needs `npm run build` (the package's dist/ and build/*.wasm).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel } from '../../dist/index.js';
-import { buildLeNet5 } from '../../src/models/index.js';
 import { startServer, REPO_ROOT, type StaticServer } from './server.js';
 import { launchChromium, skipBrowser, watchErrors, type Chromium } from './chromium.js';
 
-const model = buildLeNet5({ name: 'lenet5-vite', compression: { palette: { bits: 4 } } }).bytes;
+// The published, trained LeNet-5 (models/README.md): examples ship trained models, not random weights.
+const model = new Uint8Array(readFileSync(join(REPO_ROOT, 'models/lenet5-mnist-400x.wpal')));
 
 describe.skipIf(skipBrowser)('examples/vite: built by Vite, run in Chromium', () => {
   let dir: string;

@@ -1,5 +1,5 @@
 // A plain Vite app using wasm-palette: one model on the main thread, the same model in a Web Worker.
-// public/model.wpal is any .wpal file (the test writes a LeNet-5 there).
+// public/model.wpal is any .wpal file (the test copies the published LeNet-5, models/lenet5-mnist-400x.wpal, there).
 import { loadModel, loadModelInWorker, hasSimd } from 'wasm-palette';
 
 const out = document.querySelector('#out');
