@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { readModel } from '../format/read.js';
 import type { ShapedInput } from '../runtime/model.js';
 import { parseNpy } from '../trainer/data/npy.js';
-import { compressPostTraining, type LayerSetting } from '../trainer/post-training.js';
+import { calibrationBatches, compressPostTraining, type LayerSetting } from '../trainer/post-training.js';
 import { parseBlock } from '../trainer/prune/prune.js';
 import { asDataset, loadSplit, textEncodingOf } from './util/data.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
@@ -46,11 +46,7 @@ function calibration(spec: string, model: Uint8Array, o: Record<string, unknown>
     x = input.dtype === 'int32' ? Int32Array.from(split.x) : split.x;
     n = split.count;
   }
-  const out: Record<string, ShapedInput>[] = [];
-  for (let i = 0; i < n; i += CALIBRATION_BATCH) {
-    const m = Math.min(CALIBRATION_BATCH, n - i);
-    out.push({ [input.name]: { data: x.subarray(i * per, (i + m) * per), shape: [m, ...input.shape] } });
-  }
+  const out = calibrationBatches(input.name, x, input.shape, n, CALIBRATION_BATCH);
   if (!out.length) throw new CliError(`--calibration ${spec} holds no examples`);
   return out;
 }

@@ -39,6 +39,20 @@ export interface SliceAxis {
 }
 
 /**
+ * One axis of size `dim` sliced as ONNX does (step != 0): negative start / end count from the end,
+ * then start is clamped to [0, dim] (step > 0) or [0, dim - 1] (step < 0) and end to [0, dim] or
+ * [-1, dim - 1]; the first element taken and how many (0 when the slice selects nothing).
+ */
+export function sliceRange(dim: number, start: number, end: number, step: number): { start: number; count: number } {
+  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
+  let s = start < 0 ? start + dim : start;
+  let e = end < 0 ? end + dim : end;
+  if (step > 0) [s, e] = [clamp(s, 0, dim), clamp(e, 0, dim)];
+  else [s, e] = [clamp(s, 0, dim - 1), clamp(e, -1, dim - 1)];
+  return { start: s, count: Math.max(0, Math.ceil((e - s) / step)) };
+}
+
+/**
  * ONNX Slice (opset 13) on a per-example shape: negative starts/ends count from the end, then
  * starts are clamped to [0, d] (step > 0) or [0, d - 1] (step < 0) and ends to [0, d] or [-1, d - 1];
  * count = max(0, ceil((end - start) / step)). Axes not listed are kept whole. Throws ShapeError.
@@ -67,12 +81,7 @@ export function sliceAxes(shape: readonly number[], attrs: Attrs): SliceAxis[] {
     const step = steps[i];
     if (step === 0) fail(`steps ${fmt(steps)}: a step must not be 0`);
     const d = shape[a];
-    const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-    let s = starts[i] < 0 ? starts[i] + d : starts[i];
-    let e = ends[i] < 0 ? ends[i] + d : ends[i];
-    if (step > 0) [s, e] = [clamp(s, 0, d), clamp(e, 0, d)];
-    else [s, e] = [clamp(s, 0, d - 1), clamp(e, -1, d - 1)];
-    const c = Math.max(0, Math.ceil((e - s) / step));
+    const { start: s, count: c } = sliceRange(d, starts[i], ends[i], step);
     if (c === 0) fail(`axis ${a} (size ${d}): start ${starts[i]}, end ${ends[i]}, step ${step} select nothing; empty tensors are not allowed`);
     out[a] = { axis: a, start: s, step, count: c };
   }

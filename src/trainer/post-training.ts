@@ -12,6 +12,8 @@
  */
 import { decodeTensor, encodeBlockSparse, encodeDense, encodePalettized, type EncodedWeight } from '../encode/palette.js';
 import { readModel } from '../format/read.js';
+import { sizeReport } from '../format/size.js';
+import { Normal } from '../models/common.js';
 import { rewriteModel } from '../format/rewrite.js';
 import type { ModelInfo, OpInfo } from '../format/types.js';
 import { loadModel } from '../runtime/load.js';
@@ -103,13 +105,25 @@ async function instrumented(info: ModelInfo, tensors: number[]): Promise<Model> 
 }
 
 function randomInputs(model: Model, batch: number, seed: number): Record<string, ShapedInput> {
-  let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rng = new Normal(seed);
   const out: Record<string, ShapedInput> = {};
   for (const inp of model.inputs) {
     const n = batch * inp.shape.reduce((a, b) => a * b, 1);
-    const data = inp.dtype === 'int32' ? Int32Array.from({ length: n }, () => 0) : Float32Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()));
-    out[inp.name] = { data, shape: [batch, ...inp.shape] };
+    out[inp.name] = { data: inp.dtype === 'int32' ? new Int32Array(n) : rng.normal(n, 1), shape: [batch, ...inp.shape] };
+  }
+  return out;
+}
+
+/**
+ * Calibration batches of `size` examples (the last one partial) from `count` examples of shape
+ * `shape` held in one array, for the model input `name`.
+ */
+export function calibrationBatches(name: string, data: TensorData, shape: readonly number[], count: number, size = 64): Record<string, ShapedInput>[] {
+  const per = shape.reduce((a, b) => a * b, 1);
+  const out: Record<string, ShapedInput>[] = [];
+  for (let i = 0; i < count; i += size) {
+    const n = Math.min(size, count - i);
+    out.push({ [name]: { data: data.subarray(i * per, (i + n) * per), shape: [n, ...shape] } });
   }
   return out;
 }
@@ -254,15 +268,15 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
   compressed.dispose();
 
   const err = (t: number) => relRms(concat(got.map((g) => g[probeKey(t)])), concat(reference.map((r) => r[probeKey(t)])));
-  const outInfo = readModel(out);
-  const blobBytes = (m: ModelInfo, t: number) => sizeOfWeight(m, t);
+  const sizes = (m: ModelInfo) => new Map(sizeReport(m).layers.map((l) => [l.tensor, l.bytes.total]));
+  const [before, after] = [sizes(info), sizes(readModel(out))];
   const report: PostTrainingReport = {
     layers: layers.map((l) => {
       const s = settings.get(l.weight)!;
       const t = info.tensors[l.weight];
       return {
         name: t.name, op: l.op.type, shape: [...t.shape], bits: s.bits, groupRows: s.groupRows, sparsity: s.sparsity, ...(s.block ? { block: s.block } : {}),
-        bytesBefore: blobBytes(info, l.weight), bytesAfter: blobBytes(outInfo, l.weight), weighted: !!opts.calibration?.length, outputError: err(l.op.outputs[0]),
+        bytesBefore: before.get(l.weight)!, bytesAfter: after.get(l.weight)!, weighted: !!opts.calibration?.length, outputError: err(l.op.outputs[0]),
       };
     }),
     outputs: info.outputs.map((o) => {
@@ -292,16 +306,4 @@ function argmax(a: Float32Array, at: number, n: number): number {
   let best = at;
   for (let i = at + 1; i < at + n; i++) if (a[i] > a[best]) best = i;
   return best - at;
-}
-
-function sizeOfWeight(info: ModelInfo, t: number): number {
-  const w = info.tensors[t].weight!;
-  let n = 0;
-  if (w.dense) n += w.dense.data.length;
-  if (w.palettized) {
-    const p = w.palettized;
-    n += p.entries.length + p.indices.length + (p.entryScales?.length ?? 0) + (p.channelScales?.length ?? 0);
-  }
-  if (w.sparse) n += w.sparse.mask.length;
-  return n;
 }

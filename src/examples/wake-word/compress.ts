@@ -6,7 +6,7 @@
  */
 import { loadModel } from '../../runtime/load.js';
 import type { Model, ShapedInput } from '../../runtime/model.js';
-import { compressPostTraining, type PostTrainingReport } from '../../trainer/post-training.js';
+import { calibrationBatches, compressPostTraining, type PostTrainingReport } from '../../trainer/post-training.js';
 import { CHUNK, CONTEXT, EMBEDDING, MEL_BINS, WINDOW_FRAMES, classifierInputs, embeddingWindows, melFrames, melInputs, padClip } from './chain.js';
 import { CLASSIFIERS, EMBEDDING_FILE, MEL_FILE, wpalInfer } from './models.js';
 
@@ -39,15 +39,6 @@ export const CHAIN_2BIT: ChainCompression = {
   models: { [MEL_FILE]: { bits: 8, groupRows: 0 }, [EMBEDDING_FILE]: { bits: 4, groupRows: 1 }, [CLASSIFIERS.timer.file]: { bits: 4, groupRows: 0 } },
 };
 
-const batches = (name: string, data: Float32Array, shape: number[], count: number, size = 64): Record<string, ShapedInput>[] => {
-  const per = shape.reduce((a, b) => a * b, 1);
-  const out: Record<string, ShapedInput>[] = [];
-  for (let i = 0; i < count; i += size) {
-    const n = Math.min(size, count - i);
-    out.push({ [name]: { data: data.subarray(i * per, (i + n) * per), shape: [n, ...shape] } });
-  }
-  return out;
-};
 
 export async function compressChain(files: Record<string, Uint8Array>, o: ChainCompression): Promise<{ files: Record<string, Uint8Array>; reports: Record<string, PostTrainingReport> }> {
   const calibration: Record<string, Record<string, ShapedInput>[]> = {};
@@ -59,14 +50,14 @@ export async function compressChain(files: Record<string, Uint8Array>, o: ChainC
       const add = (file: string, parts: Record<string, ShapedInput>[]) => (calibration[file] ??= []).push(...parts);
       for (const clip of o.calibrationAudio) {
         const mel = melInputs(padClip(clip, Math.ceil(((maxFrames + 10) * CHUNK) / 16000)));
-        add(MEL_FILE, batches(dense[MEL_FILE].inputs[0].name, mel.data, [CHUNK + CONTEXT], mel.chunks));
+        add(MEL_FILE, calibrationBatches(dense[MEL_FILE].inputs[0].name, mel.data, [CHUNK + CONTEXT], mel.chunks));
         const windows = embeddingWindows(await melFrames(wpalInfer(dense[MEL_FILE]), mel, true));
-        add(EMBEDDING_FILE, batches(dense[EMBEDDING_FILE].inputs[0].name, windows.data, [WINDOW_FRAMES, MEL_BINS, 1], windows.count));
+        add(EMBEDDING_FILE, calibrationBatches(dense[EMBEDDING_FILE].inputs[0].name, windows.data, [WINDOW_FRAMES, MEL_BINS, 1], windows.count));
         const embeddings = await wpalInfer(dense[EMBEDDING_FILE])(windows.data, [windows.count, WINDOW_FRAMES, MEL_BINS, 1]);
         for (const c of Object.values(CLASSIFIERS)) {
           if (!dense[c.file]) continue;
           const inputs = classifierInputs(embeddings, c.frames);
-          add(c.file, batches(dense[c.file].inputs[0].name, inputs.data, [c.frames, EMBEDDING], inputs.count));
+          add(c.file, calibrationBatches(dense[c.file].inputs[0].name, inputs.data, [c.frames, EMBEDDING], inputs.count));
         }
       }
     } finally {

@@ -8,6 +8,7 @@
  * element. BATCH survives gathering, concatenation and casts; arithmetic on it gives a value no
  * consumer accepts, so a model whose shapes really depend on the batch size fails loudly.
  */
+import { sliceRange } from '../../format/ops-spatial.js';
 import { WpalImportError } from './errors.js';
 import { isFloatType, type ConstTensor, type ElemType, type OnnxNode } from './parse.js';
 
@@ -112,22 +113,6 @@ function transposeData(t: ConstTensor, perm: readonly number[]): ConstTensor {
   return { dtype: t.dtype, dims: outDims, data: out };
 }
 
-/** ONNX Slice index arithmetic for one axis: the start, step and count of elements taken. */
-export function sliceRange(dim: number, start: number, end: number, step: number): { start: number; count: number } {
-  if (step === 0) throw new WpalImportError('Slice: step 0');
-  const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
-  let s = start < 0 ? start + dim : start;
-  let e = end < 0 ? end + dim : end;
-  if (step > 0) {
-    s = clamp(s, 0, dim);
-    e = clamp(e, 0, dim);
-    return { start: s, count: Math.max(0, Math.ceil((e - s) / step)) };
-  }
-  s = clamp(s, -1, dim - 1);
-  e = clamp(e, -1, dim - 1);
-  return { start: s, count: Math.max(0, Math.ceil((e - s) / step)) };
-}
-
 function sliceConst(t: ConstTensor, starts: number[], ends: number[], axes: number[], steps: number[], where: string): ConstTensor {
   const r = t.dims.length;
   const begin = new Array<number>(r).fill(0);
@@ -135,9 +120,11 @@ function sliceConst(t: ConstTensor, starts: number[], ends: number[], axes: numb
   const count = [...t.dims];
   axes.forEach((ax, k) => {
     const a = normAxis(ax, r, where);
-    const rng = sliceRange(t.dims[a], starts[k], ends[k], steps[k] ?? 1);
+    const step = steps[k] ?? 1;
+    if (step === 0) throw new WpalImportError(`${where}: step 0`);
+    const rng = sliceRange(t.dims[a], starts[k], ends[k], step);
     begin[a] = rng.start;
-    stride[a] = steps[k] ?? 1;
+    stride[a] = step;
     count[a] = rng.count;
   });
   const inStrides = new Array<number>(r);

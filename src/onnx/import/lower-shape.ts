@@ -3,7 +3,8 @@
  * Transpose (a layout change, no copy), Concat, Slice, Split, and Shape of an activation (a
  * constant: the batch size is the symbol BATCH). The batch axis (ONNX axis 0) must stay where it is.
  */
-import { BATCH, constOf, ints, reshapeTarget, sliceRange } from './fold.js';
+import { BATCH, constOf, ints, reshapeTarget } from './fold.js';
+import { sliceRange } from '../../format/ops-spatial.js';
 import { isAct, type Lowering } from './context.js';
 import { identity, product, reshapeTo, sameBytes, unitReshape, type Act } from './layout.js';
 import type { OnnxNode } from './parse.js';
@@ -134,6 +135,7 @@ function sliceAct(cx: Lowering, node: OnnxNode, x: Act, spec: { axis: number; st
   const steps: number[] = [];
   const clampI32 = (v: number) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, v));
   for (const s of spec) {
+    if (s.step === 0) cx.fail(node, `step 0 on axis ${s.axis + 1}`);
     shape[s.axis] = sliceRange(x.shape[s.axis], s.start, s.end, s.step).count;
     starts.push(clampI32(s.start));
     ends.push(clampI32(s.end));

@@ -5,7 +5,7 @@
  */
 import { ints } from './fold.js';
 import { type Lowering } from './context.js';
-import { identity, type Act } from './layout.js';
+import { identity } from './layout.js';
 import { imageInput, setImage, windowPads } from './lower-linear.js';
 import type { OnnxNode } from './parse.js';
 
@@ -87,7 +87,7 @@ function softmax(cx: Lowering, node: OnnxNode): void {
   if (cx.opset < 13 && la !== x.shape.length - 1) {
     // Before opset 13: softmax over everything from `axis` on, as one flattened row.
     const rows = x.shape.slice(0, la);
-    const flat = unitReshapeOrLogical(cx, node, x, [...rows, x.shape.slice(la).reduce((a, b) => a * b, 1)]);
+    const flat = cx.emit(node, 'Reshape', [cx.logical(node, x)], { shape: [...rows, x.shape.slice(la).reduce((a, b) => a * b, 1)] });
     const t = cx.emit(node, 'Softmax', [flat]);
     const back = cx.emit(node, 'Reshape', [t], { shape: x.shape });
     return void cx.setAct(node.outputs[0], back, x.shape, identity(x.shape.length));
@@ -95,10 +95,6 @@ function softmax(cx: Lowering, node: OnnxNode): void {
   const want = x.perm[x.perm.length - 1] === la ? x.perm : [...x.perm.filter((a) => a !== la), la];
   const t = cx.emit(node, 'Softmax', [cx.physical(node, x, want)]);
   cx.setAct(node.outputs[0], t, x.shape, want);
-}
-
-function unitReshapeOrLogical(cx: Lowering, node: OnnxNode, x: Act, shape: number[]): number {
-  return cx.emit(node, 'Reshape', [cx.logical(node, x)], { shape });
 }
 
 function resize(cx: Lowering, node: OnnxNode): void {

@@ -5,6 +5,7 @@
  * has the length its dims say, external data stays inside its folder, nodes name their values.
  */
 import onnxProto from 'onnx-proto';
+import { f16BitsToF32 } from '../../encode/f16.js';
 import { WpalImportError } from './errors.js';
 
 const { onnx } = onnxProto;
@@ -231,7 +232,7 @@ function fromRaw(raw: Uint8Array, dtype: ElemType, count: number, where: string)
       out[i] =
         dtype === 'float32' ? v.getFloat32(4 * i, true) :
         dtype === 'float64' ? v.getFloat64(8 * i, true) :
-        dtype === 'float16' ? f16(v.getUint16(2 * i, true)) :
+        dtype === 'float16' ? f16BitsToF32(v.getUint16(2 * i, true)) :
         bf16(v.getUint16(2 * i, true));
     }
     return out;
@@ -268,22 +269,13 @@ function fromFields(t: TensorProto, dtype: ElemType, count: number, where: strin
     const out = new Float32Array(count);
     for (let i = 0; i < count; i++) {
       const x = toNumber(src[i]);
-      out[i] = dtype === 'float16' ? f16(x & 0xffff) : dtype === 'bfloat16' ? bf16(x & 0xffff) : x;
+      out[i] = dtype === 'float16' ? f16BitsToF32(x & 0xffff) : dtype === 'bfloat16' ? bf16(x & 0xffff) : x;
     }
     return out;
   }
   const out = new Float64Array(count);
   for (let i = 0; i < count; i++) out[i] = toNumber(src[i]);
   return out;
-}
-
-function f16(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 31) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 function bf16(h: number): number {
