@@ -100,9 +100,4 @@ export class IrGraph {
     this.ops.push(...kept);
     for (const t of this.tensors) if (t.kind === 'weight' && !live.has(t.id)) t.values = undefined;
   }
-
-  /** Ops that consume a tensor. */
-  consumers(t: number): IrOp[] {
-    return this.ops.filter((o) => o.inputs.includes(t));
-  }
 }

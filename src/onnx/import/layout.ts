@@ -73,11 +73,6 @@ export function logical(g: IrGraph, a: Act, from: string): number {
   return materialize(g, a, identity(a.shape.length), from);
 }
 
-/** The physical axis that holds logical axis `axis`. */
-export function physicalAxis(a: Pick<Act, 'perm'>, axis: number): number {
-  return a.perm.indexOf(axis);
-}
-
 /**
  * A new logical shape that only adds or removes size-1 axes keeps the layout of the axes of size
  * > 1: the result lives in the same bytes (a free Reshape), with size-1 axes placed first.
