@@ -5,7 +5,7 @@
  * hard-assigned palettes and masks as a palettized (block-sparse) .wpal, with the test accuracy
  * measured through the runtime on the written file recorded in its metadata.
  */
-import { readDenseModel, type DenseModel, type LayerSetting } from '../trainer/compress.js';
+import { inputShapeOf, readDenseModel, type DenseModel, type LayerSetting } from '../trainer/compress.js';
 import { targetForRatio } from '../trainer/allocate/index.js';
 import { compress, propertyBytes } from '../trainer/pipeline.js';
 import { fullWidths } from '../trainer/widths.js';
@@ -46,8 +46,8 @@ export const spec: CommandSpec = {
     calibration: { type: 'string', value: 'DATA', description: 'with --epochs 0: inputs for sensitivity-weighted k-means, a data set name (its training split) or a .npy of inputs (batch first)' },
     optimizer: { type: 'string', value: 'NAME', choices: ['sgd', 'adam'], description: 'sgd + momentum 0.9 (default for the LeNets) or adam (default for the transformer)' },
     'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM); with --widths / --hidden, the epochs of that stage (default 4)' },
-    widths: { type: 'string', value: 'K1,K2,N', description: 'LeNet-5: keep this many conv1 filters, conv2 filters, fc1 neurons (whole filters / neurons pruned on float32 weights, then removed from the file)' },
-    hidden: { type: 'string', value: 'N,N,...', description: 'LeNet-300-100: keep this many neurons per hidden layer (as --widths)' },
+    widths: { type: 'string', value: 'N,N,...', description: 'keep this many filters / neurons in each layer that can lose them, in graph order (LeNet-5: conv1, conv2, fc1): pruned whole on float32 weights, then removed from the file' },
+    hidden: { type: 'string', value: 'N,N,...', description: 'the same as --widths (LeNet-300-100: the hidden layers)' },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
     lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${COMPRESS_DEFAULTS.lr} with sgd, ${TEXT_COMPRESS_DEFAULTS.lr} with adam on the transformer), cosine-decayed to 0` },
     tau: { type: 'number', value: 'X', min: 1e-6, description: `DKM temperature as a fraction of the weights' std (default ${COMPRESS_DEFAULTS.tau})` },
@@ -146,18 +146,17 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
 
   const inputBytes = readWpalFile(input);
   const dense = readDenseModel(inputBytes);
-  const text = dense.kind === 'text-transformer';
-  if (text !== isTextData(dataset)) throw new UsageError(text ? `${input} is a text classifier: compress it on sst2 or your text data, not ${dataset}` : `${input} is an image model: ${dataset} is text`);
+  const text = inputShapeOf(dense).length === 1 && dense.graph.tensors[dense.graph.inputs[0]].dtype === 'int32';
+  if (text !== isTextData(dataset)) throw new UsageError(text ? `${input} takes token ids: compress it on sst2 or your text data, not ${dataset}` : `${input} takes images or features: ${dataset} is text`);
   const targetBytes = targetFromOptions(o, dense);
-  const lenet = dense.kind === 'lenet-5' || dense.kind === 'lenet-300-100';
-  if (o['widths'] !== undefined && dense.kind !== 'lenet-5') throw new UsageError('--widths is for a LeNet-5 (use --hidden for a LeNet-300-100)');
-  if (o['hidden'] !== undefined && dense.kind !== 'lenet-300-100') throw new UsageError('--hidden is for a LeNet-300-100 (use --widths for a LeNet-5)');
-  const full = lenet ? fullWidths(dense) : [];
-  let widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden', full.length) : undefined;
-  widths?.forEach((w, i) => { if (w > full[i]) throw new UsageError(`--${o['widths'] !== undefined ? 'widths' : 'hidden'}: ${w} units is more than the ${full[i]} the model has`); });
-  // --prune-epochs: the structured stage's epochs when there may be one (--widths, or a target on a LeNet)
+  const full = fullWidths(dense);
+  const widthFlag = o['widths'] !== undefined ? 'widths' : o['hidden'] !== undefined ? 'hidden' : undefined;
+  if (widthFlag && full.length === 0) throw new UsageError(`--${widthFlag}: no layer of ${input} can lose filters or neurons (a fully connected or conv layer feeding another through channel-wise ops)`);
+  const widths = widthFlag ? parseWidths(o[widthFlag] as string, `--${widthFlag}`, full.length) : undefined;
+  widths?.forEach((w, i) => { if (w > full[i]) throw new UsageError(`--${widthFlag}: ${w} units is more than the ${full[i]} the model has`); });
+  // --prune-epochs: the structured stage's epochs when there may be one (--widths, or a target on a model with shrinkable layers)
   const structuredEpochs = (o['prune-epochs'] as number | undefined) ?? 4;
-  const pruneEpochs = widths || (targetBytes !== undefined && lenet) ? 0 : (o['prune-epochs'] as number | undefined) ?? 0;
+  const pruneEpochs = widths || (targetBytes !== undefined && full.length > 0) ? 0 : (o['prune-epochs'] as number | undefined) ?? 0;
   const layerSpec = o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined;
   const sparsity = (o['sparsity'] as number | undefined) ?? 0;
   if (pruneEpochs > 0) {
@@ -221,14 +220,14 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const trainSeconds = report.trainSeconds;
   await writeOutput(outFile, bytes);
   const result = {
-    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), kind: r.kind, dataset: data.dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
+    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), dataset: data.dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
     engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
     layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
   };
   if (json) println(io, JSON.stringify(result, null, 2));
   else {
     if (targetBytes !== undefined) println(io, `target ${formatBytes(targetBytes)}: per-layer bits and sparsity chosen from the layers' sensitivity (${percent(bytes.length / targetBytes, 1)} of the target used)`);
-    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${r.kind}, ${layerSummary(result.layers)}`);
+    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${layerSummary(result.layers)}`);
     println(io, `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`);
     println(io, `fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
   }

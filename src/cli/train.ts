@@ -5,8 +5,9 @@
  * file through the runtime on the test split, and writes a dense float32 .wpal whose metadata
  * records the provenance, how the data was read (preprocessing, classes, splits) and that accuracy.
  */
-import { Engine, TEXT_DEFAULTS, TrainModule, lenet300100, lenet5, textClassifier, trainTextClassifier, type TrainableNet } from '../trainer/engine/index.js';
+import { Engine, TrainModule, graphNet, trainTextClassifier } from '../trainer/engine/index.js';
 import { buildDenseModel, denseModelOf, readDenseModel } from '../trainer/compress.js';
+import { ARCHITECTURES, TEXT_DEFAULTS, freshModel, type ArchName } from '../trainer/architectures.js';
 import { fit, teacherLogits } from '../trainer/fit.js';
 import { loadModel } from '../runtime/load.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
@@ -21,8 +22,8 @@ import { readWpalFile, runtimeAccuracy } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
-export const ARCHS = ['lenet5', 'lenet300-100', 'transformer'] as const;
-type Arch = (typeof ARCHS)[number];
+export const ARCHS = ARCHITECTURES;
+type Arch = ArchName;
 
 /** Defaults (LeNets): SGD + momentum 0.9, weight decay 5e-4, cosine learning-rate decay to 0 over the run. */
 export const TRAIN_DEFAULTS = { epochs: 10, batch: 64, seed: 1, sgdLr: 0.02, adamLr: 1e-3, momentum: 0.9, weightDecay: 5e-4, temperature: 4, alpha: 0.7 };
@@ -99,12 +100,6 @@ export function parseWidths(text: string, option: string, count?: number): numbe
   return v;
 }
 
-function makeNet(e: Engine, arch: Arch, seed: number, widths: number[] | undefined, shape: readonly number[], classes: number): TrainableNet {
-  return arch === 'lenet5'
-    ? lenet5(e, { seed, inputSize: shape[0], channels: shape[2], classes, ...(widths ? { widths: widths as [number, number, number] } : {}) })
-    : lenet300100(e, { seed, inputSize: shape.reduce((a, b) => a * b, 1), classes, ...(widths ? { hidden: widths } : {}) });
-}
-
 /** Why LeNet-5 cannot take examples of `shape` (square, side a multiple of 4, at least 16), or undefined. */
 function lenet5Misfit(shape: readonly number[]): string | undefined {
   const [h, w] = shape;
@@ -178,7 +173,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
   const e = new Engine(new TrainModule());
   const classes = data.classes.length;
-  const net = textConfig ? textClassifier(e, { ...textConfig, classes, seed }) : makeNet(e, netArch, seed, widths, data.shape, classes);
+  const fresh = freshModel(netArch, { seed, classes, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: textConfig } : {}) });
+  const net = graphNet(e, fresh);
   const perEpoch = steps * batch;
   const progress = new Progress(io, perEpoch * epochs);
   const trainAt = new Date().toISOString();
@@ -217,7 +213,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const trainSeconds = (performance.now() - t0) / 1000;
   const imagesPerSecond = (perEpoch * epochs) / trainSeconds;
 
-  const dense = denseModelOf(net);
+  const dense = denseModelOf(net, fresh);
   const { preprocessing, outputLabels } = data.record;
   const buildFile = (properties: Record<string, string>) => buildDenseModel(dense, undefined, { properties, ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }).bytes;
   const provenance: Record<string, string> = {

@@ -6,7 +6,7 @@
  * writer adds changes too, e.g. the format 1.2 checksums of an older file.
  */
 import { weightBlobs, type EncodedWeight, type WeightBlobs } from '../encode/decode.js';
-import type { ModelInfo } from './types.js';
+import type { AttrValue, ModelInfo, PreprocessingInfo } from './types.js';
 import { ModelWriter, type TensorHandle } from './write.js';
 import { WpalFormatError } from './errors.js';
 
@@ -15,8 +15,16 @@ export interface RewriteOptions {
   weights?: ReadonlyMap<number, EncodedWeight | WeightBlobs>;
   /** Activations to add as graph outputs (after the model's own), under the given names. */
   extraOutputs?: readonly { tensor: number; name: string }[];
+  /** New shapes of weight tensors, by tensor index (a layer with filters removed; activations follow by shape inference). */
+  shapes?: ReadonlyMap<number, readonly number[]>;
+  /** Attributes to set on ops, by op index (e.g. FullyConnected int8 = 1). */
+  attrs?: ReadonlyMap<number, Record<string, AttrValue>>;
   /** Metadata properties to set or replace. */
   properties?: Record<string, string>;
+  /** Metadata properties of the source to leave out. */
+  dropProperties?: readonly string[];
+  /** Metadata fields to replace. */
+  metadata?: { name?: string; preprocessing?: Partial<PreprocessingInfo>; outputLabels?: string[] };
 }
 
 export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8Array {
@@ -28,13 +36,17 @@ export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8A
   // Intermediate activations are stored without names unless the file named them.
   const activationNames = info.tensors.some((t) => producer.has(t.index) && !isOutput.has(t.index) && !t.name.startsWith('#'));
   const m = info.metadata;
+  const over = opts.metadata ?? {};
+  const name = over.name ?? m.name;
+  const preprocessing = over.preprocessing ? { ...m.preprocessing, ...over.preprocessing } : m.preprocessing;
+  const kept = Object.fromEntries(Object.entries(m.properties).filter(([k]) => !opts.dropProperties?.includes(k)));
   const w = new ModelWriter({
-    ...(m.name !== undefined ? { name: m.name } : {}),
+    ...(name !== undefined ? { name } : {}),
     ...(m.description !== undefined ? { description: m.description } : {}),
     ...(m.task !== undefined ? { task: m.task } : {}),
-    ...(m.preprocessing ? { preprocessing: m.preprocessing } : {}),
-    outputLabels: m.outputLabels,
-    properties: { ...m.properties, ...opts.properties },
+    ...(preprocessing ? { preprocessing } : {}),
+    outputLabels: over.outputLabels ?? m.outputLabels,
+    properties: { ...kept, ...opts.properties },
     activationNames,
   });
   const handles = new Map<number, TensorHandle>();
@@ -52,14 +64,15 @@ export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8A
         if (copied.palettized && p && p.numPalettes === 1) copied.palettized.groupSize = 0;
         blobs = copied;
       }
-      handles.set(t.index, w.weight(t.name, t.shape, blobs));
+      handles.set(t.index, w.weight(t.name, opts.shapes?.get(t.index) ?? t.shape, blobs));
     } else {
       const o = producer.get(t.index);
       if (o === undefined) throw new WpalFormatError(`rewriteModel: tensor ${t.index} is neither an input, a weight nor an op output`);
       const op = info.ops[o];
       const named = isOutput.has(t.index) || activationNames;
-      const name = extraName.get(t.index) ?? (named ? t.name : undefined);
-      const out = w.op(op.type, op.inputs.map((i) => (i < 0 ? null : handles.get(i))), { attrs: op.attrs, ...(name !== undefined ? { output: name } : {}) });
+      const outName = extraName.get(t.index) ?? (named ? t.name : undefined);
+      const attrs = { ...op.attrs, ...opts.attrs?.get(o) };
+      const out = w.op(op.type, op.inputs.map((i) => (i < 0 ? null : handles.get(i))), { attrs, ...(outName !== undefined ? { output: outName } : {}) });
       handles.set(t.index, out);
     }
   }

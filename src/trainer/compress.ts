@@ -1,31 +1,33 @@
 /**
- * compressModel: DKM fine-tuning (every compressible layer: weights of rank >= 2, the text
- * classifier's word table included) with optional block pruning and distillation from the dense
- * teacher, for every architecture of the registry src/trainer/engine/archs.ts (LeNet-300-100,
- * LeNet-5, the text transformer), ending in hard-assigned weights and the matching .wpal
+ * compressModel: DKM fine-tuning (every compressible layer: the fc, conv and embedding weights of
+ * the graph, graph-net.ts) with optional block pruning and distillation from the dense teacher, for
+ * any model the trainer's op table covers, ending in hard-assigned weights and the matching .wpal
  * compression config, so
- *   buildDenseModel({ kind, weights: r.weights, shapes, config }, r.compression)   (= r.build())
+ *   buildDenseModel({ ...model, weights: r.weights }, r.compression)   (= r.build())
  * stores exactly the trained palettes (the writer's k-means meets at most 2^bits distinct values per
  * palette group and returns them) and masks (pruned blocks are exactly the zero ones).
  * Also: readDenseModel, the weights of a .wpal file back as a DenseModel (any encoding, decoded).
  */
-import type { BuiltModel, CompressionConfig, LayerDesc, WeightCompression } from '../models/common.js';
+import type { CompressionConfig, LayerDesc, WeightCompression } from '../models/common.js';
 import { Engine, type Tensor } from './engine/tensor.js';
 import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
-import type { TrainableNet } from './engine/models.js';
-import { archOf, canBeBlockSparse, isCompressible, type Arch, type BuildExtra, type DenseModel } from './engine/archs.js';
+import { graphForward, type TrainableNet } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
+import { buildDenseModel, canBeBlockSparse, compressibleLayers, netOf, type BuildExtra, type DenseModel, type LayerSetting, type WrittenModel } from './dense-model.js';
 
-export { ARCHS, archOf, isCompressible, type Arch, type ArchSpec, type BuildExtra, type DenseModel } from './engine/archs.js';
 // The dense-model helpers live in dense-model.ts (the allocator needs them too; importing them from
 // here made compress.ts and allocate/ import each other). Re-exported for callers of this module.
-export { buildDenseModel, buildModel, denseModelOf, inputShapeOf, netOf, readDenseModel, type LayerSetting } from './dense-model.js';
-import { buildModel, denseModelOf, netOf, type LayerSetting } from './dense-model.js';
+export { buildDenseModel, denseModelOf, inputShapeOf, netOf, readDenseModel, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
+
+/** The key of a weight in per-layer settings: "fc1" for "fc1.weight", else the tensor name. */
+export function layerKey(name: string): string {
+  return name.endsWith('.weight') ? name.slice(0, -'.weight'.length) : name;
+}
 
 export interface CompressProgress {
   epoch: number;
@@ -99,9 +101,8 @@ export interface CompressedLayer {
 }
 
 export interface CompressResult {
-  kind: Arch;
-  /** The DenseModel's config (text-transformer: seq, heads, eps). */
-  config?: Record<string, number>;
+  /** The model compressed (its graph; its weights are the dense ones it started from). */
+  model: DenseModel;
   /** Hard-assigned weights (and the fine-tuned biases) by tensor name. */
   weights: Record<string, Float32Array>;
   shapes: Record<string, number[]>;
@@ -115,8 +116,8 @@ export interface CompressResult {
   history: Array<{ epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }>;
   /** Training throughput with DKM (and pruning) on: examples per second over the training steps. */
   imagesPerSecond: number;
-  /** Writes the .wpal file (buildLeNet5 / buildLeNet300100 with the weights and the config). */
-  build(opts?: BuildExtra): BuiltModel;
+  /** Writes the .wpal file (the model's graph with these weights, stored as `compression` says). */
+  build(opts?: BuildExtra): WrittenModel;
 }
 
 /** Mean (1 - alpha) CE(labels) + alpha T^2 KL(softmax(t/T) || softmax(s/T)) over rows; a [1] tensor. */
@@ -168,17 +169,16 @@ interface LayerState {
 }
 
 /**
- * Fine-tunes a dense model (any ARCHS entry) with DKM on every compressible layer (and optional
+ * Fine-tunes a dense model (any graph the trainer's op table covers) with DKM on every compressible layer (and optional
  * pruning and distillation) and returns hard-assigned weights with their .wpal compression config.
  * `data` is the training set (token ids as float values for the text classifier).
  */
-export function compressModel(dense: TrainableNet | DenseModel, data: Examples, opts: CompressOptions): CompressResult {
-  const model = 'exportWeights' in dense ? denseModelOf(dense) : dense;
+export function compressModel(model: DenseModel, data: Examples, opts: CompressOptions): CompressResult {
   let allocation: Allocation | undefined;
   if (opts.targetBytes !== undefined) {
     allocation = allocate(model, data, { ...opts.allocation, targetBytes: opts.targetBytes, block: opts.block ?? '1x4', groupRows: opts.groupRows ?? 0, build: opts.build, isa: opts.isa });
     const layers: Record<string, LayerSetting> = {};
-    for (const [k, v] of Object.entries(opts.layers ?? {})) layers[k.endsWith('.weight') ? k.slice(0, -7) : k] = v;
+    for (const [k, v] of Object.entries(opts.layers ?? {})) layers[layerKey(k)] = v;
     for (const [k, v] of Object.entries(allocation.settings)) layers[k] = { ...layers[k], ...v };
     opts = { ...opts, layers };
   } else if (opts.bits === undefined) throw new RangeError('compressModel: give bits (or targetBytes)');
@@ -194,18 +194,19 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
   const rampEnd = Math.max(0, Math.round(pruneRamp * steps));
 
   const layers: LayerState[] = [];
+  const compressible = new Set(compressibleLayers(model).map((l) => l.name));
   params.forEach((p, index) => {
-    if (!isCompressible(p.name, p.shape)) return;
-    const layer = p.name.slice(0, -'.weight'.length);
+    if (!compressible.has(p.name)) return;
+    const layer = layerKey(p.name);
     const o = opts.layers?.[p.name] ?? opts.layers?.[layer] ?? {};
     const setting = {
       bits: o.bits ?? opts.bits!,
       groupRows: o.groupRows ?? opts.groupRows ?? 0,
       // a global --sparsity skips embedding tables; asking for one explicitly is an error
-      sparsity: canBeBlockSparse(p.name) ? o.sparsity ?? opts.sparsity ?? 0 : 0,
+      sparsity: canBeBlockSparse(model, p.name) ? o.sparsity ?? opts.sparsity ?? 0 : 0,
       block: parseBlock(o.block ?? opts.block ?? '1x4'),
     };
-    if (!canBeBlockSparse(p.name) && (o.sparsity ?? 0) > 0) {
+    if (!canBeBlockSparse(model, p.name) && (o.sparsity ?? 0) > 0) {
       throw new RangeError(`${layer}: an embedding table cannot be block-sparse (the runtime's Embedding has no block-sparse kernel); give it bits only`);
     }
     const st: LayerState = { name: p.name, index, setting };
@@ -226,7 +227,7 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     if (l.pruner) return masked(e, params[i], l.pruner);
     return params[i];
   };
-  const forward = archOf(model.kind).forward(e, model, params, weight);
+  const forward = graphForward(e, model, params, weight);
 
   let teacher: { e: Engine; net: TrainableNet } | null = null;
   const dist = opts.distill ? { temperature: 4, alpha: 0.5, ...(typeof opts.distill === 'object' ? opts.distill : {}) } : null;
@@ -331,13 +332,12 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
   );
   const compression: CompressionConfig = (layer: LayerDesc) => settings.get(layer.name);
   if (allocation) {
-    const built = buildModel(model.kind, weights, model.shapes, compression, { config: model.config }).bytes.length;
+    const built = buildDenseModel({ ...model, weights }, compression).bytes.length;
     if (built > allocation.budgetBytes) throw new Error(`compressModel: the file takes ${built} B, over the allocation budget ${allocation.budgetBytes} B (target ${allocation.targetBytes} B)`);
   }
   const examples = stepsPerEpoch * batchSize * epochs;
   return {
-    kind: model.kind,
-    ...(model.config ? { config: model.config } : {}),
+    model,
     weights,
     shapes: model.shapes,
     compression,
@@ -347,7 +347,7 @@ export function compressModel(dense: TrainableNet | DenseModel, data: Examples, 
     history,
     imagesPerSecond: examples / Math.max(1e-9, trainSeconds),
     build(b = {}) {
-      return buildModel(model.kind, weights, model.shapes, compression, { ...b, config: model.config });
+      return buildDenseModel({ ...model, weights }, compression, b);
     },
   };
 }

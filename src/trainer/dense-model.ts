@@ -1,72 +1,73 @@
 /**
- * A trained model as plain values (DenseModel: architecture kind, weights, shapes) and the ways
- * between it and the rest: from a trained engine net, from a .wpal file, to an engine net, and to a
- * .wpal file through the architecture's builder; and the per-layer compression settings. Both the
- * compress pipeline (compress.ts) and the allocator (allocate/) build on this module.
+ * A model as plain values (DenseModel: its graph and its float32 constants) and the ways between it
+ * and the rest: from a .wpal file, from a trained engine net, to an engine net, and back to a .wpal
+ * file (the same graph written again with new values, shapes and compression); and the per-layer
+ * compression settings. The compress pipeline, the allocator and the CLI build on this module.
  */
 import { readModel } from '../format/read.js';
+import { rewriteModel } from '../format/rewrite.js';
+import type { AttrValue, PreprocessingInfo } from '../format/types.js';
 import { decodeTensor } from '../encode/palette.js';
-import type { BuiltModel, CompressionConfig } from '../models/common.js';
+import type { EncodedWeight } from '../encode/decode.js';
+import { encodeWeight, type CompressionConfig, type LayerDesc } from '../models/common.js';
 import type { Engine } from './engine/tensor.js';
-import type { TrainableNet } from './engine/models.js';
+import { compressibleLayers, graphNet, type DenseModel, type TrainableNet } from './engine/graph-net.js';
 import type { BlockSpec } from './prune/prune.js';
-import { archOf, type Arch, type BuildExtra, type DenseModel } from './engine/archs.js';
 
-export type { DenseModel } from './engine/archs.js';
+export { compressibleLayers, type DenseModel, type TrainableNet } from './engine/graph-net.js';
 
-/** A trained engine net (TrainableNet) as a DenseModel (a text classifier's seq / heads / eps go to `config`). */
-export function denseModelOf(net: TrainableNet): DenseModel {
-  const m: DenseModel = { kind: net.kind, weights: net.exportWeights(), shapes: Object.fromEntries(net.params.map((p) => [p.name, [...p.shape]])) };
-  const cfg = (net as TrainableNet & { config?: { seq: number; heads: number; eps: number } }).config;
-  if (net.kind === 'text-transformer' && cfg) m.config = { seq: cfg.seq, heads: cfg.heads, eps: cfg.eps };
-  return m;
+/** Metadata a written file gets besides its graph's own. */
+export interface BuildExtra {
+  name?: string;
+  properties?: Record<string, string>;
+  /** Input preprocessing (scale, mean, std) and class names, as the data the model was trained on defines them. */
+  preprocessing?: Partial<PreprocessingInfo>;
+  outputLabels?: string[];
 }
 
-/** The weights of a .wpal LeNet or text-classifier file (dense or compressed: decoded to float32). */
+/** What a written model is: its bytes and its compressible layers. */
+export interface WrittenModel {
+  bytes: Uint8Array;
+  layers: LayerDesc[];
+}
+
+/**
+ * Properties that describe how a file was trained or measured (written by `wpal train` and
+ * `wpal compress`): a model written again from it leaves them out, and its writer adds its own.
+ */
+export const TRAINING_PROPERTIES: readonly string[] = [
+  'trainer', 'arch', 'widths', 'hidden', 'dataset', 'epochs', 'batch', 'optimizer', 'lr', 'lr_schedule', 'momentum',
+  'weight_decay', 'word_dropout', 'teacher', 'distill_temperature', 'distill_alpha', 'seed', 'train_examples',
+  'val_examples', 'train_seconds', 'trained_at', 'accuracy', 'accuracy_examples', 'accuracy_dataset', 'dkm_bits',
+  'target_bytes', 'dkm_epochs', 'prune_epochs', 'structured', 'structured_epochs', 'dkm_tau', 'distill',
+];
+
+/** The model of a .wpal file: its graph and every constant decoded to float32 (dense or compressed). */
 export function readDenseModel(bytes: Uint8Array): DenseModel {
-  const info = readModel(bytes);
+  const graph = readModel(bytes);
   const weights: Record<string, Float32Array> = {};
   const shapes: Record<string, number[]> = {};
-  for (const t of info.tensors) {
+  for (const t of graph.tensors) {
     if (!t.weight) continue;
-    weights[t.name] = decodeTensor(info, t.index);
+    weights[t.name] = decodeTensor(graph, t.index);
     shapes[t.name] = [...t.shape];
   }
-  if (weights['embeddings.word_embeddings.weight']) {
-    const p = info.metadata.properties;
-    const seq = Number(p.seq), heads = Number(p.heads), eps = Number(p.epsilon ?? 1e-5);
-    if (!(seq > 0 && heads > 0)) throw new Error(`readDenseModel: ${info.metadata.name ?? 'the model'} has a word table but no seq / heads properties (not a text classifier of src/models/text.ts)`);
-    return { kind: 'text-transformer', weights, shapes, config: { seq, heads, eps } };
-  }
-  const kind: Arch | null = weights['conv1.weight'] ? 'lenet-5' : weights['fc1.weight'] ? 'lenet-300-100' : null;
-  if (!kind) throw new Error(`readDenseModel: ${info.metadata.name ?? 'the model'} is neither a LeNet-5 (conv1.weight), a LeNet-300-100 (fc1.weight) nor a text classifier (embeddings.word_embeddings.weight)`);
-  return { kind, weights, shapes };
+  return { graph, weights, shapes };
 }
 
-/** Parameter names of the architecture, in order. */
-function paramNames(m: DenseModel): string[] {
-  return archOf(m.kind).paramNames(m);
-}
-
-export function inputShapeOf(m: DenseModel): number[] {
-  return archOf(m.kind).inputShape(m);
+/** `m` with the values a trained net holds. */
+export function denseModelOf(net: TrainableNet, m: DenseModel): DenseModel {
+  return { ...m, weights: { ...m.weights, ...net.exportWeights() } };
 }
 
 /** A TrainableNet on `e` holding a copy of the model's values (plain forward). */
 export function netOf(e: Engine, m: DenseModel): TrainableNet {
-  const arch = archOf(m.kind);
-  const names = paramNames(m);
-  const params = names.map((n) => e.parameter(n, m.shapes[n], m.weights[n]));
-  return {
-    kind: m.kind,
-    inputShape: arch.inputShape(m),
-    inputDtype: arch.inputDtype,
-    params,
-    forward: arch.forward(e, m, params, (i) => params[i]),
-    exportWeights: () => Object.fromEntries(params.map((p) => [p.name, e.read(p)])),
-    // denseModelOf(netOf(e, m)) keeps the text config
-    ...(m.config ? { config: m.config } : {}),
-  } as TrainableNet;
+  return graphNet(e, m);
+}
+
+/** Input shape per example. */
+export function inputShapeOf(m: DenseModel): number[] {
+  return [...m.graph.tensors[m.graph.inputs[0]].shape];
 }
 
 /** Per-layer settings (keys: layer name "fc1" or tensor name "fc1.weight"). */
@@ -78,19 +79,60 @@ export interface LayerSetting {
   block?: BlockSpec | string;
 }
 
-/**
- * The .wpal file of a model given by parts (src/models builder of the architecture). A text
- * classifier also needs `extra.config` (seq, heads; DenseModel.config): or call buildDenseModel.
- */
-export function buildModel(
-  kind: Arch, weights: Record<string, Float32Array>, shapes: Record<string, number[]>, compression?: CompressionConfig,
-  extra: BuildExtra & { config?: Record<string, number> } = {},
-): BuiltModel {
-  const { config, ...rest } = extra;
-  return archOf(kind).build({ kind, weights, shapes, ...(config ? { config } : {}) }, compression, rest);
+/** Whether `name` is a weight the trainer clusters and prunes (an fc, conv or embedding weight). */
+export function isCompressible(m: DenseModel, name: string): boolean {
+  return compressibleLayers(m).some((l) => l.name === name);
 }
 
-/** The .wpal file of a DenseModel (any architecture), optionally compressed. */
-export function buildDenseModel(m: DenseModel, compression?: CompressionConfig, extra: BuildExtra = {}): BuiltModel {
-  return archOf(m.kind).build(m, compression, extra);
+/**
+ * Whether a compressible weight may be block-sparse in a file the runtime can run: not an
+ * embedding table (the runtime's Embedding reads palettized or dense rows, it has no block-sparse
+ * kernel; a row lookup gains nothing from skipping blocks).
+ */
+export function canBeBlockSparse(m: DenseModel, name: string): boolean {
+  return compressibleLayers(m).some((l) => l.name === name && l.kind !== 'embedding');
+}
+
+/**
+ * The .wpal file of a model: its graph written again with the model's values and shapes, the
+ * compressible layers stored as `compression` says (dense float32 when absent), every other
+ * constant dense float32; the source's training properties replaced by `extra.properties`.
+ */
+export function buildDenseModel(m: DenseModel, compression?: CompressionConfig, extra: BuildExtra = {}): WrittenModel {
+  const layers = compressibleLayers(m);
+  const byName = new Map(layers.map((l) => [l.name, l]));
+  const weights = new Map<number, EncodedWeight>();
+  const shapes = new Map<number, number[]>();
+  const int8 = new Set<number>();
+  for (const t of m.graph.tensors) {
+    if (!t.weight) continue;
+    const values = m.weights[t.name];
+    const shape = m.shapes[t.name];
+    if (!values || !shape) throw new Error(`buildDenseModel: no values for ${t.name}`);
+    const layer = byName.get(t.name);
+    const c = layer ? (typeof compression === 'function' ? compression(layer) : compression) : undefined;
+    if (c?.int8) int8.add(t.index);
+    weights.set(t.index, encodeWeight(values, shape, c, (1 + (layer?.index ?? 0) * 7919) >>> 0));
+    shapes.set(t.index, shape);
+  }
+  const attrs = new Map<number, Record<string, AttrValue>>();
+  m.graph.ops.forEach((op, i) => {
+    if (op.type === 'FullyConnected' && int8.has(op.inputs[1])) attrs.set(i, { int8: 1 });
+  });
+  const bytes = rewriteModel(m.graph, {
+    weights, shapes, attrs,
+    dropProperties: TRAINING_PROPERTIES,
+    ...(extra.properties ? { properties: extra.properties } : {}),
+    metadata: {
+      ...(extra.name !== undefined ? { name: extra.name } : {}),
+      ...(extra.preprocessing ? { preprocessing: extra.preprocessing } : {}),
+      ...(extra.outputLabels ? { outputLabels: extra.outputLabels } : {}),
+    },
+  });
+  return { bytes, layers };
+}
+
+/** The model again, its graph read back from its dense file (activation shapes follow the weights' after filters were removed). */
+export function reshapedModel(m: DenseModel): DenseModel {
+  return { ...readDenseModel(buildDenseModel(m).bytes), weights: m.weights, shapes: m.shapes };
 }

@@ -8,7 +8,7 @@ import { Engine } from './engine/tensor.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
-import type { TrainableNet } from './engine/models.js';
+import type { TrainableNet } from './engine/graph-net.js';
 import { distillLoss } from './compress.js';
 import { netOf, type DenseModel } from './dense-model.js';
 import { TrainModule } from './engine/module.js';

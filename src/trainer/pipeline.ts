@@ -2,11 +2,11 @@
  * compress(model, data, options) -> { bytes, report }: the whole compression pipeline as one
  * library call (the `wpal compress` command parses its arguments, calls this and prints):
  *
- *   [structured stage: whole filters / neurons row-pruned on float32, then removed (LeNets)]
+ *   [structured stage: whole filters / neurons row-pruned on float32, then removed (structure.ts)]
  *   [prune stage: block pruning alone on float32 weights, then DKM clusters the kept blocks]
  *   DKM fine-tuning (bits per layer, or per-layer bits and sparsity from the allocator for a target
  *   size), distillation from the dense model when asked
- *   [a target below what block masks allow on a LeNet: widths chosen to fit, structured stage, again]
+ *   [a target below what block masks allow: widths chosen to fit, structured stage, again]
  *   -> the file, its accuracy measured through the runtime on the test examples and recorded in it.
  *
  * Progress goes to `onEvent` (steps per stage, lines worth printing), nothing is printed here.
@@ -14,13 +14,13 @@
 import { WpalError } from '../format/errors.js';
 import { loadModel } from '../runtime/load.js';
 import { InfeasibleTargetError } from './allocate/index.js';
-import { compressModel, type CompressProgress, type CompressResult } from './compress.js';
-import { buildDenseModel, type DenseModel, type LayerSetting } from './dense-model.js';
-import type { BuildExtra } from './engine/archs.js';
+import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
+import { buildDenseModel, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
 import type { Examples } from './engine/loop.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
-import { chooseWidths, fullWidths } from './widths.js';
+import { chooseWidths } from './widths.js';
+import { shrinkableUnits } from './structure.js';
 
 /** The compress pipeline could not meet what was asked (e.g. a target size no setting reaches). */
 export class WpalCompressError extends WpalError {
@@ -44,7 +44,7 @@ export interface PipelineOptions {
   sparsity?: number;
   block?: string;
   layers?: Record<string, LayerSetting>;
-  /** Keep this many units per layer (LeNet-5: conv1, conv2, fc1 filters/neurons; LeNet-300-100: hidden units). */
+  /** Keep this many units per shrinkable layer (structure.ts order; LeNet-5: conv1, conv2, fc1 filters/neurons; LeNet-300-100: hidden units). */
   widths?: number[];
   /** Epochs of the structured stage (default 4). */
   structuredEpochs?: number;
@@ -98,14 +98,16 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const { train, test } = data;
   const monitor = data.val ?? test;
   const emit = o.onEvent ?? (() => {});
-  const lenet = model.kind === 'lenet-5' || model.kind === 'lenet-300-100';
+  const units = shrinkableUnits(model);
+  const shrinkable = units.length > 0;
   const structuredEpochs = o.structuredEpochs ?? 4;
   let widths = o.widths;
-  if (widths && !lenet) throw new WpalCompressError('removing whole filters / neurons (widths) is for LeNet-5 and LeNet-300-100');
-  const pruneEpochs = widths || (o.targetBytes !== undefined && lenet) ? 0 : o.pruneEpochs ?? 0;
+  if (widths && !shrinkable) throw new WpalCompressError('removing whole filters / neurons (widths): no layer of this model can lose them (a fully connected or conv layer feeding another through channel-wise ops)');
+  if (widths && widths.length !== units.length) throw new WpalCompressError(`widths: give ${units.length} numbers, for ${units.map((u) => layerKey(u.weight)).join(', ')}`);
+  const pruneEpochs = widths || (o.targetBytes !== undefined && shrinkable) ? 0 : o.pruneEpochs ?? 0;
   const perEpoch = Math.floor(train.count / o.batchSize) * o.batchSize;
   if (perEpoch === 0) throw new WpalCompressError(`batch size ${o.batchSize} is larger than the ${train.count} training examples`);
-  const full = lenet ? fullWidths(model) : [];
+  const full = units.map((u) => u.width);
   emit({ kind: 'start', examples: perEpoch * (pruneEpochs + o.epochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
   const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill } : {}), test: monitor };
@@ -116,7 +118,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   // Whole filters / neurons row-pruned on float32 weights, then removed from the model
   // (shrinkZeroRows folds their constant outputs into the next biases): a narrower network.
   const structured = (keep: number[], offset: number): number[] => {
-    const names = dense.kind === 'lenet-5' ? ['conv1', 'conv2', 'fc1'] : keep.map((_, i) => `fc${i + 1}`);
+    const names = units.map((u) => layerKey(u.weight));
     const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
     const pruned = compressModel(dense, train, { ...common, bits: 0, layers: rows, epochs: structuredEpochs, lr: 2 * o.lr, onProgress: stepsOf('structured ', offset) });
     const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
@@ -132,7 +134,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
     const unclustered = Object.fromEntries(Object.entries(o.layers ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
     const pruned = compressModel(dense, train, { ...common, bits: 0, sparsity: o.sparsity ?? 0, block: o.block, layers: unclustered, epochs: pruneEpochs, lr: 2 * o.lr, onProgress: stepsOf('prune ', 0) });
     emit({ kind: 'note', text: `pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  val acc ${pct(pruned.accuracy)}` });
-    dense = { kind: dense.kind, weights: pruned.weights, shapes: dense.shapes };
+    dense = { ...dense, weights: pruned.weights };
   }
 
   // Per-layer bits and sparsity are not repeated in the metadata: the file's tensors hold them, and
@@ -175,7 +177,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   } catch (e) {
     if (!(e instanceof InfeasibleTargetError)) throw e;
     // Below what masks over the full-width layers allow: remove whole filters / neurons first.
-    if (!lenet || widths || e.targetBytes > e.maxBytes) throw new WpalCompressError(e.message, { cause: e });
+    if (!shrinkable || widths || e.targetBytes > e.maxBytes) throw new WpalCompressError(e.message, { cause: e });
     const overhead = buildDenseModel(dense).bytes.length - Object.values(dense.weights).reduce((a, v) => a + 4 * v.length, 0) + reserveBytes;
     let plan;
     try {

@@ -1,17 +1,20 @@
 /**
- * Choosing how many filters / neurons of a LeNet to keep when a target size is below what block
- * masks over the full-width layers can reach (a mask costs a bit per block of every layer, kept
- * or not; removing whole units costs nothing). One scale g shrinks every layer by its profile
- * (LeNet-5: conv1 g, conv2 0.8 g, fc1 0.25 g of the full width; LeNet-300-100: g for every hidden
- * layer), the largest g whose estimated file at `bits` per weight fits the target. The LeNet-5
- * profile is the shape of the narrow nets measured best per byte (docs/results.md: 5,10,32 and
- * 6,12,32 of 20,50,500 at >= 99.0%); a greedy cut by bytes per log-width, tried first, thinned
- * conv2 to 4 filters at 8 KB, because conv2 filters also feed fc1's columns.
+ * Choosing how many filters / neurons to keep when a target size is below what block masks over
+ * the full-width layers can reach (a mask costs a bit per block of every layer, kept or not;
+ * removing whole units costs nothing). One scale g shrinks every shrinkable layer (structure.ts)
+ * by its profile, the largest g whose estimated file at `bits` per weight fits the target. The
+ * profile follows the shape of the narrow LeNet-5s measured best per byte (docs/results.md: 5,10,32
+ * and 6,12,32 of 20,50,500 at >= 99.0%), read from the graph: the first conv layer g, later conv
+ * layers 0.8 g, a fully connected layer fed by convs 0.25 g, fully connected layers of a plain MLP
+ * g. A greedy cut by bytes per log-width, tried first, thinned conv2 to 4 filters at 8 KB, because
+ * conv2 filters also feed fc1's columns.
  */
-import type { DenseModel } from './engine/archs.js';
+import type { DenseModel } from './dense-model.js';
+import { compressibleLayers } from './engine/graph-net.js';
+import { shrinkableUnits, type Unit } from './structure.js';
 
 export interface WidthPlan {
-  /** Units kept per layer: LeNet-5 conv1, conv2, fc1; LeNet-300-100 the hidden layers. */
+  /** Units kept per shrinkable layer (structure.ts order). */
   widths: number[];
   /** Full widths of the model given. */
   full: number[];
@@ -35,49 +38,42 @@ function layerBytes(rows: number, cols: number, bits: number): number {
   return align16(rows * Math.ceil((cols * bits) / 8)) + align16(4 << bits) + align16(4 * rows);
 }
 
-/** [rows, cols] of every weight for the widths (in order), plus the fixed last layer. */
-function layerShapes(m: DenseModel, w: number[]): Array<[number, number]> {
-  if (m.kind === 'lenet-5') {
-    const inC = m.shapes['conv1.weight'][3];
-    const spatial = m.shapes['fc1.weight'][1] / m.shapes['conv2.weight'][0];
-    const classes = m.shapes['fc2.weight'][0];
-    return [[w[0], 25 * inC], [w[1], 25 * w[0]], [w[2], spatial * w[1]], [classes, w[2]]];
-  }
-  if (m.kind === 'lenet-300-100') {
-    const shapes: Array<[number, number]> = [];
-    let fanIn = m.shapes['fc1.weight'][1];
-    for (const n of w) { shapes.push([n, fanIn]); fanIn = n; }
-    let last = 1;
-    while (m.shapes[`fc${last + 1}.weight`]) last++;
-    shapes.push([m.shapes[`fc${last}.weight`][0], fanIn]);
-    return shapes;
-  }
-  throw new Error(`chooseWidths: ${m.kind} has no filters or neurons to remove (LeNet-5 and LeNet-300-100 only)`);
+/** [rows, cols] of every compressible weight when the shrinkable layers keep `w` units. */
+function layerShapes(m: DenseModel, units: readonly Unit[], w: readonly number[]): Array<[number, number]> {
+  const rowsOf = new Map(units.map((u, i) => [u.weight, w[i]]));
+  const fedBy = new Map(units.map((u, i) => [u.next, i]));
+  return compressibleLayers(m).map((l) => {
+    const rows = l.shape[0];
+    const cols = l.shape.slice(1).reduce((a, b) => a * b, 1);
+    const i = fedBy.get(l.name);
+    return [rowsOf.get(l.name) ?? rows, i === undefined ? cols : (cols / units[i].width) * w[i]];
+  });
 }
 
-/** The full widths of a LeNet (conv1, conv2, fc1 / the hidden layers). */
+/** The full widths of the shrinkable layers. */
 export function fullWidths(m: DenseModel): number[] {
-  if (m.kind === 'lenet-5') return [m.shapes['conv1.weight'][0], m.shapes['conv2.weight'][0], m.shapes['fc1.weight'][0]];
-  const out: number[] = [];
-  for (let i = 1; m.shapes[`fc${i + 1}.weight`]; i++) out.push(m.shapes[`fc${i}.weight`][0]);
-  return out;
+  return shrinkableUnits(m).map((u) => u.width);
 }
 
 export function estimateBytes(m: DenseModel, widths: number[], bits: number, overheadBytes: number): number {
-  return overheadBytes + layerShapes(m, widths).reduce((a, [r, c]) => a + layerBytes(r, c, bits), 0);
+  return overheadBytes + layerShapes(m, shrinkableUnits(m), widths).reduce((a, [r, c]) => a + layerBytes(r, c, bits), 0);
 }
 
-/** Width profile per layer (fraction of g). */
-function profileOf(m: DenseModel, n: number): number[] {
-  return m.kind === 'lenet-5' ? [1, 0.8, 0.25] : new Array<number>(n).fill(1);
+/** Width profile per layer (fraction of g), see the header. */
+function profileOf(units: readonly Unit[]): number[] {
+  const anyConv = units.some((u) => u.kind === 'conv');
+  let convs = 0;
+  return units.map((u) => (u.kind === 'conv' ? (convs++ === 0 ? 1 : 0.8) : anyConv && u.afterConv ? 0.25 : 1));
 }
 
 /** The widths whose estimated file at `bits` fits `targetBytes` (see the header); throws when even minWidth everywhere does not. */
 export function chooseWidths(m: DenseModel, targetBytes: number, o: WidthOptions): WidthPlan {
   const bits = o.bits ?? 4;
   const minWidth = o.minWidth ?? 2;
-  const full = fullWidths(m);
-  const profile = profileOf(m, full.length);
+  const units = shrinkableUnits(m);
+  if (units.length === 0) throw new RangeError('no layer of this model can lose filters or neurons');
+  const full = units.map((u) => u.width);
+  const profile = profileOf(units);
   const at = (g: number) => full.map((f, i) => Math.min(f, Math.max(minWidth, Math.round(f * profile[i] * g))));
   const size = (x: number[]) => estimateBytes(m, x, bits, o.overheadBytes);
   for (let g = 1; g > 1e-3; g *= 0.97) {

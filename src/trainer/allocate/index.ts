@@ -33,7 +33,6 @@ import type { Examples } from '../engine/loop.js';
 import type { KernelIsa, TrainBuild } from '../engine/module.js';
 import type { DenseModel, LayerSetting } from '../dense-model.js';
 import { parseBlock, type BlockSpec } from '../prune/prune.js';
-import { canBeBlockSparse } from '../engine/archs.js';
 import { blockOf, calibrateSizeModel, exactBytes, type Choice, type SizeModel, type StorageOptions } from './size.js';
 import { lossAt, measureSensitivity, sortBits, type SensitivityTable } from './sensitivity.js';
 import { solveKnapsack } from './solve.js';
@@ -174,9 +173,8 @@ export function allocate(m: DenseModel, data: Examples | undefined, opts: Alloca
     const out: Cand[] = [];
     t.bits.forEach((bits, bi) => {
       const seen = new Set<number>();
-      // embedding tables stay unpruned: the runtime has no block-sparse Embedding kernel
-      const grid = canBeBlockSparse(l.name) ? [...t.sparsities] : [0];
-      if (canBeBlockSparse(l.name)) for (let s = step; s < maxS; s += step) grid.push(Math.round(s * 1e6) / 1e6);
+      const grid = l.canBeSparse ? [...t.sparsities] : [0];
+      if (l.canBeSparse) for (let s = step; s < maxS; s += step) grid.push(Math.round(s * 1e6) / 1e6);
       for (const s of grid.sort((a, b) => a - b)) {
         const d = Math.min(blocks, Math.floor(s * blocks + 1e-9));
         if (seen.has(d)) continue;
@@ -269,7 +267,7 @@ function fill(size: SizeModel, t: SensitivityTable, start: Cand[], budget: numbe
     for (let i = 0; i < cur.length; i++) {
       const l = size.layers[i];
       const { blocks } = blockOf(l, storage.block);
-      const maxD = canBeBlockSparse(l.name) ? Math.min(blocks, Math.floor(maxS * blocks + 1e-9)) : 0;
+      const maxD = l.canBeSparse ? Math.min(blocks, Math.floor(maxS * blocks + 1e-9)) : 0;
       const cap = cur[i].bytes + slack;
       for (let bi = cur[i].bi; bi < t.bits.length; bi++) {
         const bits = t.bits[bi];

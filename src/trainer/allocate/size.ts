@@ -18,8 +18,7 @@
 import { readModel } from '../../format/read.js';
 import { sizeReport } from '../../format/size.js';
 import type { CompressionConfig, LayerDesc, WeightCompression } from '../../models/common.js';
-import { buildDenseModel, type DenseModel } from '../dense-model.js';
-import { isCompressible } from '../engine/archs.js';
+import { buildDenseModel, compressibleLayers, type DenseModel } from '../dense-model.js';
 import { parseBlock, type BlockSpec } from '../prune/prune.js';
 
 /** One compressible layer: its weight as the [rows, cols] matrix of the .wpal layouts. */
@@ -28,6 +27,8 @@ export interface LayerShape {
   name: string;
   rows: number;
   cols: number;
+  /** Whether the runtime can run it block-sparse (not an embedding table). */
+  canBeSparse: boolean;
 }
 
 /** Storage of one layer: index bits (0 = float32 values) and fraction of blocks pruned. */
@@ -45,12 +46,11 @@ export interface StorageOptions {
 
 /** The compressible layers of a dense model, in order. */
 export function layerShapes(m: DenseModel): LayerShape[] {
-  return Object.keys(m.weights)
-    .filter((n) => isCompressible(n, m.shapes[n]))
-    .map((name) => {
-      const s = m.shapes[name];
-      return { name, rows: s[0], cols: s.slice(1).reduce((a, b) => a * b, 1) };
-    });
+  return compressibleLayers(m).map((l) => ({
+    name: l.name, rows: l.shape[0], cols: l.shape.slice(1).reduce((a, b) => a * b, 1),
+    // embedding tables stay unpruned: the runtime has no block-sparse Embedding kernel
+    canBeSparse: l.kind !== 'embedding',
+  }));
 }
 
 /** Block shape of a layer after clamping, and the block grid. */

@@ -5,7 +5,7 @@
  */
 import type { Engine } from './tensor.js';
 import type { Optimizer } from './optim.js';
-import type { TrainableNet } from './models.js';
+import type { TrainableNet } from './graph-net.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './ops.js';
 
 /** Examples as a flat Float32Array (count x features) and integer labels. */

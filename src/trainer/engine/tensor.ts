@@ -74,6 +74,14 @@ export class Engine {
     return t;
   }
 
+  /** A persistent tensor that is not trained (a graph constant: BatchNorm statistics, a scalar); no gradient. */
+  constant(name: string, shape: readonly number[], values: ArrayLike<number>): Tensor {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t = new Tensor(shape, this.mod.persist(size * 4), false, null, name);
+    this.write(t, values);
+    return t;
+  }
+
   /** An arena tensor holding a copy of `values` (no gradient). */
   input(values: ArrayLike<number>, shape: readonly number[]): Tensor {
     const t = this.tensor(shape, false);
@@ -120,6 +128,17 @@ export class Engine {
   /** 1 if `t`'s gradient already holds a contribution this step (add to it), else 0 (overwrite). */
   accum(t: Tensor): number {
     return t.root.gradReady ? 1 : 0;
+  }
+
+  /**
+   * The f32 index of `t`'s gradient for a backward step that adds into it (+=): zeroed first when
+   * nothing was written to it this step. Take every such index before reading `mod.f32`: allocating
+   * a gradient may grow (and detach) the memory.
+   */
+  sumGrad(t: Tensor): number {
+    const p = this.gradPtr(t) >> 2;
+    if (!this.accum(t)) this.mod.f32.fill(0, p, p + t.size);
+    return p;
   }
 
   /** Marks `t`'s gradient as written. */

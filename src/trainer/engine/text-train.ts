@@ -1,5 +1,5 @@
 /**
- * Training loop of the text classifier (text.ts): AdamW with linear warmup and cosine decay, and
+ * Training loop of the text classifier (src/models/text.ts): AdamW with linear warmup and cosine decay, and
  * word dropout (each non-[PAD] id of a training batch becomes [PAD] with probability `wordDropout`,
  * a seeded draw). The model has no dropout layers, and SST-2's 67k training phrases are substrings
  * of ~8.5k sentences: measured on dev (seq 40, 8,192 buckets unless said), plain Adam 1e-3 without
@@ -11,7 +11,7 @@ import type { Engine } from './tensor.js';
 import { Adam } from './optim.js';
 import { evaluate, loadBatch, permutation, type Examples } from './loop.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './ops.js';
-import type { TrainableNet } from './models.js';
+import type { TrainableNet } from './graph-net.js';
 
 export interface TextTrainOptions {
   epochs: number;
@@ -56,7 +56,7 @@ function uniform(seed: number): () => number {
 /** Trains `net` (an int32-input net, e.g. textClassifier) on `data`; returns one record per epoch. */
 export function trainTextClassifier(e: Engine, net: TrainableNet, data: Examples, opts: TextTrainOptions): TextEpochRecord[] {
   const { epochs, batchSize: B = 64, lr = 5e-4, warmup = 0.05, weightDecay = 0.1, wordDropout = 0.3, seed = 1 } = opts;
-  if (net.inputDtype !== 'int32') throw new Error(`trainTextClassifier: ${net.kind} does not take token ids`);
+  if (net.inputDtype !== 'int32') throw new Error('trainTextClassifier: the model does not take token ids');
   const n = Math.min(data.count, opts.limit ?? data.count);
   const steps = Math.floor(n / B) * epochs;
   const warm = Math.max(1, Math.round(warmup * steps));
