@@ -8,9 +8,10 @@
  * (build/lenet5-dense.wpal: reused when present) --only 4,2,1,p2 --distill --train N (60000) --lr X (0.005).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { Engine, SGD, TrainModule, evaluate, lenet5, trainEpoch } from '../src/trainer/engine/index.js';
+import { Engine, SGD, TrainModule, evaluate, graphNet, trainEpoch } from '../src/trainer/engine/index.js';
+import { freshModel } from '../src/trainer/architectures.js';
 import { loadImageDataset } from '../src/trainer/data/index.js';
-import { buildModel, compressModel, denseModelOf, netOf, readDenseModel, type CompressOptions, type DenseModel } from '../src/trainer/compress.js';
+import { buildDenseModel, compressModel, denseModelOf, netOf, readDenseModel, type CompressOptions, type DenseModel } from '../src/trainer/compress.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {
@@ -38,7 +39,8 @@ if (existsSync(cache)) {
   console.log(`dense LeNet-5 read from ${cache}`);
 } else {
   const e = new Engine(new TrainModule());
-  const net = lenet5(e, { seed: 1 });
+  const fresh = freshModel('lenet5', { seed: 1, classes: 10, inputShape: [28, 28, 1] });
+  const net = graphNet(e, fresh);
   const sgd = new SGD(e, net.params, { lr: 0.02, momentum: 0.9, weightDecay: 5e-4 });
   const steps = denseEpochs * Math.floor(train.count / 64);
   let step = 0;
@@ -49,13 +51,13 @@ if (existsSync(cache)) {
     });
     console.log(`dense epoch ${ep + 1}/${denseEpochs}: loss ${r.loss.toFixed(4)}, train acc ${(r.accuracy * 100).toFixed(2)}%, ${(r.examples / r.seconds).toFixed(0)} images/s`);
   }
-  dense = denseModelOf(net);
-  writeFileSync(cache, buildModel(dense.kind, dense.weights, dense.shapes).bytes);
+  dense = denseModelOf(net, fresh);
+  writeFileSync(cache, buildDenseModel(dense).bytes);
 }
 {
   const e = new Engine(new TrainModule());
   const acc = evaluate(e, netOf(e, dense), test).accuracy;
-  const bytes = buildModel(dense.kind, dense.weights, dense.shapes).bytes.length;
+  const bytes = buildDenseModel(dense).bytes.length;
   console.log(`| setting | accuracy | bytes | ratio | images/s | wall s |`);
   console.log(`|---|---|---|---|---|---|`);
   console.log(`| dense float32 | ${(acc * 100).toFixed(2)}% | ${bytes.toLocaleString('en')} | ${(DENSE_BYTES / bytes).toFixed(1)}x | | ${((performance.now() - t0) / 1000).toFixed(0)} |`);

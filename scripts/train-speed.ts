@@ -3,7 +3,8 @@
  * LeNet-5 (SGD + momentum), and the time per kernel call kind. Run: npx tsx scripts/train-speed.ts
  * [--batch 64] [--images 6400]. Needs build/wpal.train.wasm (see assembly/kernels/train/standalone.ts).
  */
-import { Engine, SGD, TrainModule, lenet300100, lenet5, trainEpoch, type TrainKernels, type TrainableNet } from '../src/trainer/engine/index.js';
+import { Engine, SGD, TrainModule, graphNet, trainEpoch, type TrainKernels, type TrainableNet } from '../src/trainer/engine/index.js';
+import { freshModel } from '../src/trainer/architectures.js';
 import { loadImageDataset } from '../src/trainer/data/index.js';
 
 const arg = (name: string, def: number) => {
@@ -64,5 +65,5 @@ function run(name: string, make: (e: Engine) => TrainableNet, lr: number): void 
   console.log(`  ${'kernels total'.padEnd(40)} ${(total / r2.examples * 1000).toFixed(1).padStart(7)} us/image; host side ${((r2.seconds * 1000 - total) / r2.examples * 1000).toFixed(1)} us/image`);
 }
 
-run('LeNet-300-100', (e) => lenet300100(e), 0.05);
-run('LeNet-5', (e) => lenet5(e), 0.01);
+run('LeNet-300-100', (e) => graphNet(e, freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] })), 0.05);
+run('LeNet-5', (e) => graphNet(e, freshModel('lenet5', { seed: 1, classes: 10, inputShape: [28, 28, 1] })), 0.01);

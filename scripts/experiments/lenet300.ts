@@ -13,8 +13,9 @@
  * N epochs at 2x the DKM lr, then DKM keeps those blocks) --dkm-epochs N (6) --dkm-lr X (0.005) --seed N.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { Engine, TrainModule, lenet300100 } from '../../src/trainer/engine/index.js';
-import { buildModel, compressModel, denseModelOf, readDenseModel, type CompressOptions, type DenseModel, type LayerSetting } from '../../src/trainer/compress.js';
+import { Engine, TrainModule, graphNet } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { buildDenseModel, compressModel, denseModelOf, readDenseModel, type CompressOptions, type DenseModel, type LayerSetting } from '../../src/trainer/compress.js';
 import { LENET300_DENSE_BYTES, OUT_DIR, argParser, measure, mnist, teacherLogits, trainNet } from './common.js';
 
 const a = argParser();
@@ -47,11 +48,12 @@ if (existsSync(densePath) && !a.flag('retrain')) {
 } else {
   const teacher = distill ? teacherLogits(readDenseModel(new Uint8Array(readFileSync(teacherPath))), train, `${OUT_DIR}/lenet5-teacher-logits.f32`) : undefined;
   const e = new Engine(new TrainModule());
-  const net = lenet300100(e, { hidden, seed });
+  const fresh = freshModel('lenet300-100', { seed, classes: 10, inputShape: [784], widths: hidden });
+  const net = graphNet(e, fresh);
   trainNet(e, net, train, { epochs, lr, weightDecay: wd, seed, teacher, alpha, temperature: T, log: (m) => log(`dense ${tag} ${m}`) });
-  dense = denseModelOf(net);
+  dense = denseModelOf(net, fresh);
 }
-await measure(densePath, buildModel(dense.kind, dense.weights, dense.shapes).bytes, test, {
+await measure(densePath, buildDenseModel(dense).bytes, test, {
   model: `LeNet-300-100${hidden.join(',') === '300,100' ? '' : ` (${hidden.join(',')})`}`,
   setting: `dense float32, ${epochs} epochs${distill ? ` distilled from dense LeNet-5 (T ${T}, alpha ${alpha})` : ''}`, command,
 }, LENET300_DENSE_BYTES, t0);
@@ -70,7 +72,7 @@ if (bits > 0) {
     const pl = Object.fromEntries(Object.entries(layers).map(([k, v]) => [k, { ...v, bits: 0 }]));
     const pr = compressModel(dense, train, { bits: 0, epochs: pruneEpochs, batchSize: 128, lr: dkmLr * 2, distill: { temperature: T, alpha: 0.5 }, seed, layers: pl, test } as CompressOptions);
     log(`pruned (float32): test ${(pr.accuracy! * 100).toFixed(2)}%`);
-    dense = { kind: dense.kind, weights: pr.weights, shapes: dense.shapes };
+    dense = { ...dense, weights: pr.weights };
   }
   const r = compressModel(dense, train, {
     bits, epochs: dkmEpochs, batchSize: 128, lr: dkmLr, distill: { temperature: T, alpha: 0.5 }, seed, layers, test,

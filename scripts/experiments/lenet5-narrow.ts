@@ -13,8 +13,9 @@
  * p<bits>[<fc1 bits>]-<fc1 sparsity %> (fc1 pruned in 1x16 blocks during DKM, e.g. p43-50) (default 4,2) --retrain (ignore a cached dense student) --seed N.
  */
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { Engine, TrainModule, lenet5 } from '../../src/trainer/engine/index.js';
-import { buildModel, compressModel, denseModelOf, readDenseModel, type CompressOptions, type DenseModel } from '../../src/trainer/compress.js';
+import { Engine, TrainModule, graphNet } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { buildDenseModel, compressModel, denseModelOf, readDenseModel, type CompressOptions, type DenseModel } from '../../src/trainer/compress.js';
 import { LENET5_DENSE_BYTES, OUT_DIR, argParser, measure, mnist, teacherLogits, trainNet } from './common.js';
 
 const a = argParser();
@@ -58,12 +59,13 @@ for (const widths of widthsList) {
     log(`dense ${tag} read from ${densePath}`);
   } else {
     const e = new Engine(new TrainModule());
-    const net = lenet5(e, { widths, seed });
+    const fresh = freshModel('lenet5', { seed, classes: 10, inputShape: [28, 28, 1], widths });
+    const net = graphNet(e, fresh);
     trainNet(e, net, train, { epochs, lr, weightDecay: wd, seed, teacher, alpha, temperature: T, log: (m) => log(`${tag} ${m}`) });
-    dense = denseModelOf(net);
+    dense = denseModelOf(net, fresh);
   }
   const command = `npx tsx scripts/experiments/lenet5-narrow.ts --widths ${widths.join(',')} --epochs ${epochs} --lr ${lr}${distill ? '' : ' --no-distill'} --dkm-epochs ${dkmEpochs} --settings ${settings.join(',')}`;
-  await measure(densePath, buildModel(dense.kind, dense.weights, dense.shapes).bytes, test, {
+  await measure(densePath, buildDenseModel(dense).bytes, test, {
     model: `LeNet-5 ${widths.join(',')}`, setting: `dense float32, ${epochs} epochs from scratch${distill ? ` + distillation (T ${T}, alpha ${alpha})` : ''}`, command,
   }, LENET5_DENSE_BYTES, t0);
   for (const key of settings) {

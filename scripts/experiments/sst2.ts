@@ -17,7 +17,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Engine, TrainModule, textClassifier, trainTextClassifier, type Examples } from '../../src/trainer/engine/index.js';
+import { Engine, TrainModule, graphNet, trainTextClassifier, type Examples } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
 import { buildDenseModel, compressModel, denseModelOf, readDenseModel, type CompressOptions, type DenseModel, type LayerSetting } from '../../src/trainer/compress.js';
 import { denseF32Bytes, targetForRatio } from '../../src/trainer/allocate/index.js';
 import { hashedExamples, loadSst2 } from '../../src/trainer/data/index.js';
@@ -70,12 +71,13 @@ if (existsSync(densePath) && !a.flag('retrain')) {
   log(`dense read from ${densePath}`);
 } else {
   const e = new Engine(new TrainModule());
-  const net = textClassifier(e, { ...cfg, seed });
+  const fresh = freshModel('transformer', { seed, classes: 2, inputShape: [cfg.seq], text: cfg });
+  const net = graphNet(e, fresh);
   trainTextClassifier(e, net, train, {
     epochs, lr: a.num('lr', 5e-4), wordDropout: a.num('word-dropout', 0.3), weightDecay: a.num('wd', 0.1), seed, test: dev,
     onEpoch: (r) => log(`dense epoch ${r.epoch}: loss ${r.loss.toFixed(4)} train ${(r.trainAccuracy * 100).toFixed(2)}% dev (engine) ${(r.testAccuracy! * 100).toFixed(2)}% ${r.examplesPerSecond.toFixed(0)} ex/s ${r.seconds.toFixed(0)} s`),
   });
-  dense = denseModelOf(net);
+  dense = denseModelOf(net, fresh);
 }
 const denseBytes = denseF32Bytes(dense);
 const denseRow = runs.includes('dense') || !existsSync(densePath)

@@ -453,7 +453,7 @@ describe.skipIf(skipData)('train, compress, eval, verify the text transformer on
   it('a text model on an image data set, or an image arch on sst2: usage errors (exit 2)', async () => {
     const a = await wpal('compress', dense, '--data', 'mnist', '-o', join(tmp, 'never.wpal'));
     expect(a.code).toBe(2);
-    expect(a.err).toContain('is a text classifier: compress it on sst2');
+    expect(a.err).toContain('takes token ids: compress it on sst2');
     const b = await wpal('train', '--data', 'sst2', '--arch', 'lenet5', '-o', join(tmp, 'never.wpal'));
     expect(b.code).toBe(2);
     expect(b.err).toContain('sst2 is text: use --arch transformer');

@@ -5,8 +5,9 @@
  * targets, and compressModel({ targetBytes }) end to end on an MNIST subset.
  */
 import { describe, expect, it } from 'vitest';
-import { Engine, SGD, TrainModule, evaluate, lenet300100, trainEpoch } from '../../src/trainer/engine/index.js';
-import { buildModel, compressModel, denseModelOf, readDenseModel, type DenseModel, type LayerSetting } from '../../src/trainer/compress.js';
+import { Engine, SGD, TrainModule, evaluate, graphNet, trainEpoch } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { buildDenseModel, compressModel, denseModelOf, readDenseModel, type DenseModel, type LayerSetting } from '../../src/trainer/compress.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
 import { buildLeNet300100, buildLeNet5 } from '../../src/models/lenet.js';
 import type { CompressionConfig, LayerDesc } from '../../src/models/common.js';
@@ -36,7 +37,7 @@ function configOfSettings(settings: Record<string, LayerSetting>): CompressionCo
 }
 
 function expectMeets(a: Allocation, m: DenseModel, target: number): number {
-  const bytes = buildModel(m.kind, m.weights, m.shapes, configOfSettings(a.settings)).bytes.length;
+  const bytes = buildDenseModel(m, configOfSettings(a.settings)).bytes.length;
   expect(bytes).toBe(a.fileBytes);
   expect(bytes).toBeLessThanOrEqual(target);
   expect(bytes).toBeGreaterThanOrEqual(0.97 * target);
@@ -67,10 +68,11 @@ describe('size model', () => {
 
 describe('allocate on a LeNet-300-100 trained on 2,000 MNIST images', () => {
   const e = new Engine(new TrainModule());
-  const net = lenet300100(e, { seed: 1 });
+  const fresh = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
+  const net = graphNet(e, fresh);
   const opt = new SGD(e, net.params, { lr: 0.05, momentum: 0.9 });
   for (let ep = 0; ep < 2; ep++) trainEpoch(e, net, opt, sub(train, 2000), { batchSize: 64, seed: ep + 1 });
-  const dense = denseModelOf(net);
+  const dense = denseModelOf(net, fresh);
   const denseAcc = evaluate(e, net, sub(test, 1000)).accuracy;
   const calibration = sub(train, 1000);
   let table1x4: SensitivityTable | undefined;
@@ -137,7 +139,7 @@ describe('allocate on a LeNet-300-100 trained on 2,000 MNIST images', () => {
 
   it('end to end: compressModel({ targetBytes: 30 KB }) fine-tunes to the allocation, file within [97%, 100%], accuracy well above chance', () => {
     const target = 30_000;
-    const r = compressModel(net, sub(train, 2000), { targetBytes: target, epochs: 1, batchSize: 64, test: sub(test, 1000), allocation: { calibration: 1000 } });
+    const r = compressModel(dense, sub(train, 2000), { targetBytes: target, epochs: 1, batchSize: 64, test: sub(test, 1000), allocation: { calibration: 1000 } });
     const bytes = r.build().bytes.length;
     expect(bytes).toBeLessThanOrEqual(target);
     expect(bytes).toBeGreaterThanOrEqual(0.97 * target);

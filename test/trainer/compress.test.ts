@@ -6,8 +6,9 @@
  * palettes and masks; readDenseModel reads a .wpal back.
  */
 import { describe, expect, it } from 'vitest';
-import { Engine, SGD, TrainModule, evaluate, lenet300100, trainEpoch } from '../../src/trainer/engine/index.js';
-import { buildModel, compressModel, denseModelOf, netOf, readDenseModel, type CompressResult } from '../../src/trainer/compress.js';
+import { Engine, SGD, TrainModule, evaluate, graphNet, trainEpoch } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { buildDenseModel, compressModel, denseModelOf, netOf, readDenseModel, type CompressResult } from '../../src/trainer/compress.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
 import { loadModel } from '../../src/index.js';
 import { readModel } from '../../src/format/read.js';
@@ -22,7 +23,7 @@ async function expectFileMatches(r: CompressResult, data: { x: Float32Array; cou
   const out = model.run({ [model.inputs[0].name]: { data: data.x, shape: [data.count, 784] } });
   const got = out[model.outputs[0].name].data;
   const e = new Engine(new TrainModule());
-  const net = netOf(e, { kind: r.kind, weights: r.weights, shapes: r.shapes });
+  const net = netOf(e, { ...r.model, weights: r.weights });
   e.gradEnabled = false;
   e.beginStep();
   const want = e.read(net.forward(e.input(data.x, [data.count, 784])));
@@ -43,14 +44,15 @@ async function expectFileMatches(r: CompressResult, data: { x: Float32Array; cou
 
 describe('compressModel on MNIST (2,000 train, 1,000 test images)', () => {
   const e = new Engine(new TrainModule());
-  const net = lenet300100(e, { seed: 1 });
+  const fresh = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
+  const net = graphNet(e, fresh);
   const opt = new SGD(e, net.params, { lr: 0.05, momentum: 0.9 });
   for (let ep = 0; ep < 2; ep++) trainEpoch(e, net, opt, sub(train, 2000), { batchSize: 64, seed: ep + 1 });
   const dense = evaluate(e, net, sub(test, 1000)).accuracy;
 
   it('DKM 2-bit, 1 epoch: accuracy within 3 points of dense; the .wpal gives the hard-assigned logits', async () => {
     const steps: number[] = [];
-    const r = compressModel(net, sub(train, 2000), { bits: 2, epochs: 1, batchSize: 64, test: sub(test, 1000), onProgress: (p) => steps.push(p.step) });
+    const r = compressModel(denseModelOf(net, fresh), sub(train, 2000), { bits: 2, epochs: 1, batchSize: 64, test: sub(test, 1000), onProgress: (p) => steps.push(p.step) });
     expect(r.accuracy!).toBeGreaterThan(dense - 0.03);
     expect(steps.length).toBeGreaterThan(1);
     expect(r.layers.map((l) => l.bits)).toEqual([2, 2, 2]);
@@ -61,16 +63,16 @@ describe('compressModel on MNIST (2,000 train, 1,000 test images)', () => {
   }, 30_000);
 
   it('DKM 2-bit + 50% 1x4 block pruning: pruned blocks are 0, accuracy within 5 points, same logits from the .wpal', async () => {
-    const r = compressModel(net, sub(train, 2000), { bits: 2, sparsity: 0.5, block: '1x4', epochs: 1, batchSize: 64, test: sub(test, 1000) });
+    const r = compressModel(denseModelOf(net, fresh), sub(train, 2000), { bits: 2, sparsity: 0.5, block: '1x4', epochs: 1, batchSize: 64, test: sub(test, 1000) });
     expect(r.accuracy!).toBeGreaterThan(dense - 0.05);
     for (const l of r.layers) expect(l.sparsity).toBeCloseTo(0.5, 2);
     await expectFileMatches(r, sub(test, 16));
   }, 30_000);
 
   it('readDenseModel: a dense .wpal back into the engine gives the same accuracy', () => {
-    const m = denseModelOf(net);
-    const back = readDenseModel(buildModel(m.kind, m.weights, m.shapes).bytes);
-    expect(back.kind).toBe('lenet-300-100');
+    const m = denseModelOf(net, fresh);
+    const back = readDenseModel(buildDenseModel(m).bytes);
+    expect(Object.keys(back.weights)).toEqual(['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias', 'fc3.weight', 'fc3.bias']);
     const e2 = new Engine(new TrainModule());
     expect(evaluate(e2, netOf(e2, back), sub(test, 1000)).accuracy).toBe(dense);
   });

@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Adam, Engine, SGD, TrainModule, conv2d, evaluate, flatten, labelTensor, lenet300100, lenet5, linear, maxpool2d, relu,
+  Adam, Engine, SGD, TrainModule, conv2d, evaluate, flatten, graphNet, labelTensor, linear, maxpool2d, relu,
   scalar, softmaxCrossEntropy, trainEpoch, type Tensor, type TrainableNet,
 } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
 import { buildLeNet300100, buildLeNet5 } from '../../src/models/lenet.js';
 import { loadModel } from '../../src/index.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
@@ -120,7 +121,7 @@ describe('training on MNIST (2,000 training images, 1,000 test images)', () => {
 
   it('LeNet-300-100 with SGD + momentum, 3 epochs: > 85% test accuracy; the exported .wpal gives the same logits', async () => {
     const e = new Engine(new TrainModule());
-    const net = lenet300100(e, { seed: 1 });
+    const net = graphNet(e, freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] }));
     const opt = new SGD(e, net.params, { lr: 0.05, momentum: 0.9 });
     for (let ep = 0; ep < 3; ep++) trainEpoch(e, net, opt, sub(train, 2000), { batchSize: 64, seed: ep + 1 });
     const r = evaluate(e, net, sub(test, 1000));
@@ -133,7 +134,7 @@ describe('training on MNIST (2,000 training images, 1,000 test images)', () => {
 
   it('LeNet-5 with SGD + momentum, batch 32, 2 epochs: > 85% test accuracy (about 91% measured); same logits from the .wpal', async () => {
     const e = new Engine(new TrainModule());
-    const net = lenet5(e, { seed: 1 });
+    const net = graphNet(e, freshModel('lenet5', { seed: 1, classes: 10, inputShape: [28, 28, 1] }));
     const opt = new SGD(e, net.params, { lr: 0.02, momentum: 0.9 });
     for (let ep = 0; ep < 2; ep++) trainEpoch(e, net, opt, sub(train, 2000), { batchSize: 32, seed: ep + 1 });
     const r = evaluate(e, net, sub(test, 1000));

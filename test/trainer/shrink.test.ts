@@ -6,16 +6,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/index.js';
-import { buildDenseModel } from '../../src/trainer/compress.js';
-import type { DenseModel } from '../../src/trainer/engine/archs.js';
+import { buildDenseModel, readDenseModel, type DenseModel } from '../../src/trainer/compress.js';
 import { shrinkZeroRows } from '../../src/trainer/shrink.js';
-import { Normal } from '../../src/models/common.js';
+import { Normal, type BuiltModel } from '../../src/models/common.js';
+import { buildLeNet300100, buildLeNet5 } from '../../src/models/lenet.js';
+import { ModelWriter } from '../../src/format/write.js';
+import { encodeDense } from '../../src/encode/palette.js';
 
-function randomModel(kind: DenseModel['kind'], shapes: Record<string, number[]>, seed: number): DenseModel {
+/** The builder's graph with random weights (biases large enough that removed units output non-zero constants). */
+function randomModel(built: BuiltModel, seed: number): DenseModel {
   const rnd = new Normal(seed);
-  const weights: Record<string, Float32Array> = {};
-  for (const [name, shape] of Object.entries(shapes)) weights[name] = rnd.normal(shape.reduce((a, b) => a * b, 1), name.endsWith('bias') ? 0.5 : 0.3);
-  return { kind, weights, shapes };
+  const m = readDenseModel(built.bytes);
+  for (const [name, shape] of Object.entries(m.shapes)) m.weights[name] = rnd.normal(shape.reduce((a, b) => a * b, 1), name.endsWith('bias') ? 0.5 : 0.3);
+  return m;
 }
 
 function zeroRows(m: DenseModel, name: string, rows: number[]): void {
@@ -44,10 +47,7 @@ async function expectSameLogits(a: DenseModel, b: DenseModel, features: number, 
 describe('shrinkZeroRows', () => {
   it('LeNet-5: removed conv1 / conv2 filters and fc1 neurons fold into the next biases; same logits', async () => {
     const [c1, c2, f1] = [6, 9, 20];
-    const m = randomModel('lenet-5', {
-      'conv1.weight': [c1, 5, 5, 1], 'conv1.bias': [c1], 'conv2.weight': [c2, 5, 5, c1], 'conv2.bias': [c2],
-      'fc1.weight': [f1, 16 * c2], 'fc1.bias': [f1], 'fc2.weight': [10, f1], 'fc2.bias': [10],
-    }, 11);
+    const m = randomModel(buildLeNet5({ widths: [c1, c2, f1] }), 11);
     zeroRows(m, 'conv1.weight', [0, 3]);
     zeroRows(m, 'conv2.weight', [1, 2, 8]);
     zeroRows(m, 'fc1.weight', [0, 5, 6, 7, 19]);
@@ -63,9 +63,7 @@ describe('shrinkZeroRows', () => {
   });
 
   it('LeNet-300-100: removed hidden neurons (relu of their bias) fold into the next layer', async () => {
-    const m = randomModel('lenet-300-100', {
-      'fc1.weight': [30, 784], 'fc1.bias': [30], 'fc2.weight': [12, 30], 'fc2.bias': [12], 'fc3.weight': [10, 12], 'fc3.bias': [10],
-    }, 12);
+    const m = randomModel(buildLeNet300100({ hidden: [30, 12] }), 12);
     zeroRows(m, 'fc1.weight', [1, 2, 3, 29]);
     zeroRows(m, 'fc2.weight', [0, 11]);
     const s = shrinkZeroRows(m);
@@ -76,9 +74,28 @@ describe('shrinkZeroRows', () => {
   });
 
   it('nothing pruned: the same model back', () => {
-    const m = randomModel('lenet-300-100', { 'fc1.weight': [8, 784], 'fc1.bias': [8], 'fc2.weight': [10, 8], 'fc2.bias': [10] }, 13);
+    const m = randomModel(buildLeNet300100({ hidden: [8] }), 13);
     const s = shrinkZeroRows(m);
     expect(s.removed).toEqual([0]);
     expect(s.model.weights).toEqual(m.weights);
+  });
+
+  it('a graph no builder wrote (PyTorch order: conv, ReLU, max-pool; a Sigmoid between fcs): found by reading the graph; same logits', async () => {
+    const rnd = new Normal(21);
+    const w = new ModelWriter();
+    const dense = (name: string, shape: number[], std: number) => w.weight(name, shape, encodeDense(rnd.normal(shape.reduce((a, b) => a * b, 1), std)));
+    const x = w.input('image', [12, 12, 2]);
+    const c = w.op('Conv2D', [x, dense('features.0.w', [7, 3, 3, 2], 0.3), dense('features.0.b', [7], 0.5)]);
+    const p = w.op('MaxPool', [w.op('Relu', [c])], { attrs: { kernel: [2, 2], strides: [2, 2] } });
+    const h = w.op('Sigmoid', [w.op('FullyConnected', [w.op('Flatten', [p]), dense('classifier.1.w', [9, 175], 0.3), dense('classifier.1.b', [9], 0.5)])]);
+    w.output(w.op('FullyConnected', [h, dense('classifier.3.w', [4, 9], 0.3), dense('classifier.3.b', [4], 0.5)], { output: 'scores' }));
+    const m = readDenseModel(w.finish());
+    zeroRows(m, 'features.0.w', [2, 6]);
+    zeroRows(m, 'classifier.1.w', [0, 4, 8]);
+    const s = shrinkZeroRows(m);
+    expect(s.layers).toEqual(['features.0.w', 'classifier.1.w']);
+    expect(s.widths).toEqual([5, 6]);
+    expect(s.model.shapes['classifier.1.w']).toEqual([6, 125]);
+    await expectSameLogits(m, s.model, 288, 7);
   });
 });

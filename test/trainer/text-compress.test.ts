@@ -1,14 +1,14 @@
 /**
- * compressModel on the text classifier (src/trainer/compress.ts through the architecture registry
- * src/trainer/engine/archs.ts), CI-sized: a tiny transformer trained for a few hundred steps on
+ * compressModel on the text classifier (src/trainer/compress.ts on the graph of src/models/text.ts), CI-sized: a tiny transformer trained for a few hundred steps on
  * SST-2 phrases, then DKM at mixed bits (word table 1-bit with a palette per 16 rows, the rest
  * 2-bit) with distillation: the written .wpal's runtime logits equal the engine's logits of the
  * hard-assigned weights; each layer holds at most 2^bits values per palette group; readDenseModel
- * reads the file back with its config; the allocator plans a target size for this architecture;
+ * reads the file back; the allocator plans a target size for this architecture;
  * DKM on a large word table keeps the step memory linear in the weights (no weights x centroids).
  */
 import { describe, expect, it } from 'vitest';
-import { Engine, TrainModule, idsTensor, textClassifier, trainTextClassifier } from '../../src/trainer/engine/index.js';
+import { Engine, TrainModule, graphNet, idsTensor, trainTextClassifier } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
 import { buildDenseModel, compressModel, denseModelOf, netOf, readDenseModel, type CompressResult } from '../../src/trainer/compress.js';
 import { DkmState, dkm } from '../../src/trainer/dkm/dkm.js';
 import { allocate, denseF32Bytes } from '../../src/trainer/allocate/index.js';
@@ -25,16 +25,14 @@ async function expectFileMatches(r: CompressResult, ids: Int32Array, B: number):
   const model = await loadModel(bytes);
   const got = model.run({ input_ids: { data: ids, shape: [B, CFG.seq] } }).logits.data;
   const e = new Engine(new TrainModule());
-  const net = netOf(e, { kind: r.kind, weights: r.weights, shapes: r.shapes, config: r.config });
-  expect(denseModelOf(net).config).toEqual(r.config);
+  const net = netOf(e, { ...r.model, weights: r.weights });
   e.gradEnabled = false;
   e.beginStep();
   const want = e.read(net.forward(idsTensor(e, ids, [B, CFG.seq], CFG.buckets)));
   for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]), `logit ${i}`).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(want[i])));
   const info = readModel(bytes);
   const back = readDenseModel(bytes);
-  expect(back.kind).toBe('text-transformer');
-  expect(back.config).toMatchObject({ seq: CFG.seq, heads: CFG.heads });
+  expect(back.graph.metadata.properties).toMatchObject({ seq: String(CFG.seq), heads: String(CFG.heads) });
   for (const l of r.layers) {
     expect(back.weights[l.name], l.name).toEqual(r.weights[l.name]);
     const t = info.tensors.find((x) => x.name === l.name)!;
@@ -48,9 +46,10 @@ async function expectFileMatches(r: CompressResult, ids: Int32Array, B: number):
 
 describe('compressModel on the text classifier', () => {
   const e = new Engine(new TrainModule());
-  const net = textClassifier(e, { ...CFG, seed: 2 });
+  const fresh = freshModel('transformer', { seed: 2, classes: 2, inputShape: [CFG.seq], text: CFG });
+  const net = graphNet(e, fresh);
   trainTextClassifier(e, net, train, { epochs: 2, lr: 3e-3, seed: 1 });
-  const dense = denseModelOf(net);
+  const dense = denseModelOf(net, fresh);
 
   it('mixed bits + distillation: the .wpal gives the hard-assigned logits; palettes per row group on the word table', async () => {
     const r = compressModel(dense, train, {

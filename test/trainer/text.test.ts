@@ -1,14 +1,16 @@
 /**
  * The text classifier on the training engine: every transformer op's backward pass against central
  * differences of its float64 forward (test/oracle/text.ts) on tiny tensors, with SIMD and ref
- * kernels and the debug build; the engine's logits against the runtime's on the .wpal file that
- * src/models/text.ts builds from the same weights; a short real SST-2 run that learns well above chance.
+ * kernels and the debug build; the engine's logits, trained from the graph src/models/text.ts
+ * builds, against the runtime's on the same file; a short real SST-2 run that learns well above chance.
  */
 import { describe, expect, it } from 'vitest';
 import {
   Engine, TrainModule, add, attentionContext, attentionScores, embedding, evaluate, gelu, idsTensor, layerNorm, meanPool, softmax,
-  textClassifier, trainTextClassifier,
+  graphNet, trainTextClassifier,
 } from '../../src/trainer/engine/index.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { readDenseModel } from '../../src/trainer/compress.js';
 import { buildTextClassifier, textClassifierIds, textClassifierWords } from '../../src/models/text.js';
 import { loadModel } from '../../src/index.js';
 import { hashedExamples, hashedIds, loadSst2, fnv1a32, HASHED_TOKENIZER_ID } from '../../src/trainer/data/index.js';
@@ -54,19 +56,17 @@ const SMALL = { seq: 12, buckets: 50, dim: 16, layers: 2, heads: 4, ffn: 24 };
 
 describe('text classifier: engine vs runtime', () => {
   it('the .wpal file of the engine weights gives the engine logits (padding included)', async () => {
-    const e = new Engine(new TrainModule());
-    const net = textClassifier(e, { ...SMALL, seed: 3 });
-    const w = net.exportWeights();
-    // non-trivial LayerNorm and bias values (they start at 1 / 0)
+    const w = freshModel('transformer', { seed: 3, classes: 2, inputShape: [SMALL.seq], text: SMALL }).weights;
+    // non-trivial LayerNorm values (they start at 1 / 0)
     const rng = new Rng(5);
-    for (const [k, v] of Object.entries(w)) if (v.length <= SMALL.ffn) for (let i = 0; i < v.length; i++) v[i] += rng.uniform(-0.2, 0.2) + (k.endsWith('bias') ? 0 : 0);
+    for (const v of Object.values(w)) if (v.length <= SMALL.ffn) for (let i = 0; i < v.length; i++) v[i] += rng.uniform(-0.2, 0.2);
+    const built = buildTextClassifier({ ...SMALL, weights: { values: w } });
     const e2 = new Engine(new TrainModule());
-    const net2 = textClassifier(e2, { ...SMALL, values: w });
+    const net2 = graphNet(e2, readDenseModel(built.bytes));
     const B = 4;
     const ids = Int32Array.from({ length: B * SMALL.seq }, (_, i) => (i % SMALL.seq > 8 ? 0 : rng.int(1, SMALL.buckets - 1)));
     e2.beginStep();
     const want = e2.read(net2.forward(idsTensor(e2, ids, [B, SMALL.seq], SMALL.buckets)));
-    const built = buildTextClassifier({ ...SMALL, weights: { values: w } });
     expect(Object.keys(built.weights).sort()).toEqual(net2.params.map((p) => p.name).sort());
     const model = await loadModel(built.bytes);
     expect(model.inputs).toEqual([{ name: 'input_ids', shape: [SMALL.seq], dtype: 'int32' }]);
@@ -106,7 +106,7 @@ describe('SST-2', () => {
     const train = hashedExamples(tr.sentences.slice(0, 4000), tr.labels.slice(0, 4000), cfg);
     const dev = hashedExamples(dv.sentences, dv.labels, cfg);
     const e = new Engine(new TrainModule());
-    const net = textClassifier(e, { ...cfg, seed: 1 });
+    const net = graphNet(e, freshModel('transformer', { seed: 1, classes: 2, inputShape: [cfg.seq], text: cfg }));
     const hist = trainTextClassifier(e, net, train, { epochs: 3, lr: 3e-3, seed: 1 });
     const acc = evaluate(e, net, dev).accuracy;
     // chance is 50.9 % (the dev majority class); measured about 66 %
