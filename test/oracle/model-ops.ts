@@ -21,10 +21,14 @@ const ACT: Record<string, (x: number) => number> = {
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-/** Runs the model in float64 on one batch (inputs: batch examples, row-major); returns outputs by name. */
-export function runModelOracle(info: ModelInfo, inputs: Record<string, ArrayLike<number>>, batch: number): Record<string, Float64Array> {
+/**
+ * Runs the model in float64 on one batch (inputs: batch examples, row-major); returns outputs by
+ * name. `weightValues` replaces the decoded values of weights (by tensor index), e.g. for finite
+ * differences in float64.
+ */
+export function runModelOracle(info: ModelInfo, inputs: Record<string, ArrayLike<number>>, batch: number, weightValues?: ReadonlyMap<number, Float64Array>): Record<string, Float64Array> {
   const vals = new Map<number, Float64Array>();
-  const weights = new Map<number, Float64Array>();
+  const weights = new Map<number, Float64Array>(weightValues);
   const W = (t: number) => {
     let v = weights.get(t);
     if (!v) weights.set(t, (v = decodeWeight(info, info.tensors[t].weight!)));

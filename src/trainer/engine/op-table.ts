@@ -142,13 +142,10 @@ export const TRAIN_OPS: Readonly<Record<string, TrainOpRow>> = {
     },
   },
   MatMul: {
-    params: [1],
     forward: (c, [a, b]) => {
-      if (!c.batched[0]) throw new Error(`op ${c.op.index} (MatMul): a constant left operand has no training rule`);
       const as = need(a, c, 'a'), bs = need(b, c, 'b');
       const B = as.shape[0];
-      const bView = c.batched[1] ? c.e.view(bs, [B, ...c.inShapes[1]]) : bs;
-      return matmul(c.e, c.e.view(as, [B, ...c.inShapes[0]]), bView, c.op.attrs.transpose_b === 1, c.op.attrs.alpha as number, c.batched[1]);
+      return matmul(c.e, c.e.view(as, [B, ...c.inShapes[0]]), c.e.view(bs, [B, ...c.inShapes[1]]), c.op.attrs.transpose_b === 1, c.op.attrs.alpha as number);
     },
   },
   Embedding: {

@@ -1,14 +1,13 @@
 /**
  * Batched MatMul as the format defines it: y[..., M, N] = alpha * a[..., M, K] b[..., K, N] (b read
- * as [..., N, K] when transposeB), one training GEMM per matrix of the leading axes. `b` may be a
- * graph constant (no batch axis: the same matrix for every example, its gradient summed over them).
+ * as [..., N, K] when transposeB), both activations, one training GEMM per matrix of the leading axes.
  */
 import type { Engine, Tensor } from './tensor.js';
 
 const TRANS_A = 1;
 const TRANS_B = 2;
 
-export function matmul(e: Engine, a: Tensor, b: Tensor, transposeB: boolean, alpha: number, bBatched: boolean): Tensor {
+export function matmul(e: Engine, a: Tensor, b: Tensor, transposeB: boolean, alpha: number): Tensor {
   const r = a.shape.length;
   const [M, K] = a.shape.slice(r - 2);
   const bs = b.shape;
@@ -24,7 +23,7 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, transposeB: boolean, alp
     return mod.params;
   };
   const A = (i: number) => a.ptr + i * M * K * 4;
-  const Bm = (ptr: number, i: number) => ptr + (bBatched ? i * K * N * 4 : 0);
+  const Bm = (ptr: number, i: number) => ptr + i * K * N * 4;
   const Y = (ptr: number, i: number) => ptr + i * M * N * 4;
   const sb = (transposeB ? K : N) * 4;
   for (let i = 0; i < count; i++) mod.k.tgemm(M, N, K, A(i), Bm(b.ptr, i), 0, Y(y.ptr, i), K * 4, sb, N * 4, slots(transposeB ? TRANS_B : 0, 0));
@@ -37,10 +36,8 @@ export function matmul(e: Engine, a: Tensor, b: Tensor, transposeB: boolean, alp
       e.wrote(a);
     }
     if (b.requiresGrad) {
-      const db = e.gradPtr(b);
-      const first = e.accum(b);
+      const db = e.gradPtr(b), beta = e.accum(b);
       for (let i = 0; i < count; i++) {
-        const beta = bBatched || i === 0 ? first : 1;
         // transposeB: dB[N][K] = alpha dY^T A; else dB[K][N] = alpha A^T dY
         if (transposeB) mod.k.tgemm(N, K, M, Y(dy, i), A(i), 0, Bm(db, i), N * 4, K * 4, K * 4, slots(TRANS_A, beta));
         else mod.k.tgemm(K, N, M, A(i), Y(dy, i), 0, Bm(db, i), K * 4, N * 4, N * 4, slots(TRANS_A, beta));
