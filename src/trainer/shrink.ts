@@ -88,8 +88,15 @@ export function shrinkZeroRows(m: DenseModel): Shrunk {
       shapes[u.bias] = [keep.length];
     }
   });
+  // a Reshape between a layer and the next names the channel count: let it infer the new one
+  const reshapes = new Set(units.flatMap((u) => u.reshapes));
+  const ops = m.graph.ops.map((op) => {
+    if (!reshapes.has(op.index)) return op;
+    const to = op.attrs.shape as number[];
+    return { ...op, attrs: { ...op.attrs, shape: to.length === 1 ? [-1] : [...to.slice(0, -1), -1] } };
+  });
   return {
-    model: reshapedModel({ ...m, weights: w, shapes }),
+    model: reshapedModel({ graph: { ...m.graph, ops }, weights: w, shapes }),
     widths: keeps.map((k) => k.length),
     removed: units.map((u, i) => u.width - keeps[i].length),
     layers: units.map((u) => u.weight),

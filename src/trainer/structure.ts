@@ -2,7 +2,8 @@
  * Which layers of a graph can lose whole filters / neurons (structured pruning), found by reading
  * the graph, not by layer names: a FullyConnected or Conv2D (groups 1) layer L whose output
  * reaches exactly one other such layer N as N's input, through ops that act on each channel alone
- * (activations, max / average pooling, a Flatten of NHWC, whose channel stays the fastest axis),
+ * (activations, max / average pooling, a Flatten of NHWC or a Reshape that keeps the channel the
+ * fastest axis: to rank 1, or with the channel count as its last dimension),
  * with nothing else reading those tensors. Removing filter j of L removes input channel j of N;
  * the constant j still output (its bias through the path) is folded into N's bias, which is exact
  * when N adds it the same way at every output (no padding in N). The logits layer has no N.
@@ -23,6 +24,8 @@ export interface Unit {
   nextBias?: string;
   nextKind: 'fc' | 'conv';
   path: ((v: number) => number)[];
+  /** Reshape ops on the way (their target shape names the channel count; shrinking rewrites it with -1). */
+  reshapes: number[];
   /** Whether the layer's input comes (through such a path) from a conv layer: LeNet-5's fc1. */
   afterConv: boolean;
 }
@@ -43,6 +46,12 @@ function channelwise(op: OpInfo): ((v: number) => number) | undefined {
   return unaryFunctions(op.type, op.attrs)?.[0];
 }
 
+/** A Reshape that keeps the channel (last axis of `from`) fastest: a flatten to rank 1, or one that keeps the last dimension. */
+function keepsChannelFastest(op: OpInfo, from: readonly number[]): boolean {
+  const to = op.attrs.shape as number[];
+  return to.length === 1 || to[to.length - 1] === from[from.length - 1];
+}
+
 const hasPads = (op: OpInfo) => Array.isArray(op.attrs.pads) && (op.attrs.pads as number[]).some((p) => p !== 0);
 
 /** The layers that can lose units, in graph order (see the header). */
@@ -59,14 +68,17 @@ export function shrinkableUnits(m: DenseModel): Unit[] {
     if (!kind) continue;
     let t = op.outputs[0];
     const path: ((v: number) => number)[] = [];
+    const reshapes: number[] = [];
     let next: OpInfo | undefined;
     for (;;) {
       const users = consumers.get(t) ?? [];
       if (outputs.has(t) || users.length !== 1) break;
       const u = users[0];
       if (weightedKind(m, u)) { if (u.inputs[0] === t) next = u; break; }
-      const f = channelwise(u);
+      const reshape = u.type === 'Reshape' && keepsChannelFastest(u, g.tensors[t].shape);
+      const f = reshape ? (v: number) => v : channelwise(u);
       if (!f || (u.type === 'MaxPool' && hasPads(u))) break;
+      if (reshape) reshapes.push(u.index);
       path.push(f);
       t = u.outputs[0];
     }
@@ -76,7 +88,7 @@ export function shrinkableUnits(m: DenseModel): Unit[] {
       weight: name(op.inputs[1])!, ...(op.inputs[2] >= 0 && op.inputs[2] !== undefined ? { bias: name(op.inputs[2])! } : {}),
       kind, width: m.shapes[name(op.inputs[1])!][0],
       next: name(next.inputs[1])!, ...(next.inputs[2] >= 0 && next.inputs[2] !== undefined ? { nextBias: name(next.inputs[2])! } : {}),
-      nextKind: weightedKind(m, next)!, path, afterConv: false,
+      nextKind: weightedKind(m, next)!, path, reshapes, afterConv: false,
     });
   }
   const byWeight = new Map(g.ops.filter((op) => weightedKind(m, op)).map((op) => [name(op.inputs[1])!, op.index]));
