@@ -80,7 +80,14 @@ export interface CompressOptions {
   seed?: number;
   /** Distillation from the dense teacher: loss = (1 - alpha) CE + alpha T^2 KL(teacher_T || student_T). */
   distill?: boolean | { temperature?: number; alpha?: number };
-  /** Evaluated (hard weights) after every epoch and at the end. */
+  /** The teacher of distillation (default: the model given; the pipeline passes the original dense model to every stage). */
+  teacher?: DenseModel;
+  /**
+   * Keep the hard-assigned weights of the epoch with the best accuracy on `test` (a validation
+   * split; default true when `test` is given) instead of the last epoch's.
+   */
+  bestEpoch?: boolean;
+  /** Evaluated (hard weights) after every epoch and at the end: pass a validation split (it chooses the best epoch). */
   test?: Examples;
   onProgress?: (p: CompressProgress) => void;
   /** Steps between progress calls (default 10). */
@@ -109,8 +116,10 @@ export interface CompressResult {
   /** The .wpal compression config that stores exactly these palettes and masks. */
   compression: CompressionConfig;
   layers: CompressedLayer[];
-  /** Test accuracy of the hard-assigned weights (when opts.test is given). */
+  /** Accuracy on opts.test of the hard-assigned weights returned (when opts.test is given). */
   accuracy?: number;
+  /** The epoch whose weights are returned (1-based; the best on opts.test unless bestEpoch is false). */
+  epoch: number;
   /** The per-layer allocation (when opts.targetBytes is given). */
   allocation?: Allocation;
   history: Array<{ epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }>;
@@ -233,7 +242,7 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   const dist = opts.distill ? { temperature: 4, alpha: 0.5, ...(typeof opts.distill === 'object' ? opts.distill : {}) } : null;
   if (dist) {
     const te = new Engine(new TrainModule({ build: opts.build, isa: opts.isa }));
-    teacher = { e: te, net: netOf(te, model) };
+    teacher = { e: te, net: netOf(te, opts.teacher ?? model) };
     te.gradEnabled = false;
   }
 
@@ -241,6 +250,8 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   const labels = new Int32Array(batchSize);
   const history: CompressResult['history'] = [];
   const every = opts.progressEvery ?? 10;
+  const keepBest = opts.bestEpoch ?? true;
+  let best: { weights: Record<string, Float32Array>; accuracy: number; epoch: number } | undefined;
   const t0 = performance.now();
   let trainSeconds = 0;
   let step = 0;
@@ -302,19 +313,20 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
     const sec = (performance.now() - te0) / 1000;
     trainSeconds += sec;
     const rec: CompressResult['history'][number] = { epoch: ep + 1, loss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds: sec };
-    if (opts.test && ep < epochs - 1) {
-      rec.testAccuracy = evalHard(hard(), opts.test);
-      opts.onProgress?.({ epoch: ep + 1, epochs, step, steps, loss: rec.loss, accuracy: rec.trainAccuracy, elapsedSeconds: (performance.now() - t0) / 1000, etaSeconds: 0, testAccuracy: rec.testAccuracy });
+    if (opts.test) {
+      const w = hard();
+      rec.testAccuracy = evalHard(w, opts.test);
+      // the best epoch by validation accuracy (the later one on a tie: it had more fine-tuning),
+      // among the epochs that end with the full sparsity (after the pruning ramp)
+      const complete = step > rampEnd || layers.every((l) => !l.pruner);
+      if (complete && (!best || !keepBest || rec.testAccuracy >= best.accuracy)) best = { weights: w, accuracy: rec.testAccuracy, epoch: ep + 1 };
+      if (ep < epochs - 1) opts.onProgress?.({ epoch: ep + 1, epochs, step, steps, loss: rec.loss, accuracy: rec.trainAccuracy, elapsedSeconds: (performance.now() - t0) / 1000, etaSeconds: 0, testAccuracy: rec.testAccuracy });
     }
     history.push(rec);
   }
 
-  const weights = hard();
-  let accuracy: number | undefined;
-  if (opts.test) {
-    accuracy = evalHard(weights, opts.test);
-    history[history.length - 1].testAccuracy = accuracy;
-  }
+  const weights = best?.weights ?? hard();
+  const accuracy = best?.accuracy;
   const out: CompressedLayer[] = layers.map((l) => ({
     name: l.name,
     bits: l.dkm ? l.setting.bits : 0,
@@ -345,6 +357,7 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
     ...(accuracy !== undefined ? { accuracy } : {}),
     ...(allocation ? { allocation } : {}),
     history,
+    epoch: best?.epoch ?? epochs,
     imagesPerSecond: examples / Math.max(1e-9, trainSeconds),
     build(b = {}) {
       return buildDenseModel({ ...model, weights }, compression, b);

@@ -13,7 +13,8 @@
  */
 import { WpalError } from '../format/errors.js';
 import { loadModel } from '../runtime/load.js';
-import { InfeasibleTargetError } from './allocate/index.js';
+import { DEFAULT_CALIBRATION, InfeasibleTargetError } from './allocate/index.js';
+import { carveStratified, SPLIT_DEFAULTS, valSeed } from './data/split.js';
 import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
 import type { Examples } from './engine/loop.js';
@@ -88,15 +89,36 @@ export function propertyBytes(dense: DenseModel, properties: Record<string, stri
   return buildDenseModel(dense, undefined, { ...extra, properties }).bytes.length - plain + 16;
 }
 
+/** The first n examples. */
+function firstOf(d: Examples, n: number): Examples {
+  const k = Math.min(n, d.count);
+  const F = d.x.length / d.count;
+  return { x: d.x.subarray(0, k * F), y: Array.from({ length: k }, (_, i) => d.y[i]), count: k };
+}
+
+/** A seeded, stratified validation carve of the training examples (SPLIT_DEFAULTS.valFraction). */
+function carveValidation(d: Examples, seed: number): { train: Examples; val: Examples } {
+  const classes = Math.max(...Array.from(d.y)) + 1;
+  const c = carveStratified(d.y, classes, SPLIT_DEFAULTS.valFraction, valSeed(seed));
+  const F = d.x.length / d.count;
+  const take = (idx: ArrayLike<number>): Examples => {
+    const x = new Float32Array(idx.length * F);
+    for (let i = 0; i < idx.length; i++) x.set(d.x.subarray(idx[i] * F, (idx[i] + 1) * F), i * F);
+    return { x, y: Array.from(idx, (i) => d.y[i]), count: idx.length };
+  };
+  return { train: take(c.rest), val: take(c.held) };
+}
+
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 
 /**
- * Compresses `model` on `data.train`; `data.val` (default: test) is what progress reports per epoch,
- * `data.test` only measures the written file.
+ * Compresses `model` on `data.train`. `data.val` chooses everything chosen from data: the best epoch
+ * of every stage, and the layers' sensitivity behind a target size (when absent, 10% of the training
+ * examples are carved as validation, seeded); `data.test` only measures the written file.
  */
 export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, o: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
-  const { train, test } = data;
-  const monitor = data.val ?? test;
+  const { test } = data;
+  const { train, val: monitor } = data.val ? { train: data.train, val: data.val } : carveValidation(data.train, o.seed);
   const emit = o.onEvent ?? (() => {});
   const units = shrinkableUnits(model);
   const shrinkable = units.length > 0;
@@ -110,7 +132,8 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const full = units.map((u) => u.width);
   emit({ kind: 'start', examples: perEpoch * (pruneEpochs + o.epochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
-  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill } : {}), test: monitor };
+  // every stage distills from the model given (not from the narrower model of a previous stage)
+  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill, teacher: model } : {}), test: monitor };
   const stepsOf = (stage: string, offset: number) => (p: CompressProgress) => emit({ kind: 'step', stage, done: offset + p.step * o.batchSize, progress: p });
   let dense = model;
   let structuredLine = '';
@@ -161,7 +184,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const dkm = () =>
     compressModel(dense, train, {
       ...common,
-      ...(o.targetBytes !== undefined ? { targetBytes: o.targetBytes, allocation: { reserveBytes } } : { bits: o.bits }),
+      ...(o.targetBytes !== undefined ? { targetBytes: o.targetBytes, allocation: { reserveBytes, calibration: firstOf(monitor, DEFAULT_CALIBRATION) } } : { bits: o.bits }),
       groupRows: o.groupRows ?? 0,
       sparsity: o.sparsity ?? 0,
       block: o.block,
@@ -196,7 +219,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
       throw again;
     }
   }
-  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}  val acc (hard) ${pct(r.accuracy)}` });
+  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}  val acc (hard) ${pct(r.accuracy)}${o.epochs > 1 ? ` (epoch ${r.epoch}, the best)` : ''}` });
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // Measured through the runtime on the written file, then recorded in it.

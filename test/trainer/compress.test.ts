@@ -69,6 +69,20 @@ describe('compressModel on MNIST (2,000 train, 1,000 test images)', () => {
     await expectFileMatches(r, sub(test, 16));
   }, 30_000);
 
+  it('the weights returned are those of the epoch with the best validation accuracy (after the pruning ramp)', async () => {
+    const val = { x: train.x.subarray(50_000 * 784, 51_000 * 784), y: train.y.subarray(50_000, 51_000), count: 1000 };
+    const r = compressModel(denseModelOf(net, fresh), sub(train, 2000), { bits: 1, sparsity: 0.3, epochs: 4, batchSize: 64, lr: 0.02, test: val, pruneRamp: 0.5 });
+    const eligible = r.history.slice(2); // the ramp ends with epoch 2's last step (its mask is set at the next one): epochs 3, 4 hold the full sparsity
+    expect(r.accuracy).toBe(Math.max(...eligible.map((h) => h.testAccuracy!)));
+    expect(r.history[r.epoch - 1].testAccuracy).toBe(r.accuracy);
+    expect(r.epoch).toBeGreaterThanOrEqual(3);
+    for (const l of r.layers) expect(l.sparsity).toBeCloseTo(0.3, 2);
+    await expectFileMatches(r, sub(test, 16));
+    const last = compressModel(denseModelOf(net, fresh), sub(train, 2000), { bits: 1, sparsity: 0.3, epochs: 4, batchSize: 64, lr: 0.02, test: val, pruneRamp: 0.5, bestEpoch: false });
+    expect(last.epoch).toBe(4);
+    expect(last.accuracy).toBe(last.history[3].testAccuracy);
+  }, 60_000);
+
   it('readDenseModel: a dense .wpal back into the engine gives the same accuracy', () => {
     const m = denseModelOf(net, fresh);
     const back = readDenseModel(buildDenseModel(m).bytes);
