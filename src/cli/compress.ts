@@ -58,7 +58,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const widths = widthFlag ? parseWidths(o[widthFlag] as string, `--${widthFlag}`, full.length) : undefined;
   widths?.forEach((w, i) => { if (w > full[i]) throw new UsageError(`--${widthFlag}: ${w} units is more than the ${full[i]} the model has`); });
   // --prune-epochs: the structured stage's epochs when there may be one (--widths, or a target on a model with shrinkable layers)
-  const structuredEpochs = (o['prune-epochs'] as number | undefined) ?? 4;
+  const structuredEpochs = o['prune-epochs'] as number | undefined;
   const pruneEpochs = widths || (targetBytes !== undefined && full.length > 0) ? 0 : (o['prune-epochs'] as number | undefined) ?? 0;
   const layerSpec = o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined;
   const sparsity = (o['sparsity'] as number | undefined) ?? 0;
@@ -94,9 +94,11 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
     ...(layerSpec ? { layers: layerSpec } : {}),
     ...(widths ? { widths } : {}),
-    structuredEpochs,
+    ...(structuredEpochs !== undefined ? { structuredEpochs } : {}),
     pruneEpochs,
     epochs,
+    // after whole filters / neurons were removed, DKM runs longer unless --epochs says
+    ...(o['epochs'] === undefined && !text ? { epochsAfterStructured: COMPRESS_DEFAULTS.epochsAfterStructured } : {}),
     batchSize: batch,
     lr: (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr),
     optimizer,

@@ -47,11 +47,13 @@ export interface PipelineOptions {
   layers?: Record<string, LayerSetting>;
   /** Keep this many units per shrinkable layer (structure.ts order; LeNet-5: conv1, conv2, fc1 filters/neurons; LeNet-300-100: hidden units). */
   widths?: number[];
-  /** Epochs of the structured stage (default 4). */
+  /** Epochs of the structured stage (default 8: measured on LeNet-5 at 8.6 KB, 4 left it short of 99.0%). */
   structuredEpochs?: number;
   /** Epochs of block pruning on float32 weights before DKM (default 0: prune during DKM). */
   pruneEpochs?: number;
   epochs: number;
+  /** DKM epochs when a structured stage ran first (default: `epochs`): a much narrower network needs longer to recover. */
+  epochsAfterStructured?: number;
   batchSize: number;
   lr: number;
   optimizer: 'sgd' | 'adam';
@@ -122,7 +124,8 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const emit = o.onEvent ?? (() => {});
   const units = shrinkableUnits(model);
   const shrinkable = units.length > 0;
-  const structuredEpochs = o.structuredEpochs ?? 4;
+  const structuredEpochs = o.structuredEpochs ?? 8;
+  let dkmEpochs = o.epochs;
   let widths = o.widths;
   if (widths && !shrinkable) throw new WpalCompressError('removing whole filters / neurons (widths): no layer of this model can lose them (a fully connected or conv layer feeding another through channel-wise ops)');
   if (widths && widths.length !== units.length) throw new WpalCompressError(`widths: give ${units.length} numbers, for ${units.map((u) => layerKey(u.weight)).join(', ')}`);
@@ -130,7 +133,8 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const perEpoch = Math.floor(train.count / o.batchSize) * o.batchSize;
   if (perEpoch === 0) throw new WpalCompressError(`batch size ${o.batchSize} is larger than the ${train.count} training examples`);
   const full = units.map((u) => u.width);
-  emit({ kind: 'start', examples: perEpoch * (pruneEpochs + o.epochs + (widths ? structuredEpochs : 0)) });
+  if (widths) dkmEpochs = o.epochsAfterStructured ?? o.epochs;
+  emit({ kind: 'start', examples: perEpoch * (pruneEpochs + dkmEpochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
   // every stage distills from the model given (not from the narrower model of a previous stage)
   const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill, teacher: model } : {}), test: monitor };
@@ -168,7 +172,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
     ...o.properties,
     dkm_bits: o.targetBytes !== undefined ? 'auto' : String(o.bits),
     ...(o.targetBytes !== undefined ? { target_bytes: String(o.targetBytes) } : {}),
-    dkm_epochs: String(o.epochs),
+    dkm_epochs: String(dkmEpochs),
     optimizer: o.optimizer,
     ...(pruneEpochs > 0 ? { prune_epochs: String(pruneEpochs) } : {}),
     ...(structuredLine ? { structured: structuredLine, structured_epochs: String(structuredEpochs) } : {}),
@@ -189,7 +193,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
       sparsity: o.sparsity ?? 0,
       block: o.block,
       ...(o.layers ? { layers: o.layers } : {}),
-      epochs: o.epochs,
+      epochs: dkmEpochs,
       lr: o.lr,
       tau: o.tau,
       onProgress: stepsOf(pruneEpochs > 0 || widths ? 'DKM ' : '', (pruneEpochs + (widths ? structuredEpochs : 0)) * perEpoch),
@@ -209,7 +213,8 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
       throw new WpalCompressError(`${e.message}; removing whole filters and neurons does not reach it either: ${(why as Error).message}`, { cause: why });
     }
     emit({ kind: 'widths', targetBytes: e.targetBytes, minBytes: e.minBytes, widths: plan.widths, full: plan.full, estimatedBytes: plan.estimatedBytes });
-    emit({ kind: 'extend', examples: perEpoch * structuredEpochs });
+    dkmEpochs = o.epochsAfterStructured ?? o.epochs;
+    emit({ kind: 'extend', examples: perEpoch * (structuredEpochs + dkmEpochs - o.epochs) });
     widths = structured(plan.widths, 0);
     reserveBytes = reserve();
     try {
@@ -219,7 +224,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
       throw again;
     }
   }
-  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${o.epochs} epoch${o.epochs > 1 ? 's' : ''}  val acc (hard) ${pct(r.accuracy)}${o.epochs > 1 ? ` (epoch ${r.epoch}, the best)` : ''}` });
+  emit({ kind: 'note', text: `${pruneEpochs > 0 || widths ? 'DKM ' : ''}fine-tuned ${dkmEpochs} epoch${dkmEpochs > 1 ? 's' : ''}  val acc (hard) ${pct(r.accuracy)}${dkmEpochs > 1 ? ` (epoch ${r.epoch}, the best)` : ''}` });
   const trainSeconds = (performance.now() - t0) / 1000;
 
   // Measured through the runtime on the written file, then recorded in it.
