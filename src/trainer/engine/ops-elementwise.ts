@@ -178,20 +178,32 @@ export function reduce(e: Engine, type: 'ReduceMean' | 'ReduceMax', x: Tensor, a
   return y;
 }
 
-/** y = permute(x, perm) over the full shape (perm[0] = 0 keeps the batch axis first). */
+/**
+ * y = permute(x, perm) over the full shape (perm[0] = 0 keeps the batch axis first). The trailing
+ * axes the permutation leaves in place move as contiguous runs (attention's [B, T, H, dh] ->
+ * [B, H, T, dh] copies rows of dh values), so the walk covers only the axes that move.
+ */
 export function transpose(e: Engine, x: Tensor, perm: readonly number[]): Tensor {
   const out = perm.map((p) => x.shape[p]);
+  let k = perm.length;
+  while (k > 0 && perm[k - 1] === k - 1) k--;
+  const run = x.shape.slice(k).reduce((a, b) => a * b, 1);
   const sx = stridesOf(x.shape);
-  const src = perm.map((p) => sx[p]);
+  const outer = out.slice(0, k);
+  const src = perm.slice(0, k).map((p) => sx[p]);
   const y = e.tensor(out, x.requiresGrad);
   const m = e.mod.f32;
   const xi = x.ptr >> 2, yi = y.ptr >> 2;
-  walk(out, src, src, (i, ox) => { m[yi + i] = m[xi + ox]; });
+  walk(outer, src, src, (i, ox) => { m.copyWithin(yi + i * run, xi + ox, xi + ox + run); });
   e.record(y, () => {
-    const dx = e.sumGrad(x);
+    const add = e.accum(x) === 1;
+    const dx = e.gradPtr(x) >> 2;
     const g = e.mod.f32;
     const dy = y.root.grad >> 2;
-    walk(out, src, src, (i, ox) => { g[dx + ox] += g[dy + i]; });
+    walk(outer, src, src, (i, ox) => {
+      if (!add) g.copyWithin(dx + ox, dy + i * run, dy + (i + 1) * run);
+      else for (let j = 0; j < run; j++) g[dx + ox + j] += g[dy + i * run + j];
+    });
     e.wrote(x);
   });
   return y;
