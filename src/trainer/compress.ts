@@ -11,9 +11,8 @@
 import type { CompressionConfig, LayerDesc, WeightCompression } from '../models/common.js';
 import { Engine, type Tensor } from './engine/tensor.js';
 import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js';
-import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
-import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
+import { evaluate, loadBatch, trainLoop, type Batch, type Examples } from './engine/loop.js';
 import { graphForward, type TrainableNet } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
@@ -247,14 +246,10 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   }
 
   const opt: Optimizer = optimizer === 'adam' ? new Adam(e, params, { lr: lr0 }) : new SGD(e, params, { lr: lr0, momentum });
-  const labels = new Int32Array(batchSize);
-  const history: CompressResult['history'] = [];
   const every = opts.progressEvery ?? 10;
   const keepBest = opts.bestEpoch ?? true;
   let best: { weights: Record<string, Float32Array>; accuracy: number; epoch: number } | undefined;
   const t0 = performance.now();
-  let trainSeconds = 0;
-  let step = 0;
 
   const hard = (): Record<string, Float32Array> => {
     const w: Record<string, Float32Array> = {};
@@ -274,56 +269,45 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
     return evaluate(ee, netOf(ee, { ...model, weights: w }), test).accuracy;
   };
 
-  for (let ep = 0; ep < epochs; ep++) {
-    const order = permutation(data.count, seed * 1000 + ep + 1);
-    let lossSum = 0, correct = 0, seen = 0;
-    const te0 = performance.now();
-    for (let s = 0; s + batchSize <= data.count; s += batchSize) {
-      for (const l of layers) l.pruner?.step(step);
-      opt.lr = (lr0 * (1 + Math.cos((Math.PI * step) / Math.max(1, steps)))) / 2;
-      e.beginStep();
-      const x = loadBatch(e, data, order, s, batchSize, net.inputShape, labels, net.inputDtype);
-      const logits = forward(x);
-      let loss: Tensor;
-      if (teacher) {
-        const te = teacher.e;
-        te.beginStep();
-        // a copy of the batch in the teacher's memory (int32 ids copied as integers)
-        const tx = te.tensor(x.shape);
-        if (net.inputDtype === 'int32') te.mod.i32.set(e.mod.i32.subarray(x.ptr >> 2, (x.ptr >> 2) + x.size), tx.ptr >> 2);
-        else te.write(tx, e.read(x));
-        const tl = te.read(teacher.net.forward(tx));
-        loss = distillLoss(e, logits, tl, labels, dist!.temperature, dist!.alpha);
-      } else {
-        loss = softmaxCrossEntropy(e, logits, labelTensor(e, labels));
-      }
-      const lv = scalar(e, loss);
-      correct += countCorrect(e, logits, labels);
-      e.backward(loss);
-      opt.step();
-      for (const l of layers) l.pruner?.enforce();
-      lossSum += lv * batchSize;
-      seen += batchSize;
-      step++;
-      if (opts.onProgress && (step % every === 0 || s + 2 * batchSize > data.count)) {
+  const loop = trainLoop(e, { ...net, forward }, opt, data, {
+    epochs, batchSize, seed,
+    lr: (step, total) => (lr0 * (1 + Math.cos((Math.PI * step) / Math.max(1, total)))) / 2,
+    beforeStep: (b) => { for (const l of layers) l.pruner?.step(b.step); },
+    afterStep: () => { for (const l of layers) l.pruner?.enforce(); },
+    ...(teacher
+      ? {
+          loss: (logits: Tensor, b: Batch) => {
+            const te = teacher!.e;
+            te.beginStep();
+            // the batch again in the teacher's memory (int32 ids copied as integers)
+            const x = loadBatch(te, data, b.order, b.start, b.size, net.inputShape, b.labels, net.inputDtype);
+            const tl = te.read(teacher!.net.forward(x));
+            return distillLoss(e, logits, tl, b.labels, dist!.temperature, dist!.alpha);
+          },
+        }
+      : {}),
+    onStep: (b, p) => {
+      const step = b.step + 1;
+      if (opts.onProgress && (step % every === 0 || b.start + 2 * batchSize > data.count)) {
         const el = (performance.now() - t0) / 1000;
-        opts.onProgress({ epoch: ep + 1, epochs, step, steps, loss: lossSum / seen, accuracy: correct / seen, elapsedSeconds: el, etaSeconds: (el / step) * (steps - step) });
+        opts.onProgress({ epoch: b.epoch + 1, epochs, step, steps, loss: p.loss, accuracy: p.accuracy, elapsedSeconds: el, etaSeconds: (el / step) * (steps - step) });
       }
-    }
-    const sec = (performance.now() - te0) / 1000;
-    trainSeconds += sec;
-    const rec: CompressResult['history'][number] = { epoch: ep + 1, loss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds: sec };
-    if (opts.test) {
+    },
+    onEpochEnd: (epoch, step) => {
+      if (!opts.test) return undefined;
       const w = hard();
-      rec.testAccuracy = evalHard(w, opts.test);
+      const acc = evalHard(w, opts.test);
       // the best epoch by validation accuracy (the later one on a tie: it had more fine-tuning),
       // among the epochs that end with the full sparsity (after the pruning ramp)
       const complete = step > rampEnd || layers.every((l) => !l.pruner);
-      if (complete && (!best || !keepBest || rec.testAccuracy >= best.accuracy)) best = { weights: w, accuracy: rec.testAccuracy, epoch: ep + 1 };
-      if (ep < epochs - 1) opts.onProgress?.({ epoch: ep + 1, epochs, step, steps, loss: rec.loss, accuracy: rec.trainAccuracy, elapsedSeconds: (performance.now() - t0) / 1000, etaSeconds: 0, testAccuracy: rec.testAccuracy });
-    }
-    history.push(rec);
-  }
+      if (complete && (!best || !keepBest || acc >= best.accuracy)) best = { weights: w, accuracy: acc, epoch };
+      return acc;
+    },
+    onEpoch: (h) => {
+      if (h.valAccuracy !== undefined && h.epoch < epochs) opts.onProgress?.({ epoch: h.epoch, epochs, step: h.epoch * stepsPerEpoch, steps, loss: h.loss, accuracy: h.trainAccuracy, elapsedSeconds: (performance.now() - t0) / 1000, etaSeconds: 0, testAccuracy: h.valAccuracy });
+    },
+  });
+  const history: CompressResult['history'] = loop.epochs.map((h) => ({ epoch: h.epoch, loss: h.loss, trainAccuracy: h.trainAccuracy, seconds: h.seconds, ...(h.valAccuracy !== undefined ? { testAccuracy: h.valAccuracy } : {}) }));
 
   const weights = best?.weights ?? hard();
   const accuracy = best?.accuracy;
@@ -347,7 +331,6 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
     const built = buildDenseModel({ ...model, weights }, compression).bytes.length;
     if (built > allocation.budgetBytes) throw new Error(`compressModel: the file takes ${built} B, over the allocation budget ${allocation.budgetBytes} B (target ${allocation.targetBytes} B)`);
   }
-  const examples = stepsPerEpoch * batchSize * epochs;
   return {
     model,
     weights,
@@ -358,7 +341,7 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
     ...(allocation ? { allocation } : {}),
     history,
     epoch: best?.epoch ?? epochs,
-    imagesPerSecond: examples / Math.max(1e-9, trainSeconds),
+    imagesPerSecond: loop.examplesPerSecond,
     build(b = {}) {
       return buildDenseModel({ ...model, weights }, compression, b);
     },

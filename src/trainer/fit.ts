@@ -5,9 +5,8 @@
  * over the training set by `teacherLogits`, so a step costs no teacher forward).
  */
 import { Engine } from './engine/tensor.js';
-import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './engine/ops.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
-import { evaluate, loadBatch, permutation, type Examples } from './engine/loop.js';
+import { evaluate, trainLoop, type Examples, type LoopEpoch } from './engine/loop.js';
 import type { TrainableNet } from './engine/graph-net.js';
 import { distillLoss } from './compress.js';
 import { netOf, type DenseModel } from './dense-model.js';
@@ -52,62 +51,42 @@ export interface FitResult {
   seconds: number;
 }
 
-/** The per-epoch shuffle seed (a Weyl step, so epochs and seeds never share a permutation). */
-export function epochSeed(seed: number, epoch: number): number {
-  return (seed + epoch * 0x9e3779b1) >>> 0;
-}
-
 export function fit(e: Engine, net: TrainableNet, data: Examples, o: FitOptions): FitResult {
   const { epochs, batchSize: B, lr, seed = 1, temperature = 4, alpha = 0.7 } = o;
   const opt: Optimizer =
     (o.optimizer ?? 'sgd') === 'sgd'
       ? new SGD(e, net.params, { lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 5e-4 })
       : new Adam(e, net.params, { lr });
-  const stepsPerEpoch = Math.floor(data.count / B);
-  if (stepsPerEpoch === 0) throw new RangeError(`fit: batch ${B} is larger than the ${data.count} examples`);
+  if (Math.floor(data.count / B) === 0) throw new RangeError(`fit: batch ${B} is larger than the ${data.count} examples`);
   const classes = o.teacher ? o.teacher.length / data.count : 0;
   if (o.teacher && !Number.isInteger(classes)) throw new RangeError(`fit: ${o.teacher.length} teacher logits do not divide into ${data.count} examples`);
-  const totalSteps = stepsPerEpoch * epochs;
-  const labels = new Int32Array(B);
   const tl = new Float32Array(B * classes);
-  const history: FitEpoch[] = [];
-  let trainSeconds = 0;
+  let smooth = NaN;
+  const fitEpoch = (h: LoopEpoch): FitEpoch => ({ epoch: h.epoch, epochs, loss: h.loss, trainAccuracy: h.trainAccuracy, ...(h.valAccuracy !== undefined ? { testAccuracy: h.valAccuracy } : {}), examples: h.examples, seconds: h.seconds });
   const t0 = performance.now();
-  for (let ep = 0; ep < epochs; ep++) {
-    const order = permutation(data.count, epochSeed(seed, ep));
-    let lossSum = 0, correct = 0, seen = 0, smooth = NaN;
-    const te = performance.now();
-    for (let s = 0; s < stepsPerEpoch; s++) {
-      opt.lr = 0.5 * lr * (1 + Math.cos((Math.PI * (ep * stepsPerEpoch + s)) / totalSteps));
-      e.beginStep();
-      const x = loadBatch(e, data, order, s * B, B, net.inputShape, labels, net.inputDtype);
-      if (o.teacher) {
-        for (let i = 0; i < B; i++) {
-          const k = order[s * B + i];
-          tl.set(o.teacher.subarray(k * classes, (k + 1) * classes), i * classes);
+  const r = trainLoop(e, net, opt, data, {
+    epochs, batchSize: B, seed,
+    lr: (step, steps) => 0.5 * lr * (1 + Math.cos((Math.PI * step) / steps)),
+    ...(o.teacher
+      ? {
+          loss: (logits, b) => {
+            for (let i = 0; i < B; i++) {
+              const k = b.order[b.start + i];
+              tl.set(o.teacher!.subarray(k * classes, (k + 1) * classes), i * classes);
+            }
+            return distillLoss(e, logits, tl, b.labels, temperature, alpha);
+          },
         }
-      }
-      const logits = net.forward(x);
-      const loss = o.teacher ? distillLoss(e, logits, tl, labels, temperature, alpha) : softmaxCrossEntropy(e, logits, labelTensor(e, labels));
-      const l = scalar(e, loss);
-      correct += countCorrect(e, logits, labels);
-      e.backward(loss);
-      opt.step();
-      lossSum += l * B;
-      seen += B;
-      smooth = Number.isNaN(smooth) ? l : 0.98 * smooth + 0.02 * l;
-      o.onStep?.(ep, seen, smooth);
-    }
-    const seconds = (performance.now() - te) / 1000;
-    trainSeconds += seconds;
-    const r: FitEpoch = { epoch: ep + 1, epochs, loss: lossSum / seen, trainAccuracy: correct / seen, examples: seen, seconds };
-    if (o.test) r.testAccuracy = evaluate(e, net, o.test).accuracy;
-    history.push(r);
-    o.onEpoch?.(r);
-    if (!Number.isFinite(r.loss)) break;
-  }
-  const examples = history.reduce((a, h) => a + h.examples, 0);
-  return { epochs: history, imagesPerSecond: examples / Math.max(1e-9, trainSeconds), seconds: (performance.now() - t0) / 1000 };
+      : {}),
+    onStep: (b, p) => {
+      smooth = b.step === 0 || Number.isNaN(smooth) ? p.lastLoss : 0.98 * smooth + 0.02 * p.lastLoss;
+      o.onStep?.(b.epoch, p.seen, smooth);
+    },
+    onEpochEnd: () => (o.test ? evaluate(e, net, o.test).accuracy : undefined),
+    onEpoch: (h) => o.onEpoch?.(fitEpoch(h)),
+  });
+  const history = r.epochs.map(fitEpoch);
+  return { epochs: history, imagesPerSecond: r.examplesPerSecond, seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Logits [count x classes] of a dense model over `data`, without the tape, in batches. */

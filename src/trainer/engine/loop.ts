@@ -6,6 +6,7 @@
 import type { Engine } from './tensor.js';
 import type { Optimizer } from './optim.js';
 import type { TrainableNet } from './graph-net.js';
+import type { Tensor } from './tensor.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './ops.js';
 
 /** Examples as a flat Float32Array (count x features) and integer labels. */
@@ -61,38 +62,128 @@ export function loadBatch(e: Engine, data: Examples, order: ArrayLike<number>, s
   return x;
 }
 
-export interface EpochOptions {
+/** The shuffle seed of an epoch (a Weyl step, so epochs and seeds never share a permutation): the one seed rule of every training loop. */
+export function epochSeed(seed: number, epoch: number): number {
+  return (seed + epoch * 0x9e3779b1) >>> 0;
+}
+
+/** One mini-batch of the loop: examples order[start .. start + size) of the epoch's permutation. */
+export interface Batch {
+  epoch: number;
+  /** Steps done before this one, over the whole run. */
+  step: number;
+  order: Uint32Array;
+  start: number;
+  size: number;
+  labels: Int32Array;
+}
+
+export interface LoopOptions {
+  epochs: number;
   batchSize: number;
   seed?: number;
+  /** Learning rate of step `step` of `steps` (the schedule; default: the optimizer's, constant). */
+  lr?: (step: number, steps: number) => number;
+  /** Stop each epoch after this many examples (default: all). */
+  limit?: number;
+  /** The batch's loss from its logits (default: softmax cross-entropy on the labels). */
+  loss?: (logits: Tensor, batch: Batch) => Tensor;
+  /** Changes the batch's input in place before the forward pass (e.g. word dropout). */
+  prepare?: (x: Tensor, batch: Batch) => void;
+  /** Before / after every step (pruning schedules and masks). */
+  beforeStep?: (batch: Batch) => void;
+  afterStep?: (batch: Batch) => void;
+  /** After every step: the mean loss and accuracy of the epoch so far. */
+  onStep?: (batch: Batch, p: { loss: number; lastLoss: number; accuracy: number; seen: number; steps: number }) => void;
+  /** After every epoch: a validation accuracy to record, if any. */
+  onEpochEnd?: (epoch: number, steps: number) => number | undefined;
+  /** The epoch's record, once complete. */
+  onEpoch?: (rec: LoopEpoch) => void;
+}
+
+export interface LoopEpoch {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  /** onEpochEnd's accuracy (the validation split's). */
+  valAccuracy?: number;
+  examples: number;
+  seconds: number;
+}
+
+export interface LoopResult {
+  epochs: LoopEpoch[];
+  /** Examples per second over the training steps (onEpochEnd excluded). */
+  examplesPerSecond: number;
+}
+
+/**
+ * The training loop of the trainer (fit, compressModel, the text classifier, trainEpoch): shuffled
+ * mini-batches by epochSeed, the last partial batch dropped; forward, loss, backward, optimizer step.
+ */
+export function trainLoop(e: Engine, net: TrainableNet, opt: Optimizer, data: Examples, o: LoopOptions): LoopResult {
+  const B = o.batchSize;
+  const n = Math.min(data.count, o.limit ?? data.count);
+  const perEpoch = Math.floor(n / B);
+  if (perEpoch === 0) throw new RangeError(`batch ${B} is larger than the ${n} examples`);
+  const steps = perEpoch * o.epochs;
+  const labels = new Int32Array(B);
+  const history: LoopEpoch[] = [];
+  let step = 0, trainSeconds = 0;
+  for (let ep = 0; ep < o.epochs; ep++) {
+    const order = permutation(data.count, epochSeed(o.seed ?? 1, ep));
+    let lossSum = 0, correct = 0, seen = 0;
+    const t0 = performance.now();
+    for (let s = 0; s < perEpoch; s++) {
+      const batch: Batch = { epoch: ep, step, order, start: s * B, size: B, labels };
+      o.beforeStep?.(batch);
+      if (o.lr) opt.lr = o.lr(step, steps);
+      e.beginStep();
+      const x = loadBatch(e, data, order, s * B, B, net.inputShape, labels, net.inputDtype);
+      o.prepare?.(x, batch);
+      const logits = net.forward(x);
+      const loss = o.loss ? o.loss(logits, batch) : softmaxCrossEntropy(e, logits, labelTensor(e, labels));
+      const l = scalar(e, loss);
+      correct += countCorrect(e, logits, labels);
+      e.backward(loss);
+      opt.step();
+      o.afterStep?.(batch);
+      lossSum += l * B;
+      seen += B;
+      step++;
+      o.onStep?.(batch, { loss: lossSum / seen, lastLoss: l, accuracy: correct / seen, seen, steps });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    trainSeconds += seconds;
+    const rec: LoopEpoch = { epoch: ep + 1, loss: lossSum / seen, trainAccuracy: correct / seen, examples: seen, seconds };
+    const val = o.onEpochEnd?.(ep + 1, step);
+    if (val !== undefined) rec.valAccuracy = val;
+    history.push(rec);
+    o.onEpoch?.(rec);
+    if (!Number.isFinite(rec.loss)) break;
+  }
+  const examples = history.reduce((a, h) => a + h.examples, 0);
+  return { epochs: history, examplesPerSecond: examples / Math.max(1e-9, trainSeconds) };
+}
+
+export interface EpochOptions {
+  batchSize: number;
+  /** Seed of the run, and which epoch of it this is (the permutation is epochSeed(seed, epoch)). */
+  seed?: number;
+  epoch?: number;
   /** Called after every step (e.g. a learning-rate schedule). */
   onStep?: (step: number, loss: number) => void;
   /** Stop after this many examples (default: all). */
   limit?: number;
 }
 
-/** One pass over `data` in shuffled batches (the last partial batch is dropped). */
+/** One pass over `data` in shuffled batches (trainLoop for one epoch). */
 export function trainEpoch(e: Engine, net: TrainableNet, opt: Optimizer, data: Examples, opts: EpochOptions): EpochResult {
-  const B = opts.batchSize;
-  const order = permutation(data.count, opts.seed ?? 1);
-  const labels = new Int32Array(B);
-  const n = Math.min(data.count, opts.limit ?? data.count);
-  let lossSum = 0, correct = 0, seen = 0, step = 0;
-  const t0 = performance.now();
-  for (let s = 0; s + B <= n; s += B) {
-    e.beginStep();
-    const x = loadBatch(e, data, order, s, B, net.inputShape, labels, net.inputDtype);
-    const lab = labelTensor(e, labels);
-    const logits = net.forward(x);
-    const loss = softmaxCrossEntropy(e, logits, lab);
-    const l = scalar(e, loss);
-    correct += countCorrect(e, logits, labels);
-    e.backward(loss);
-    opt.step();
-    lossSum += l * B;
-    seen += B;
-    opts.onStep?.(step++, l);
-  }
-  return { loss: lossSum / Math.max(1, seen), accuracy: correct / Math.max(1, seen), examples: seen, seconds: (performance.now() - t0) / 1000 };
+  const r = trainLoop(e, net, opt, data, {
+    epochs: 1, batchSize: opts.batchSize, seed: epochSeed(opts.seed ?? 1, opts.epoch ?? 0), ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    onStep: (b, p) => opts.onStep?.(b.step, p.lastLoss),
+  }).epochs[0];
+  return { loss: r.loss, accuracy: r.trainAccuracy, examples: r.examples, seconds: r.seconds };
 }
 
 /** Loss and accuracy over `data` (no tape), in batches of `batchSize` (last one partial). */

@@ -9,8 +9,7 @@
  */
 import type { Engine } from './tensor.js';
 import { Adam } from './optim.js';
-import { evaluate, loadBatch, permutation, type Examples } from './loop.js';
-import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './ops.js';
+import { evaluate, trainLoop, type Examples, type LoopEpoch } from './loop.js';
 import type { TrainableNet } from './graph-net.js';
 
 export interface TextTrainOptions {
@@ -53,46 +52,30 @@ function uniform(seed: number): () => number {
   };
 }
 
-/** Trains `net` (an int32-input net, e.g. textClassifier) on `data`; returns one record per epoch. */
+/** Trains `net` (a model whose input is token ids) on `data` with trainLoop; returns one record per epoch. */
 export function trainTextClassifier(e: Engine, net: TrainableNet, data: Examples, opts: TextTrainOptions): TextEpochRecord[] {
   const { epochs, batchSize: B = 64, lr = 5e-4, warmup = 0.05, weightDecay = 0.1, wordDropout = 0.3, seed = 1 } = opts;
   if (net.inputDtype !== 'int32') throw new Error('trainTextClassifier: the model does not take token ids');
-  const n = Math.min(data.count, opts.limit ?? data.count);
-  const steps = Math.floor(n / B) * epochs;
-  const warm = Math.max(1, Math.round(warmup * steps));
   const opt = new Adam(e, net.params, { lr, weightDecay });
-  const labels = new Int32Array(B);
   const drop = uniform(seed * 7919 + 17);
-  const out: TextEpochRecord[] = [];
-  let step = 0;
-  for (let ep = 0; ep < epochs; ep++) {
-    const order = permutation(data.count, seed * 1000 + ep + 1);
-    let lossSum = 0, correct = 0, seen = 0;
-    const t0 = performance.now();
-    for (let s = 0; s + B <= n; s += B) {
-      opt.lr = step < warm ? (lr * (step + 1)) / warm : (lr * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, steps - warm)))) / 2;
-      e.beginStep();
-      const x = loadBatch(e, data, order, s, B, net.inputShape, labels, 'int32');
-      if (wordDropout > 0) {
-        const iv = e.mod.i32;
-        for (let i = x.ptr >> 2, end = i + x.size; i < end; i++) if (iv[i] !== 0 && drop() < wordDropout) iv[i] = 0;
-      }
-      const logits = net.forward(x);
-      const loss = softmaxCrossEntropy(e, logits, labelTensor(e, labels));
-      const l = scalar(e, loss);
-      lossSum += l * B;
-      correct += countCorrect(e, logits, labels);
-      e.backward(loss);
-      opt.step();
-      seen += B;
-      step++;
-      opts.onStep?.(ep, seen, l);
-    }
-    const seconds = (performance.now() - t0) / 1000;
-    const rec: TextEpochRecord = { epoch: ep + 1, loss: lossSum / Math.max(1, seen), trainAccuracy: correct / Math.max(1, seen), seconds, examplesPerSecond: seen / Math.max(1e-9, seconds) };
-    if (opts.test) rec.testAccuracy = evaluate(e, net, opts.test).accuracy;
-    opts.onEpoch?.(rec);
-    out.push(rec);
-  }
-  return out;
+  const record = (h: LoopEpoch): TextEpochRecord => ({
+    epoch: h.epoch, loss: h.loss, trainAccuracy: h.trainAccuracy, seconds: h.seconds, examplesPerSecond: h.examples / Math.max(1e-9, h.seconds),
+    ...(h.valAccuracy !== undefined ? { testAccuracy: h.valAccuracy } : {}),
+  });
+  const r = trainLoop(e, net, opt, data, {
+    epochs, batchSize: B, seed, ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+    lr: (step, steps) => {
+      const warm = Math.max(1, Math.round(warmup * steps));
+      return step < warm ? (lr * (step + 1)) / warm : (lr * (1 + Math.cos((Math.PI * (step - warm)) / Math.max(1, steps - warm)))) / 2;
+    },
+    prepare: (x) => {
+      if (wordDropout <= 0) return;
+      const iv = e.mod.i32;
+      for (let i = x.ptr >> 2, end = i + x.size; i < end; i++) if (iv[i] !== 0 && drop() < wordDropout) iv[i] = 0;
+    },
+    onStep: (b, p) => opts.onStep?.(b.epoch, p.seen, p.lastLoss),
+    onEpochEnd: () => (opts.test ? evaluate(e, net, opts.test).accuracy : undefined),
+    onEpoch: (h) => opts.onEpoch?.(record(h)),
+  });
+  return r.epochs.map(record);
 }
