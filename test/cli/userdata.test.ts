@@ -299,4 +299,19 @@ describe.skipIf(skipData)('MNIST as PNG files: the same accuracy as --data mnist
     const v = await wpal('verify', join(tmp, 'mnist-png.wpal'), '--data', root);
     expect(v.code, v.out).toBe(0);
   }, 60_000);
+
+  it(`LeNet-5 fine-tuned 2-bit (compress --distill) from the folder and from --data mnist: within ${TOLERANCE} point`, async () => {
+    const dense = join(tmp, 'lenet5.wpal');
+    const t = await wpal('train', '--data', 'mnist', '--limit', String(LIMIT), '--arch', 'lenet5', '--epochs', '2', '-o', dense);
+    expect(t.code, t.err).toBe(0);
+    const common = ['--bits', '2', '--epochs', '1', '--distill', '--json'];
+    const builtin = await wpal('compress', dense, '--data', 'mnist', '--limit', String(LIMIT), ...common, '-o', join(tmp, 'lenet5-2bit.wpal'));
+    const folder = await wpal('compress', dense, '--data', root, ...common, '-o', join(tmp, 'lenet5-png-2bit.wpal'));
+    expect(builtin.code, builtin.err).toBe(0);
+    expect(folder.code, folder.err).toBe(0);
+    const a = json(builtin), b = json(folder);
+    expect(a['examples']).toBe(b['examples']);
+    expect(a['accuracy']).toBeGreaterThan(0.9);
+    expect(Math.abs(a['accuracy'] - b['accuracy']) * 100).toBeLessThan(TOLERANCE);
+  }, 120_000);
 });
