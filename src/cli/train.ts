@@ -56,6 +56,7 @@ export const spec: CommandSpec = {
     layers: { type: 'int', value: 'N', min: 1, max: 64, description: `transformer: attention blocks (default ${TEXT_DEFAULTS.layers})` },
     heads: { type: 'int', value: 'N', min: 1, max: 64, description: `transformer: attention heads, dividing --dim (default ${TEXT_DEFAULTS.heads})` },
     ffn: { type: 'int', value: 'N', min: 1, max: 16384, description: `transformer: feed-forward width (default ${TEXT_DEFAULTS.ffn})` },
+    positions: { type: 'boolean', description: 'transformer: add a learned position table to the word embeddings' },
     'word-dropout': { type: 'number', value: 'P', min: 0, max: 0.99, description: `transformer: probability that a training word becomes [PAD] (default ${TEXT_TRAIN_DEFAULTS.wordDropout})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the initialization and the shuffles (default ${TRAIN_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits (after the carves)' },
@@ -124,7 +125,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (text !== textData) throw new UsageError(text ? `--arch transformer trains on text (sst2, .csv, .tsv, .jsonl), not ${dataset}` : `${dataset} is text: use --arch transformer, not ${arch}`);
   const userOptions = userOptionsOf(o, dataset);
   checkOptionsFitData(o, { dataset: basename(dataset.replace(/[\\/]+$/, '')) || dataset, kind });
-  const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout'].filter((k) => o[k] !== undefined);
+  const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout', 'positions'].filter((k) => o[k] !== undefined);
   if (!text && textOnly.length > 0) throw new UsageError(`--${textOnly[0]} is an option of --arch transformer`);
   if (text) {
     for (const k of ['widths', 'hidden', 'teacher']) if (o[k] !== undefined) throw new UsageError(`--${k} is not an option of --arch transformer`);
@@ -173,7 +174,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
   const e = new Engine(new TrainModule());
   const classes = data.classes.length;
-  const fresh = freshModel(netArch, { seed, classes, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: textConfig } : {}) });
+  const fresh = freshModel(netArch, { seed, classes, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true } } : {}) });
   const net = graphNet(e, fresh);
   const perEpoch = steps * batch;
   const progress = new Progress(io, perEpoch * epochs);

@@ -280,9 +280,9 @@ export class Net {
   }
 
   /** A dense float32 parameter (bias, norm parameter). */
-  param(name: string, values: Float32Array): TensorHandle {
+  param(name: string, values: Float32Array, shape: readonly number[] = [values.length]): TensorHandle {
     this.weights[name] = values;
-    return this.w.weight(name, [values.length], encodeDense(values));
+    return this.w.weight(name, shape, encodeDense(values));
   }
 
   /** A compressible weight, stored as the compression config says for it. */

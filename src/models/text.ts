@@ -33,6 +33,11 @@ export interface TextClassifierOptions extends BuildOptions {
   classes?: number;
   /** LayerNorm epsilon (default 1e-5). */
   epsilon?: number;
+  /**
+   * A learned position table [seq, dim] added to the word embeddings (DistilBERT's
+   * position_embeddings; an Add of a constant, format 1.1). Default false.
+   */
+  positions?: boolean;
   /** Class names (default negative, positive for 2 classes). */
   labels?: string[];
 }
@@ -55,6 +60,7 @@ export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltMode
       properties: {
         tokenizer: HASHED_TOKENIZER_ID, seq: String(seq), buckets: String(buckets), pad_id: String(HASHED_PAD_ID),
         layers: String(layers), dim: String(d), heads: String(heads), ffn: String(ffn), epsilon: String(epsilon),
+        ...(opts.positions ? { positions: 'learned' } : {}),
       },
     },
     opts,
@@ -67,7 +73,12 @@ export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltMode
   const ids = net.input('input_ids', [seq], 'int32');
   const tname = 'embeddings.word_embeddings.weight';
   const table = net.compressed(tname, 'embedding', [buckets, d], net.values_(tname, buckets * d, () => net.uniform(buckets * d, -0.05, 0.05)));
-  let x = norm(net.op('Embedding', [ids, table], undefined, 'embeddings.word'), 'embeddings.LayerNorm');
+  let words = net.op('Embedding', [ids, table], undefined, 'embeddings.word');
+  if (opts.positions) {
+    const pname = 'embeddings.position_embeddings.weight';
+    words = net.op('Add', [words, net.param(pname, net.values_(pname, seq * d, () => net.uniform(seq * d, -0.05, 0.05)), [seq, d])], undefined, 'embeddings.sum');
+  }
+  let x = norm(words, 'embeddings.LayerNorm');
   for (let l = 0; l < layers; l++) x = encoderBlock(net, x, `transformer.layer.${l}`, { seq, dim: d, heads, ffn }, norm);
   const column = net.op('Reshape', [x], { shape: [seq, 1, d] }, 'pool.tokens');
   const pooled = net.op('Reshape', [net.op('GlobalAveragePool', [column], undefined, 'pool.mean')], { shape: [d] }, 'pooled');

@@ -22,6 +22,8 @@ export interface TextShape {
   layers: number;
   heads: number;
   ffn: number;
+  /** A learned position table added to the word embeddings. */
+  positions?: boolean;
 }
 
 export { TEXT_DEFAULTS };
@@ -47,6 +49,11 @@ function initialize(m: DenseModel, seed: number, linearStd: (fanIn: number) => n
   for (const l of compressibleLayers(m)) {
     const fanIn = l.count / l.shape[0];
     weights[l.name] = rnd.normal(l.count, l.kind === 'embedding' ? 0.02 : linearStd(fanIn));
+  }
+  // a learned table added to activations (the transformer's positions): N(0, 0.02), as word tables
+  for (const op of m.graph.ops) {
+    if (op.type !== 'Add') continue;
+    for (const t of op.inputs) if (t >= 0 && m.graph.tensors[t].weight) weights[m.graph.tensors[t].name] = rnd.normal(m.weights[m.graph.tensors[t].name].length, 0.02);
   }
   return { ...m, weights };
 }
