@@ -109,7 +109,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
       if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);
       else if (e.kind === 'note') progress.line(`${e.text.replace('val acc', `${monitor.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);
       else if (e.kind === 'widths') {
-        progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${e.widths.join(',')} of ${e.full.join(',')} filters/neurons (~${formatBytes(e.estimatedBytes)} at 4 bits)`);
+        progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${e.widths.join(',')} of ${e.full.join(',')} filters/neurons (~${formatBytes(e.estimatedBytes)} at ${e.bits} bits)`);
       }
       else {
         const p = e.progress;
@@ -134,7 +134,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     if (targetBytes !== undefined) println(io, `target ${formatBytes(targetBytes)}: per-layer bits and sparsity chosen from the layers' sensitivity (${percent(bytes.length / targetBytes, 1)} of the target used)`);
     println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${layerSummary(result.layers)}`);
     println(io, `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`);
-    println(io, `fine-tuned ${epochs} epoch${epochs > 1 ? 's' : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
+    const dkmEpochs = r.history.length;
+    println(io, `fine-tuned ${dkmEpochs} epoch${dkmEpochs > 1 ? 's' : ''}${report.structured ? ` after removing whole filters / neurons (${report.structured})` : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
   }
   return EXIT_OK;
 }
