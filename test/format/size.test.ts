@@ -49,5 +49,25 @@ describe('sizeReport', () => {
       for (const key of ['palettes', 'indices', 'masks', 'dense', 'scales'] as const) expect(k[key]).toBe(sum(key));
       expect(r.denseF32Bytes).toBe(r.layers.reduce((a, l) => a + l.denseF32Bytes, 0));
     });
+
+    it(`parts add up to the file size, and their weights are the payload (${name})`, () => {
+      const i = info();
+      const r = sizeReport(i);
+      const total = Object.values(r.parts).reduce((a, b) => a + b, 0);
+      expect(total).toBe(i.bytes.length);
+      const k = r.byKind;
+      expect(r.parts.weights).toBe(k.palettes + k.indices + k.masks + k.dense + k.scales);
+      expect(r.fixedBytes).toBe(i.bytes.length - r.parts.weights);
+      for (const v of Object.values(r.parts)) expect(v).toBeGreaterThanOrEqual(0);
+    });
   }
+
+  it('parts: each name, shape and metadata string is counted in its part', () => {
+    const i = model();
+    const r = sizeReport(i);
+    // "size" (name) and 100 x "x" (description) at least, each with a length prefix and a terminator.
+    expect(r.parts.metadata).toBeGreaterThanOrEqual(4 + 5 + 4 + 101);
+    expect(r.parts.header).toBeGreaterThanOrEqual(8 + 4 + 4); // root offset, identifier, version fields
+    expect(r.parts.checksums).toBeGreaterThanOrEqual(8 + 4 * 4); // file checksum + one per weight
+  });
 });
