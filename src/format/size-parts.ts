@@ -8,6 +8,10 @@
  * Every byte is counted once: a vtable or string shared by several objects counts for the first
  * object that reaches it, and bytes no object holds (alignment gaps, the file's tail) are padding.
  */
+import { ByteBuffer } from 'flatbuffers';
+import { compactRange, hasCompactGraph } from './compact-info.js';
+import { parseCompactGraph } from './compact-read.js';
+import { Model } from './generated/wpal_generated.js';
 import { SCALAR_SIZE, TABLES, type FieldSpec, type Scalar } from './verify-structure.js';
 import type { ByteRange, ModelInfo } from './types.js';
 
@@ -56,6 +60,7 @@ export function payloadRanges(info: ModelInfo): ByteRange[] {
 
 class PartWalk {
   readonly spans: PartSpan[] = [];
+  readonly fieldPart: Record<string, FilePart> = { ...FIELD_PART };
   private readonly dv: DataView;
 
   constructor(readonly bytes: Uint8Array) {
@@ -70,7 +75,7 @@ class PartWalk {
     return this.dv.getUint32(pos, true);
   }
 
-  /** A table, its vtable, and everything it points to. */
+  /** A table, its vtable, and what it points to; `visit` may claim a child itself (returns true). */
   table(pos: number, type: string, part: FilePart, visit: (type: string, field: FieldSpec, target: number, part: FilePart) => boolean): void {
     const vt = pos - this.dv.getInt32(pos, true);
     const vtSize = this.dv.getUint16(vt, true);
@@ -81,7 +86,7 @@ class PartWalk {
     TABLES[type].forEach((f, slot) => {
       const off = 4 + 2 * slot < vtSize ? this.dv.getUint16(vt + 4 + 2 * slot, true) : 0;
       if (!off) return;
-      const fpart = FIELD_PART[`${type}.${f.name}`] ?? part;
+      const fpart = this.fieldPart[`${type}.${f.name}`] ?? part;
       if (f.type in SCALAR_SIZE) {
         if (fpart === part) return;
         const size = SCALAR_SIZE[f.type as Scalar];
@@ -115,32 +120,26 @@ class PartWalk {
   }
 }
 
-/**
- * Bytes of a read model's file by part. `extraSpans` are spans a layout's own decoder reports
- * (the 1.3 graph stream); the vectors that hold them are claimed by the caller's `visit`.
- */
-export function fileParts(info: ModelInfo, graphSpans: (walk: PartWalkApi) => void = () => {}): FileParts {
+/** Bytes of a read model's file by part. */
+export function fileParts(info: ModelInfo): FileParts {
   const bytes = info.bytes;
   const w = new PartWalk(bytes);
   w.claim(0, 8, 'header'); // root offset + file identifier
   for (const r of payloadRanges(info)) w.claim(r.offset, r.length, 'weights');
-  const api: PartWalkApi = { claim: (o, l, p) => w.claim(o, l, p) };
-  const root = w.u32(0);
-  w.table(root, 'Model', 'header', (type, field, target, part) => {
-    if (type === 'Model' && (field.name === 'graph' || field.name === 'data')) {
-      w.claim(target, 4, 'header'); // the vector's length prefix; its contents are reported by graphSpans / the payload
-      return true;
-    }
-    void part;
-    return false;
+  const model = Model.getRootAsModel(new ByteBuffer(bytes));
+  const compact = hasCompactGraph(model);
+  // A compact file's Model.ops is the stub for older readers: overhead, not the graph's ops.
+  if (compact) w.fieldPart['Model.ops'] = 'header';
+  w.table(w.u32(0), 'Model', 'header', (type, field, target) => {
+    if (type !== 'Model' || (field.name !== 'graph' && field.name !== 'data')) return false;
+    w.claim(target, 4, 'header'); // the vector's length prefix; the graph's bytes are claimed below, the data's are the payload
+    return true;
   });
-  graphSpans(api);
+  if (compact) {
+    const none = { offset: 0, length: 0 };
+    parseCompactGraph(bytes, compactRange(model, 'graph') ?? none, compactRange(model, 'data') ?? none, (offset, length, part) => w.claim(offset, length, part));
+  }
   return sumSpans(w.spans, bytes.byteLength);
-}
-
-/** What a layout decoder sees of the walk: it claims the spans it decoded. */
-export interface PartWalkApi {
-  claim(offset: number, length: number, part: FilePart): void;
 }
 
 /** Sums spans by part, each byte once (earliest span by position wins), the rest as padding. */

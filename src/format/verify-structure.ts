@@ -89,6 +89,8 @@ export const TABLES: Readonly<Record<string, readonly FieldSpec[]>> = {
     { name: 'outputs', type: 'vec:i32' },
     { name: 'metadata', type: 'table:Metadata' },
     { name: 'file_checksum', type: 'u64' },
+    { name: 'graph', type: 'vec:u8' },
+    { name: 'data', type: 'vec:u8' },
   ],
 };
 

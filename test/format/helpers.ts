@@ -10,10 +10,13 @@ import { peekHeader } from '../../src/format/verify-structure.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { Rng } from '../util/rng.js';
 
-/** input[13] -> FC 9 (2-bit palettized + bias) -> Relu -> FC 5 (dense f16, 1x2 blocks) -> Reshape [5, -1] -> Sigmoid = "y" */
-export function smallModel(seed = 1): Uint8Array {
+/**
+ * input[13] -> FC 9 (2-bit palettized + bias) -> Relu -> FC 5 (dense f16, 1x2 blocks) -> Reshape [5, -1] -> Sigmoid = "y".
+ * Written in the writer's default layout (compact, format 1.3) unless `layout` says "tables" (format 1.2).
+ */
+export function smallModel(seed = 1, layout?: 'compact' | 'tables'): Uint8Array {
   const rng = new Rng(seed);
-  const w = new ModelWriter({ name: 'small', task: 'test', properties: { seed: String(seed) }, outputLabels: ['a', 'b'] });
+  const w = new ModelWriter({ name: 'small', task: 'test', properties: { seed: String(seed) }, outputLabels: ['a', 'b'], ...(layout ? { layout } : {}) });
   const x = w.input('x', [13]);
   const W1 = w.weight('fc1.weight', [9, 13], encodePalettized(rng.floats(9 * 13), 9, 13, { bits: 2, seed }));
   const b1 = w.weight('fc1.bias', [9], encodeDense(rng.floats(9)));
