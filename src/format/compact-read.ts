@@ -118,6 +118,8 @@ export function parseCompactGraph(bytes: Uint8Array, graph: ByteRange, data: Byt
   let dataPos = data.offset;
   const dataEnd = data.offset + data.length;
   const blob = (length: number, what: string): ByteRange => {
+    const aligned = Math.min(Math.ceil((dataPos - data.offset) / BLOB_ALIGNMENT) * BLOB_ALIGNMENT + data.offset, dataEnd);
+    for (; dataPos < aligned; dataPos++) if (bytes[dataPos] !== 0) r.fail(`${what}: padding byte at Model.data offset ${dataPos - data.offset} is not zero`);
     dataPos = Math.ceil((dataPos - data.offset) / BLOB_ALIGNMENT) * BLOB_ALIGNMENT + data.offset;
     if (dataPos + length > dataEnd) r.fail(`${what}: its ${length} bytes at Model.data offset ${dataPos - data.offset} run past the end of Model.data (${data.length} bytes)`);
     const range = { offset: dataPos, length };
@@ -227,7 +229,12 @@ function op(r: StreamReader, g: CompactGraph, code: number, claim: (p: FilePart)
   const index = g.ops.length;
   let type: string;
   if (code === OpCode.Custom) type = r.str(`op ${index} type`);
-  else type = OP_NAMES.get(code) ?? r.fail(`op ${index}: unknown op code ${code} (the file may be newer than this reader: upgrade wasm-palette)`);
+  else {
+    const known = OP_NAMES.get(code);
+    // An op code newer than this reader: the same error as an op type it does not know.
+    if (known === undefined) throw new WpalUnsupportedOpError(`OpCode ${code}`, index, OP_TYPES);
+    type = known;
+  }
   const schema = opSchema(type);
   if (!schema) throw new WpalUnsupportedOpError(type, index, OP_TYPES);
   const where = `op ${index} (${type})`;

@@ -3,7 +3,8 @@
  * blob (so the model computes exactly what it did) unless `weights` gives a new encoding for a
  * tensor; the graph, attributes and metadata are the same; `extraOutputs` makes intermediate
  * activations graph outputs too (calibration and per-layer error reports read them). What the
- * writer adds changes too, e.g. the format 1.2 checksums of an older file.
+ * writer adds or how it stores the graph changes too: an older file comes out in today's format
+ * (1.3, compact, with checksums) unless `layout` asks for the tables (1.2).
  */
 import { weightBlobs, type EncodedWeight, type WeightBlobs } from '../encode/decode.js';
 import type { ModelInfo } from './types.js';
@@ -17,6 +18,10 @@ export interface RewriteOptions {
   extraOutputs?: readonly { tensor: number; name: string }[];
   /** Metadata properties to set or replace. */
   properties?: Record<string, string>;
+  /** Keep only the metadata needed to measure the model again (metadata.ts). Default false. */
+  stripMetadata?: boolean;
+  /** ModelWriterOptions.layout (default compact, format 1.3; "tables" writes format 1.2). */
+  layout?: 'compact' | 'tables';
 }
 
 export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8Array {
@@ -36,6 +41,8 @@ export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8A
     outputLabels: m.outputLabels,
     properties: { ...m.properties, ...opts.properties },
     activationNames,
+    ...(opts.stripMetadata ? { stripMetadata: true } : {}),
+    ...(opts.layout ? { layout: opts.layout } : {}),
   });
   const handles = new Map<number, TensorHandle>();
   const inputs = new Set(info.inputs);

@@ -293,7 +293,12 @@ export class ModelWriter {
       Attribute.startAttribute(b);
       Attribute.addName(b, name);
       if (spec.kind === 'int') Attribute.addI(b, v as number);
-      if (spec.kind === 'float') Attribute.addF(b, v as number);
+      if (spec.kind === 'float') {
+        // FlatBuffers leaves out a value equal to the field default 0, and -0 == 0: force it, or it reads back as +0.
+        b.forceDefaults(Object.is(v, -0));
+        Attribute.addF(b, v as number);
+        b.forceDefaults(false);
+      }
       if (s) Attribute.addS(b, s);
       if (ints) Attribute.addInts(b, ints);
       if (floats) Attribute.addFloats(b, floats);

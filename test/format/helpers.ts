@@ -188,3 +188,72 @@ export function rawFc(weight: RawWeight, opts: { wShape?: number[]; yShape?: num
 }
 
 export const denseW = (): RawWeight => ({ dense: { data: f32Bytes(Array.from({ length: 12 }, (_, i) => i / 10)) } });
+
+// ---- Raw compact (format 1.3) files: any graph stream and data, in a valid container. ----
+
+export interface RawCompact {
+  /** Model.graph's elements (any bytes). */
+  graph: Uint8Array;
+  /** Model.data's elements (default: none). */
+  data?: Uint8Array;
+  minor?: number;
+  /** The stub op of type "1.3" in Model.ops (default true); a string gives another type. */
+  stub?: boolean | string;
+  /** Also write a Model.tensors vector (never in a valid compact file). */
+  tensors?: boolean;
+  /** Alignment of Model.data (default 16), and zero bytes written after it (to move it off 16). */
+  dataAlign?: number;
+  dataShift?: number;
+}
+
+/**
+ * A compact file around the given graph stream and data, with a file checksum that matches (the
+ * weight checksums inside the stream are not filled in: a reader verifies only the file checksum
+ * when there is one). It stands for a file some writer made this way, not for a damaged one.
+ */
+export function rawCompact(m: RawCompact): Uint8Array {
+  const b = new Builder(1024);
+  b.prep(16, 0);
+  let data = 0;
+  for (let i = 0; i < (m.dataShift ?? 0); i++) b.addInt8(0);
+  if (m.data) {
+    b.startVector(1, m.data.length, m.dataAlign ?? 16);
+    for (let i = m.data.length - 1; i >= 0; i--) b.addInt8(m.data[i]);
+    data = b.endVector();
+  }
+  b.startVector(1, m.graph.length, 1);
+  for (let i = m.graph.length - 1; i >= 0; i--) b.addInt8(m.graph[i]);
+  const graph = b.endVector();
+  let ops = 0;
+  if (m.stub !== false) {
+    const type = b.createString(typeof m.stub === 'string' ? m.stub : '1.3');
+    Op.startOp(b);
+    Op.addType(b, type);
+    ops = Model.createOpsVector(b, [Op.endOp(b)]);
+  }
+  const tensors = m.tensors ? Model.createTensorsVector(b, []) : 0;
+  Model.startModel(b);
+  b.forceDefaults(true);
+  Model.addFormatMajor(b, 1);
+  Model.addFormatMinor(b, m.minor ?? 3);
+  Model.addFileChecksum(b, 0n);
+  b.forceDefaults(false);
+  if (tensors) Model.addTensors(b, tensors);
+  if (ops) Model.addOps(b, ops);
+  Model.addGraph(b, graph);
+  if (data) Model.addData(b, data);
+  Model.finishModelBuffer(b, Model.endModel(b));
+  return resealFile(b.asUint8Array().slice());
+}
+
+/** The elements of Model.graph / Model.data of a file (for tests that take a writer's stream apart). */
+export function compactVectors(bytes: Uint8Array): { graph: Uint8Array; data: Uint8Array } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const vec = (slot: number) => {
+    const at = rootFieldOffset(bytes, slot);
+    if (!at) return new Uint8Array(0);
+    const v = at + dv.getUint32(at, true);
+    return bytes.slice(v + 4, v + 4 + dv.getUint32(v, true));
+  };
+  return { graph: vec(8), data: vec(9) };
+}
