@@ -12,40 +12,12 @@ import { compactGraphOf } from '../../src/format/integrity.js';
 import { readModel } from '../../src/format/read.js';
 import { rewriteModel } from '../../src/format/rewrite.js';
 import { StreamReader, StreamWriter } from '../../src/format/stream.js';
-import type { ModelInfo } from '../../src/format/types.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { buildLeNet300100, buildLeNet5 } from '../../src/models/lenet.js';
 import { buildTextClassifier } from '../../src/models/text.js';
 import { loadModel } from '../../src/runtime/load.js';
 import { Rng } from '../util/rng.js';
-import { compactVectors, rawCompact, resealFile, rootFieldOffset, smallModel } from './helpers.js';
-
-/** Everything readModel returns but where the bytes are: the weights' blobs by value, not by offset. */
-export function comparable(info: ModelInfo) {
-  return {
-    tensors: info.tensors.map((t) => {
-      const w = t.weight;
-      return {
-        index: t.index,
-        name: t.name,
-        shape: t.shape,
-        dtype: t.dtype,
-        weight: w && {
-          rows: w.rows,
-          cols: w.cols,
-          dense: w.dense?.dtype,
-          palettized: w.palettized && { bits: w.palettized.bits, groupRows: w.palettized.groupRows, numPalettes: w.palettized.numPalettes, entryType: w.palettized.entryType },
-          sparse: w.sparse && { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, keptBlocks: w.sparse.keptBlocks },
-          blobs: weightBlobs(info, t),
-        },
-      };
-    }),
-    ops: info.ops,
-    inputs: info.inputs,
-    outputs: info.outputs,
-    metadata: info.metadata,
-  };
-}
+import { comparable, compactVectors, rawCompact, resealFile, rootFieldOffset, smallModel } from './helpers.js';
 
 /** A graph with an attribute of every kind, values at the edges of their ranges. */
 function attributeModel(layout?: 'compact' | 'tables'): Uint8Array {

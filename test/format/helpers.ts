@@ -5,6 +5,7 @@ import {
   Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tensor, Weight,
 } from '../../src/format/generated/wpal_generated.js';
 import type { ModelInfo } from '../../src/format/types.js';
+import { weightBlobs } from '../../src/encode/decode.js';
 import { fileChecksum, sealChecksums } from '../../src/format/integrity.js';
 import { peekHeader } from '../../src/format/verify-structure.js';
 import { ModelWriter } from '../../src/format/write.js';
@@ -256,4 +257,31 @@ export function compactVectors(bytes: Uint8Array): { graph: Uint8Array; data: Ui
     return bytes.slice(v + 4, v + 4 + dv.getUint32(v, true));
   };
   return { graph: vec(8), data: vec(9) };
+}
+
+/** Everything readModel returns but where the bytes are: the weights' blobs by value, not by offset. */
+export function comparable(info: ModelInfo) {
+  return {
+    tensors: info.tensors.map((t) => {
+      const w = t.weight;
+      return {
+        index: t.index,
+        name: t.name,
+        shape: t.shape,
+        dtype: t.dtype,
+        weight: w && {
+          rows: w.rows,
+          cols: w.cols,
+          dense: w.dense?.dtype,
+          palettized: w.palettized && { bits: w.palettized.bits, groupRows: w.palettized.groupRows, numPalettes: w.palettized.numPalettes, entryType: w.palettized.entryType },
+          sparse: w.sparse && { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, keptBlocks: w.sparse.keptBlocks },
+          blobs: weightBlobs(info, t),
+        },
+      };
+    }),
+    ops: info.ops,
+    inputs: info.inputs,
+    outputs: info.outputs,
+    metadata: info.metadata,
+  };
 }
