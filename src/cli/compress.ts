@@ -14,6 +14,7 @@ import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, dataForModel, describeSplit } from './util/data.js';
 import { isTextData } from '../trainer/data/load.js';
 import { readModel } from '../format/read.js';
+import { rewriteModel } from '../format/rewrite.js';
 import type { BuildExtra } from '../trainer/compress.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
@@ -57,6 +58,7 @@ export const spec: CommandSpec = {
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
+    'strip-metadata': { type: 'boolean', description: 'keep only the metadata needed to measure the file again (as wpal strip): accuracy, data, preprocessing, labels' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
   },
   notes: [
@@ -180,7 +182,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const record: BuildExtra = { ...(data.record.preprocessing ? { preprocessing: data.record.preprocessing } : {}), ...(data.record.outputLabels ? { outputLabels: data.record.outputLabels } : {}) };
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const progress = new Progress(io, 0);
-  const { bytes, report } = await compress(dense, { train, val: monitor, test }, {
+  const { bytes: written, report } = await compress(dense, { train, val: monitor, test }, {
     dataset: data.dataset,
     record,
     properties: data.record.properties,
@@ -216,6 +218,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     },
   });
   progress.finish();
+  // The same weights (the accuracy measured on `written` holds), less metadata.
+  const bytes = o['strip-metadata'] === true ? rewriteModel(readModel(written), { stripMetadata: true }) : written;
   const r = report.result;
   const acc = report.accuracy;
   const trainSeconds = report.trainSeconds;

@@ -18,8 +18,11 @@ export interface RewriteOptions {
   extraOutputs?: readonly { tensor: number; name: string }[];
   /** Metadata properties to set or replace. */
   properties?: Record<string, string>;
-  /** Keep only the metadata needed to measure the model again (metadata.ts). Default false. */
-  stripMetadata?: boolean;
+  /**
+   * Keep only the metadata needed to measure the model again (metadata.ts): true keeps the
+   * properties of ESSENTIAL_PROPERTIES, a list keeps those. Default false.
+   */
+  stripMetadata?: boolean | readonly string[];
   /** ModelWriterOptions.layout (default compact, format 1.3; "tables" writes format 1.2). */
   layout?: 'compact' | 'tables';
 }
@@ -41,7 +44,7 @@ export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8A
     outputLabels: m.outputLabels,
     properties: { ...m.properties, ...opts.properties },
     activationNames,
-    ...(opts.stripMetadata ? { stripMetadata: true } : {}),
+    ...(opts.stripMetadata ? { stripMetadata: opts.stripMetadata } : {}),
     ...(opts.layout ? { layout: opts.layout } : {}),
   });
   const handles = new Map<number, TensorHandle>();

@@ -49,9 +49,10 @@ export interface ModelWriterOptions {
   layout?: 'compact' | 'tables';
   /**
    * Keep only the metadata a model needs to be measured again (stripMetadata, metadata.ts):
-   * preprocessing, output labels and the properties of ESSENTIAL_PROPERTIES. Default false.
+   * preprocessing, output labels and the properties of ESSENTIAL_PROPERTIES (true) or of the
+   * given list. Default false.
    */
-  stripMetadata?: boolean;
+  stripMetadata?: boolean | readonly string[];
 }
 
 /** A tensor of the model being written. */
@@ -316,7 +317,8 @@ export class ModelWriter {
    * empty lists, and the whole table when nothing is left; the tables layout writes as 1.2 did.
    */
   private writeMetadata(b: Builder, lean: boolean): Offset {
-    const m: ModelWriterOptions = this.meta.stripMetadata ? stripMetadata(this.meta) : this.meta;
+    const strip = this.meta.stripMetadata;
+    const m: ModelWriterOptions = strip ? stripMetadata(this.meta, strip === true ? undefined : strip) : this.meta;
     const str = (s: string | undefined) => (s === undefined ? 0 : b.createString(s));
     const labelList = m.outputLabels ?? [];
     const propList = Object.entries(m.properties ?? {});
