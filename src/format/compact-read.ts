@@ -105,11 +105,20 @@ export function parseCompactGraph(bytes: Uint8Array, graph: ByteRange, data: Byt
   claim('header');
   const nNames = r.count('name count', cap);
   let last = -1;
+  let prev = new Uint8Array(0);
   for (let k = 0; k < nNames; k++) {
     const t = r.uvar(`name ${k} tensor`);
     if (t <= last) r.fail(`name ${k}: tensor ${t} does not follow tensor ${last} (stored names are in increasing tensor order)`);
     last = t;
-    const name = r.str(`name of tensor ${t}`);
+    // Front-coded: the first `shared` bytes of the previous name, then the rest.
+    const shared = r.uvar(`name of tensor ${t}: shared bytes`);
+    if (shared > prev.length) r.fail(`name of tensor ${t}: shares ${shared} bytes with the previous name, which has ${prev.length}`);
+    const rest = r.raw(`name of tensor ${t}`);
+    const bytes = new Uint8Array(shared + rest.length);
+    bytes.set(prev.subarray(0, shared));
+    bytes.set(rest, shared);
+    prev = bytes;
+    const name = r.utf8(bytes, `name of tensor ${t}`);
     if (name.length === 0) r.fail(`tensor ${t}: empty name`);
     g.names.set(t, name);
   }

@@ -10,7 +10,7 @@ import { ATTR_KINDS, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALET
 import { BLOB_ALIGNMENT } from './limits.js';
 import { derivedNames } from './names.js';
 import { opSchema } from './ops.js';
-import { StreamWriter } from './stream.js';
+import { StreamWriter, utf8 } from './stream.js';
 import type { AttrValue, DTypeName } from './types.js';
 
 export interface GraphToWrite {
@@ -126,9 +126,16 @@ export function encodeCompactGraph(g: GraphToWrite): { graph: Uint8Array; data: 
     if (t.name !== derived[i] && (!intermediate || g.activationNames)) names.push([i, t.name]);
   });
   s.uvar(names.length);
+  let prev = new Uint8Array(0);
   for (const [i, name] of names) {
+    // Front-coded: bytes shared with the previous name, then the rest ("blocks.0.attn.q.weight", "...bias").
+    const b = utf8.encode(name);
+    let shared = 0;
+    while (shared < b.length && shared < prev.length && b[shared] === prev[shared]) shared++;
     s.uvar(i);
-    s.str(name);
+    s.uvar(shared);
+    s.raw(b.subarray(shared));
+    prev = b;
   }
 
   const producer = new Map<number, number>();

@@ -6,7 +6,7 @@
  */
 import { WpalFormatError } from './errors.js';
 
-const utf8 = new TextEncoder();
+export const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 export class StreamWriter {
@@ -56,7 +56,11 @@ export class StreamWriter {
   }
 
   str(s: string): void {
-    const b = utf8.encode(s);
+    this.raw(utf8.encode(s));
+  }
+
+  /** uvar length + the bytes. */
+  raw(b: Uint8Array): void {
     this.uvar(b.length);
     this.room(b.length);
     this.buf.set(b, this.n);
@@ -139,10 +143,19 @@ export class StreamReader {
   }
 
   str(what: string): string {
+    return this.utf8(this.raw(what), what);
+  }
+
+  /** uvar length + that many bytes (a view of the stream). */
+  raw(what: string): Uint8Array {
     const n = this.uvar(`${what} length`);
     this.need(n, what);
     const b = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
+    return b;
+  }
+
+  utf8(b: Uint8Array, what: string): string {
     try {
       return utf8Strict.decode(b);
     } catch {

@@ -154,10 +154,25 @@ describe('names', () => {
     }
   });
 
+  it('stored names are front-coded, byte-wise (a shared prefix may end inside a UTF-8 character)', () => {
+    const names = ['layer.0.attention.q.weight', 'layer.0.attention.q.bias', 'layer.0.attention.k.weight', '\u00e9t\u00e9', '\u00e8re', '\u{1F600}x', '\u{1F600}y'];
+    const rng = new Rng(8);
+    const w = new ModelWriter();
+    let h = w.input('input', [2]);
+    for (let i = 0; i < names.length; i++) h = w.op('FullyConnected', [h, w.weight(names[i], [2, 2], encodeDense(rng.floats(4)))]);
+    w.output(h);
+    const bytes = w.finish();
+    expect(readModel(bytes).tensors.filter((t) => t.weight).map((t) => t.name)).toEqual(names);
+    const { graph } = compactVectors(bytes);
+    // "layer.0.attention.q." is stored once; "bias" and "k.weight" follow it as suffixes.
+    expect(Buffer.from(graph).indexOf(Buffer.from('layer.0.attention.'))).toBe(Buffer.from(graph).lastIndexOf(Buffer.from('layer.0.attention.')));
+    expect(Buffer.from(graph).indexOf(Buffer.from('\u00e8re'))).toBe(-1); // shares its first byte with "\u00e9t\u00e9"
+  });
+
   it('a derived name that meets a stored one is an error, as two stored names are', () => {
     const s = new StreamWriter();
     s.uvar(1); s.uvar(3); // outputs: tensor 3
-    s.uvar(1); s.uvar(0); s.str('fc1.weight'); // tensor 0 (the input) stored as "fc1.weight"
+    s.uvar(1); s.uvar(0); s.uvar(0); s.str('fc1.weight'); // tensor 0 (the input) stored as "fc1.weight"
     s.uvar(0); s.u8(0); s.uvar(1); s.uvar(2); // Input [2]
     s.uvar(1); s.uvar(2); s.uvar(3); s.uvar(2); s.u8(0); s.u32(0); // Weight [3, 2] dense f32
     s.uvar(2 + 1); s.uvar((2 << 4) | 8); // FullyConnected, the last 2 tensors, no attributes
@@ -258,10 +273,12 @@ describe('hostile compact files: typed errors', () => {
       return rawCompact({ graph: s.bytes(), data });
     }, /padding byte at Model\.data offset 13 is not zero/],
     ['misaligned data', () => rawCompact({ graph: fcStream(), data: fcData(), dataAlign: 4, dataShift: 4 }), /Model\.data at file offset \d+ is not 16-byte aligned/],
-    ['names out of order', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(2); s.uvar(2); s.str('y'); s.uvar(0); s.str('x'); } }), data: fcData() }), /does not follow tensor 2/],
-    ['name of a tensor that does not exist', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(1); s.uvar(9); s.str('z'); } }), data: fcData() }), /a name is stored for tensor 9, the graph has 3 tensors/],
-    ['empty name', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(1); s.uvar(0); s.str(''); } }), data: fcData() }), /tensor 0: empty name/],
-    ['name starting with #', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(1); s.uvar(0); s.str('#0'); } }), data: fcData() }), /starts with "#"/],
+    ['names out of order', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(2); s.uvar(2); s.uvar(0); s.str('y'); s.uvar(0); s.uvar(0); s.str('x'); } }), data: fcData() }), /does not follow tensor 2/],
+    ['name of a tensor that does not exist', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(1); s.uvar(9); s.uvar(0); s.str('z'); } }), data: fcData() }), /a name is stored for tensor 9, the graph has 3 tensors/],
+    ['empty name', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(1); s.uvar(0); s.uvar(0); s.str(''); } }), data: fcData() }), /tensor 0: empty name/],
+    ['a name sharing more bytes than the previous one has', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(2); s.uvar(0); s.uvar(0); s.str('ab'); s.uvar(2); s.uvar(3); s.str('c'); } }), data: fcData() }), /shares 3 bytes with the previous name, which has 2/],
+    ['a front-coded name that is not UTF-8', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(2); s.uvar(0); s.uvar(0); s.str('\u00e9'); s.uvar(2); s.uvar(1); s.str('z'); } }), data: fcData() }), /name of tensor 2 is not valid UTF-8/],
+    ['name starting with #', () => rawCompact({ graph: fcStream({ names: (s) => { s.uvar(1); s.uvar(0); s.uvar(0); s.str('#0'); } }), data: fcData() }), /starts with "#"/],
     ['input counted too far back', () => rawCompact({ graph: fcStream({ op: (s) => { s.uvar(3); s.uvar(2 << 4); s.uvar(5); s.uvar(1); } }), data: fcData() }), /refers 5 tensors back, only 2 exist/],
     ['more sequential inputs than tensors', () => rawCompact({ graph: fcStream({ op: (s) => { s.uvar(3); s.uvar((3 << 4) | 8); } }), data: fcData() }), /takes the last 3 tensors, only 2 exist/],
     ['a required input left out', () => rawCompact({ graph: fcStream({ op: (s) => { s.uvar(3); s.uvar(2 << 4); s.uvar(2); s.uvar(0); } }), data: fcData() }), /input 1 \(weight\) is required/],
