@@ -5,11 +5,13 @@
  */
 import type { WeightBlobs } from '../encode/decode.js';
 import { WpalFormatError } from './errors.js';
-import { AttrCode, DType, OpCode } from './generated/wpal_generated.js';
+import { AttrCode, OpCode } from './generated/wpal_generated.js';
 import { ATTR_KINDS, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALETTIZED, ENC_SPARSE, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { derivedNames } from './names.js';
 import { opSchema } from './ops.js';
+import { isDefaultAttr } from './op-schema.js';
+import { DTYPE } from './write-tables.js';
 import { StreamWriter, utf8 } from './stream.js';
 import type { AttrValue, DTypeName } from './types.js';
 
@@ -23,18 +25,10 @@ export interface GraphToWrite {
   activationNames: boolean;
 }
 
-const DTYPE: Record<string, DType> = { float32: DType.Float32, float16: DType.Float16, int8: DType.Int8, int32: DType.Int32 };
-
 /** The value of `name` in a generated enum (OpCode, AttrCode), or undefined (then the record stores the name). */
 function enumCode(e: object, name: string): number | undefined {
   const v = Object.prototype.hasOwnProperty.call(e, name) ? (e as Record<string, unknown>)[name] : undefined;
   return typeof v === 'number' && v !== 0 ? v : undefined;
-}
-
-/** Attributes equal to their default are left out; compared with Object.is, element by element (-0, NaN, +-inf kept). */
-export function isDefaultAttr(def: AttrValue | undefined, v: AttrValue): boolean {
-  if (def === undefined) return false;
-  return Array.isArray(def) ? Array.isArray(v) && def.length === v.length && def.every((e, i) => Object.is(e, v[i])) : Object.is(def, v);
 }
 
 function f32Bytes(v: ArrayLike<number>): Uint8Array {

@@ -8,20 +8,21 @@
  *   w.output(w.op('Relu', [h]));
  *   const bytes = w.finish();   // validated with readModel before it is returned
  *
- * Every [ubyte] blob is written with alignment 16 (the generated createXxxVector helpers use 1).
- * Every file carries its checksums (format 1.2): written as zeros, then filled in by sealChecksums.
+ * The file is format 1.3, compact (the graph as one stream, compact-write.ts) unless the layout
+ * "tables" is asked for (format 1.2, write-tables.ts). Every weight blob is 16-byte aligned in the
+ * file (the generated createXxxVector helpers align to 1). Every file carries its checksums: written
+ * as zeros, then filled in by sealChecksums.
  */
-import { Builder, type ByteBuffer, type Offset } from 'flatbuffers';
+import { Builder, type Offset } from 'flatbuffers';
 import type { EncodedWeight, WeightBlobs } from '../encode/decode.js';
 import { WpalError, WpalFormatError } from './errors.js';
-import {
-  Attribute, BlockSparse, DenseValues, DType, KeyValue, Metadata, Model, Op, Palettized, Preprocessing, Tensor, Weight,
-} from './generated/wpal_generated.js';
-import { checkOp, MAX_RANK, opSchema, resolveAttrs, type OperandInfo } from './ops.js';
+import { KeyValue, Metadata, Model, Op, Preprocessing } from './generated/wpal_generated.js';
+import { checkOp, MAX_RANK, resolveAttrs, type OperandInfo } from './ops.js';
 import { sealChecksums } from './integrity.js';
 import { readModel, BLOB_ALIGNMENT } from './read.js';
 import { COMPACT_STUB_OP } from './compact-info.js';
-import { encodeCompactGraph, isDefaultAttr } from './compact-write.js';
+import { encodeCompactGraph } from './compact-write.js';
+import { DTYPE, writeBlob, writeTables } from './write-tables.js';
 import { stripMetadata } from './metadata.js';
 import type { AttrValue, DTypeName, ModelInfo, PreprocessingInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
@@ -76,7 +77,6 @@ interface TensorEntry {
   handle: TensorHandle;
 }
 
-const DTYPE: Record<string, DType> = { float32: DType.Float32, float16: DType.Float16, int8: DType.Int8, int32: DType.Int32 };
 
 export class ModelWriter {
   private readonly tensors: TensorEntry[] = [];
@@ -214,13 +214,7 @@ export class ModelWriter {
       Op.addType(b, stub);
       opsVec = Model.createOpsVector(b, [Op.endOp(b)]);
     } else {
-      const produced = new Set(this.ops.flatMap((o) => o.outputs));
-      const tensors = this.tensors.map((t) => this.writeTensor(b, t, produced));
-      const ops = this.ops.map((o) => this.writeOp(b, o));
-      tensorsVec = Model.createTensorsVector(b, tensors);
-      opsVec = Model.createOpsVector(b, ops);
-      inputsVec = Model.createInputsVector(b, this.inputs);
-      outputsVec = Model.createOutputsVector(b, this.outputs);
+      ({ tensorsVec, opsVec, inputsVec, outputsVec } = writeTables(b, { tensors: this.tensors, ops: this.ops, inputs: this.inputs, outputs: this.outputs, activationNames: !!this.meta.activationNames }));
     }
     const metadata = this.writeMetadata(b, compact);
     Model.startModel(b);
@@ -262,54 +256,6 @@ export class ModelWriter {
   /** finish() and the parsed result. */
   finishWithInfo(): ModelInfo {
     return readModel(this.finish());
-  }
-
-  private writeTensor(b: Builder, t: TensorEntry, produced: ReadonlySet<number>): Offset {
-    const weight = t.weight ? writeWeight(b, t.weight) : 0;
-    const intermediate = produced.has(t.handle.index) && !this.outputs.includes(t.handle.index);
-    const name = intermediate && !this.meta.activationNames ? 0 : b.createString(t.name);
-    // Op outputs carry no shape: the reader infers it (and that inference is the check anyway).
-    const shape = produced.has(t.handle.index) ? 0 : Tensor.createShapeVector(b, t.shape);
-    Tensor.startTensor(b);
-    if (name) Tensor.addName(b, name);
-    if (shape) Tensor.addShape(b, shape);
-    Tensor.addDtype(b, DTYPE[t.dtype]);
-    if (weight) Tensor.addWeight(b, weight);
-    return Tensor.endTensor(b);
-  }
-
-  private writeOp(b: Builder, o: { type: string; inputs: number[]; outputs: number[]; attrs: Record<string, AttrValue> }): Offset {
-    const schema = opSchema(o.type)!;
-    // Only attributes that differ from their default are stored: the reader fills defaults in, and
-    // small models would otherwise spend more bytes on attributes than on weights. Names and op
-    // types are shared strings, written once per file.
-    // Compared with Object.is, element by element (isDefaultAttr): JSON would call -Infinity,
-    // +Infinity and NaN all "null" (Clip's max = -inf would be dropped and read back as +inf).
-    const attrs = schema.attrs.filter((spec) => !isDefaultAttr(spec.default, o.attrs[spec.name])).map((spec) => {
-      const v = o.attrs[spec.name];
-      const name = b.createSharedString(spec.name);
-      const s = spec.kind === 'string' ? b.createString(v as string) : 0;
-      const ints = spec.kind === 'ints' ? Attribute.createIntsVector(b, v as number[]) : 0;
-      const floats = spec.kind === 'floats' ? Attribute.createFloatsVector(b, v as number[]) : 0;
-      Attribute.startAttribute(b);
-      Attribute.addName(b, name);
-      if (spec.kind === 'int') Attribute.addI(b, v as number);
-      if (spec.kind === 'float') {
-        // FlatBuffers leaves out a value equal to the field default 0, and -0 == 0: force it, or it reads back as +0.
-        b.forceDefaults(Object.is(v, -0));
-        Attribute.addF(b, v as number);
-        b.forceDefaults(false);
-      }
-      if (s) Attribute.addS(b, s);
-      if (ints) Attribute.addInts(b, ints);
-      if (floats) Attribute.addFloats(b, floats);
-      return Attribute.endAttribute(b);
-    });
-    const type = b.createSharedString(o.type);
-    const inputs = Op.createInputsVector(b, o.inputs);
-    const outputs = Op.createOutputsVector(b, o.outputs);
-    const attrsVec = attrs.length ? Op.createAttributesVector(b, attrs) : 0;
-    return Op.createOp(b, type, inputs, outputs, attrsVec);
   }
 
   /**
@@ -362,49 +308,4 @@ function addFileChecksumPlaceholder(b: Builder): void {
 function blobsOf(w: WeightBlobs | undefined): Uint8Array[] {
   if (!w) return [];
   return [w.dense?.data, w.palettized?.entries, w.palettized?.indices, w.sparse?.mask].filter((x): x is Uint8Array => !!x);
-}
-
-/**
- * A [ubyte] vector whose data starts on a 16-byte boundary of the finished file (the builder
- * aligns from the end, and finish() pads the whole buffer to the largest alignment used, 16), or
- * on the given `alignment`.
- * The bytes are copied in one `set` instead of one addInt8 per byte.
- */
-function writeBlob(b: Builder, data: Uint8Array, alignment = BLOB_ALIGNMENT): Offset {
-  b.startVector(1, data.length, alignment);
-  // Builder keeps `space` and `bb` private in its typings; this is the documented back-to-front fill.
-  const raw = b as unknown as { space: number; bb: ByteBuffer };
-  raw.space -= data.length;
-  raw.bb.bytes().set(data, raw.space);
-  return b.endVector();
-}
-
-function writeWeight(b: Builder, w: WeightBlobs): Offset {
-  let dense = 0;
-  let pal = 0;
-  let sparse = 0;
-  if (w.dense) {
-    const data = writeBlob(b, w.dense.data);
-    dense = DenseValues.createDenseValues(b, DTYPE[w.dense.dtype], data);
-  }
-  if (w.palettized) {
-    const p = w.palettized;
-    const entries = writeBlob(b, p.entries);
-    const indices = writeBlob(b, p.indices);
-    const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
-    const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
-    pal = Palettized.createPalettized(b, p.bits, p.groupSize, DTYPE[p.entryType], entries, es, cs, indices);
-  }
-  if (w.sparse) {
-    const mask = writeBlob(b, w.sparse.mask);
-    sparse = BlockSparse.createBlockSparse(b, w.sparse.blockRows, w.sparse.blockCols, mask);
-  }
-  Weight.startWeight(b);
-  if (dense) Weight.addDense(b, dense);
-  if (pal) Weight.addPalettized(b, pal);
-  if (sparse) Weight.addSparse(b, sparse);
-  b.forceDefaults(true); // a placeholder: sealChecksums fills it in
-  Weight.addChecksum(b, 0);
-  b.forceDefaults(false);
-  return Weight.endWeight(b);
 }
