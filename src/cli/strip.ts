@@ -48,13 +48,14 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const extra = o['keep'] !== undefined ? (o['keep'] as string).split(',').map((k) => k.trim()).filter(Boolean) : [];
   const out = rewriteModel(info, { stripMetadata: [...ESSENTIAL_PROPERTIES, ...extra] });
   await writeOutput(outFile, out);
-  const after = readModel(out).metadata;
+  const written = readModel(out);
+  const after = written.metadata;
   const dropped = Object.keys(info.metadata.properties).filter((k) => !(k in after.properties));
   const result = {
     file: outFile,
     bytesBefore: bytes.length,
     bytesAfter: out.length,
-    format: `${info.formatMajor}.${info.formatMinor} -> 1.${readModel(out).formatMinor}`,
+    format: `${info.formatMajor}.${info.formatMinor} -> ${written.formatMajor}.${written.formatMinor}`,
     kept: Object.keys(after.properties),
     dropped: [...(['name', 'description', 'task'] as const).filter((k) => info.metadata[k] !== undefined), ...dropped],
   };

@@ -195,7 +195,6 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
     if (!(bits >= 1 && bits <= 8)) r.fail(`${where}: bits ${bits} must be 1..8`);
     groupSize = enc & ENC_GROUPED ? r.uvar(`${where} group_size`) : 0;
     if (enc & ENC_GROUPED && !(groupSize >= 1 && groupSize < rows)) r.fail(`${where}: group_size ${groupSize} must be 1..${rows - 1} (a palette per group of rows; one for the tensor is bit 5 clear)`);
-    if (groupSize > rows) r.fail(`${where}: group_size ${groupSize} must be 0 (per tensor) or 1..${rows} (rows)`);
   }
   let sparse: CompactWeight['sparse'];
   if (enc & ENC_SPARSE) {
