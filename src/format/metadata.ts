@@ -14,7 +14,7 @@ import type { PreprocessingInfo } from './types.js';
  * in trainer/measure.ts, the data record in trainer/data/meta.ts, the text encoding in models/text.ts
  * (test/format/metadata.test.ts checks this list against them).
  */
-export const ESSENTIAL_PROPERTIES: readonly string[] = Object.freeze([
+export const ESSENTIAL_PROPERTIES: readonly string[] = [
   // The accuracy claim that `wpal verify` checks.
   'accuracy',
   'accuracy_examples',
@@ -36,7 +36,7 @@ export const ESSENTIAL_PROPERTIES: readonly string[] = Object.freeze([
   'seq',
   'buckets',
   'pad_id',
-]);
+];
 
 /** The metadata fields stripMetadata keeps. */
 export interface StrippedMetadata {
