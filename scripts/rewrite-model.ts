@@ -1,7 +1,8 @@
 /**
  * Writes a .wpal file again with today's writer (src/format/rewrite.ts): same weights blob for
- * blob, same graph and metadata, plus what the writer now adds (format 1.2: checksums). Checks
- * that the rewritten file gives bit-identical outputs on a fixed batch before it writes it.
+ * blob, same graph and metadata, stored as the writer now stores them (format 1.3: the compact
+ * graph, with checksums). Checks that the rewritten file gives bit-identical outputs on a fixed
+ * batch before it writes it.
  *
  *   npx tsx scripts/rewrite-model.ts models/old.wpal models/new.wpal
  */

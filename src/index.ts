@@ -8,7 +8,8 @@ export { WpalLoadError, WpalEngineError, WpalInputError, WpalDisposedError } fro
 export * from './format/errors.js';
 export { readModel, type ReadOptions } from './format/read.js';
 export { ModelWriter } from './format/write.js';
-export { sizeReport, type SizeReport } from './format/size.js';
+export { sizeReport, type SizeReport, type FileParts, type FilePart } from './format/size.js';
+export { stripMetadata, ESSENTIAL_PROPERTIES } from './format/metadata.js';
 export { FORMAT_MAJOR, FORMAT_MINOR } from './format/version.js';
 export type * from './format/types.js';
 export * from './encode/palette.js';

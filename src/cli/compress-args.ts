@@ -43,6 +43,7 @@ export const spec: CommandSpec = {
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
+    'strip-metadata': { type: 'boolean', description: 'keep only the metadata needed to measure the file again (as wpal strip): accuracy, data, preprocessing, labels' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
   },
   notes: [

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readModel } from '../format/read.js';
+import { rewriteModel } from '../format/rewrite.js';
 import type { ShapedInput } from '../runtime/model.js';
 import { parseNpy } from '../trainer/data/npy.js';
 import { calibrationBatches, compressPostTraining, type LayerSetting } from '../trainer/post-training.js';
@@ -64,7 +65,7 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
     layers[name] = { ...(s.bits === 0 ? { skip: true } : s.bits !== undefined ? { bits: s.bits } : {}), ...(s.sparsity !== undefined ? { sparsity: s.sparsity } : {}), ...(s.groupRows !== undefined ? { groupRows: s.groupRows } : {}), ...(s.block !== undefined ? { block: block(s.block as string, `--layer ${name}`) } : {}) };
   }
   const calib = o['calibration'] !== undefined ? calibration(o['calibration'] as string, bytes, o) : undefined;
-  const { bytes: out, report } = await compressPostTraining(bytes, {
+  const { bytes: written, report } = await compressPostTraining(bytes, {
     bits: (o['bits'] as number | undefined) ?? 4,
     groupRows: (o['group-rows'] as number | undefined) ?? 0,
     sparsity: (o['sparsity'] as number | undefined) ?? 0,
@@ -73,9 +74,10 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
     calibration: calib,
     seed: (o['seed'] as number | undefined) ?? 1,
   });
+  const out = o['strip-metadata'] === true ? rewriteModel(readModel(written), { stripMetadata: true }) : written;
   await writeOutput(outFile, out);
   if (o['json'] === true) {
-    println(io, JSON.stringify({ file: outFile, ...report }, null, 2));
+    println(io, JSON.stringify({ file: outFile, fileBytes: out.length, ...report }, null, 2));
     return EXIT_OK;
   }
   println(io, table(
@@ -83,6 +85,6 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
     report.layers.map((l) => [l.name, l.op, `[${l.shape.join(', ')}]`, String(l.bits), l.groupRows ? String(l.groupRows) : 'tensor', l.sparsity ? `${percent(l.sparsity, 1)} of ${l.block!.join('x')}` : '-', String(l.bytesBefore), String(l.bytesAfter), l.outputError.toFixed(4)]),
   ));
   for (const r of report.outputs) println(io, `output ${r.name}: relative RMS ${r.relRms.toExponential(2)}, argmax agreement ${percent(r.argmaxAgreement, 1)} (on ${report.measuredOn})`);
-  println(io, `wrote ${outFile}: ${formatBytes(report.bytesAfter)} (was ${formatBytes(report.bytesBefore)}, ${(report.bytesBefore / report.bytesAfter).toFixed(1)}x smaller); k-means${calib ? ' weighted by calibration E[x^2]' : ''}, no training`);
+  println(io, `wrote ${outFile}: ${formatBytes(out.length)} (was ${formatBytes(report.bytesBefore)}, ${(report.bytesBefore / out.length).toFixed(1)}x smaller); k-means${calib ? ' weighted by calibration E[x^2]' : ''}, no training`);
   return EXIT_OK;
 }

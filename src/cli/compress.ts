@@ -13,6 +13,7 @@ import { helpText, parseArgs } from './util/args.js';
 import { dataForModel, describeSplit } from './util/data.js';
 import { isTextData } from '../trainer/data/load.js';
 import { readModel } from '../format/read.js';
+import { rewriteModel } from '../format/rewrite.js';
 import type { BuildExtra } from '../trainer/compress.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
@@ -82,7 +83,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const record: BuildExtra = { ...(data.record.preprocessing ? { preprocessing: data.record.preprocessing } : {}), ...(data.record.outputLabels ? { outputLabels: data.record.outputLabels } : {}) };
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const progress = new Progress(io, 0);
-  const { bytes, report } = await compress(dense, { train, val: monitor, test }, {
+  const { bytes: written, report } = await compress(dense, { train, val: monitor, test }, {
     dataset: data.dataset,
     record,
     properties: data.record.properties,
@@ -120,6 +121,8 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     },
   });
   progress.finish();
+  // The same weights (the accuracy measured on `written` holds), less metadata.
+  const bytes = o['strip-metadata'] === true ? rewriteModel(readModel(written), { stripMetadata: true }) : written;
   const r = report.result;
   const acc = report.accuracy;
   const trainSeconds = report.trainSeconds;

@@ -14,15 +14,17 @@ import { table } from './util/table.js';
 export const spec: CommandSpec = {
   name: 'inspect',
   summary: 'show per-layer bits, sparsity, bytes and compression ratio of a .wpal file',
-  usage: '<file.wpal> [--json]',
+  usage: '<file.wpal> [--bytes] [--json]',
   positionals: [{ name: 'file.wpal', description: 'the model file', required: true }],
   options: {
-    json: { type: 'boolean', description: 'print one JSON object (layers, byKind, metadata, memory, kernelPlan)' },
+    json: { type: 'boolean', description: 'print one JSON object (layers, byKind, parts, metadata, memory, kernelPlan)' },
+    bytes: { type: 'boolean', description: 'also print the file by part of the format: header, tensors, ops, names, shapes, attributes, metadata, checksums, padding, weights' },
   },
   notes: [
     'Bytes by kind: palettes, indices (packed), masks (block sparsity), dense values, scales; graph+metadata is the\n' +
       'rest of the file (FlatBuffers tables, names, padding), so the kinds add up to the file size exactly.',
     'Ratio: what the weights take as dense float32 over what they take in the file.',
+    'Parts (--bytes, and "parts" in --json): every byte of the file once; the fixed cost is all but the weights.',
   ],
 };
 
@@ -95,6 +97,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     checksum: info.checksum,
     layers,
     byKind: size.byKind,
+    parts: size.parts,
+    fixedBytes: size.fixedBytes,
     weightBytes,
     denseF32Bytes: size.denseF32Bytes,
     ratio: size.ratio,
@@ -157,6 +161,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
   println(io, `file               ${formatBytes(size.fileBytes)}  (dense float32 weights would be ${formatBytes(size.denseF32Bytes)}: ratio ${size.ratio.toFixed(2)}x)`);
   if (memory) println(io, `in memory          ${formatBytes(memory.weightsInMemoryBytes)} for the weights (file + ${n(memory.preparedBytes)} B prepared at load)`);
   println(io);
+  if (args.options['bytes'] === true) {
+    const parts = Object.entries(size.parts).map(([part, b]) => [part, n(b), part === 'weights' ? '' : percent(b / Math.max(1, size.fixedBytes), 1)]);
+    parts.push(['fixed cost', n(size.fixedBytes), 'all but the weights'], ['file', n(size.fileBytes), '']);
+    io.out(table(['part', 'bytes', 'of fixed cost'], parts, [false, true, true]));
+    println(io);
+  }
   println(io, 'metadata');
   println(io, `  name   ${meta.name !== undefined ? p(meta.name) : '-'}`);
   println(io, `  task   ${meta.task !== undefined ? p(meta.task) : '-'}`);

@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   eval: { summary: 'accuracy of a .wpal on the full test set, through the runtime', load: async () => (await import('./eval.js')).run },
   inspect: { summary: 'per-layer bits, sparsity, bytes and ratio of a .wpal', load: async () => (await import('./inspect.js')).run },
   verify: { summary: 're-measure size, memory and accuracy; exit 1 when a claim fails', load: async () => (await import('./verify.js')).run },
+  strip: { summary: 'keep only the metadata needed to measure a .wpal again (smaller file, same model)', load: async () => (await import('./strip.js')).run },
 };
 
 export function mainHelp(): string {
@@ -48,6 +49,7 @@ export function mainHelp(): string {
     '  wpal train    --data sst2 --arch transformer -o sst2.dense.wpal',
     '  wpal compress sst2.dense.wpal --data sst2 --bits 2 --distill -o sst2.2bit.wpal',
     '  wpal import   model.onnx -o model.wpal --report',
+    '  wpal strip    lenet5.2bit.wpal -o lenet5.2bit.min.wpal',
     '',
     'Sizes take B, KB / MB / GB (x1000) and KiB / MiB / GiB (x1024). The data directory is --data-dir,',
     'else $WPAL_DATA, else ../shared/data. Exit codes: 0 ok, 1 failure (bad file or data, a failed claim), 2 usage.',

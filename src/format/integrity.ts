@@ -15,6 +15,9 @@ import { xxh64, xxh64Low32 } from './checksum.js';
 import { WpalFormatError } from './errors.js';
 import { Model, type Weight } from './generated/wpal_generated.js';
 import { peekHeader, verifyStructure } from './verify-structure.js';
+import { compactRange, hasCompactGraph } from './compact-info.js';
+import { parseCompactGraph, type CompactGraph, type CompactWeight } from './compact-read.js';
+import { derivedNames } from './names.js';
 
 /** vtable offset of Weight.checksum (field 3) and Model.file_checksum (field 7). */
 const WEIGHT_CHECKSUM_VT = 4 + 2 * 3;
@@ -57,6 +60,21 @@ export function weightChecksum(w: Weight): number {
   return xxh64Low32(weightDataParts(w));
 }
 
+/** The parsed graph of a compact (1.3) file, or undefined for a file in the tables layout. Needs a valid structure. */
+export function compactGraphOf(bytes: Uint8Array): CompactGraph | undefined {
+  const model = Model.getRootAsModel(new ByteBuffer(bytes));
+  if (!hasCompactGraph(model)) return undefined;
+  const none = { offset: 0, length: 0 };
+  return parseCompactGraph(bytes, compactRange(model, 'graph') ?? none, compactRange(model, 'data') ?? none);
+}
+
+/** Weight.checksum of a compact weight: its blobs in 1.2's order (Model.data stores the mask first). */
+export function compactWeightChecksum(bytes: Uint8Array, w: CompactWeight): number {
+  const b = w.blobs;
+  const parts = [b.dense, b.entries, b.entryScales, b.channelScales, b.indices, b.mask].filter((r) => r !== undefined);
+  return xxh64Low32(parts.map((r) => bytes.subarray(r.offset, r.offset + r.length)));
+}
+
 /** Position of Weight.checksum in the file, 0 when the field is absent. */
 export function weightChecksumOffset(w: Weight): number {
   const o = w.bb!.__offset(w.bb_pos, WEIGHT_CHECKSUM_VT);
@@ -76,6 +94,7 @@ export function sealChecksums(bytes: Uint8Array): void {
   verifyStructure(bytes);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const model = Model.getRootAsModel(new ByteBuffer(bytes));
+  for (const w of compactGraphOf(bytes)?.weights ?? []) dv.setUint32(w.checksumAt, compactWeightChecksum(bytes, w), true);
   for (let i = 0; i < model.tensorsLength(); i++) {
     const w = model.tensors(i)!.weight();
     if (!w) continue;
@@ -98,6 +117,8 @@ export function checksumMismatchError(bytes: Uint8Array): WpalFormatError {
   const damaged: string[] = [];
   try {
     verifyStructure(bytes);
+    const compact = compactGraphOf(bytes);
+    if (compact) damaged.push(...damagedCompactWeights(bytes, compact));
     const model = Model.getRootAsModel(new ByteBuffer(bytes));
     for (let i = 0; i < model.tensorsLength(); i++) {
       const t = model.tensors(i)!;
@@ -115,6 +136,14 @@ export function checksumMismatchError(bytes: Uint8Array): WpalFormatError {
     : damaged.length > 1 ? `tensors ${names.join(', ')} are damaged (checksum mismatch)`
     : 'the file is damaged (checksum mismatch): its header, graph or metadata is not what was written';
   return new WpalFormatError(message, { damagedTensors: damaged });
+}
+
+/** The names of the compact weights whose checksum does not match (stored, else derived: as the reader names them). */
+function damagedCompactWeights(bytes: Uint8Array, g: CompactGraph): string[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bad = g.weights.filter((w) => dv.getUint32(w.checksumAt, true) !== compactWeightChecksum(bytes, w));
+  const derived = derivedNames({ tensorCount: g.tensors.length, weights: new Set(g.weights.map((w) => w.tensor)), ops: g.ops, inputs: g.inputs, outputs: g.outputs });
+  return bad.map((w) => g.names.get(w.tensor) ?? derived[w.tensor]);
 }
 
 /** A name as it can be shown in a message or a terminal: control characters escaped (\x1b, \n, ...). */

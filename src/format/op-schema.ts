@@ -44,3 +44,9 @@ export interface OpSchema {
   /** Output shapes from input shapes (an operand is undefined when an optional input is left out). */
   infer(inputs: readonly (OperandInfo | undefined)[], attrs: Readonly<Record<string, AttrValue>>): number[][];
 }
+
+/** Attributes equal to their default are left out; compared with Object.is, element by element (-0, NaN, +-inf kept). */
+export function isDefaultAttr(def: AttrValue | undefined, v: AttrValue): boolean {
+  if (def === undefined) return false;
+  return Array.isArray(def) ? Array.isArray(v) && def.length === v.length && def.every((e, i) => Object.is(e, v[i])) : Object.is(def, v);
+}

@@ -15,15 +15,14 @@ import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
 import { validateGraph } from './validate-graph.js';
 import { checksumMismatchError, fileChecksum, printable, weightChecksum, weightChecksumOffset } from './integrity.js';
 import { peekHeader, verifyStructure } from './verify-structure.js';
+import { checkCompactStub, compactInfo, compactRange, hasCompactGraph } from './compact-info.js';
+import { parseCompactGraph } from './compact-read.js';
 import { validateValues } from './validate-values.js';
-import { CHECKSUM_MINOR, FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
+import { CHECKSUM_MINOR, COMPACT_MINOR, FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
 
-/** Caps that keep a hostile file from making the reader work long (all far above real models). */
-const MAX_OP_OPERANDS = 64;
-const MAX_ATTR_LIST = 64;
-const MAX_PREPROCESS_CHANNELS = 65536;
-/** Every [ubyte] blob starts on this boundary in the file. */
-export const BLOB_ALIGNMENT = 16;
+import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS, MAX_PREPROCESS_CHANNELS } from './limits.js';
+
+export { BLOB_ALIGNMENT };
 
 const DTYPE_NAMES: Record<number, DTypeName> = {
   [DType.Float32]: 'float32',
@@ -77,19 +76,40 @@ function read(bytes: Uint8Array, verifyChecksums: boolean): ModelInfo {
     throw new WpalFormatError(`the file says format ${version.major}.${version.minor} but has no file checksum, which ${version.major}.${CHECKSUM_MINOR} files always carry: it is damaged`);
   }
   verifyStructure(bytes);
+  const model = Model.getRootAsModel(new ByteBuffer(bytes));
   // Without a file checksum, weight checksums (if any) are verified one by one.
   const ctx = new Context(bytes, version.major, version.minor, verifyChecksums && !version.checksum);
-  const model = Model.getRootAsModel(new ByteBuffer(bytes));
-
-  const tensors: TensorInfo[] = [];
-  for (let i = 0; i < model.tensorsLength(); i++) tensors.push(ctx.tensor(model.tensors(i)!, i));
+  const graph = hasCompactGraph(model) ? readCompact(bytes, model, version) : readTables(model, ctx);
+  const { tensors, ops, inputs, outputs, omittedShapes } = graph;
   const names = new Map<string, number>();
   for (const t of tensors) {
     const prev = names.get(t.name);
     if (prev !== undefined) throw new WpalFormatError(`tensor ${t.index}: name ${JSON.stringify(t.name)} is already used by tensor ${prev}`);
     names.set(t.name, t.index);
   }
+  for (const t of inputs) {
+    if (omittedShapes.has(t)) throw new WpalFormatError(`graph input ${t} ${JSON.stringify(tensors[t]?.name)} has no shape; graph inputs must declare theirs`);
+  }
+  validateGraph({ tensors, ops, inputs, outputs }, omittedShapes);
+  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, checksum, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
+  validateValues(info);
+  return info;
+}
 
+/** The graph of either layout, before the checks both share (names, graph order, shapes). */
+interface ReadGraph {
+  tensors: TensorInfo[];
+  ops: OpInfo[];
+  inputs: number[];
+  outputs: number[];
+  /** Op outputs stored without a shape: the reader infers it. */
+  omittedShapes: Set<number>;
+}
+
+/** The 1.0 layout: Model.tensors, ops, inputs and outputs as tables and vectors. */
+function readTables(model: Model, ctx: Context): ReadGraph {
+  const tensors: TensorInfo[] = [];
+  for (let i = 0; i < model.tensorsLength(); i++) tensors.push(ctx.tensor(model.tensors(i)!, i));
   const ops: OpInfo[] = [];
   for (let i = 0; i < model.opsLength(); i++) {
     const op = model.ops(i)!;
@@ -107,7 +127,6 @@ function read(bytes: Uint8Array, verifyChecksums: boolean): ModelInfo {
     }
     ops.push({ index: i, type, inputs, outputs, attrs: resolveAttrs(type, i, given) });
   }
-
   const inputs = ctx.ints(model.inputsLength(), (k) => model.inputs(k)!, 'graph inputs', tensors.length);
   const outputs = ctx.ints(model.outputsLength(), (k) => model.outputs(k)!, 'graph outputs', tensors.length);
   const produced = new Set(ops.flatMap((o) => o.outputs));
@@ -116,13 +135,20 @@ function read(bytes: Uint8Array, verifyChecksums: boolean): ModelInfo {
       throw new WpalFormatError(`tensor ${t} has no name; only intermediate op outputs may leave it out`);
     }
   }
-  for (const t of inputs) {
-    if (ctx.omittedShapes.has(t)) throw new WpalFormatError(`graph input ${t} ${JSON.stringify(tensors[t]?.name)} has no shape; graph inputs must declare theirs`);
+  return { tensors, ops, inputs, outputs, omittedShapes: ctx.omittedShapes };
+}
+
+/** The 1.3 compact layout: Model.graph and Model.data (compact-read.ts), beside a stub for older readers. */
+function readCompact(bytes: Uint8Array, model: Model, version: { major: number; minor: number }): ReadGraph {
+  if (version.minor < COMPACT_MINOR) {
+    throw new WpalFormatError(`the file says format ${version.major}.${version.minor} but has a compact graph (Model.graph), which is ${version.major}.${COMPACT_MINOR}: it is damaged`);
   }
-  validateGraph({ tensors, ops, inputs, outputs }, ctx.omittedShapes);
-  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, checksum, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
-  validateValues(info);
-  return info;
+  checkCompactStub(model);
+  const graph = compactRange(model, 'graph');
+  const data = compactRange(model, 'data') ?? { offset: 0, length: 0 };
+  if (!graph) throw new WpalFormatError('Model.graph is missing');
+  if (data.length && data.offset % BLOB_ALIGNMENT !== 0) throw new WpalFormatError(`Model.data at file offset ${data.offset} is not ${BLOB_ALIGNMENT}-byte aligned`);
+  return compactInfo(bytes, parseCompactGraph(bytes, graph, data));
 }
 
 class Context {

@@ -3,7 +3,8 @@
  * blob (so the model computes exactly what it did) unless `weights` gives a new encoding for a
  * tensor; the graph, attributes and metadata are the same; `extraOutputs` makes intermediate
  * activations graph outputs too (calibration and per-layer error reports read them). What the
- * writer adds changes too, e.g. the format 1.2 checksums of an older file.
+ * writer adds or how it stores the graph changes too: an older file comes out in today's format
+ * (1.3, compact, with checksums) unless `layout` asks for the tables (1.2).
  */
 import { weightBlobs, type EncodedWeight, type WeightBlobs } from '../encode/decode.js';
 import type { AttrValue, ModelInfo, PreprocessingInfo } from './types.js';
@@ -25,6 +26,13 @@ export interface RewriteOptions {
   dropProperties?: readonly string[];
   /** Metadata fields to replace. */
   metadata?: { name?: string; preprocessing?: Partial<PreprocessingInfo>; outputLabels?: string[] };
+  /**
+   * Keep only the metadata needed to measure the model again (metadata.ts): true keeps the
+   * properties of ESSENTIAL_PROPERTIES, a list keeps those. Default false.
+   */
+  stripMetadata?: boolean | readonly string[];
+  /** ModelWriterOptions.layout (default compact, format 1.3; "tables" writes format 1.2). */
+  layout?: 'compact' | 'tables';
 }
 
 export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8Array {
@@ -48,6 +56,8 @@ export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8A
     outputLabels: over.outputLabels ?? m.outputLabels,
     properties: { ...kept, ...opts.properties },
     activationNames,
+    ...(opts.stripMetadata ? { stripMetadata: opts.stripMetadata } : {}),
+    ...(opts.layout ? { layout: opts.layout } : {}),
   });
   const handles = new Map<number, TensorHandle>();
   const inputs = new Set(info.inputs);

@@ -3,7 +3,10 @@
  * file size exactly: graph+metadata is the file size minus every weight blob (so it also counts
  * FlatBuffers tables, vtables, length prefixes and alignment padding).
  */
+import { fileParts, type FileParts } from './size-parts.js';
 import type { ModelInfo } from './types.js';
+
+export type { FilePart, FileParts } from './size-parts.js';
 
 export interface SizeBytes {
   /** Palette entries. */
@@ -43,6 +46,14 @@ export interface SizeReport {
   /** Dense float32 bytes of every weight, and that divided by the file size. */
   denseF32Bytes: number;
   ratio: number;
+  /**
+   * The file by part of the format (header, tensor records, ops, names, shapes, attributes,
+   * metadata, checksums, padding, weights); sums to fileBytes. `weights` is the payload (the sum of
+   * byKind's palettes, indices, masks, dense and scales); everything else is the file's fixed cost.
+   */
+  parts: FileParts;
+  /** fileBytes - parts.weights: graph, metadata, checksums, FlatBuffers overhead and padding. */
+  fixedBytes: number;
 }
 
 export function sizeReport(info: ModelInfo): SizeReport {
@@ -92,5 +103,6 @@ export function sizeReport(info: ModelInfo): SizeReport {
   }
   const fileBytes = info.bytes.byteLength;
   byKind.graphAndMetadata = fileBytes - (byKind.palettes + byKind.indices + byKind.masks + byKind.dense + byKind.scales);
-  return { fileBytes, layers, byKind, denseF32Bytes: denseF32Total, ratio: denseF32Total / fileBytes };
+  const parts = fileParts(info);
+  return { fileBytes, layers, byKind, denseF32Bytes: denseF32Total, ratio: denseF32Total / fileBytes, parts, fixedBytes: fileBytes - parts.weights };
 }

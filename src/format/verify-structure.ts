@@ -8,16 +8,16 @@
  */
 import { WpalFormatError } from './errors.js';
 
-type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'f32' | 'u64';
-type FieldType = Scalar | 'string' | `vec:${Scalar}` | 'vec:string' | `table:${string}` | `vec:table:${string}`;
-interface FieldSpec {
+export type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'f32' | 'u64';
+export type FieldType = Scalar | 'string' | `vec:${Scalar}` | 'vec:string' | `table:${string}` | `vec:table:${string}`;
+export interface FieldSpec {
   name: string;
   type: FieldType;
   required?: boolean;
 }
 
 /** Fields of every table of schemas/wpal.fbs, in declaration order (field i sits at vtable slot i). */
-const TABLES: Record<string, FieldSpec[]> = {
+export const TABLES: Readonly<Record<string, readonly FieldSpec[]>> = {
   DenseValues: [
     { name: 'dtype', type: 'u8' },
     { name: 'data', type: 'vec:u8' },
@@ -89,10 +89,12 @@ const TABLES: Record<string, FieldSpec[]> = {
     { name: 'outputs', type: 'vec:i32' },
     { name: 'metadata', type: 'table:Metadata' },
     { name: 'file_checksum', type: 'u64' },
+    { name: 'graph', type: 'vec:u8' },
+    { name: 'data', type: 'vec:u8' },
   ],
 };
 
-const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f32: 4, u64: 8 };
+export const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f32: 4, u64: 8 };
 
 /** Smallest file that can hold a root offset, the identifier, a table and its vtable. */
 export const MIN_FILE_SIZE = 16;

@@ -8,21 +8,25 @@
  *   w.output(w.op('Relu', [h]));
  *   const bytes = w.finish();   // validated with readModel before it is returned
  *
- * Every [ubyte] blob is written with alignment 16 (the generated createXxxVector helpers use 1).
- * Every file carries its checksums (format 1.2): written as zeros, then filled in by sealChecksums.
+ * The file is format 1.3, compact (the graph as one stream, compact-write.ts) unless the layout
+ * "tables" is asked for (format 1.2, write-tables.ts). Every weight blob is 16-byte aligned in the
+ * file (the generated createXxxVector helpers align to 1). Every file carries its checksums: written
+ * as zeros, then filled in by sealChecksums.
  */
-import { Builder, type ByteBuffer, type Offset } from 'flatbuffers';
+import { Builder, type Offset } from 'flatbuffers';
 import type { EncodedWeight, WeightBlobs } from '../encode/decode.js';
 import { WpalError, WpalFormatError } from './errors.js';
-import {
-  Attribute, BlockSparse, DenseValues, DType, KeyValue, Metadata, Model, Op, Palettized, Preprocessing, Tensor, Weight,
-} from './generated/wpal_generated.js';
-import { checkOp, MAX_RANK, opSchema, resolveAttrs, type OperandInfo } from './ops.js';
+import { KeyValue, Metadata, Model, Op, Preprocessing } from './generated/wpal_generated.js';
+import { checkOp, MAX_RANK, resolveAttrs, type OperandInfo } from './ops.js';
 import { sealChecksums } from './integrity.js';
 import { readModel, BLOB_ALIGNMENT } from './read.js';
+import { COMPACT_STUB_OP } from './compact-info.js';
+import { encodeCompactGraph } from './compact-write.js';
+import { DTYPE, writeBlob, writeTables } from './write-tables.js';
+import { stripMetadata } from './metadata.js';
 import type { AttrValue, DTypeName, ModelInfo, PreprocessingInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
-import { FORMAT_MAJOR, FORMAT_MINOR } from './version.js';
+import { FORMAT_MAJOR, FORMAT_MINOR, TABLES_MINOR } from './version.js';
 
 export interface ModelWriterOptions {
   name?: string;
@@ -37,6 +41,19 @@ export interface ModelWriterOptions {
    * Default false: the reader calls them "#<index>", and small models save ~20 bytes per op.
    */
   activationNames?: boolean;
+  /**
+   * How the graph is stored. "compact" (default): format 1.3, the graph as one byte stream and the
+   * weights in one vector (schemas/wpal.fbs, "Compact files"). "tables": format 1.2, one
+   * FlatBuffers table per tensor, op and attribute, for readers older than 1.3 (about 1.3 KB more
+   * for a LeNet-5). Both read back as the same ModelInfo.
+   */
+  layout?: 'compact' | 'tables';
+  /**
+   * Keep only the metadata a model needs to be measured again (stripMetadata, metadata.ts):
+   * preprocessing, output labels and the properties of ESSENTIAL_PROPERTIES (true) or of the
+   * given list. Default false.
+   */
+  stripMetadata?: boolean | readonly string[];
 }
 
 /** A tensor of the model being written. */
@@ -60,7 +77,6 @@ interface TensorEntry {
   handle: TensorHandle;
 }
 
-const DTYPE: Record<string, DType> = { float32: DType.Float32, float16: DType.Float16, int8: DType.Int8, int32: DType.Int32 };
 
 export class ModelWriter {
   private readonly tensors: TensorEntry[] = [];
@@ -176,32 +192,55 @@ export class ModelWriter {
 
   /** Serializes the model and checks the result with readModel. */
   finish(): Uint8Array {
+    const compact = (this.meta.layout ?? 'compact') === 'compact';
     let blobBytes = 0;
     for (const t of this.tensors) for (const b of blobsOf(t.weight)) blobBytes += b.length + BLOB_ALIGNMENT + 4;
     const b = new Builder(Math.min(2 ** 30, 2 ** Math.ceil(Math.log2(blobBytes + 65536 + this.tensors.length * 256))));
     // Pad the file to a multiple of 16 even without blobs: readers use the size to catch truncation.
     b.prep(BLOB_ALIGNMENT, 0);
-    const produced = new Set(this.ops.flatMap((o) => o.outputs));
-    const tensors = this.tensors.map((t) => this.writeTensor(b, t, produced));
-    const ops = this.ops.map((o) => this.writeOp(b, o));
-    const tensorsVec = Model.createTensorsVector(b, tensors);
-    const opsVec = Model.createOpsVector(b, ops);
-    const inputsVec = Model.createInputsVector(b, this.inputs);
-    const outputsVec = Model.createOutputsVector(b, this.outputs);
-    const metadata = this.writeMetadata(b);
+    let tensorsVec = 0;
+    let inputsVec = 0;
+    let outputsVec = 0;
+    let graphVec = 0;
+    let dataVec = 0;
+    let opsVec: Offset;
+    if (compact) {
+      const { graph, data } = encodeCompactGraph({ tensors: this.tensors, ops: this.ops, inputs: this.inputs, outputs: this.outputs, activationNames: !!this.meta.activationNames });
+      // Data first: it ends the file, and its 16-byte aligned start is the first blob's.
+      if (data.length) dataVec = writeBlob(b, data);
+      graphVec = writeBlob(b, graph, 1);
+      const stub = b.createString(COMPACT_STUB_OP);
+      Op.startOp(b);
+      Op.addType(b, stub);
+      opsVec = Model.createOpsVector(b, [Op.endOp(b)]);
+    } else {
+      ({ tensorsVec, opsVec, inputsVec, outputsVec } = writeTables(b, { tensors: this.tensors, ops: this.ops, inputs: this.inputs, outputs: this.outputs, activationNames: !!this.meta.activationNames }));
+    }
+    const metadata = this.writeMetadata(b, compact);
     Model.startModel(b);
+    // The compact layout adds the 8-byte checksum first and the 2-byte versions last: the table
+    // then needs no alignment padding (the builder lays fields out from the end, in call order).
+    if (compact) addFileChecksumPlaceholder(b);
     b.forceDefaults(true); // keep both version fields in the file even when 0
-    Model.addFormatMajor(b, FORMAT_MAJOR);
-    Model.addFormatMinor(b, FORMAT_MINOR);
+    if (!compact) {
+      Model.addFormatMajor(b, FORMAT_MAJOR);
+      Model.addFormatMinor(b, TABLES_MINOR);
+    }
     b.forceDefaults(false);
-    Model.addTensors(b, tensorsVec);
+    if (tensorsVec) Model.addTensors(b, tensorsVec);
     Model.addOps(b, opsVec);
-    Model.addInputs(b, inputsVec);
-    Model.addOutputs(b, outputsVec);
-    Model.addMetadata(b, metadata);
-    b.forceDefaults(true); // a placeholder: sealChecksums fills it in
-    Model.addFileChecksum(b, 0n);
-    b.forceDefaults(false);
+    if (inputsVec) Model.addInputs(b, inputsVec);
+    if (outputsVec) Model.addOutputs(b, outputsVec);
+    if (metadata) Model.addMetadata(b, metadata);
+    if (graphVec) Model.addGraph(b, graphVec);
+    if (dataVec) Model.addData(b, dataVec);
+    if (!compact) addFileChecksumPlaceholder(b);
+    else {
+      b.forceDefaults(true);
+      Model.addFormatMinor(b, FORMAT_MINOR);
+      Model.addFormatMajor(b, FORMAT_MAJOR);
+      b.forceDefaults(false);
+    }
     Model.finishModelBuffer(b, Model.endModel(b));
     const bytes = b.asUint8Array().slice();
     try {
@@ -219,132 +258,54 @@ export class ModelWriter {
     return readModel(this.finish());
   }
 
-  private writeTensor(b: Builder, t: TensorEntry, produced: ReadonlySet<number>): Offset {
-    const weight = t.weight ? writeWeight(b, t.weight) : 0;
-    const intermediate = produced.has(t.handle.index) && !this.outputs.includes(t.handle.index);
-    const name = intermediate && !this.meta.activationNames ? 0 : b.createString(t.name);
-    // Op outputs carry no shape: the reader infers it (and that inference is the check anyway).
-    const shape = produced.has(t.handle.index) ? 0 : Tensor.createShapeVector(b, t.shape);
-    Tensor.startTensor(b);
-    if (name) Tensor.addName(b, name);
-    if (shape) Tensor.addShape(b, shape);
-    Tensor.addDtype(b, DTYPE[t.dtype]);
-    if (weight) Tensor.addWeight(b, weight);
-    return Tensor.endTensor(b);
-  }
-
-  private writeOp(b: Builder, o: { type: string; inputs: number[]; outputs: number[]; attrs: Record<string, AttrValue> }): Offset {
-    const schema = opSchema(o.type)!;
-    // Only attributes that differ from their default are stored: the reader fills defaults in, and
-    // small models would otherwise spend more bytes on attributes than on weights. Names and op
-    // types are shared strings, written once per file.
-    // Compared with Object.is, element by element: JSON would call -Infinity, +Infinity and NaN
-    // all "null" (Clip's max = -inf would be dropped and read back as its default +inf).
-    const same = (x: AttrValue, y: AttrValue): boolean =>
-      Array.isArray(x) ? Array.isArray(y) && x.length === y.length && x.every((e, i) => Object.is(e, y[i])) : Object.is(x, y);
-    const isDefault = (spec: (typeof schema.attrs)[number], v: AttrValue) => spec.default !== undefined && same(spec.default, v);
-    const attrs = schema.attrs.filter((spec) => !isDefault(spec, o.attrs[spec.name])).map((spec) => {
-      const v = o.attrs[spec.name];
-      const name = b.createSharedString(spec.name);
-      const s = spec.kind === 'string' ? b.createString(v as string) : 0;
-      const ints = spec.kind === 'ints' ? Attribute.createIntsVector(b, v as number[]) : 0;
-      const floats = spec.kind === 'floats' ? Attribute.createFloatsVector(b, v as number[]) : 0;
-      Attribute.startAttribute(b);
-      Attribute.addName(b, name);
-      if (spec.kind === 'int') Attribute.addI(b, v as number);
-      if (spec.kind === 'float') Attribute.addF(b, v as number);
-      if (s) Attribute.addS(b, s);
-      if (ints) Attribute.addInts(b, ints);
-      if (floats) Attribute.addFloats(b, floats);
-      return Attribute.endAttribute(b);
-    });
-    const type = b.createSharedString(o.type);
-    const inputs = Op.createInputsVector(b, o.inputs);
-    const outputs = Op.createOutputsVector(b, o.outputs);
-    const attrsVec = attrs.length ? Op.createAttributesVector(b, attrs) : 0;
-    return Op.createOp(b, type, inputs, outputs, attrsVec);
-  }
-
-  private writeMetadata(b: Builder): Offset {
-    const m = this.meta;
+  /**
+   * The Metadata table. `lean` (the compact layout) leaves out what reads the same when absent:
+   * empty lists, and the whole table when nothing is left; the tables layout writes as 1.2 did.
+   */
+  private writeMetadata(b: Builder, lean: boolean): Offset {
+    const strip = this.meta.stripMetadata;
+    const m: ModelWriterOptions = strip ? stripMetadata(this.meta, strip === true ? undefined : strip) : this.meta;
     const str = (s: string | undefined) => (s === undefined ? 0 : b.createString(s));
+    const labelList = m.outputLabels ?? [];
+    const propList = Object.entries(m.properties ?? {});
+    const p = m.preprocessing;
+    if (lean && m.name === undefined && m.description === undefined && m.task === undefined && !p && !labelList.length && !propList.length) return 0;
     const name = str(m.name);
     const description = str(m.description);
     const task = str(m.task);
     let pre = 0;
-    if (m.preprocessing) {
-      const p = m.preprocessing;
+    if (p) {
       const layout = str(p.layout);
-      const mean = Preprocessing.createMeanVector(b, p.mean ?? []);
-      const std = Preprocessing.createStdVector(b, p.std ?? []);
+      const mean = lean && !p.mean?.length ? 0 : Preprocessing.createMeanVector(b, p.mean ?? []);
+      const std = lean && !p.std?.length ? 0 : Preprocessing.createStdVector(b, p.std ?? []);
       Preprocessing.startPreprocessing(b);
       if (layout) Preprocessing.addLayout(b, layout);
       Preprocessing.addScale(b, p.scale ?? 1);
-      Preprocessing.addMean(b, mean);
-      Preprocessing.addStd(b, std);
+      if (mean) Preprocessing.addMean(b, mean);
+      if (std) Preprocessing.addStd(b, std);
       pre = Preprocessing.endPreprocessing(b);
     }
-    const labels = Metadata.createOutputLabelsVector(b, (m.outputLabels ?? []).map((l) => b.createString(l)));
-    const props = Metadata.createPropertiesVector(
-      b,
-      Object.entries(m.properties ?? {}).map(([k, v]) => KeyValue.createKeyValue(b, b.createString(k), b.createString(v))),
-    );
+    const labels = lean && !labelList.length ? 0 : Metadata.createOutputLabelsVector(b, labelList.map((l) => b.createString(l)));
+    const props = lean && !propList.length ? 0 : Metadata.createPropertiesVector(b, propList.map(([k, v]) => KeyValue.createKeyValue(b, b.createString(k), b.createString(v))));
     Metadata.startMetadata(b);
     if (name) Metadata.addName(b, name);
     if (description) Metadata.addDescription(b, description);
     if (task) Metadata.addTask(b, task);
     if (pre) Metadata.addPreprocessing(b, pre);
-    Metadata.addOutputLabels(b, labels);
-    Metadata.addProperties(b, props);
+    if (labels) Metadata.addOutputLabels(b, labels);
+    if (props) Metadata.addProperties(b, props);
     return Metadata.endMetadata(b);
   }
+}
+
+/** Model.file_checksum as zeros (forced: it equals the default); sealChecksums fills it in. */
+function addFileChecksumPlaceholder(b: Builder): void {
+  b.forceDefaults(true);
+  Model.addFileChecksum(b, 0n);
+  b.forceDefaults(false);
 }
 
 function blobsOf(w: WeightBlobs | undefined): Uint8Array[] {
   if (!w) return [];
   return [w.dense?.data, w.palettized?.entries, w.palettized?.indices, w.sparse?.mask].filter((x): x is Uint8Array => !!x);
-}
-
-/**
- * A [ubyte] vector whose data starts on a 16-byte boundary of the finished file (the builder
- * aligns from the end, and finish() pads the whole buffer to the largest alignment used, 16).
- * The bytes are copied in one `set` instead of one addInt8 per byte.
- */
-function writeBlob(b: Builder, data: Uint8Array): Offset {
-  b.startVector(1, data.length, BLOB_ALIGNMENT);
-  // Builder keeps `space` and `bb` private in its typings; this is the documented back-to-front fill.
-  const raw = b as unknown as { space: number; bb: ByteBuffer };
-  raw.space -= data.length;
-  raw.bb.bytes().set(data, raw.space);
-  return b.endVector();
-}
-
-function writeWeight(b: Builder, w: WeightBlobs): Offset {
-  let dense = 0;
-  let pal = 0;
-  let sparse = 0;
-  if (w.dense) {
-    const data = writeBlob(b, w.dense.data);
-    dense = DenseValues.createDenseValues(b, DTYPE[w.dense.dtype], data);
-  }
-  if (w.palettized) {
-    const p = w.palettized;
-    const entries = writeBlob(b, p.entries);
-    const indices = writeBlob(b, p.indices);
-    const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
-    const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
-    pal = Palettized.createPalettized(b, p.bits, p.groupSize, DTYPE[p.entryType], entries, es, cs, indices);
-  }
-  if (w.sparse) {
-    const mask = writeBlob(b, w.sparse.mask);
-    sparse = BlockSparse.createBlockSparse(b, w.sparse.blockRows, w.sparse.blockCols, mask);
-  }
-  Weight.startWeight(b);
-  if (dense) Weight.addDense(b, dense);
-  if (pal) Weight.addPalettized(b, pal);
-  if (sparse) Weight.addSparse(b, sparse);
-  b.forceDefaults(true); // a placeholder: sealChecksums fills it in
-  Weight.addChecksum(b, 0);
-  b.forceDefaults(false);
-  return Weight.endWeight(b);
 }

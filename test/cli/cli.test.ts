@@ -134,7 +134,7 @@ describe('wpal main', () => {
   it('unknown command or option: a clear message and exit code 2', async () => {
     const r = await wpal('trian');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/unknown command "trian"; commands: train, import, compress, eval, inspect, verify/);
+    expect(r.err).toMatch(/unknown command "trian"; commands: train, import, compress, eval, inspect, verify, strip/);
     const o = await wpal('inspect', 'x.wpal', '--bits', '2');
     expect(o.code).toBe(2);
     expect(o.err).toMatch(/^wpal inspect: unknown option --bits/);

@@ -11,7 +11,10 @@ import { xxh64, xxh64Low32 } from '../../src/format/checksum.js';
 import { WpalError, WpalFormatError, WpalVersionError } from '../../src/format/errors.js';
 import { XXH64_WASM_BASE64 } from '../../src/format/generated/xxh64_wasm.js';
 import { Model } from '../../src/format/generated/wpal_generated.js';
-import { fileChecksum, printable, weightChecksum, weightChecksumOffset, weightDataParts } from '../../src/format/integrity.js';
+import { compactGraphOf, fileChecksum, printable, weightChecksum, weightChecksumOffset, weightDataParts } from '../../src/format/integrity.js';
+import { rewriteModel } from '../../src/format/rewrite.js';
+import { ModelWriter } from '../../src/format/write.js';
+import { encodeDense } from '../../src/encode/palette.js';
 import { readModel } from '../../src/format/read.js';
 import { peekHeader } from '../../src/format/verify-structure.js';
 import { Rng } from '../util/rng.js';
@@ -57,8 +60,8 @@ describe('XXH64', () => {
   });
 });
 
-describe('checksums in the file', () => {
-  const good = smallModel(3);
+for (const layout of ['compact', 'tables'] as const) describe(`checksums in the file (${layout} layout)`, () => {
+  const good = smallModel(3, layout);
 
   it('the writer stores the file checksum (this field read as zeros) and one per weight', () => {
     const h = peekHeader(good);
@@ -69,18 +72,27 @@ describe('checksums in the file', () => {
     expect(fileChecksum(good, h.checksum!.offset)).toBe(h.checksum!.stored);
     const info = readModel(good);
     expect(info.checksum).toBe('verified');
-    const model = Model.getRootAsModel(new ByteBuffer(good));
     const ranges = blobRanges(info);
+    const dv = new DataView(good.buffer);
     let weights = 0;
-    for (let i = 0; i < model.tensorsLength(); i++) {
-      const w = model.tensors(i)!.weight();
-      if (!w) continue;
+    for (const t of info.tensors.filter((t) => t.weight)) {
       weights++;
-      const name = info.tensors[i]!.name;
-      // The parts are exactly the tensor's blobs (plus its float scale vectors), in schema order.
-      const parts = weightDataParts(w);
-      for (const r of ranges.filter((b) => b.what.startsWith(`${name}.`))) expect(parts.some((p) => p.byteOffset - good.byteOffset === r.offset && p.length === r.length)).toBe(true);
-      expect(new DataView(good.buffer).getUint32(weightChecksumOffset(w), true)).toBe(xxh64Low32(parts));
+      // The parts are exactly the tensor's blobs (this model has no scale vectors), in the order of
+      // the 1.2 definition: dense data, entries, entry scales, channel scales, indices, mask.
+      const r = (what: string) => ranges.find((b) => b.what === `${t.name}.${what}`);
+      const ordered = [r('data'), r('entries'), r('indices'), r('mask')].filter((x) => x !== undefined).map((x) => good.subarray(x.offset, x.offset + x.length));
+      let stored: number;
+      if (layout === 'tables') {
+        const model = Model.getRootAsModel(new ByteBuffer(good));
+        const w = model.tensors(t.index)!.weight()!;
+        const wparts = weightDataParts(w);
+        for (const p of ordered) expect(wparts.some((q) => q.byteOffset === p.byteOffset && q.length === p.length)).toBe(true);
+        stored = dv.getUint32(weightChecksumOffset(w), true);
+      } else {
+        const cw = compactGraphOf(good)!.weights.find((w) => w.tensor === t.index)!;
+        stored = dv.getUint32(cw.checksumAt, true);
+      }
+      expect(stored).toBe(xxh64Low32(ordered));
     }
     expect(weights).toBe(3);
   });
@@ -100,13 +112,20 @@ describe('checksums in the file', () => {
   });
 
   it('a changed name, metadata byte or checksum byte: the file is damaged, no tensor named', () => {
-    const at = (s: string) => Buffer.from(good).indexOf(Buffer.from(s));
-    for (const pos of [at('fc1.weight'), at('small'), peekHeader(good).checksum!.offset + 3]) {
-      const bad = good.slice();
-      bad[pos] ^= 1;
-      const e = readError(bad) as WpalFormatError;
-      expect(e.message).toMatch(/^the file is damaged \(checksum mismatch\): its header, graph or metadata/);
-      expect(e.damagedTensors).toEqual([]);
+    const named = new ModelWriter({ name: 'small', layout });
+    const x = named.input('a-stored-input-name', [4]);
+    named.output(named.op('FullyConnected', [x, named.weight('fc1.weight', [2, 4], encodeDense(new Float32Array(8).fill(0.5)))]));
+    for (const bytes of [good, named.finish()]) {
+      const at = (s: string) => Buffer.from(bytes).indexOf(Buffer.from(s));
+      const spots = bytes === good ? [at('small'), peekHeader(good).checksum!.offset + 3] : [at('a-stored-input-name') + 5];
+      for (const pos of spots) {
+        expect(pos).toBeGreaterThanOrEqual(0);
+        const bad = bytes.slice();
+        bad[pos] ^= 1;
+        const e = readError(bad) as WpalFormatError;
+        expect(e.message).toMatch(/^the file is damaged \(checksum mismatch\): its header, graph or metadata/);
+        expect(e.damagedTensors).toEqual([]);
+      }
     }
   });
 
@@ -122,13 +141,13 @@ describe('checksums in the file', () => {
     expect(readError(patchVersion(good, 2, 0))).toBeInstanceOf(WpalVersionError);
   });
 
-  it('a 1.2 file whose checksum field is gone is damaged, even with a valid structure', () => {
+  it(`a ${layout === 'tables' ? '1.2' : '1.3'} file whose checksum field is gone is damaged, even with a valid structure`, () => {
     const bad = good.slice();
     const dv = new DataView(bad.buffer);
     const root = dv.getUint32(0, true);
     const vt = root - dv.getInt32(root, true);
     dv.setUint16(vt + 4 + 2 * 7, 0, true); // Model.file_checksum: absent
-    expect(readError(bad).message).toMatch(/says format 1\.2 but has no file checksum.*damaged/);
+    expect(readError(bad).message).toMatch(new RegExp(`says format 1\\.${layout === 'tables' ? 2 : 3} but has no file checksum.*damaged`));
   });
 
   it('verifyChecksums: false skips the check (for bytes verified another way)', () => {
@@ -141,10 +160,20 @@ describe('checksums in the file', () => {
     expect(readModel(good, { verifyChecksums: false }).checksum).toBe('unverified');
   });
 
-  it('the per-weight checksum matches after a rewrite of the same data', () => {
-    const model = Model.getRootAsModel(new ByteBuffer(good));
-    const w = model.tensors(1)!.weight()!;
-    expect(weightChecksum(w)).toBe(new DataView(good.buffer).getUint32(weightChecksumOffset(w), true));
+  it('the per-weight checksum is the same in both layouts (one definition) and after a rewrite', () => {
+    const other = smallModel(3, layout === 'tables' ? 'compact' : 'tables');
+    const sums = (bytes: Uint8Array) => {
+      const compact = compactGraphOf(bytes);
+      if (compact) return compact.weights.map((w) => new DataView(bytes.buffer).getUint32(w.checksumAt, true));
+      const model = Model.getRootAsModel(new ByteBuffer(bytes));
+      return [1, 2, 5].map((i) => {
+        const w = model.tensors(i)!.weight()!;
+        expect(weightChecksum(w)).toBe(new DataView(bytes.buffer).getUint32(weightChecksumOffset(w), true));
+        return weightChecksum(w);
+      });
+    };
+    expect(sums(good)).toEqual(sums(other));
+    expect(sums(rewriteModel(readModel(good)))).toEqual(sums(good));
   });
 
   it('printable() escapes control characters in names', () => {

@@ -13,6 +13,8 @@ import { weightChecksum, weightChecksumOffset } from '../../src/format/integrity
 import { readModel } from '../../src/format/read.js';
 import { fixtureValues, METADATA as METADATA_1_0 } from '../fixtures/format/v1.0/recipe.js';
 import { METADATA as METADATA_1_2 } from '../fixtures/format/v1.2/recipe.js';
+import { METADATA as METADATA_1_3 } from '../fixtures/format/v1.3/recipe.js';
+import { compactGraphOf, compactWeightChecksum } from '../../src/format/integrity.js';
 import { blobRanges } from './helpers.js';
 
 const v = fixtureValues();
@@ -29,6 +31,8 @@ const FIXTURES = [
   // 1.0 stored every tensor name; from 1.0's storage rules on, the writer leaves intermediate names out.
   { version: '1.0', minor: 0, metadata: METADATA_1_0, checksum: 'none', names: ['input', 'fc1.weight', 'fc1.bias', 'fc1', 'relu1', 'fc2.weight', 'fc2', 'gelu2', 'fc3.weight', 'fc3.bias', 'logits', 'probs'] },
   { version: '1.2', minor: 2, metadata: METADATA_1_2, checksum: 'verified', names: ['input', 'fc1.weight', 'fc1.bias', '#3', '#4', 'fc2.weight', '#6', '#7', 'fc3.weight', 'fc3.bias', '#10', 'probs'] },
+  // 1.3: a compact file (the weights' names are derived, not stored; "probs" is stored).
+  { version: '1.3', minor: 3, metadata: METADATA_1_3, checksum: 'verified', names: ['input', 'fc1.weight', 'fc1.bias', '#3', '#4', 'fc2.weight', '#6', '#7', 'fc3.weight', 'fc3.bias', '#10', 'probs'] },
 ] as const;
 
 for (const fx of FIXTURES) describe(`compat: format ${fx.version} fixture`, () => {
@@ -39,6 +43,12 @@ for (const fx of FIXTURES) describe(`compat: format ${fx.version} fixture`, () =
   const byName = (n: string) => info.tensors.find((t) => t.name === n)!;
 
   it(fx.checksum === 'none' ? 'no checksums' : 'every weight checksum matches its data', () => {
+    const compact = compactGraphOf(bytes);
+    if (fx.minor >= 3) {
+      expect(compact!.weights.map((w) => new DataView(bytes.buffer, bytes.byteOffset).getUint32(w.checksumAt, true))).toEqual(compact!.weights.map((w) => compactWeightChecksum(bytes, w)));
+      expect(compact!.weights.length).toBe(5);
+      return;
+    }
     const model = Model.getRootAsModel(new ByteBuffer(bytes));
     for (let i = 0; i < model.tensorsLength(); i++) {
       const w = model.tensors(i)!.weight();

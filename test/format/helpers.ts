@@ -5,15 +5,19 @@ import {
   Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tensor, Weight,
 } from '../../src/format/generated/wpal_generated.js';
 import type { ModelInfo } from '../../src/format/types.js';
+import { weightBlobs } from '../../src/encode/decode.js';
 import { fileChecksum, sealChecksums } from '../../src/format/integrity.js';
 import { peekHeader } from '../../src/format/verify-structure.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { Rng } from '../util/rng.js';
 
-/** input[13] -> FC 9 (2-bit palettized + bias) -> Relu -> FC 5 (dense f16, 1x2 blocks) -> Reshape [5, -1] -> Sigmoid = "y" */
-export function smallModel(seed = 1): Uint8Array {
+/**
+ * input[13] -> FC 9 (2-bit palettized + bias) -> Relu -> FC 5 (dense f16, 1x2 blocks) -> Reshape [5, -1] -> Sigmoid = "y".
+ * Written in the writer's default layout (compact, format 1.3) unless `layout` says "tables" (format 1.2).
+ */
+export function smallModel(seed = 1, layout?: 'compact' | 'tables'): Uint8Array {
   const rng = new Rng(seed);
-  const w = new ModelWriter({ name: 'small', task: 'test', properties: { seed: String(seed) }, outputLabels: ['a', 'b'] });
+  const w = new ModelWriter({ name: 'small', task: 'test', properties: { seed: String(seed) }, outputLabels: ['a', 'b'], ...(layout ? { layout } : {}) });
   const x = w.input('x', [13]);
   const W1 = w.weight('fc1.weight', [9, 13], encodePalettized(rng.floats(9 * 13), 9, 13, { bits: 2, seed }));
   const b1 = w.weight('fc1.bias', [9], encodeDense(rng.floats(9)));
@@ -185,3 +189,99 @@ export function rawFc(weight: RawWeight, opts: { wShape?: number[]; yShape?: num
 }
 
 export const denseW = (): RawWeight => ({ dense: { data: f32Bytes(Array.from({ length: 12 }, (_, i) => i / 10)) } });
+
+// ---- Raw compact (format 1.3) files: any graph stream and data, in a valid container. ----
+
+export interface RawCompact {
+  /** Model.graph's elements (any bytes). */
+  graph: Uint8Array;
+  /** Model.data's elements (default: none). */
+  data?: Uint8Array;
+  minor?: number;
+  /** The stub op of type "1.3" in Model.ops (default true); a string gives another type. */
+  stub?: boolean | string;
+  /** Also write a Model.tensors vector (never in a valid compact file). */
+  tensors?: boolean;
+  /** Alignment of Model.data (default 16), and zero bytes written after it (to move it off 16). */
+  dataAlign?: number;
+  dataShift?: number;
+}
+
+/**
+ * A compact file around the given graph stream and data, with a file checksum that matches (the
+ * weight checksums inside the stream are not filled in: a reader verifies only the file checksum
+ * when there is one). It stands for a file some writer made this way, not for a damaged one.
+ */
+export function rawCompact(m: RawCompact): Uint8Array {
+  const b = new Builder(1024);
+  b.prep(16, 0);
+  let data = 0;
+  for (let i = 0; i < (m.dataShift ?? 0); i++) b.addInt8(0);
+  if (m.data) {
+    b.startVector(1, m.data.length, m.dataAlign ?? 16);
+    for (let i = m.data.length - 1; i >= 0; i--) b.addInt8(m.data[i]);
+    data = b.endVector();
+  }
+  b.startVector(1, m.graph.length, 1);
+  for (let i = m.graph.length - 1; i >= 0; i--) b.addInt8(m.graph[i]);
+  const graph = b.endVector();
+  let ops = 0;
+  if (m.stub !== false) {
+    const type = b.createString(typeof m.stub === 'string' ? m.stub : '1.3');
+    Op.startOp(b);
+    Op.addType(b, type);
+    ops = Model.createOpsVector(b, [Op.endOp(b)]);
+  }
+  const tensors = m.tensors ? Model.createTensorsVector(b, []) : 0;
+  Model.startModel(b);
+  b.forceDefaults(true);
+  Model.addFormatMajor(b, 1);
+  Model.addFormatMinor(b, m.minor ?? 3);
+  Model.addFileChecksum(b, 0n);
+  b.forceDefaults(false);
+  if (tensors) Model.addTensors(b, tensors);
+  if (ops) Model.addOps(b, ops);
+  Model.addGraph(b, graph);
+  if (data) Model.addData(b, data);
+  Model.finishModelBuffer(b, Model.endModel(b));
+  return resealFile(b.asUint8Array().slice());
+}
+
+/** The elements of Model.graph / Model.data of a file (for tests that take a writer's stream apart). */
+export function compactVectors(bytes: Uint8Array): { graph: Uint8Array; data: Uint8Array } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const vec = (slot: number) => {
+    const at = rootFieldOffset(bytes, slot);
+    if (!at) return new Uint8Array(0);
+    const v = at + dv.getUint32(at, true);
+    return bytes.slice(v + 4, v + 4 + dv.getUint32(v, true));
+  };
+  return { graph: vec(8), data: vec(9) };
+}
+
+/** Everything readModel returns but where the bytes are: the weights' blobs by value, not by offset. */
+export function comparable(info: ModelInfo) {
+  return {
+    tensors: info.tensors.map((t) => {
+      const w = t.weight;
+      return {
+        index: t.index,
+        name: t.name,
+        shape: t.shape,
+        dtype: t.dtype,
+        weight: w && {
+          rows: w.rows,
+          cols: w.cols,
+          dense: w.dense?.dtype,
+          palettized: w.palettized && { bits: w.palettized.bits, groupRows: w.palettized.groupRows, numPalettes: w.palettized.numPalettes, entryType: w.palettized.entryType },
+          sparse: w.sparse && { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, keptBlocks: w.sparse.keptBlocks },
+          blobs: weightBlobs(info, t),
+        },
+      };
+    }),
+    ops: info.ops,
+    inputs: info.inputs,
+    outputs: info.outputs,
+    metadata: info.metadata,
+  };
+}

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
 import { WpalFormatError } from '../../src/format/errors.js';
 import { Model } from '../../src/format/generated/wpal_generated.js';
+import { compactGraphOf } from '../../src/format/integrity.js';
 import { readModel } from '../../src/format/read.js';
 import { FORMAT_MAJOR, FORMAT_MINOR } from '../../src/format/version.js';
 import { ModelWriter } from '../../src/format/write.js';
@@ -18,8 +19,10 @@ import { Rng } from '../util/rng.js';
 const rng = new Rng(7);
 const dense = (shape: number[]) => encodeDense(rng.floats(shape.reduce((a, b) => a * b, 1)));
 
-/** Attributes stored in the file for op k (the writer leaves defaults out). */
+/** Attributes stored in the file for op k (the writer leaves defaults out), in either layout. */
 function storedAttrs(bytes: Uint8Array, k: number): string[] {
+  const compact = compactGraphOf(bytes);
+  if (compact) return Object.keys(compact.ops[k].given);
   const op = Model.getRootAsModel(new ByteBuffer(bytes)).ops(k)!;
   return Array.from({ length: op.attributesLength() }, (_, i) => op.attributes(i)!.name()!);
 }
@@ -107,8 +110,8 @@ describe('format 1.1 ops: shape inference', () => {
 });
 
 describe('format 1.1 ops: attributes through the file', () => {
-  it('float attributes: values survive as float32, +-Infinity included; NaN and non-finite alpha/beta rejected', () => {
-    const w = new ModelWriter();
+  for (const layout of ['compact', 'tables'] as const) it(`float attributes (${layout}): values survive as float32, +-Infinity included; NaN and non-finite alpha/beta rejected`, () => {
+    const w = new ModelWriter({ layout });
     const x = w.input('x', [3]);
     const ops = [
       w.op('Clip', [x], { attrs: { min: Infinity, max: -Infinity } }),

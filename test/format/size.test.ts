@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
+import { readFileSync } from 'node:fs';
 import { readModel } from '../../src/format/read.js';
+import { rewriteModel } from '../../src/format/rewrite.js';
 import { sizeReport } from '../../src/format/size.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { Rng } from '../util/rng.js';
@@ -37,7 +39,12 @@ describe('sizeReport', () => {
     for (const l of r.layers) expect(l.ratio).toBeCloseTo(l.denseF32Bytes / l.bytes.total, 10);
   });
 
-  for (const [name, info] of [['mixed', () => model()], ['small', () => readModel(smallModel(3))]] as const) {
+  for (const [name, info] of [
+    ['mixed', () => model()],
+    ['small', () => readModel(smallModel(3))],
+    ['small, tables layout', () => readModel(smallModel(3, 'tables'))],
+    ['published LeNet-5', () => readModel(new Uint8Array(readFileSync(new URL('../../models/lenet5-mnist-400x.wpal', import.meta.url))))],
+  ] as const) {
     it(`kinds add up to the file size exactly (${name})`, () => {
       const i = info();
       const r = sizeReport(i);
@@ -49,5 +56,42 @@ describe('sizeReport', () => {
       for (const key of ['palettes', 'indices', 'masks', 'dense', 'scales'] as const) expect(k[key]).toBe(sum(key));
       expect(r.denseF32Bytes).toBe(r.layers.reduce((a, l) => a + l.denseF32Bytes, 0));
     });
+
+    it(`parts add up to the file size, and their weights are the payload (${name})`, () => {
+      const i = info();
+      const r = sizeReport(i);
+      const total = Object.values(r.parts).reduce((a, b) => a + b, 0);
+      expect(total).toBe(i.bytes.length);
+      const k = r.byKind;
+      expect(r.parts.weights).toBe(k.palettes + k.indices + k.masks + k.dense + k.scales);
+      expect(r.fixedBytes).toBe(i.bytes.length - r.parts.weights);
+      for (const v of Object.values(r.parts)) expect(v).toBeGreaterThanOrEqual(0);
+    });
   }
+
+  it('the published LeNet-5: fixed cost (all but the weights) at most 400 B; its parts as the stream holds them', () => {
+    const info = readModel(new Uint8Array(readFileSync(new URL('../../models/lenet5-mnist-400x.wpal', import.meta.url))));
+    expect(info.formatMinor).toBe(3);
+    const r = sizeReport(info);
+    expect(r.fixedBytes).toBeLessThanOrEqual(400);
+    // Weight payload: 4 palettes (3 x 16 x 4 B + 4 x 4 B), packed indices, 4 float32 biases (57 values).
+    expect(r.parts.weights).toBe(3 * 64 + 16 + (65 + 630 + 1280 + 160) + 4 * 57);
+    // Checksums: the file's 8 bytes and 4 per weight (8 weights).
+    expect(r.parts.checksums).toBe(8 + 4 * 8);
+    // The one stored name, "logits": its tensor index, shared-prefix length, length and 6 bytes, plus the count.
+    expect(r.parts.names).toBe(1 + 1 + 1 + 1 + 6);
+    // The same model in the tables layout (format 1.2) costs more than 1.3 KB more.
+    const tables = sizeReport(readModel(rewriteModel(info, { layout: 'tables' })));
+    expect(tables.parts.weights).toBe(r.parts.weights);
+    expect(tables.fixedBytes - r.fixedBytes).toBeGreaterThan(1300);
+  });
+
+  it('parts: each name, shape and metadata string is counted in its part', () => {
+    const i = model();
+    const r = sizeReport(i);
+    // "size" (name) and 100 x "x" (description) at least, each with a length prefix and a terminator.
+    expect(r.parts.metadata).toBeGreaterThanOrEqual(4 + 5 + 4 + 101);
+    expect(r.parts.header).toBeGreaterThanOrEqual(8 + 4 + 4); // root offset, identifier, version fields
+    expect(r.parts.checksums).toBeGreaterThanOrEqual(8 + 4 * 4); // file checksum + one per weight
+  });
 });

@@ -161,13 +161,16 @@ describe('a sensitive layer gets more bits (constructed sensitivity)', () => {
     accuracy: scales.map(() => bits.map(() => sparsities.map(() => 0.9))),
   });
   it('fc2 sensitive, fc1 insensitive: fc2 gets more bits; swapped: fc1 does', () => {
-    const a = allocate(m, undefined, { targetBytes: 60_000, sensitivity: table([0.01, 10, 0.01]) });
+    // 59,000 B: the room for weights 60,000 B left before format 1.3 (compact files spend ~0.9 KB
+    // less on the graph); at 60,000 B the swapped case ties at 2 bits each (fc2 95% pruned).
+    const target = 59_000;
+    const a = allocate(m, undefined, { targetBytes: target, sensitivity: table([0.01, 10, 0.01]) });
     const [f1, f2] = a.layers;
     expect(f2.bits).toBeGreaterThan(f1.bits);
     expect(f2.sparsity).toBeLessThanOrEqual(f1.sparsity);
-    const b = allocate(m, undefined, { targetBytes: 60_000, sensitivity: table([10, 0.01, 0.01]) });
+    const b = allocate(m, undefined, { targetBytes: target, sensitivity: table([10, 0.01, 0.01]) });
     expect(b.layers[0].bits).toBeGreaterThan(b.layers[1].bits);
-    for (const x of [a, b]) expect(x.fileBytes).toBeGreaterThanOrEqual(0.97 * 60_000);
+    for (const x of [a, b]) expect(x.fileBytes).toBeGreaterThanOrEqual(0.97 * target);
   });
 });
 

@@ -78,7 +78,9 @@ describe('compressModel on the text classifier', () => {
   }, 60_000);
 
   it('with sparsity allowed, the allocator prunes other layers but never the word table; the file loads', async () => {
-    const target = Math.floor(denseF32Bytes(dense) / 12);
+    // 1/13 of the dense bytes: at 2 bits and no pruning the file (11,120 B since format 1.3's
+    // compact graph) must reach 97% of the target, which 1/12 (11,686 B) no longer allows.
+    const target = Math.floor(denseF32Bytes(dense) / 13);
     const a = allocate(dense, train, { targetBytes: target, calibration: 256, bits: [1, 2], sparsities: [0, 0.5, 0.9] });
     expect(a.layers.find((l) => l.name === 'embeddings.word_embeddings.weight')!.sparsity).toBe(0);
     const r = compressModel(dense, train, { targetBytes: target, allocation: { calibration: 256, bits: [1, 2], sparsities: [0, 0.5, 0.9] }, epochs: 1, batchSize: 64, optimizer: 'adam' });

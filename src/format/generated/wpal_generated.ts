@@ -14,6 +14,88 @@ export enum DType {
 }
 
 /**
+ * 1.3: op types in the compact graph (Model.graph). A value never changes meaning; new op types
+ * get new values. Custom: the type follows as a string (ops that have no value here).
+ */
+export enum OpCode {
+  Custom = 0,
+  FullyConnected = 1,
+  Relu = 2,
+  Relu6 = 3,
+  Sigmoid = 4,
+  Tanh = 5,
+  Gelu = 6,
+  Silu = 7,
+  Softmax = 8,
+  Reshape = 9,
+  Conv2D = 10,
+  MaxPool = 11,
+  AvgPool = 12,
+  GlobalAveragePool = 13,
+  BatchNormalization = 14,
+  Concat = 15,
+  Flatten = 16,
+  Transpose = 17,
+  LayerNorm = 18,
+  MatMul = 19,
+  Embedding = 20,
+  Slice = 21,
+  Resize = 22,
+  ConvTranspose = 23,
+  LeakyRelu = 24,
+  HardSigmoid = 25,
+  HardSwish = 26,
+  Clip = 27,
+  Sqrt = 28,
+  Log = 29,
+  Exp = 30,
+  Neg = 31,
+  Abs = 32,
+  Add = 33,
+  Sub = 34,
+  Mul = 35,
+  Div = 36,
+  Max = 37,
+  Min = 38,
+  Pow = 39,
+  ReduceMean = 40,
+  ReduceMax = 41
+}
+
+/**
+ * 1.3: attribute names in the compact graph. Custom: the name follows as a string.
+ */
+export enum AttrCode {
+  Custom = 0,
+  int8 = 1,
+  axis = 2,
+  shape = 3,
+  strides = 4,
+  pads = 5,
+  dilations = 6,
+  groups = 7,
+  kernel = 8,
+  epsilon = 9,
+  perm = 10,
+  transpose_b = 11,
+  alpha = 12,
+  starts = 13,
+  ends = 14,
+  axes = 15,
+  steps = 16,
+  mode = 17,
+  sizes = 18,
+  scales = 19,
+  coordinate_transformation_mode = 20,
+  nearest_mode = 21,
+  output_padding = 22,
+  beta = 23,
+  min = 24,
+  max = 25,
+  keepdims = 26
+}
+
+/**
  * Plain (not palettized) values.
  */
 export class DenseValues {
@@ -1257,8 +1339,38 @@ fileChecksum():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
+graph(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+graphLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+graphArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 20);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+data(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+dataLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+dataArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 22);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
 static startModel(builder:flatbuffers.Builder) {
-  builder.startObject(8);
+  builder.startObject(10);
 }
 
 static addFormatMajor(builder:flatbuffers.Builder, formatMajor:number) {
@@ -1349,6 +1461,38 @@ static addMetadata(builder:flatbuffers.Builder, metadataOffset:flatbuffers.Offse
 
 static addFileChecksum(builder:flatbuffers.Builder, fileChecksum:bigint) {
   builder.addFieldInt64(7, fileChecksum, BigInt('0'));
+}
+
+static addGraph(builder:flatbuffers.Builder, graphOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(8, graphOffset, 0);
+}
+
+static createGraphVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startGraphVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
+}
+
+static addData(builder:flatbuffers.Builder, dataOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(9, dataOffset, 0);
+}
+
+static createDataVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startDataVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
 }
 
 static endModel(builder:flatbuffers.Builder):flatbuffers.Offset {
