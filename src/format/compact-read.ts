@@ -9,9 +9,8 @@ import { blockGrid, countKept } from '../encode/blocksparse.js';
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
 import { AttrCode, DType, OpCode } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema } from './ops.js';
-import type { FilePart } from './size-parts.js';
 import { StreamReader } from './stream.js';
-import type { AttrValue, ByteRange, DTypeName } from './types.js';
+import type { AttrValue, ByteRange, DTypeName, FilePart } from './types.js';
 import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS } from './limits.js';
 import { MAX_ELEMENTS } from './validate-weight.js';
 

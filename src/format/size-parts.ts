@@ -13,12 +13,13 @@ import { compactRange, hasCompactGraph } from './compact-info.js';
 import { parseCompactGraph } from './compact-read.js';
 import { Model } from './generated/wpal_generated.js';
 import { SCALAR_SIZE, TABLES, type FieldSpec, type Scalar } from './verify-structure.js';
-import type { ByteRange, ModelInfo } from './types.js';
+import type { ByteRange, FilePart, FileParts, ModelInfo } from './types.js';
 
-export type FilePart = 'header' | 'tensors' | 'ops' | 'names' | 'shapes' | 'attrs' | 'metadata' | 'checksums' | 'padding' | 'weights';
+export type { FilePart, FileParts } from './types.js';
 
-/** Bytes of a file by part; the parts add up to the file size. */
-export type FileParts = Record<FilePart, number>;
+
+
+
 
 export const FILE_PARTS: readonly FilePart[] = ['header', 'tensors', 'ops', 'names', 'shapes', 'attrs', 'metadata', 'checksums', 'padding', 'weights'];
 

@@ -110,3 +110,9 @@ export interface ModelInfo {
   /** The file bytes the ByteRanges point into. */
   bytes: Uint8Array;
 }
+
+/** A part of a .wpal file, for the byte breakdown (size-parts.ts). */
+export type FilePart = 'header' | 'tensors' | 'ops' | 'names' | 'shapes' | 'attrs' | 'metadata' | 'checksums' | 'padding' | 'weights';
+
+/** Bytes of a file by part; the parts add up to the file size. */
+export type FileParts = Record<FilePart, number>;

@@ -9,9 +9,8 @@ import { Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tens
 import { BLOB_ALIGNMENT } from './limits.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
-import type { GraphToWrite } from './compact-write.js';
+import { DTYPE, type GraphToWrite } from './compact-write.js';
 
-export const DTYPE: Record<string, DType> = { float32: DType.Float32, float16: DType.Float16, int8: DType.Int8, int32: DType.Int32 };
 
 /** Model.tensors, ops, inputs and outputs of the tables layout. */
 export function writeTables(b: Builder, g: GraphToWrite): { tensorsVec: Offset; opsVec: Offset; inputsVec: Offset; outputsVec: Offset } {
