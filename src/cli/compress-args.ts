@@ -31,7 +31,7 @@ export const spec: CommandSpec = {
     epochs: { type: 'int', value: 'N', min: 0, description: `DKM fine-tuning epochs (default ${COMPRESS_DEFAULTS.epochs}, ${COMPRESS_DEFAULTS.epochsAfterStructured} after whole filters were removed; transformer ${TEXT_COMPRESS_DEFAULTS.epochs}); the best by validation accuracy is kept; 0 = post-training k-means of any model (imported ones too), no --data needed` },
     calibration: { type: 'string', value: 'DATA', description: 'with --epochs 0: inputs for sensitivity-weighted k-means, a data set name (its training split) or a .npy of inputs (batch first)' },
     optimizer: { type: 'string', value: 'NAME', choices: ['sgd', 'adam'], description: 'sgd + momentum 0.9 (default for the LeNets) or adam (default for the transformer)' },
-    'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM); with --widths / --hidden or a target that removes whole filters, the epochs of that stage (default 12)' },
+    'prune-epochs': { type: 'int', value: 'N', min: 0, description: 'prune first: N epochs of block pruning on float32 weights (at 2x the lr), then DKM on the kept blocks (default 0: prune during DKM); with --widths / --hidden or a target that removes whole filters, the epochs of that stage (default 16)' },
     widths: { type: 'string', value: 'N,N,...', description: 'keep this many filters / neurons in each layer that can lose them, in graph order (LeNet-5: conv1, conv2, fc1): pruned whole on float32 weights, then removed from the file' },
     hidden: { type: 'string', value: 'N,N,...', description: 'the same as --widths (LeNet-300-100: the hidden layers)' },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${COMPRESS_DEFAULTS.batch})` },
@@ -54,7 +54,7 @@ export const spec: CommandSpec = {
     'Example: wpal compress model.wpal --epochs 0 --bits 4 --group-rows 8 [--calibration inputs.npy] -o model.4bit.wpal (any model, e.g. imported from ONNX: k-means, no training)',
     'A --target-size / --ratio below what block masks over the full-width layers allow removes whole filters and neurons\n' +
       'first (layers that feed another fc / conv layer through channel-wise ops): widths chosen so the file fits at ~3 bits\n' +
-      '(first conv g, later convs 0.8 g, fc after convs 0.25 g), --prune-epochs (12) epochs of row pruning, then the allocator.',
+      '(first conv g, later convs 0.8 g, fc after convs 0.25 g), --prune-epochs (16) epochs of row pruning, then the allocator.',
     'Example: wpal compress lenet5.dense.wpal --data mnist --widths 6,12,32 --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o lenet5.small.wpal',
     'Example: wpal compress lenet300.dense.wpal --data mnist --bits 2 --layer "fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16" --prune-epochs 8 --epochs 8 --distill -o lenet300.64x.wpal',
     'Example: wpal compress lenet300.dense.wpal --data mnist --target-size 20KB --distill -o lenet300.20kb.wpal (per-layer bits and sparsity from the layers\' sensitivity)',
