@@ -7,7 +7,9 @@
  *   npm run bench                     kernels (all shapes, batch 1 and 8) and models (all architectures)
  *   npm run bench -- --quick          a smoke run: 1024x1024 kernels, three small models, short sampling
  *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
- *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts)
+ *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts);
+ *                                     --threads 1,2 (default: wasm-palette and onnxruntime-web at 1 and 2 threads);
+ *                                     --configs "dense f32,pal 4-bit" (wasm-palette weight settings, labels as in the tables)
  *   npm run bench -- --imported       imported ONNX models (the openWakeWord chain) against onnxruntime-web only
  *   npm run bench -- --integrity      checksum throughput and load-time cost, the non-finite input check
  */
@@ -17,7 +19,7 @@ import { runKernelBench, type KernelResult } from './kernels.bench.js';
 import { runModelBench } from './models.bench.js';
 import { importedTable, runImportedBench } from './imported.bench.js';
 import { runIntegrityBench } from './integrity.bench.js';
-import { detailTable, refOpsText, summaryTable, targetsText, writeModelDocs } from './chart.js';
+import { detailTable, refOpsText, summaryTable, targetsText, threadsTable, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,9 +70,12 @@ async function integritySection(): Promise<void> {
 
 async function modelSection(): Promise<void> {
   const archs = arg('archs')?.split(',');
+  const threads = arg('threads')?.split(',').map(Number);
+  const configs = arg('configs')?.split(',').map((c) => c.trim());
   console.log(`\nwasm-palette model bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
-  const report = await runModelBench({ archs, quick, log: (s) => console.log(s) });
+  const report = await runModelBench({ archs, quick, threads, configs, log: (s) => console.log(s) });
   console.log('\n' + summaryTable(report) + '\n');
+  if ((report.threads ?? [1]).length > 1) console.log(threadsTable(report) + '\n');
   console.log(detailTable(report) + '\n');
   console.log('Targets (reported, not asserted):');
   console.log(targetsText(report));
@@ -80,7 +85,7 @@ async function modelSection(): Promise<void> {
   for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, s.reason);
   for (const [config, reason] of skipped) console.log(`\nskipped ${config} (every architecture): ${reason}`);
   writeResults('models', JSON.stringify(report, null, 2));
-  if (!quick && !archs) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
+  if (!quick && !archs && !threads && !configs) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
   else console.log('(docs/bench-models.* are written by full runs only; `npx tsx bench/chart.ts <results.json>` renders any results file)');
 }
 
