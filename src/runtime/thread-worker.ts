@@ -13,7 +13,7 @@
  * come back (to read the next 'attach', or to exit) through the GEN and EXIT words.
  */
 export const THREAD_WORKER_SOURCE = String.raw`'use strict';
-const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, ARGS = 16, ARG_SLOTS = 12;
+const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10, ARGS = 16, ARG_SLOTS = 12;
 const node = typeof process === 'object' && process.versions != null && typeof process.versions.node === 'string' && typeof self === 'undefined';
 const port = node ? require('node:worker_threads').parentPort : self;
 let names = null, module = null, ctl = null, thread = 0, spin = 0, fns = null, gen = -1, seen = 0;
@@ -44,6 +44,7 @@ function runSlices() {
       Atomics.store(c, ERR, 1);
       post({ type: 'error', message: String(e && e.message || e) });
     }
+    Atomics.add(c, WORKED, 1);
     if (Atomics.add(c, DONE, 1) + 1 === c[NSLICES]) Atomics.notify(c, DONE);
   }
 }

@@ -20,6 +20,7 @@
  *   7 GEN      memory generation: a thread attached to another memory claims nothing
  *   8 EXIT     1: threads leave (dispose)
  *   9 ERR      1: a kernel call threw in a kernel thread
+ *  10 WORKED   slices run by kernel threads so far (a statistic)
  *  16 ..      ARG_SLOTS i32 arguments per slice
  *
  * A slice is claimed by compare-and-swap on CLAIM, which carries the job's seq, so a thread that
@@ -37,7 +38,7 @@ import { isNode } from './wasm.js';
 import { WpalEngineError, WpalLoadError } from './errors.js';
 import { THREAD_WORKER_SOURCE } from './thread-worker.js';
 
-const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9;
+const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10;
 const ARGS = 16;
 export const ARG_SLOTS = 12;
 export const MAX_SLICES = 64;
@@ -305,6 +306,11 @@ export class ThreadPool {
     Atomics.store(this.ctl, CLAIM, (this.seq << 8) | 0xff);
     Atomics.store(this.ctl, SEQ, this.seq);
     Atomics.notify(this.ctl, SEQ);
+  }
+
+  /** Slices the kernel threads (not the main thread) have run since the pool started. */
+  get workerSlices(): number {
+    return Atomics.load(this.ctl, WORKED);
   }
 
   /** Index of a kernel export, for run(). */
