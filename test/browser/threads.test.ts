@@ -20,8 +20,8 @@ const x = new Float32Array(96 * 96 * 3).map((_, i) => Math.sin(i * 0.37) * 0.5 +
 // vitest rewrites import() inside evaluate(), so the page imports what the tests use.
 const PAGE =
   '<!doctype html><meta charset="utf-8"><title>wpal threads test</title><body>' +
-  '<script type="module">import * as wpal from "/dist/index.js"; import { splitThresholds } from "/dist/runtime/ops/parallel.js"; ' +
-  'window.wpalSplit = splitThresholds; window.wpal = wpal;</script>';
+  '<script type="module">import * as wpal from "/dist/index.js"; import { splitTuning } from "/dist/runtime/ops/parallel.js"; ' +
+  'window.wpalSplit = splitTuning; window.wpal = wpal;</script>';
 
 async function open(chrome: Chromium, server: StaticServer): Promise<{ page: Page; errors: string[]; warnings: string[] }> {
   const page = await chrome.context.newPage();
@@ -65,9 +65,9 @@ describe.skipIf(skipBrowser)('threads: Chromium', () => {
       async ({ x, inName, outName }) => {
         const wpal = (globalThis as any).wpal;
         // Split every call that can be split, so the kernel threads surely take part.
-        const splitThresholds = (globalThis as any).wpalSplit;
-        splitThresholds.work = 0;
-        splitThresholds.elements = 0;
+        const splitTuning = (globalThis as any).wpalSplit;
+        splitTuning.work = 0;
+        splitTuning.elements = 0;
         const input = new Float32Array(x);
         const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
         const one = await wpal.loadModel('net.wpal', { threads: 1 });

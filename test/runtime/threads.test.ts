@@ -13,19 +13,22 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel, WpalLoadError } from '../../src/index.js';
 import { buildDistilBert, buildMobileNetV1, buildResNet, type BuiltModel, type CompressionConfig, type LayerDesc, type WeightCompression } from '../../src/models/index.js';
-import { splitThresholds } from '../../src/runtime/ops/parallel.js';
+import { splitTuning } from '../../src/runtime/ops/parallel.js';
 import { ThreadPool, resetThreadWarning } from '../../src/runtime/threads.js';
 import { buildInt8Layer, buildMlp } from '../e2e/models.js';
 import { Rng } from '../util/rng.js';
 import { ModelWriter } from '../../src/format/write.js';
-import { encodeDense } from '../../src/encode/palette.js';
+import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
 
-const saved = { ...splitThresholds };
+const saved = { ...splitTuning };
 beforeAll(() => {
-  splitThresholds.work = 0;
-  splitThresholds.elements = 0;
+  splitTuning.work = 0;
+  splitTuning.elements = 0;
 });
-afterAll(() => Object.assign(splitThresholds, saved));
+afterEach(() => {
+  splitTuning.gemmAxis = 'auto';
+});
+afterAll(() => Object.assign(splitTuning, saved));
 afterEach(() => vi.restoreAllMocks());
 
 type Feeds = Record<string, Float32Array | Int32Array>;
@@ -72,6 +75,31 @@ const blocks =
   (l) =>
     l.kind === 'dwconv' || l.kind === 'embedding' ? { palette: { bits } } : { palette: { bits }, sparse: { block, sparsity: 0.5 } };
 
+/** FullyConnected layers of odd sizes, one per gemm kernel the models above do not reach. */
+function gemmZoo(seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  const w = new ModelWriter({ name: 'gemm-zoo' });
+  let x = w.input('input', [61]);
+  let k = 61;
+  const layers: Array<{ n: number; enc: (n: number, k: number) => ReturnType<typeof encodeDense>; int8?: boolean }> = [
+    { n: 70, enc: (n, k) => encodeBlockSparse(rng.floats(n * k), n, k, { blockRows: 1, blockCols: 4, sparsity: 0.5 }, { dtype: 'float32' }) },
+    { n: 68, enc: (n, k) => encodeBlockSparse(rng.floats(n * k), n, k, { blockRows: 4, blockCols: 4, sparsity: 0.5 }, { dtype: 'float32' }) },
+    { n: 80, enc: (n, k) => encodeBlockSparse(rng.floats(n * k), n, k, { blockRows: 16, blockCols: 1, sparsity: 0.5 }, { dtype: 'float32' }) },
+    { n: 75, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 6, seed }) },
+    { n: 66, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 2, groupSize: 16, entryType: 'int8', seed }), int8: true },
+    { n: 67, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 1, entryType: 'int8', seed }), int8: true },
+    { n: 71, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 6, groupSize: 32, entryType: 'int8', seed }), int8: true },
+  ];
+  layers.forEach((l, i) => {
+    const W = w.weight(`fc${i}.weight`, [l.n, k], l.enc(l.n, k));
+    const b = w.weight(`fc${i}.bias`, [l.n], encodeDense(rng.floats(l.n, -0.1, 0.1)));
+    x = w.op('Tanh', [w.op('FullyConnected', [x, W, b], { attrs: l.int8 ? { int8: 1 } : {} })]);
+    k = l.n;
+  });
+  w.output(w.op('Relu', [x], { output: 'y' }));
+  return w.finish();
+}
+
 const built = (name: string, b: BuiltModel, batches: number[]): Case => ({ name, bytes: b.bytes, inputs: b, batches });
 
 const CASES: Array<() => Case> = [
@@ -112,6 +140,7 @@ const CASES: Array<() => Case> = [
       }),
       [1, 3],
     ),
+  () => ({ name: 'FC zoo: dense 1x4 / 4x4 / 16x1 blocks, 6-bit, int8 1 / 2 / 6-bit', bytes: gemmZoo(9), inputs: { inputs: [{ name: 'input', shape: [61], dtype: 'float32' }] } as never, batches: [1, 13] }),
   () => ({ name: 'MLP: grouped palettes, 8x1 dense blocks, 1x4 palettized f16 blocks', bytes: buildMlp(5), inputs: { inputs: [{ name: 'input', shape: [203], dtype: 'float32' }] } as never, batches: [1, 5] }),
   () => ({ name: 'FC 97x203 int8 path', bytes: buildInt8Layer(3, true), inputs: { inputs: [{ name: 'input', shape: [203], dtype: 'float32' }] } as never, batches: [1, 4] }),
 ];
@@ -132,7 +161,8 @@ describe('outputs are bit-identical for 1..4 threads', () => {
         for (const batch of c.batches) {
           const feeds = feedsOf(c.inputs, batch, 100 + batch);
           const want = one.run(feeds);
-          for (const threads of [2, 3, 4]) {
+          for (const [threads, axis] of [[2, 'auto'], [3, 'auto'], [4, 'auto'], [2, 'rows'], [3, 'channels']] as const) {
+            splitTuning.gemmAxis = axis;
             const m = await loadModel(c.bytes, { threads });
             try {
               expect(m.threads).toBe(threads);
@@ -141,10 +171,13 @@ describe('outputs are bit-identical for 1..4 threads', () => {
               expect(runs.mock.calls.length - before, 'kernel calls split').toBeGreaterThan(0);
               poolsThatWorked += (m as unknown as { pool: ThreadPool }).pool.workerSlices > 0 ? 1 : 0;
               pools++;
-              runs.mock.calls.forEach((call, i) => splitKernels.add((runs.mock.contexts[i] as unknown as { names: string[] }).names[call[0]]));
+              runs.mock.calls.forEach((call, i) => {
+                const name = (runs.mock.contexts[i] as unknown as { names: string[] }).names[call[0]];
+                splitKernels.add(name.includes('_gemm_') ? `${name} (${axis})` : name);
+              });
               for (const name of Object.keys(want)) {
                 expect(got[name].shape).toEqual(want[name].shape);
-                expect(bitDiffs(got[name].data, want[name].data), `${name}, ${threads} threads, batch ${batch}`).toBe(0);
+                expect(bitDiffs(got[name].data, want[name].data), `${name}, ${threads} threads (gemm split: ${axis}), batch ${batch}`).toBe(0);
               }
             } finally {
               m.dispose();
@@ -161,10 +194,15 @@ describe('outputs are bit-identical for 1..4 threads', () => {
     console.log(`kernels split: ${[...splitKernels].sort().join(', ')}; kernel threads ran slices in ${poolsThatWorked} of ${pools} models`);
     // The main thread runs what the kernel threads do not claim in time: for these small models
     // often everything (waking a thread takes longer than the call). See the next test.
+    const gemms = [
+      'f32_gemm_dense_2x4__simd', 'f32_gemm_p8f32_2x4__simd_slab', 'f32_gemm_f16_2x4__simd_slab', 'f32_gemm_p8f32_bs16x1_1x16__simd', 'f32_gemm_p8f32_bs4x4_1x4__simd',
+      'i8_gemm_p4i8_4x1__simd_swz', 'f32_gemm_dense_bs4x1_4x4__simd', 'f32_gemm_dense_bs8x1_4x8__simd', 'f32_gemm_p8f32_bs__ref', 'i8_gemm_p4i8_4x1__simd_planes',
+      'f32_gemm_dense_bs1x4_4x1__simd', 'f32_gemm_dense_bs4x4_1x4__simd', 'f32_gemm_dense_bs16x1_1x16__simd',
+      'i8_gemm_p1i8_4x1__simd_planes', 'i8_gemm_p2i8_4x1__simd_planes', 'i8_gemm_p8i8_4x1__simd',
+    ];
     for (const k of [
-      'f32_gemm_dense_2x4__simd', 'f32_gemm_p8f32_2x4__simd_slab', 'f32_gemm_f16_2x4__simd_slab', 'f32_gemm_p8f32_bs16x1_1x16__simd', 'f32_gemm_p8f32_bs4x4_1x4__simd', 'i8_gemm_p4i8_4x1__simd_swz',
-      'f32_gemm_dense_bs4x1_4x4__simd', 'f32_gemm_dense_bs8x1_4x8__simd', 'f32_gemm_p8f32_bs__ref',
-      'i8_gemm_p4i8_4x1__simd_planes', 'f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd',
+      ...gemms.flatMap((g) => [`${g} (rows)`, `${g} (channels)`]),
+      'f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd',
       'f32_conv2d_dense_bs_4x8__simd', 'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd', 'f32_matmul_4x8__simd',
       'f32_layernorm__simd', 'f32_softmax__simd', 'f32_vgelu__simd', 'f32_vrelu__simd', 'f32_vadd__simd',
     ]) {
@@ -208,7 +246,7 @@ describe('outputs are bit-identical for 1..4 threads', () => {
   });
 
   it('at the real thresholds too, after trim() (the kernel threads move to the new memory)', async () => {
-    Object.assign(splitThresholds, saved);
+    Object.assign(splitTuning, saved);
     try {
       const b = buildMobileNetV1({ inputSize: 64, alpha: 0.5, classes: 10 });
       const feeds = feedsOf(b, 1, 3);
@@ -228,8 +266,8 @@ describe('outputs are bit-identical for 1..4 threads', () => {
         two.dispose();
       }
     } finally {
-      splitThresholds.work = 0;
-      splitThresholds.elements = 0;
+      splitTuning.work = 0;
+      splitTuning.elements = 0;
     }
   });
 });

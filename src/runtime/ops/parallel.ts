@@ -10,7 +10,8 @@
  *   scales, palette scales, mask, kept values and bias move to row n0, y to column n0 (y_stride
  *   stays). Boundaries are multiples of 16 (every gemm tile's channel count divides 16), of the
  *   block rows R and of the palette group, and for palettized block-sparse weights they fall where
- *   the kept-value bit stream is at a byte boundary.
+ *   the kept-value bit stream is at a byte boundary. Or batch rows [i0, i1) (x and y move), when
+ *   the activations are the larger operand (see gemmCall).
  * - conv2d, dwconv2d: output rows [r0, r1). The slice reads the input rows its windows touch
  *   (x moves to the first, in_h shrinks), and the padding rows it keeps are those the whole call
  *   has there (pad_t / pad_b), so a tap is in the padding in the slice exactly when it is in the
@@ -28,10 +29,11 @@ import { ARG_SLOTS, MAX_SLICES, type ThreadPool } from '../threads.js';
 
 /**
  * Below these a kernel call runs on one thread: `work` multiply-adds of one gemm / conv / matmul
- * call, `elements` of one element-wise / row-wise call. Read at every call (tests lower them to
- * split every call of small models).
+ * call, `elements` of one element-wise / row-wise call. `gemmAxis` forces the gemm split ('auto':
+ * see gemmCall). Read at every call: tests lower the thresholds to split every call of small
+ * models, and force each gemm axis.
  */
-export const splitThresholds = { work: 1 << 17, elements: 1 << 16 };
+export const splitTuning: { work: number; elements: number; gemmAxis: 'auto' | 'rows' | 'channels' } = { work: 1 << 17, elements: 1 << 16, gemmAxis: 'auto' };
 /**
  * A model runs on threads by default only when its splittable kernel calls at batch 1 add up to
  * this many multiply-adds (about a millisecond on one core): below it, starting threads costs more
@@ -146,7 +148,11 @@ export type GemmCall = (rs: RunState, m: number, x: number, y: number, xStride: 
 
 /**
  * The gemm call of a layer with weights (FullyConnected, pointwise Conv2D): on the calling thread,
- * or split over output channels when a pool is there and the call is big enough.
+ * or split when a pool is there and the call is big enough. Along output channels (n) when the
+ * weights are the larger operand, so each thread streams its share of them; along batch rows (m)
+ * when the activations are (pointwise convs: m = pixels), so each thread's rows stay in its own
+ * cache. An m split keeps every slice at >= 4 rows: the slab kernels take another path for m = 1,
+ * and each row is otherwise computed by the same instructions whatever rows surround it.
  */
 export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): GemmCall {
   const n = w.rows;
@@ -158,7 +164,71 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
   };
   const pool = ctx.pool;
   if (!pool) return single;
+  const parts = slicesFor(ctx);
+  const fn = pool.fnId(pw.row.name);
+  const work = n * k;
+  const nSplit = channelSlices(ctx, pw, w, parts);
+  // Row slices: the layer's own params, one copy per thread.
+  const rowParams = sliceParams(ctx, pw.params, 8, 1, () => {});
+  const setRowScratch = scratchWriter(ctx, rowParams);
+  let lastM = -1;
+  let rows: number[] = [];
+  return (rs, m, x, y, xs, ys) => {
+    if (m * work < splitTuning.work) return single(rs, m, x, y, xs, ys);
+    const axis = splitTuning.gemmAxis;
+    const rowsOk = m >= 4 * parts;
+    const byRows = rowsOk && (axis === 'rows' || (axis === 'auto' && (m >= n || !nSplit)) || (axis === 'channels' && !nSplit));
+    if (byRows) {
+      if (m !== lastM) {
+        rows = splitRange(m, parts, 4);
+        lastM = m;
+      }
+      setRowScratch(rs);
+      pool.run(fn, rows.length - 1, 11, rowParams.pStride, (s, c, at) => {
+        const i0 = rows[s];
+        c[at] = rows[s + 1] - i0;
+        c[at + 1] = n;
+        c[at + 2] = k;
+        c[at + 3] = x + i0 * xs;
+        c[at + 4] = pw.weights;
+        c[at + 5] = pw.palette;
+        c[at + 6] = pw.mask;
+        c[at + 7] = pw.bias;
+        c[at + 8] = y + i0 * ys;
+        c[at + 9] = xs;
+        c[at + 10] = ys;
+        c[at + 11] = rowParams.params[0];
+      });
+      return;
+    }
+    if (!nSplit) return single(rs, m, x, y, xs, ys);
+    nSplit.setScratch(rs);
+    const { slices, params } = nSplit;
+    pool.run(fn, slices.length, 11, params.pStride, (s, c, at) => {
+      const sl = slices[s];
+      c[at] = m;
+      c[at + 1] = sl.n1 - sl.n0;
+      c[at + 2] = k;
+      c[at + 3] = x;
+      c[at + 4] = sl.w;
+      c[at + 5] = sl.pal;
+      c[at + 6] = sl.mask;
+      c[at + 7] = sl.bias;
+      c[at + 8] = y + 4 * sl.n0;
+      c[at + 9] = xs;
+      c[at + 10] = ys;
+      c[at + 11] = params.params[s];
+    });
+  };
+}
 
+/**
+ * Output-channel slices of a gemm layer: where each slice's weights, palette, mask and bias start,
+ * and its params blocks (channel and palette scales moved). Undefined when n is too small to cut.
+ */
+function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts: number) {
+  const n = w.rows;
+  const k = w.cols;
   const p = w.palettized;
   const sp = w.sparse;
   const int8 = pw.row.act === 'i8';
@@ -170,10 +240,9 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
   const blockBits = sp ? sp.blockRows * sp.blockCols * (p ? p.bits : 8 * (w.dense!.dtype === 'float16' ? 2 : 4)) : 0;
   // Palettized kept values are one bit stream: a slice must start on a byte.
   const ok = sp && p ? (b: number) => (kept![b / sp.blockRows] * blockBits) % 8 === 0 : undefined;
-  const bounds = splitRange(n, slicesFor(ctx), unit, ok);
+  const bounds = splitRange(n, parts, unit, ok);
   const count = bounds.length - 1;
-  if (count < 2) return single;
-
+  if (count < 2) return undefined;
   const rowBytes = p ? Math.ceil((k * p.bits) / 8) : k * (w.dense!.dtype === 'float16' ? 2 : 4);
   const maskRowBytes = sp ? Math.ceil(Math.ceil(k / sp.blockCols) / 8) : 0;
   const entryBytes = int8 ? 1 : 4;
@@ -189,33 +258,12 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
       bias: pw.bias ? pw.bias + 4 * n0 : 0,
     };
   });
-  const sliced = sliceParams(ctx, pw.params, 8, count, (s, slots) => {
+  const params = sliceParams(ctx, pw.params, 8, count, (s, slots) => {
     const { n0 } = slices[s];
     if (slots[4]) slots[4] += 4 * n0; // channel scales
     if (slots[6] && grouped) slots[6] += 4 * (n0 / p!.groupRows); // int8 palette scales
   });
-  const setScratch = scratchWriter(ctx, sliced);
-  const fn = pool.fnId(pw.row.name);
-  const work = n * k;
-  return (rs, m, x, y, xs, ys) => {
-    if (m * work < splitThresholds.work) return single(rs, m, x, y, xs, ys);
-    setScratch(rs);
-    pool.run(fn, count, 11, sliced.pStride, (s, c, at) => {
-      const sl = slices[s];
-      c[at] = m;
-      c[at + 1] = sl.n1 - sl.n0;
-      c[at + 2] = k;
-      c[at + 3] = x;
-      c[at + 4] = sl.w;
-      c[at + 5] = sl.pal;
-      c[at + 6] = sl.mask;
-      c[at + 7] = sl.bias;
-      c[at + 8] = y + 4 * sl.n0;
-      c[at + 9] = xs;
-      c[at + 10] = ys;
-      c[at + 11] = sliced.params[s];
-    });
-  };
+  return { slices, params, setScratch: scratchWriter(ctx, params) };
 }
 
 /** Geometry of a windowed op (conv2d, dwconv2d): what a row split needs. */
@@ -270,7 +318,7 @@ export function windowCall(ctx: OpContext, pw: PreparedWeights, g: WindowGeometr
   const fn = pool.fnId(pw.row.name);
   const work = g.outH * g.outW * g.outC * k;
   return (rs, x, y) => {
-    if (rs.batch * work < splitThresholds.work) return single(rs, x, y);
+    if (rs.batch * work < splitTuning.work) return single(rs, x, y);
     setScratch(rs);
     pool.run(fn, count, 9, sliced.pStride, (s, c, at) => {
       const sl = slices[s];
@@ -311,7 +359,7 @@ export function itemsCall(
   let lastItems = -1;
   let bounds: number[] = [];
   return (items, args) => {
-    if (items * workPerItem < splitThresholds[kind] || items < 2) return single(items, args);
+    if (items * workPerItem < splitTuning[kind] || items < 2) return single(items, args);
     if (items !== lastItems) {
       bounds = splitRange(items, parts, unit);
       lastItems = items;
@@ -340,7 +388,7 @@ export function splittableWork(info: ModelInfo): number {
       const s = info.tensors[op.inputs[0]].shape;
       work = elements(op.outputs[0]) * s[s.length - 1];
     }
-    if (work >= splitThresholds.work) total += work;
+    if (work >= splitTuning.work) total += work;
   }
   return total;
 }
