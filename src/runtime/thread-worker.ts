@@ -7,7 +7,7 @@
  * A kernel thread never plans or allocates. It instantiates the kernel module on the model's shared
  * memory, then waits on the control words (layout: CTL in threads.ts) for a job, claims slices of
  * it, calls the kernel export on each slice's arguments, and counts the slice done. Messages:
- *   in:  { type: 'init', module, names, ctl, thread, spin }  then  { type: 'attach', memory, gen }
+ *   in:  { type: 'init', module, names, ctl, thread, spinMs }  then  { type: 'attach', memory, gen }
  *   out: { type: 'ready' }, { type: 'attached', gen }, { type: 'error', message }
  * While it is attached it sits in the job loop, not in the event loop; the main thread makes it
  * come back (to read the next 'attach', or to exit) through the GEN and EXIT words.
@@ -16,7 +16,7 @@ export const THREAD_WORKER_SOURCE = String.raw`'use strict';
 const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10, ARGS = 16, ARG_SLOTS = 12;
 const node = typeof process === 'object' && process.versions != null && typeof process.versions.node === 'string' && typeof self === 'undefined';
 const port = node ? require('node:worker_threads').parentPort : self;
-let names = null, module = null, ctl = null, thread = 0, spin = 0, fns = null, gen = -1, seen = 0;
+let names = null, module = null, ctl = null, thread = 0, spinMs = 0, fns = null, gen = -1, seen = 0;
 
 function post(m) { port.postMessage(m); }
 
@@ -49,19 +49,26 @@ function runSlices() {
   }
 }
 
+// The next job's seq: poll for spinMs (the next kernel call of a run usually comes sooner than a
+// sleeping thread would wake), then sleep in Atomics.wait.
+function nextJob(c) {
+  let t0 = performance.now();
+  for (;;) {
+    for (let i = 0; i < 512; i++) {
+      const s = Atomics.load(c, SEQ);
+      if (s !== seen) return s;
+    }
+    if (performance.now() - t0 > spinMs) {
+      Atomics.wait(c, SEQ, seen);
+      t0 = performance.now();
+    }
+  }
+}
+
 function loop() {
   const c = ctl;
   for (;;) {
-    let s = Atomics.load(c, SEQ);
-    let n = 0;
-    while (s === seen) {
-      if (++n > spin) {
-        Atomics.wait(c, SEQ, seen);
-        n = 0;
-      }
-      s = Atomics.load(c, SEQ);
-    }
-    seen = s;
+    seen = nextJob(c);
     if (Atomics.load(c, EXIT)) return quit();
     // A new memory is on its way as a message: go back to the event loop to receive it.
     if (Atomics.load(c, GEN) !== gen) return;
@@ -71,7 +78,7 @@ function loop() {
 
 function onMessage(m) {
   if (m.type === 'init') {
-    names = m.names; module = m.module; ctl = new Int32Array(m.ctl); thread = m.thread; spin = m.spin;
+    names = m.names; module = m.module; ctl = new Int32Array(m.ctl); thread = m.thread; spinMs = m.spinMs;
     return post({ type: 'ready' });
   }
   if (m.type === 'attach') {

@@ -29,7 +29,7 @@
  * the main thread runs its slices; slices are independent and each output element is computed by
  * the same instructions whoever runs it, so results do not depend on who ran what.
  *
- * Waiting: kernel threads spin SPIN loads, then Atomics.wait. The main thread spins, then (Node, or
+ * Waiting: kernel threads poll for SPIN_MS, then Atomics.wait. The main thread spins, then (Node, or
  * a model that lives in a worker) Atomics.wait; on a browser page's main thread, where Atomics.wait
  * is not allowed, it only spins: run() is synchronous there anyway, and the wait is for slices
  * running in parallel with the main thread's own. loadModelInWorker() keeps the page free.
@@ -44,8 +44,14 @@ export const ARG_SLOTS = 12;
 export const MAX_SLICES = 64;
 /** The most threads a model may ask for. */
 export const MAX_THREADS = 16;
-/** Atomics.load polls before a thread sleeps in Atomics.wait (tens of microseconds). */
-const SPIN = 20000;
+/**
+ * Milliseconds a kernel thread polls for the next job before it sleeps in Atomics.wait: the next
+ * kernel call of a run usually comes sooner than a sleeping thread wakes (tens of microseconds or
+ * more on a VM). The main thread polls for the last slices as long before it sleeps.
+ */
+export const SPIN_MS = 1;
+/** A slice unfinished this long means its kernel thread is gone: run() throws instead of hanging. */
+const STALL_MS = 120_000;
 
 /** Whether SharedArrayBuffer and shared WebAssembly memory work here, and why not. */
 export function threadSupport(): { ok: true } | { ok: false; why: string } {
@@ -262,7 +268,7 @@ export class ThreadPool {
                 else if (m.type === 'attached' && m.gen === pool.gen) pool.onAttached();
                 else if (m.type === 'error') pool.lastError = m.message ?? '';
               });
-              w.post({ type: 'init', module, names, ctl, thread: i + 1, spin: SPIN });
+              w.post({ type: 'init', module, names, ctl, thread: i + 1, spinMs: SPIN_MS });
             }),
         ),
       );
@@ -351,12 +357,28 @@ export class ThreadPool {
       f(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], c[at + 7], c[at + 8], c[at + 9], c[at + 10], c[at + 11]);
       Atomics.add(c, DONE, 1);
     }
-    let n = 0;
-    for (let d = Atomics.load(c, DONE); d < nslices; d = Atomics.load(c, DONE)) {
-      if (this.block && ++n > SPIN) {
-        Atomics.wait(c, DONE, d, 100);
-        n = 0;
-        this.checkFailure();
+    let d = Atomics.load(c, DONE);
+    if (d < nslices) {
+      let t0 = performance.now();
+      let progress = t0;
+      let last = d;
+      while (d < nslices) {
+        for (let i = 0; i < 512 && d < nslices; i++) d = Atomics.load(c, DONE);
+        if (d >= nslices) break;
+        const now = performance.now();
+        if (d !== last) {
+          last = d;
+          progress = now;
+        } else if (now - progress > STALL_MS) {
+          // A kernel thread took a slice and never finished it (it died, or was stopped).
+          this.failure ??= new WpalEngineError(`a kernel thread has not finished its slice in ${STALL_MS / 1000} s`);
+          this.checkFailure();
+        }
+        if (this.block && now - t0 > SPIN_MS) {
+          Atomics.wait(c, DONE, d, 100);
+          d = Atomics.load(c, DONE);
+          t0 = performance.now();
+        }
       }
     }
     if (c[ERR]) {
