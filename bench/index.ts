@@ -12,6 +12,7 @@
  *                                     --configs "dense f32,pal 4-bit" (wasm-palette weight settings, labels as in the tables)
  *   npm run bench -- --imported       imported ONNX models (the openWakeWord chain) against onnxruntime-web only
  *   npm run bench -- --integrity      checksum throughput and load-time cost, the non-finite input check
+ *   npm run bench -- --split          where splitting one kernel call over 2 threads starts to pay (the thresholds)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import { runKernelBench, type KernelResult } from './kernels.bench.js';
 import { runModelBench } from './models.bench.js';
 import { importedTable, runImportedBench } from './imported.bench.js';
 import { runIntegrityBench } from './integrity.bench.js';
+import { runSplitBench, splitTable } from './split.bench.js';
 import { detailTable, refOpsText, summaryTable, targetsText, threadsTable, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
@@ -30,7 +32,8 @@ const onlyModels = process.argv.includes('--models');
 const onlyKernels = process.argv.includes('--kernels');
 const onlyImported = process.argv.includes('--imported');
 const onlyIntegrity = process.argv.includes('--integrity');
-const all = !onlyModels && !onlyKernels && !onlyImported && !onlyIntegrity;
+const onlySplit = process.argv.includes('--split');
+const all = !onlyModels && !onlyKernels && !onlyImported && !onlyIntegrity && !onlySplit;
 const doKernels = onlyKernels || all;
 const doModels = onlyModels || all;
 const doImported = onlyImported || all;
@@ -47,6 +50,14 @@ if (doKernels) kernelSection();
 if (doModels) await modelSection();
 if (doImported) await importedSection();
 if (doIntegrity) await integritySection();
+if (onlySplit) await splitSection();
+
+async function splitSection(): Promise<void> {
+  console.log(`\nwasm-palette split bench (one kernel call, 1 thread vs split over 2) — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`);
+  const rows = await runSplitBench({ quick, log: (s) => console.log(s) });
+  console.log('\n' + splitTable(rows) + '\n');
+  writeResults('split', JSON.stringify({ when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, quick, rows }, null, 2));
+}
 
 async function importedSection(): Promise<void> {
   console.log(`\nwasm-palette imported-model bench (openWakeWord chain vs onnxruntime-web, 1 thread) — node ${process.version}, ${os.cpus()[0]?.model ?? '?'}`);
