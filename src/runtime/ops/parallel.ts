@@ -31,9 +31,15 @@ import { ARG_SLOTS, MAX_SLICES, type ThreadPool } from '../threads.js';
  * Below these a kernel call runs on one thread: `work` multiply-adds of one gemm / conv / matmul
  * call, `elements` of one element-wise / row-wise call. `gemmAxis` forces the gemm split ('auto':
  * see gemmCall). Read at every call: tests lower the thresholds to split every call of small
- * models, and force each gemm axis.
+ * models, and force each gemm axis. `slicesPerThread` (read at load): slices per call per thread;
+ * more than one lets a thread that runs ahead take a slow one's share.
  */
-export const splitTuning: { work: number; elements: number; gemmAxis: 'auto' | 'rows' | 'channels' } = { work: 1 << 17, elements: 1 << 16, gemmAxis: 'auto' };
+export const splitTuning: { work: number; elements: number; gemmAxis: 'auto' | 'rows' | 'channels'; slicesPerThread: number } = {
+  work: 1 << 17,
+  elements: 1 << 16,
+  gemmAxis: 'auto',
+  slicesPerThread: 1,
+};
 /**
  * A model runs on threads by default only when its splittable kernel calls at batch 1 add up to
  * this many multiply-adds (about a millisecond on one core): below it, starting threads costs more
@@ -118,7 +124,7 @@ function scratchWriter(ctx: OpContext, plan: { params: number[]; pStride: number
   };
 }
 
-const slicesFor = (ctx: OpContext) => Math.min(ctx.pool!.threads, MAX_SLICES);
+const slicesFor = (ctx: OpContext) => Math.min(ctx.pool!.threads * splitTuning.slicesPerThread, MAX_SLICES);
 
 /** Kept blocks in the block rows before each block row (length gridRows + 1). */
 function keptPrefix(ctx: OpContext, w: WeightInfo): number[] {
