@@ -73,9 +73,21 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const requested = checkThreadsOption(options.threads);
   const [bytes, given] = await Promise.all([readSource(source), options.wasm !== undefined ? compileKernels(options.wasm) : undefined]);
   const info = readModel(bytes, { verifyChecksums: options.verifyChecksums !== false });
-  const threads = await chooseThreads(requested, info, given);
-  const module = given ?? (await compileKernels(threads > 1 ? defaultThreadsWasmUrl() : undefined));
-  const pool = threads > 1 ? await ThreadPool.create(module, threads) : undefined;
+  let threads = await chooseThreads(requested, info, given);
+  let module = given ?? (await compileKernels(threads > 1 ? defaultThreadsWasmUrl() : undefined));
+  let pool: ThreadPool | undefined;
+  if (threads > 1) {
+    try {
+      pool = await ThreadPool.create(module, threads);
+    } catch (e) {
+      warnOneThread(
+        `${threads - 1} kernel thread(s) could not start (${(e as Error).message}); ` +
+          'a Content-Security-Policy must allow them (worker-src blob:)',
+      );
+      threads = 1;
+      if (!given) module = await compileKernels();
+    }
+  }
   try {
     const model = new Model(info, module, {
       kernels: options.kernels ?? 'simd',

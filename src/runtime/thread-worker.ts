@@ -8,7 +8,7 @@
  * memory, then waits on the control words (layout: CTL in threads.ts) for a job, claims slices of
  * it, calls the kernel export on each slice's arguments, and counts the slice done. Messages:
  *   in:  { type: 'init', module, names, ctl, thread, spinMs }  then  { type: 'attach', memory, gen }
- *   out: { type: 'ready' }, { type: 'attached', gen }, { type: 'error', message }
+ *   out: { type: 'ready' }, { type: 'attached', gen }, { type: 'error', message, during?: 'attach', gen? }
  * While it is attached it sits in the job loop, not in the event loop; the main thread makes it
  * come back (to read the next 'attach', or to exit) through the GEN and EXIT words.
  */
@@ -90,7 +90,7 @@ function onMessage(m) {
       });
       fns = names.map((n) => inst.exports[n]);
     } catch (e) {
-      return post({ type: 'error', message: 'cannot instantiate the kernel module: ' + String(e && e.message || e) });
+      return post({ type: 'error', during: 'attach', gen: m.gen, message: 'cannot instantiate the kernel module: ' + String(e && e.message || e) });
     }
     gen = m.gen;
     seen = Atomics.load(ctl, SEQ);

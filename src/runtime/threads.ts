@@ -52,6 +52,8 @@ export const MAX_THREADS = 16;
 export const SPIN_MS = 1;
 /** A slice unfinished this long means its kernel thread is gone: run() throws instead of hanging. */
 const STALL_MS = 120_000;
+/** Kernel threads that have not started this long after loadModel() asked for them count as failed. */
+const START_MS = 20_000;
 
 /** Whether SharedArrayBuffer and shared WebAssembly memory work here, and why not. */
 export function threadSupport(): { ok: true } | { ok: false; why: string } {
@@ -245,7 +247,10 @@ export class ThreadPool {
     this.ctl = new Int32Array(ctl);
   }
 
-  /** Starts threads - 1 kernel threads for `module` (the threaded build) and waits until they run. */
+  /**
+   * Starts threads - 1 kernel threads for `module` (the threaded build) and waits until they run.
+   * Rejects (a WpalLoadError saying why) when one does not start within START_MS.
+   */
   static async create(module: WebAssembly.Module, threads: number): Promise<ThreadPool> {
     const names = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
     const ctl = new SharedArrayBuffer(4 * (16 + MAX_SLICES * ARG_SLOTS));
@@ -257,27 +262,40 @@ export class ThreadPool {
       throw new WpalLoadError(`cannot start ${threads - 1} kernel thread(s): ${(e as Error).message}`, { cause: e });
     }
     const pool = new ThreadPool(threads, names, workers, ctl);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.all(
+      const started = Promise.all(
         workers.map(
           (w, i) =>
             new Promise<void>((resolve, reject) => {
               w.onError(reject);
-              w.onMessage((m) => {
-                if (m.type === 'ready') resolve();
-                else if (m.type === 'attached' && m.gen === pool.gen) pool.onAttached();
-                else if (m.type === 'error') pool.lastError = m.message ?? '';
-              });
+              w.onMessage((m) => pool.onMessage(m, resolve));
               w.post({ type: 'init', module, names, ctl, thread: i + 1, spinMs: SPIN_MS });
             }),
         ),
       );
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer in ${START_MS / 1000} s`)), START_MS);
+      });
+      await Promise.race([started, late]);
     } catch (e) {
       pool.dispose();
       throw new WpalLoadError(`a kernel thread did not start: ${(e as Error).message}`, { cause: e });
+    } finally {
+      clearTimeout(timer);
     }
-    for (const w of workers) w.onError((e) => (pool.failure ??= e));
     return pool;
+  }
+
+  private onMessage(m: { type: string; gen?: number; message?: string; during?: string }, started: () => void): void {
+    if (m.type === 'ready') return started();
+    if (m.type === 'error') {
+      this.lastError = m.message ?? '';
+      // A thread that cannot instantiate on this memory claims nothing: the main thread runs its share.
+      if (m.during === 'attach' && m.gen === this.gen) this.onAttached();
+      return;
+    }
+    if (m.type === 'attached' && m.gen === this.gen) this.onAttached();
   }
 
   private onAttached(): void {
@@ -388,7 +406,7 @@ export class ThreadPool {
   }
 
   private checkFailure(): void {
-    if (this.failure) throw new WpalEngineError(`a kernel thread failed: ${this.failure.message}`);
+    if (this.failure) throw new WpalEngineError(`a kernel thread failed: ${this.failure.message}; load the model again (or with { threads: 1 })`);
   }
 
   /** Ends the kernel threads. */

@@ -273,7 +273,8 @@ describe('outputs are bit-identical for 1..4 threads', () => {
 });
 
 describe('thread count', () => {
-  const small = buildMobileNetV1({ inputSize: 32, alpha: 0.25, blocks: 2, classes: 5 }).bytes;
+  const smallNet = buildMobileNetV1({ inputSize: 32, alpha: 0.25, blocks: 2, classes: 5 });
+  const small = smallNet.bytes;
 
   it('threads must be an integer from 1 to 16', async () => {
     for (const bad of [0, 1.5, 17, -1, '2', Number.NaN]) {
@@ -310,6 +311,22 @@ describe('thread count', () => {
       for (const m of [a, b, c]) m.dispose();
     } finally {
       vi.unstubAllGlobals();
+      resetThreadWarning();
+    }
+  });
+
+  it('kernel threads that cannot start: one thread, and the warning says so', async () => {
+    resetThreadWarning();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(ThreadPool, 'create').mockRejectedValue(new WpalLoadError('a kernel thread did not start: no answer in 20 s'));
+    try {
+      const m = await loadModel(small, { threads: 3 });
+      expect(m.threads).toBe(1);
+      expect(m.run({ [smallNet.inputs[0].name]: new Float32Array(32 * 32 * 3).fill(0.5) })).toBeDefined();
+      m.dispose();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0][0])).toMatch(/2 kernel thread\(s\) could not start \(a kernel thread did not start: no answer in 20 s\).*worker-src blob:/);
+    } finally {
       resetThreadWarning();
     }
   });
