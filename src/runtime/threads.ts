@@ -234,7 +234,10 @@ export class ThreadPool {
   private seq = 0;
   private gen = 0;
   private attached: Array<() => void> = [];
-  private attachedCount = 0;
+  /** Per kernel thread: the memory generation it has answered an attach for (attached or failed). */
+  private answered: number[];
+  /** Per kernel thread: false once it has exited. */
+  private live: boolean[];
   private failure: Error | undefined;
   private lastError = '';
   private readonly block = canBlock();
@@ -245,6 +248,8 @@ export class ThreadPool {
     this.ids = new Map(names.map((n, i) => [n, i]));
     this.workers = workers;
     this.ctl = new Int32Array(ctl);
+    this.answered = workers.map(() => -1);
+    this.live = workers.map(() => true);
   }
 
   /**
@@ -268,8 +273,11 @@ export class ThreadPool {
         workers.map(
           (w, i) =>
             new Promise<void>((resolve, reject) => {
-              w.onError(reject);
-              w.onMessage((m) => pool.onMessage(m, resolve));
+              w.onError((e) => {
+                reject(e);
+                pool.onGone(i);
+              });
+              w.onMessage((m) => pool.onMessage(i, m, resolve));
               w.post({ type: 'init', module, names, ctl, thread: i + 1, spinMs: SPIN_MS });
             }),
         ),
@@ -287,19 +295,24 @@ export class ThreadPool {
     return pool;
   }
 
-  private onMessage(m: { type: string; gen?: number; message?: string; during?: string }, started: () => void): void {
+  private onMessage(i: number, m: { type: string; gen?: number; message?: string; during?: string }, started: () => void): void {
     if (m.type === 'ready') return started();
-    if (m.type === 'error') {
-      this.lastError = m.message ?? '';
-      // A thread that cannot instantiate on this memory claims nothing: the main thread runs its share.
-      if (m.during === 'attach' && m.gen === this.gen) this.onAttached();
-      return;
+    if (m.type === 'error') this.lastError = m.message ?? '';
+    // A thread that could not instantiate on the memory claims nothing: the main thread runs its share.
+    if (m.type === 'attached' || (m.type === 'error' && m.during === 'attach')) {
+      this.answered[i] = m.gen ?? -1;
+      this.checkAttached();
     }
-    if (m.type === 'attached' && m.gen === this.gen) this.onAttached();
   }
 
-  private onAttached(): void {
-    if (++this.attachedCount < this.workers.length) return;
+  /** A kernel thread exited: attach no longer waits for it (the main thread runs what it would have). */
+  private onGone(i: number): void {
+    this.live[i] = false;
+    this.checkAttached();
+  }
+
+  private checkAttached(): void {
+    if (!this.workers.every((_, i) => !this.live[i] || this.answered[i] === this.gen)) return;
     for (const w of this.workers) w.hold(false);
     for (const f of this.attached.splice(0)) f();
   }
@@ -312,7 +325,6 @@ export class ThreadPool {
   attach(memory: WebAssembly.Memory, exports: Record<string, unknown>): Promise<void> {
     this.fns = this.names.map((n) => exports[n] as (...args: number[]) => void);
     this.gen = (this.gen + 1) & 0x3fffffff;
-    this.attachedCount = 0;
     for (const f of this.attached.splice(0)) f();
     Atomics.store(this.ctl, GEN, this.gen);
     const ready = new Promise<void>((resolve) => this.attached.push(resolve));
@@ -322,6 +334,7 @@ export class ThreadPool {
     }
     // Threads sitting in the job loop leave it (GEN changed) to read the message.
     this.wake();
+    this.checkAttached(); // no live threads left: nothing to wait for
     return ready;
   }
 
