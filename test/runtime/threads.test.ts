@@ -100,6 +100,28 @@ function gemmZoo(seed: number): Uint8Array {
   return w.finish();
 }
 
+/** Convs of odd geometry: dilation, strides, asymmetric pads, groups, depthwise with stride, 1x1 with stride. */
+function convZoo(seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  const w = new ModelWriter({ name: 'conv-zoo' });
+  let x = w.input('input', [23, 19, 6]);
+  let c = 6;
+  const conv = (o: number, k: [number, number], attrs: Record<string, number | number[]>, enc?: (n: number, kk: number) => ReturnType<typeof encodeDense>) => {
+    const groups = (attrs.groups as number) ?? 1;
+    const kk = k[0] * k[1] * (c / groups);
+    const W = w.weight(`w${o}x${c}x${k[0]}`, [o, k[0], k[1], c / groups], (enc ?? ((n, m) => encodeDense(rng.floats(n * m))))(o, kk));
+    const b = w.weight(`b${o}x${c}x${k[0]}`, [o], encodeDense(rng.floats(o, -0.1, 0.1)));
+    x = w.op('Relu', [w.op('Conv2D', [x, W, b], { attrs: { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], groups: 1, ...attrs } })]);
+    c = o;
+  };
+  conv(10, [5, 3], { dilations: [2, 1], strides: [2, 1], pads: [3, 1, 4, 2], groups: 2 });
+  conv(10, [3, 3], { strides: [2, 2], pads: [1, 0, 2, 1], groups: 10 }, (n, m) => encodePalettized(rng.floats(n * m), n, m, { bits: 3, seed }));
+  conv(12, [1, 1], { strides: [2, 1] });
+  conv(9, [4, 2], { pads: [3, 0, 2, 1], dilations: [1, 2] }, (n, m) => encodeBlockSparse(rng.floats(n * m), n, m, { blockRows: 1, blockCols: 4, sparsity: 0.4 }, { bits: 5, seed }));
+  w.output(x);
+  return w.finish();
+}
+
 const built = (name: string, b: BuiltModel, batches: number[]): Case => ({ name, bytes: b.bytes, inputs: b, batches });
 
 const CASES: Array<() => Case> = [
@@ -140,6 +162,7 @@ const CASES: Array<() => Case> = [
       }),
       [1, 3],
     ),
+  () => ({ name: 'conv zoo: dilation, strides, asymmetric pads, groups, strided depthwise and 1x1', bytes: convZoo(4), inputs: { inputs: [{ name: 'input', shape: [23, 19, 6], dtype: 'float32' }] } as never, batches: [1, 2] }),
   () => ({ name: 'FC zoo: dense 1x4 / 4x4 / 16x1 blocks, 6-bit, int8 1 / 2 / 6-bit', bytes: gemmZoo(9), inputs: { inputs: [{ name: 'input', shape: [61], dtype: 'float32' }] } as never, batches: [1, 13] }),
   () => ({ name: 'MLP: grouped palettes, 8x1 dense blocks, 1x4 palettized f16 blocks', bytes: buildMlp(5), inputs: { inputs: [{ name: 'input', shape: [203], dtype: 'float32' }] } as never, batches: [1, 5] }),
   () => ({ name: 'FC 97x203 int8 path', bytes: buildInt8Layer(3, true), inputs: { inputs: [{ name: 'input', shape: [203], dtype: 'float32' }] } as never, batches: [1, 4] }),
