@@ -29,7 +29,7 @@
  * the main thread runs its slices; slices are independent and each output element is computed by
  * the same instructions whoever runs it, so results do not depend on who ran what.
  *
- * Waiting: kernel threads poll for SPIN_MS, then Atomics.wait. The main thread spins, then (Node, or
+ * Waiting: kernel threads poll for spinTuning.worker ms, then Atomics.wait. The main thread spins, then (Node, or
  * a model that lives in a worker) Atomics.wait; on a browser page's main thread, where Atomics.wait
  * is not allowed, it only spins: run() is synchronous there anyway, and the wait is for slices
  * running in parallel with the main thread's own. loadModelInWorker() keeps the page free.
@@ -45,11 +45,15 @@ export const MAX_SLICES = 64;
 /** The most threads a model may ask for. */
 export const MAX_THREADS = 16;
 /**
- * Milliseconds a kernel thread polls for the next job before it sleeps in Atomics.wait: the next
- * kernel call of a run usually comes sooner than a sleeping thread wakes (tens of microseconds or
- * more on a VM). The main thread polls for the last slices as long before it sleeps.
+ * Polling before sleeping in Atomics.wait, in milliseconds: `worker`, a kernel thread waiting for
+ * the next job (the next kernel call of a run usually comes sooner than a sleeping thread would
+ * wake: 6-20 us per wake on this VM; read when the pool starts); `main`, the main thread waiting
+ * for the last slices of a job. Polling costs CPU that, on a machine busy with other work, the
+ * slices themselves need: on this 2-core VM with both cores taken by other processes, ResNet-50 on
+ * 2 threads took 0.80x the one-thread speed with 1 ms / 1 ms, 0.92x with 0.2 / 0.05 and 0.95x
+ * without polling (same run).
  */
-export const SPIN_MS = 1;
+export const spinTuning = { worker: 0.2, main: 0.05 };
 /** A slice unfinished this long means its kernel thread is gone: run() throws instead of hanging. */
 const STALL_MS = 120_000;
 /** Kernel threads that have not started this long after loadModel() asked for them count as failed. */
@@ -278,7 +282,7 @@ export class ThreadPool {
                 pool.onGone(i);
               });
               w.onMessage((m) => pool.onMessage(i, m, resolve));
-              w.post({ type: 'init', module, names, ctl, thread: i + 1, spinMs: SPIN_MS });
+              w.post({ type: 'init', module, names, ctl, thread: i + 1, spinMs: spinTuning.worker });
             }),
         ),
       );
@@ -405,7 +409,7 @@ export class ThreadPool {
           this.failure ??= new WpalEngineError(`a kernel thread has not finished its slice in ${STALL_MS / 1000} s`);
           this.checkFailure();
         }
-        if (this.block && now - t0 > SPIN_MS) {
+        if (this.block && now - t0 > spinTuning.main) {
           Atomics.wait(c, DONE, d, 100);
           d = Atomics.load(c, DONE);
           t0 = performance.now();
