@@ -7,6 +7,9 @@
  *   0          heapBase    fileBase             staticEnd           arenaBase
  *   | kernel    |  (pad)  | the .wpal file ... | palettes, params | scratch | activation arena |
  *   | statics   |         | (weights in place) | (load-time, tiny)|         | (bytesPerExample * batch)
+ *
+ * With threads (LoadOptions.threads > 1) the memory is a shared one that the kernel threads'
+ * instances import (src/runtime/threads.ts), and the scratch is one region per thread.
  */
 import type { ModelInfo, MetadataInfo, OpInfo } from '../format/types.js';
 import { sizeReport, type SizeReport } from '../format/size.js';
