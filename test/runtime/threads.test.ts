@@ -26,7 +26,7 @@ beforeAll(() => {
   splitTuning.elements = 0;
 });
 afterEach(() => {
-  splitTuning.gemmAxis = 'auto';
+  splitTuning.axis = 'auto';
 });
 afterAll(() => Object.assign(splitTuning, saved));
 afterEach(() => vi.restoreAllMocks());
@@ -185,7 +185,7 @@ describe('outputs are bit-identical for 1..4 threads', () => {
           const feeds = feedsOf(c.inputs, batch, 100 + batch);
           const want = one.run(feeds);
           for (const [threads, axis] of [[2, 'auto'], [3, 'auto'], [4, 'auto'], [2, 'rows'], [3, 'channels']] as const) {
-            splitTuning.gemmAxis = axis;
+            splitTuning.axis = axis;
             const m = await loadModel(c.bytes, { threads });
             try {
               expect(m.threads).toBe(threads);
@@ -196,11 +196,11 @@ describe('outputs are bit-identical for 1..4 threads', () => {
               pools++;
               runs.mock.calls.forEach((call, i) => {
                 const name = (runs.mock.contexts[i] as unknown as { names: string[] }).names[call[0]];
-                splitKernels.add(name.includes('_gemm_') ? `${name} (${axis})` : name);
+                splitKernels.add(name.includes('_gemm_') || name.includes('_conv2d_') ? `${name} (${axis})` : name);
               });
               for (const name of Object.keys(want)) {
                 expect(got[name].shape).toEqual(want[name].shape);
-                expect(bitDiffs(got[name].data, want[name].data), `${name}, ${threads} threads (gemm split: ${axis}), batch ${batch}`).toBe(0);
+                expect(bitDiffs(got[name].data, want[name].data), `${name}, ${threads} threads (gemm / conv2d split: ${axis}), batch ${batch}`).toBe(0);
               }
             } finally {
               m.dispose();
@@ -223,12 +223,12 @@ describe('outputs are bit-identical for 1..4 threads', () => {
       'f32_gemm_dense_bs1x4_4x1__simd', 'f32_gemm_dense_bs4x4_1x4__simd', 'f32_gemm_dense_bs16x1_1x16__simd',
       'i8_gemm_p1i8_4x1__simd_planes', 'i8_gemm_p2i8_4x1__simd_planes', 'i8_gemm_p8i8_4x1__simd',
     ];
-    for (const k of [
-      ...gemms.flatMap((g) => [`${g} (rows)`, `${g} (channels)`]),
-      'f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd',
-      'f32_conv2d_dense_bs_4x8__simd', 'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd', 'f32_matmul_4x8__simd',
+    const convs = ['f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd', 'f32_conv2d_dense_bs_4x8__simd'];
+    const others = [
+      'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd', 'f32_matmul_4x8__simd',
       'f32_layernorm__simd', 'f32_softmax__simd', 'f32_vgelu__simd', 'f32_vrelu__simd', 'f32_vadd__simd',
-    ]) {
+    ];
+    for (const k of [...[...gemms, ...convs].flatMap((g) => [`${g} (rows)`, `${g} (channels)`]), ...others]) {
       expect(splitKernels, k).toContain(k);
     }
   });

@@ -16,7 +16,9 @@
  *   (x moves to the first, in_h shrinks), and the padding rows it keeps are those the whole call
  *   has there (pad_t / pad_b), so a tap is in the padding in the slice exactly when it is in the
  *   call. Pixel tiles then group pixels differently, but every kernel computes each pixel on its
- *   own accumulators in the same tap order whether its tile is an edge tile or not.
+ *   own accumulators in the same tap order whether its tile is an edge tile or not. Or, for a
+ *   conv2d with groups = 1 whose weights outweigh its output, output channels as for gemm, with
+ *   out_c = the slice's channels and params slot 23 = the whole output's pixel stride.
  * - matmul: the batched leading axis. Element-wise ops and softmax: runs of 64 elements / rows.
  *
  * A call with less work than MIN_SPLIT_WORK (multiply-adds; elements for element-wise ops) stays on
@@ -29,15 +31,15 @@ import { ARG_SLOTS, MAX_SLICES, type ThreadPool } from '../threads.js';
 
 /**
  * Below these a kernel call runs on one thread: `work` multiply-adds of one gemm / conv / matmul
- * call, `elements` of one element-wise / row-wise call. `gemmAxis` forces the gemm split ('auto':
+ * call, `elements` of one element-wise / row-wise call. `axis` forces the gemm split ('auto':
  * see gemmCall). Read at every call: tests lower the thresholds to split every call of small
- * models, and force each gemm axis. `slicesPerThread` (read at load): slices per call per thread;
+ * models, and force each axis. `slicesPerThread` (read at load): slices per call per thread;
  * more than one lets a thread that runs ahead take a slow one's share.
  */
-export const splitTuning: { work: number; elements: number; gemmAxis: 'auto' | 'rows' | 'channels'; slicesPerThread: number } = {
+export const splitTuning: { work: number; elements: number; axis: 'auto' | 'rows' | 'channels'; slicesPerThread: number } = {
   work: 1 << 17,
   elements: 1 << 16,
-  gemmAxis: 'auto',
+  axis: 'auto',
   slicesPerThread: 1,
 };
 /**
@@ -181,7 +183,7 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
   let rows: number[] = [];
   return (rs, m, x, y, xs, ys) => {
     if (m * work < splitTuning.work) return single(rs, m, x, y, xs, ys);
-    const axis = splitTuning.gemmAxis;
+    const axis = splitTuning.axis;
     const rowsOk = m >= 4 * parts;
     const byRows = rowsOk && (axis === 'rows' || (axis === 'auto' && (m >= n || !nSplit)) || (axis === 'channels' && !nSplit));
     if (byRows) {
@@ -232,7 +234,7 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
  * Output-channel slices of a gemm layer: where each slice's weights, palette, mask and bias start,
  * and its params blocks (channel and palette scales moved). Undefined when n is too small to cut.
  */
-function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts: number) {
+function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts: number, slots = 8, patch?: (p: Int32Array, n0: number, n1: number) => void) {
   const n = w.rows;
   const k = w.cols;
   const p = w.palettized;
@@ -264,10 +266,11 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
       bias: pw.bias ? pw.bias + 4 * n0 : 0,
     };
   });
-  const params = sliceParams(ctx, pw.params, 8, count, (s, slots) => {
-    const { n0 } = slices[s];
-    if (slots[4]) slots[4] += 4 * n0; // channel scales
-    if (slots[6] && grouped) slots[6] += 4 * (n0 / p!.groupRows); // int8 palette scales
+  const params = sliceParams(ctx, pw.params, slots, count, (s, p32) => {
+    const { n0, n1 } = slices[s];
+    if (p32[4]) p32[4] += 4 * n0; // channel scales
+    if (p32[6] && grouped) p32[6] += 4 * (n0 / p!.groupRows); // int8 palette scales
+    patch?.(p32, n0, n1);
   });
   return { slices, params, setScratch: scratchWriter(ctx, params) };
 }
@@ -290,10 +293,21 @@ export type WindowCall = (rs: RunState, x: number, y: number) => void;
 
 /**
  * The call of a conv2d / dwconv2d kernel (params with the window slots 8..22 at pw.params): on the
- * calling thread, or split over output rows (see the top of this file). `k` = the [O, K] weight
- * view's K (multiply-adds per output value).
+ * calling thread, or split (see the top of this file). `k` = the [O, K] weight view's K
+ * (multiply-adds per output value). `channels`: the weights of a conv2d with groups = 1, which may
+ * also be split over output channels; that split is taken when the weights are larger than the
+ * output (K > output pixels: late layers at batch 1), so each thread reads and packs only its
+ * share of them and small images still split evenly.
  */
-export function windowCall(ctx: OpContext, pw: PreparedWeights, g: WindowGeometry, k: number, inBytes: number, outBytes: number): WindowCall {
+export function windowCall(
+  ctx: OpContext,
+  pw: PreparedWeights,
+  g: WindowGeometry,
+  k: number,
+  inBytes: number,
+  outBytes: number,
+  channels?: WeightInfo,
+): WindowCall {
   const heap = ctx.heap;
   const single: WindowCall = (rs, x, y) => {
     heap.i32(pw.params, 8)[5] = rs.scratch;
@@ -301,6 +315,37 @@ export function windowCall(ctx: OpContext, pw: PreparedWeights, g: WindowGeometr
   };
   const pool = ctx.pool;
   if (!pool) return single;
+  const work = g.outH * g.outW * g.outC * k;
+  const fn = pool.fnId(pw.row.name);
+  const axis = splitTuning.axis;
+  if (channels && axis !== 'rows' && (axis === 'channels' || k > g.outH * g.outW)) {
+    // The slice's out_c (slot 11) is its channel count; slot 23 keeps y's pixel stride.
+    const cs = channelSlices(ctx, pw, channels, slicesFor(ctx), 24, (p32, n0, n1) => {
+      p32[11] = n1 - n0;
+      p32[23] = g.outC;
+    });
+    if (cs) {
+      return (rs, x, y) => {
+        if (rs.batch * work < splitTuning.work) return single(rs, x, y);
+        cs.setScratch(rs);
+        pool.run(fn, cs.slices.length, 9, cs.params.pStride, (s, c, at) => {
+          const sl = cs.slices[s];
+          c[at] = rs.batch;
+          c[at + 1] = x;
+          c[at + 2] = sl.w;
+          c[at + 3] = sl.pal;
+          c[at + 4] = sl.mask;
+          c[at + 5] = sl.bias;
+          c[at + 6] = y + 4 * sl.n0;
+          c[at + 7] = inBytes;
+          c[at + 8] = outBytes;
+          c[at + 9] = cs.params.params[s];
+          c[at + 10] = 0;
+          c[at + 11] = 0;
+        });
+      };
+    }
+  }
   const bounds = splitRange(g.outH, slicesFor(ctx), 1);
   const count = bounds.length - 1;
   if (count < 2) return single;
@@ -321,8 +366,6 @@ export function windowCall(ctx: OpContext, pw: PreparedWeights, g: WindowGeometr
     slots[18] = slices[s].padB;
   });
   const setScratch = scratchWriter(ctx, sliced);
-  const fn = pool.fnId(pw.row.name);
-  const work = g.outH * g.outW * g.outC * k;
   return (rs, x, y) => {
     if (rs.batch * work < splitTuning.work) return single(rs, x, y);
     setScratch(rs);
