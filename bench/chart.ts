@@ -18,6 +18,9 @@ function fmtBytes(b: number): string {
   return `${b} B`;
 }
 
+const threadsOf = (r: ModelRow) => r.threads ?? 1;
+const oneThread = (r: ModelRow) => threadsOf(r) === 1;
+
 const rowLabel = (r: ModelRow) => (r.runtime === 'wasm-palette' ? `wasm-palette ${r.config}` : `${r.runtime} ${r.config}`);
 
 /** wasm-palette configs in the order they appear, across architectures. */
@@ -29,8 +32,8 @@ function configsOf(report: ModelsReport): string[] {
 
 /** The long table: one row per runtime / weights, per architecture. */
 export function detailTable(report: ModelsReport): string {
-  const head = '| architecture | runtime | weights | ms (median) | ms (min; IQR) | vs ORT dense | file | vs dense f32 file | samples |';
-  const sep = '|---|---|---|---:|---:|---:|---:|---:|---:|';
+  const head = '| architecture | runtime | weights | threads | ms (median) | ms (min; IQR) | vs ORT dense | vs 1 thread | file | vs dense f32 file | samples |';
+  const sep = '|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|';
   const lines = [head, sep];
   for (const a of report.archs) {
     for (const r of a.rows) {
@@ -38,14 +41,18 @@ export function detailTable(report: ModelsReport): string {
       const ratio = r.vsDenseBytes === undefined ? '–' : r.vsDenseBytes.toFixed(3);
       const ref = r.refOps?.length ? ` (${r.refOps.length} op(s) on \`__ref\`)` : '';
       const spread = r.minMs === undefined ? '–' : `${fmtMs(r.minMs)}; ${fmtMs(r.q1Ms)}–${fmtMs(r.q3Ms)}`;
-      lines.push(`| ${a.label} | ${r.runtime} | ${r.config}${ref} | ${fmtMs(r.medianMs)} | ${spread} | ${fmtX(r.vsOrt)} | ${file} | ${ratio} | ${r.samples}${r.callsPerSample > 1 ? ` x${r.callsPerSample}` : ''} |`);
+      const vs1 = r.vsOneThread === undefined ? '–' : fmtX(r.vsOneThread);
+      lines.push(
+        `| ${a.label} | ${r.runtime} | ${r.config}${ref} | ${threadsOf(r)} | ${fmtMs(r.medianMs)} | ${spread} | ${fmtX(r.vsOrt)} | ${vs1} | ${file} | ${ratio} | ` +
+          `${r.samples}${r.callsPerSample > 1 ? ` x${r.callsPerSample}` : ''} |`,
+      );
     }
-    for (const s of a.skipped) lines.push(`| ${a.label} | wasm-palette | ${s.config} | skipped | – | – | – | – | – |`);
+    for (const s of a.skipped) lines.push(`| ${a.label} | wasm-palette | ${s.config} | – | skipped | – | – | – | – | – | – |`);
   }
   return lines.join('\n');
 }
 
-/** The compact table: ms (ratio vs ORT dense) per architecture and runtime / setting. */
+/** The compact table: ms (ratio vs ORT dense) per architecture and runtime / setting, one thread. */
 export function summaryTable(report: ModelsReport): string {
   const cfgs = configsOf(report);
   const head = `| architecture | params | ORT dense | tfjs dense | ${cfgs.map((c) => `wpal ${c}`).join(' | ')} |`;
@@ -53,7 +60,7 @@ export function summaryTable(report: ModelsReport): string {
   const cell = (r: ModelRow | undefined) => (r ? `${fmtMs(r.medianMs)} ms (${fmtX(r.vsOrt)})` : '–');
   const lines = [head, sep];
   for (const a of report.archs) {
-    const find = (rt: ModelRow['runtime'], c: string) => a.rows.find((r) => r.runtime === rt && r.config === c);
+    const find = (rt: ModelRow['runtime'], c: string) => a.rows.find((r) => r.runtime === rt && r.config === c && oneThread(r));
     lines.push(
       `| ${a.label} | ${(a.params / 1e6).toFixed(2)}M | ${cell(find('onnxruntime-web', 'dense f32'))} | ${cell(find('tfjs-wasm', 'dense f32'))} | ` +
         `${cfgs.map((c) => cell(find('wasm-palette', c))).join(' | ')} |`,
@@ -70,7 +77,7 @@ export function sizeTable(report: ModelsReport): string {
   const lines = [head, sep];
   for (const a of report.archs) {
     const cells = cfgs.map((c) => {
-      const r = a.rows.find((r) => r.runtime === 'wasm-palette' && r.config === c);
+      const r = a.rows.find((r) => r.runtime === 'wasm-palette' && r.config === c && oneThread(r));
       return r?.fileBytes === undefined ? '–' : `${fmtBytes(r.fileBytes)} (${r.vsDenseBytes!.toFixed(3)})`;
     });
     lines.push(`| ${a.label} | ${cells.join(' | ')} |`);
@@ -78,10 +85,49 @@ export function sizeTable(report: ModelsReport): string {
   return lines.join('\n');
 }
 
+/** Thread counts in the report besides 1. */
+function moreThreads(report: ModelsReport): number[] {
+  return (report.threads ?? [1]).filter((t) => t !== 1);
+}
+
+/**
+ * One row per runtime and weights: ms at each thread count, the speedup over one thread, the
+ * ratio to onnxruntime-web dense at the same thread count, and the file.
+ */
+export function threadsTable(report: ModelsReport): string {
+  const counts = report.threads ?? [1];
+  const more = moreThreads(report);
+  const head =
+    `| architecture | runtime | weights | file | ${counts.map((t) => `${t} thread${t > 1 ? 's' : ''} ms (vs ORT)`).join(' | ')} | ` +
+    `${more.map((t) => `${t} vs 1 thread`).join(' | ')} |`;
+  const sep = `|---|---|---|---:|${counts.map(() => '---:').join('|')}|${more.map(() => '---:').join('|')}|`;
+  const lines = [head, sep];
+  for (const a of report.archs) {
+    const seen = new Set<string>();
+    for (const r of a.rows) {
+      const key = `${r.runtime}|${r.config}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const at = (t: number) => a.rows.find((x) => x.runtime === r.runtime && x.config === r.config && threadsOf(x) === t);
+      const file = r.fileBytes === undefined ? '–' : `${fmtBytes(r.fileBytes)}${r.runtime === 'onnxruntime-web' ? ' (.onnx)' : ''}`;
+      const cells = counts.map((t) => {
+        const x = at(t);
+        return x ? `${fmtMs(x.medianMs)} (${fmtX(x.vsOrt)})` : '–';
+      });
+      const speed = more.map((t) => {
+        const x = at(t);
+        return x?.vsOneThread === undefined ? '–' : `**${fmtX(x.vsOneThread)}**`;
+      });
+      lines.push(`| ${a.label} | ${r.runtime} | ${r.config} | ${file} | ${cells.join(' | ')} | ${speed.join(' | ')} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
 export function targetsText(report: ModelsReport): string {
   const lines: string[] = [];
   for (const t of report.targets) {
-    const stretch = t.config !== 'dense f32' ? (t.ratio >= 1.5 ? ', stretch 1.5x met' : '') : '';
+    const stretch = t.target.startsWith('compressed') ? (t.ratio >= 1.5 ? ', stretch 1.5x met' : '') : '';
     lines.push(`- ${t.met ? 'MET ' : 'MISS'} ${t.arch}, ${t.config}: ${fmtX(t.ratio)} (${t.target}${stretch})`);
   }
   return lines.join('\n');
@@ -119,6 +165,17 @@ export function modelsMarkdown(report: ModelsReport, svgName = 'bench-models.svg
     '',
     summaryTable(report),
     '',
+    ...(moreThreads(report).length
+      ? [
+          `## Threads: ${(report.threads ?? [1]).join(' and ')} (ms, speed vs onnxruntime-web dense at the same thread count, and speedup over one thread)`,
+          '',
+          'wasm-palette: `loadModel(file, { threads })`; onnxruntime-web: `env.wasm.numThreads`; TensorFlow.js runs on one thread. ' +
+            "wasm-palette's outputs at every thread count are bit-identical to one thread (the bench checks).",
+          '',
+          threadsTable(report),
+          '',
+        ]
+      : []),
     '## .wpal file sizes (and ratio to the dense float32 file)',
     '',
     sizeTable(report),
@@ -146,7 +203,10 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 export function modelsSvg(report: ModelsReport): string {
   const series: Array<{ label: string; pick: (a: ArchResult) => ModelRow | undefined }> = [
     { label: 'tfjs-wasm dense', pick: (a) => a.rows.find((r) => r.runtime === 'tfjs-wasm') },
-    ...configsOf(report).map((c) => ({ label: `wasm-palette ${c}`, pick: (a: ArchResult) => a.rows.find((r) => r.runtime === 'wasm-palette' && r.config === c) })),
+    ...configsOf(report).map((c) => ({
+      label: `wasm-palette ${c}`,
+      pick: (a: ArchResult) => a.rows.find((r) => r.runtime === 'wasm-palette' && r.config === c && oneThread(r)),
+    })),
   ];
   const colors = ['#9e9e9e', '#1f4e79', '#2e86c1', '#76b7e5', '#e67e22', '#27ae60', '#8e44ad'];
   const W = 980;
@@ -191,7 +251,7 @@ export function modelsSvg(report: ModelsReport): string {
       );
       out.push(`<text x="${(x + (bw - 2) / 2).toFixed(1)}" y="${(y(r.vsOrt) - 3).toFixed(1)}" text-anchor="middle" font-size="9">${r.vsOrt.toFixed(2)}</text>`);
     });
-    const ort = a.rows.find((r) => r.runtime === 'onnxruntime-web');
+    const ort = a.rows.find((r) => r.runtime === 'onnxruntime-web' && oneThread(r));
     const cx = m.l + gi * gw + gw / 2;
     out.push(`<text x="${cx.toFixed(1)}" y="${m.t + ph + 18}" text-anchor="middle" font-weight="bold">${esc(a.label)}</text>`);
     if (ort) out.push(`<text x="${cx.toFixed(1)}" y="${m.t + ph + 34}" text-anchor="middle" fill="#555">ORT ${fmtMs(ort.medianMs)} ms</text>`);

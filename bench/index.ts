@@ -7,9 +7,12 @@
  *   npm run bench                     kernels (all shapes, batch 1 and 8) and models (all architectures)
  *   npm run bench -- --quick          a smoke run: 1024x1024 kernels, three small models, short sampling
  *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
- *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts)
+ *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts);
+ *                                     --threads 1,2 (default: wasm-palette and onnxruntime-web at 1 and 2 threads);
+ *                                     --configs "dense f32,pal 4-bit" (wasm-palette weight settings, labels as in the tables)
  *   npm run bench -- --imported       imported ONNX models (the openWakeWord chain) against onnxruntime-web only
  *   npm run bench -- --integrity      checksum throughput and load-time cost, the non-finite input check
+ *   npm run bench -- --split          where splitting one kernel call over 2 threads starts to pay (the thresholds)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,7 +20,8 @@ import { runKernelBench, type KernelResult } from './kernels.bench.js';
 import { runModelBench } from './models.bench.js';
 import { importedTable, runImportedBench } from './imported.bench.js';
 import { runIntegrityBench } from './integrity.bench.js';
-import { detailTable, refOpsText, summaryTable, targetsText, writeModelDocs } from './chart.js';
+import { runSplitBench, splitTable } from './split.bench.js';
+import { detailTable, refOpsText, summaryTable, targetsText, threadsTable, writeModelDocs } from './chart.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +32,8 @@ const onlyModels = process.argv.includes('--models');
 const onlyKernels = process.argv.includes('--kernels');
 const onlyImported = process.argv.includes('--imported');
 const onlyIntegrity = process.argv.includes('--integrity');
-const all = !onlyModels && !onlyKernels && !onlyImported && !onlyIntegrity;
+const onlySplit = process.argv.includes('--split');
+const all = !onlyModels && !onlyKernels && !onlyImported && !onlyIntegrity && !onlySplit;
 const doKernels = onlyKernels || all;
 const doModels = onlyModels || all;
 const doImported = onlyImported || all;
@@ -45,6 +50,14 @@ if (doKernels) kernelSection();
 if (doModels) await modelSection();
 if (doImported) await importedSection();
 if (doIntegrity) await integritySection();
+if (onlySplit) await splitSection();
+
+async function splitSection(): Promise<void> {
+  console.log(`\nwasm-palette split bench (one kernel call, 1 thread vs split over 2) — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`);
+  const rows = await runSplitBench({ quick, log: (s) => console.log(s) });
+  console.log('\n' + splitTable(rows) + '\n');
+  writeResults('split', JSON.stringify({ when: new Date().toISOString(), node: process.version, cpu: os.cpus()[0]?.model, quick, rows }, null, 2));
+}
 
 async function importedSection(): Promise<void> {
   console.log(`\nwasm-palette imported-model bench (openWakeWord chain vs onnxruntime-web, 1 thread) — node ${process.version}, ${os.cpus()[0]?.model ?? '?'}`);
@@ -68,9 +81,12 @@ async function integritySection(): Promise<void> {
 
 async function modelSection(): Promise<void> {
   const archs = arg('archs')?.split(',');
+  const threads = arg('threads')?.split(',').map(Number);
+  const configs = arg('configs')?.split(',').map((c) => c.trim());
   console.log(`\nwasm-palette model bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
-  const report = await runModelBench({ archs, quick, log: (s) => console.log(s) });
+  const report = await runModelBench({ archs, quick, threads, configs, log: (s) => console.log(s) });
   console.log('\n' + summaryTable(report) + '\n');
+  if ((report.threads ?? [1]).length > 1) console.log(threadsTable(report) + '\n');
   console.log(detailTable(report) + '\n');
   console.log('Targets (reported, not asserted):');
   console.log(targetsText(report));
@@ -80,7 +96,7 @@ async function modelSection(): Promise<void> {
   for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, s.reason);
   for (const [config, reason] of skipped) console.log(`\nskipped ${config} (every architecture): ${reason}`);
   writeResults('models', JSON.stringify(report, null, 2));
-  if (!quick && !archs) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
+  if (!quick && !archs && !threads && !configs) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
   else console.log('(docs/bench-models.* are written by full runs only; `npx tsx bench/chart.ts <results.json>` renders any results file)');
 }
 

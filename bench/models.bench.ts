@@ -1,7 +1,8 @@
 /**
  * End-to-end model bench: batch-1 latency of whole architectures (src/models) in wasm-palette,
  * dense and compressed, against onnxruntime-web (wasm EP) and TensorFlow.js (wasm backend) on the
- * same dense weights, all single-threaded.
+ * same dense weights. wasm-palette and onnxruntime-web run at each thread count of `threads`
+ * (default 1 and 2: LoadOptions.threads, ORT's env.wasm.numThreads); TensorFlow.js on one thread.
  *
  * For each architecture: one dense float32 build (its `weights` feed the peers: exportOnnx for
  * onnxruntime, tfjs-core ops for TensorFlow.js) and one build per compression setting (same seed,
@@ -14,7 +15,10 @@
  * then timed for `budget` seconds split over the rounds, with at least MIN_RUNS samples; a sample
  * is one call (or, for sub-millisecond models, the mean of a few calls, so a sample is >= ~1 ms).
  * The result is the median sample. Every call includes copying the inputs in and reading the
- * output back to JS, for all three runtimes.
+ * output back to JS, for all three runtimes. onnxruntime-web sets its thread count once per
+ * instance, so each of its runners lives in a worker_threads Worker and times its samples there
+ * (bench/peers/ort-threads.ts); wasm-palette and TensorFlow.js are timed on the bench's thread.
+ * wasm-palette's outputs at every thread count must equal its one-thread outputs bit for bit.
  */
 import os from 'node:os';
 import { loadModel, readModel, type Model } from '../src/index.js';
@@ -23,9 +27,10 @@ import {
   type BuiltModel, type CompressionConfig, type LayerDesc, type WeightCompression,
 } from '../src/models/index.js';
 import { median } from './harness.js';
-import { createOrtRunner, ORT_VERSION } from './peers/ort.js';
+import { ORT_VERSION } from './peers/ort.js';
+import { createOrtThreadsRunner } from './peers/ort-threads.js';
 import { createTfjsRunner, TFJS_VERSION } from './peers/tfjs.js';
-import type { Feeds } from './peers/types.js';
+import type { Feeds, PeerRunner } from './peers/types.js';
 
 export const MIN_RUNS = 5;
 /** Peers must match wasm-palette dense within this fraction of the output scale. */
@@ -60,6 +65,8 @@ export const ARCHS: ArchSpec[] = [
 ];
 
 export const QUICK_ARCHS = ['lenet300', 'lenet5', 'mobilenet'];
+/** Architectures with the threads target (2 threads >= 1.8x one thread). */
+export const THREAD_TARGET_ARCHS = ['mobilenet', 'resnet50', 'distilbert'];
 
 /** wasm-palette settings. */
 export interface WpalConfig {
@@ -96,6 +103,8 @@ export function wpalConfigs(): WpalConfig[] {
 export interface ModelRow {
   runtime: 'wasm-palette' | 'onnxruntime-web' | 'tfjs-wasm';
   config: string;
+  /** Threads the runtime ran on (absent in results from before threads: 1). */
+  threads?: number;
   medianMs: number;
   /** Fastest sample and the interquartile range of the samples (a noise gauge on a shared machine). */
   minMs: number;
@@ -104,8 +113,10 @@ export interface ModelRow {
   samples: number;
   /** Calls per sample (> 1 only for sub-millisecond models). */
   callsPerSample: number;
-  /** onnxruntime dense ms / this ms (> 1 = faster than onnxruntime). */
+  /** onnxruntime dense ms at the same thread count / this ms (> 1 = faster than onnxruntime). */
   vsOrt: number;
+  /** The same runtime and weights on one thread: its ms / this ms (threads > 1 only). */
+  vsOneThread?: number;
   /** .wpal bytes (wasm-palette), ONNX bytes (onnxruntime). */
   fileBytes?: number;
   /** fileBytes / dense f32 .wpal bytes. */
@@ -137,6 +148,8 @@ export interface ModelsReport {
   cpus: number;
   quick: boolean;
   versions: { onnxruntimeWeb: string; tfjs: string };
+  /** Thread counts wasm-palette and onnxruntime-web ran at. */
+  threads?: number[];
   method: string;
   archs: ArchResult[];
   targets: Array<{ target: string; arch: string; config: string; ratio: number; met: boolean }>;
@@ -172,7 +185,10 @@ function maxRelDiff(got: Float32Array, want: Float32Array): number {
 interface Timed {
   runtime: ModelRow['runtime'];
   config: string;
+  threads: number;
   fn: () => unknown;
+  /** Wall ms of `calls` calls, timed where the runtime runs (peers in workers); else fn is timed here. */
+  time?: (calls: number) => Promise<number>;
   inner: number;
   samples: number[];
 }
@@ -185,16 +201,24 @@ async function call(fn: () => unknown): Promise<void> {
 }
 
 /** Warm-up, then interleaved rounds of samples (see the file comment). */
+/** Wall ms of `calls` calls of a runner. */
+async function timeCalls(t: Timed, calls: number): Promise<number> {
+  if (t.time) return t.time(calls);
+  const s = now();
+  for (let i = 0; i < calls; i++) await call(t.fn);
+  return now() - s;
+}
+
 async function timeAll(timed: Timed[], budgetS: number, rounds: number, log: (s: string) => void): Promise<void> {
   for (const t of timed) {
     // Warm-up: at least 2 calls and ~10% of the budget; also sizes the calls per sample.
-    const t0 = now();
     let calls = 0;
+    let ms = 0;
     do {
-      await call(t.fn);
+      ms += await timeCalls(t, 1);
       calls++;
-    } while (calls < 2 || (now() - t0 < budgetS * 100 && calls < 50));
-    const per = (now() - t0) / calls;
+    } while (calls < 2 || (ms < budgetS * 100 && calls < 50));
+    const per = ms / calls;
     t.inner = Math.max(1, Math.min(1000, Math.ceil(1 / per)));
   }
   const perRound = (budgetS * 1000) / rounds;
@@ -204,29 +228,45 @@ async function timeAll(timed: Timed[], budgetS: number, rounds: number, log: (s:
       const start = now();
       let n = 0;
       while (n < minPerRound || now() - start < perRound) {
-        const s = now();
-        for (let i = 0; i < t.inner; i++) await call(t.fn);
-        t.samples.push((now() - s) / t.inner);
+        t.samples.push((await timeCalls(t, t.inner)) / t.inner);
         n++;
       }
     }
   }
   for (const t of timed) {
-    log(`    ${t.runtime.padEnd(16)} ${t.config.padEnd(26)} ${median(t.samples).toFixed(3).padStart(9)} ms  (min ${Math.min(...t.samples).toFixed(3)}, ${t.samples.length} samples x ${t.inner})`);
+    log(
+      `    ${t.runtime.padEnd(16)} ${t.config.padEnd(26)} ${String(t.threads).padStart(2)}t ${median(t.samples).toFixed(3).padStart(9)} ms  ` +
+        `(min ${Math.min(...t.samples).toFixed(3)}, ${t.samples.length} samples x ${t.inner})`,
+    );
   }
+}
+
+/** Output values that differ in any bit. */
+function bitDiffs(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  let n = 0;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) n++;
+  return n;
 }
 
 function describeRef(model: Model): string[] {
   return model.kernelPlan().filter((k) => k.kernel.endsWith('__ref')).map((k) => `op ${k.op} ${k.type}: ${k.kernel}`);
 }
 
-export async function runModelBench(opts: { archs?: string[]; quick?: boolean; log?: (s: string) => void } = {}): Promise<ModelsReport> {
+export async function runModelBench(
+  opts: { archs?: string[]; quick?: boolean; threads?: number[]; configs?: string[]; log?: (s: string) => void } = {},
+): Promise<ModelsReport> {
   const log = opts.log ?? (() => {});
   const quick = opts.quick ?? false;
+  const threadCounts = opts.threads ?? [1, 2];
+  if (!threadCounts.includes(1)) throw new Error('--threads must include 1 (the reference the others are checked against)');
   const want = opts.archs ?? (quick ? QUICK_ARCHS : ARCHS.map((a) => a.id));
   const unknown = want.filter((id) => !ARCHS.some((a) => a.id === id));
   if (unknown.length) throw new Error(`--archs: unknown ${unknown.join(', ')}; known: ${ARCHS.map((a) => a.id).join(', ')}`);
-  const configs = wpalConfigs();
+  const configs = wpalConfigs().filter((c) => !opts.configs || opts.configs.includes(c.label));
+  if (!configs.length || configs[0].label !== 'dense f32') throw new Error(`--configs must include "dense f32"; known: ${wpalConfigs().map((c) => c.label).join(', ')}`);
   const results: ArchResult[] = [];
 
   for (const arch of ARCHS.filter((a) => want.includes(a.id))) {
@@ -235,60 +275,78 @@ export async function runModelBench(opts: { archs?: string[]; quick?: boolean; l
     const dense = arch.build(undefined);
     const feeds = feedsFor(dense);
     const skipped: ArchResult['skipped'] = [];
-    const wpal: Array<{ cfg: WpalConfig; bytes: number; model: Model }> = [];
+    const wpal: Array<{ cfg: WpalConfig; bytes: number; threads: number; model: Model }> = [];
     for (const cfg of configs) {
       if (cfg.skip) {
         skipped.push({ config: cfg.label, reason: cfg.skip });
         continue;
       }
       const bytes = cfg.compression ? arch.build(cfg.compression).bytes : dense.bytes;
-      wpal.push({ cfg, bytes: bytes.length, model: await loadModel(bytes) });
+      for (const threads of threadCounts) wpal.push({ cfg, bytes: bytes.length, threads, model: await loadModel(bytes, { threads }) });
     }
     const buildSeconds = (now() - tb) / 1000;
     log(`  built + loaded ${wpal.length} .wpal models in ${buildSeconds.toFixed(1)} s`);
 
-    // Reference output: wasm-palette dense.
-    const ref = wpal[0].model.run(feeds)[dense.outputs[0].name].data;
-    const ort = await createOrtRunner(dense, feeds);
+    // Reference output: wasm-palette dense, one thread.
+    const outName = dense.outputs[0].name;
+    const ref = wpal[0].model.run(feeds)[outName].data;
+    const ortRunners: PeerRunner[] = [];
+    for (const threads of threadCounts) ortRunners.push(await createOrtThreadsRunner(dense, feeds, threads));
     const tfjs = await createTfjsRunner(dense, feeds);
     const diffs: Record<string, number> = {};
-    for (const peer of [ort, tfjs]) {
+    for (const peer of [...ortRunners, tfjs]) {
       const got = await peer.run();
       const d = maxRelDiff(got, ref);
-      diffs[peer.name] = d;
-      log(`  ${peer.name} vs wasm-palette dense: max |diff| / max |y| = ${d.toExponential(2)}`);
+      const key = `${peer.name}@${peer.threads ?? 1}`;
+      diffs[key] = d;
+      log(`  ${peer.name} (${peer.threads ?? 1} thread(s)) vs wasm-palette dense: max |diff| / max |y| = ${d.toExponential(2)}`);
       if (!(d <= AGREE_TOL)) {
         throw new Error(`${arch.label}: ${peer.name} disagrees with wasm-palette dense (max |diff| / max |y| = ${d}, tolerance ${AGREE_TOL}); not timing it`);
       }
     }
-    for (const w of wpal.slice(1)) {
-      const y = w.model.run(feeds)[dense.outputs[0].name].data;
+    const oneThread = new Map<string, Float32Array>();
+    for (const w of wpal) {
+      const y = w.model.run(feeds)[outName].data;
       if (!y.every(Number.isFinite)) throw new Error(`${arch.label} ${w.cfg.label}: non-finite outputs`);
+      if (w.model.threads !== w.threads) log(`  note: ${w.cfg.label} asked for ${w.threads} threads, runs on ${w.model.threads}`);
+      const one = oneThread.get(w.cfg.label);
+      if (!one) oneThread.set(w.cfg.label, y);
+      else if (bitDiffs(y, one)) throw new Error(`${arch.label} ${w.cfg.label}: ${w.threads} threads give ${bitDiffs(y, one)} outputs that differ from one thread`);
     }
+    if (threadCounts.length > 1) log(`  wasm-palette outputs at ${threadCounts.join(', ')} threads: bit-identical to one thread`);
 
     const timed: Timed[] = [
-      { runtime: 'onnxruntime-web', config: 'dense f32', fn: () => ort.run(), inner: 1, samples: [] },
-      { runtime: 'tfjs-wasm', config: 'dense f32', fn: () => tfjs.run(), inner: 1, samples: [] },
-      ...wpal.map((w): Timed => ({ runtime: 'wasm-palette', config: w.cfg.label, fn: () => w.model.run(feeds), inner: 1, samples: [] })),
+      ...ortRunners.map((o): Timed => ({ runtime: 'onnxruntime-web', config: 'dense f32', threads: o.threads ?? 1, fn: () => o.run(), time: o.time?.bind(o), inner: 1, samples: [] })),
+      { runtime: 'tfjs-wasm', config: 'dense f32', threads: 1, fn: () => tfjs.run(), inner: 1, samples: [] },
+      ...wpal.map((w): Timed => ({ runtime: 'wasm-palette', config: w.cfg.label, threads: w.threads, fn: () => w.model.run(feeds), inner: 1, samples: [] })),
     ];
     await timeAll(timed, quick ? Math.min(0.25, arch.budget) : arch.budget, quick ? 2 : 5, log);
 
-    const ortMs = median(timed[0].samples);
+    const ortMs = new Map(timed.filter((t) => t.runtime === 'onnxruntime-web').map((t) => [t.threads, median(t.samples)]));
+    const msOf = (runtime: string, config: string, threads: number) => {
+      const t = timed.find((x) => x.runtime === runtime && x.config === config && x.threads === threads);
+      return t ? median(t.samples) : undefined;
+    };
     const denseBytes = wpal[0].bytes;
-    const rows: ModelRow[] = timed.map((t, i) => {
+    const rows: ModelRow[] = timed.map((t) => {
       const ms = median(t.samples);
       const sorted = [...t.samples].sort((a, b) => a - b);
       const q = (f: number) => sorted[Math.min(sorted.length - 1, Math.floor(f * sorted.length))];
       const row: ModelRow = {
-        runtime: t.runtime, config: t.config, medianMs: ms, minMs: sorted[0], q1Ms: q(0.25), q3Ms: q(0.75),
-        samples: t.samples.length, callsPerSample: t.inner, vsOrt: ortMs / ms,
+        runtime: t.runtime, config: t.config, threads: t.threads, medianMs: ms, minMs: sorted[0], q1Ms: q(0.25), q3Ms: q(0.75),
+        samples: t.samples.length, callsPerSample: t.inner, vsOrt: (ortMs.get(t.threads) ?? ortMs.get(1)!) / ms,
       };
-      if (i === 0) {
-        row.fileBytes = ort.modelBytes;
-        row.maxRelDiff = diffs[ort.name];
-      } else if (i === 1) row.maxRelDiff = diffs[tfjs.name];
+      if (t.threads > 1) {
+        const one = msOf(t.runtime, t.config, 1);
+        if (one !== undefined) row.vsOneThread = one / ms;
+      }
+      if (t.runtime === 'onnxruntime-web') {
+        const o = ortRunners.find((r) => r.threads === t.threads)!;
+        row.fileBytes = o.modelBytes;
+        row.maxRelDiff = diffs[`${o.name}@${t.threads}`];
+      } else if (t.runtime === 'tfjs-wasm') row.maxRelDiff = diffs[`${tfjs.name}@1`];
       else {
-        const w = wpal[i - 2];
+        const w = wpal.find((x) => x.cfg.label === t.config && x.threads === t.threads)!;
         row.fileBytes = w.bytes;
         row.vsDenseBytes = w.bytes / denseBytes;
         row.refOps = describeRef(w.model);
@@ -297,19 +355,23 @@ export async function runModelBench(opts: { archs?: string[]; quick?: boolean; l
       }
       return row;
     });
-    for (const r of rows) if (r.refOps?.length) log(`  ${r.config}: ${r.refOps.length} op(s) on reference kernels: ${r.refOps.join('; ')}`);
+    for (const r of rows) if (r.refOps?.length && r.threads === 1) log(`  ${r.config}: ${r.refOps.length} op(s) on reference kernels: ${r.refOps.join('; ')}`);
     results.push({ id: arch.id, label: arch.label, params: dense.params, rows, skipped, buildSeconds, note: arch.note });
 
-    await ort.dispose();
+    for (const o of ortRunners) await o.dispose();
     await tfjs.dispose();
     for (const w of wpal) w.model.dispose();
   }
 
   const targets: ModelsReport['targets'] = [];
   for (const a of results) {
-    for (const r of a.rows.filter((r) => r.runtime === 'wasm-palette')) {
+    for (const r of a.rows.filter((r) => r.runtime === 'wasm-palette' && (r.threads ?? 1) === 1)) {
       if (r.config === 'dense f32') targets.push({ target: 'wasm-palette dense within 10% of onnxruntime (>= 0.9x)', arch: a.label, config: r.config, ratio: r.vsOrt, met: r.vsOrt >= 0.9 });
       else targets.push({ target: 'compressed >= 1.0x onnxruntime dense (stretch 1.5x)', arch: a.label, config: r.config, ratio: r.vsOrt, met: r.vsOrt >= 1 });
+    }
+    if (!THREAD_TARGET_ARCHS.includes(a.id)) continue;
+    for (const r of a.rows.filter((r) => r.runtime === 'wasm-palette' && r.threads === 2 && r.vsOneThread !== undefined)) {
+      targets.push({ target: '2 threads >= 1.8x one thread', arch: a.label, config: r.config, ratio: r.vsOneThread!, met: r.vsOneThread! >= 1.8 });
     }
   }
   return {
@@ -319,9 +381,12 @@ export async function runModelBench(opts: { archs?: string[]; quick?: boolean; l
     cpus: os.cpus().length,
     quick,
     versions: { onnxruntimeWeb: ORT_VERSION, tfjs: TFJS_VERSION },
+    threads: threadCounts,
     method:
-      `batch 1, one thread each; median of >= ${MIN_RUNS} timed samples after warm-up, runners interleaved in rounds; ` +
-      'each call copies inputs in and reads the output back. Peers run the dense float32 weights of the same network ' +
+      `batch 1; wasm-palette and onnxruntime-web at ${threadCounts.join(' and ')} thread(s) (LoadOptions.threads; env.wasm.numThreads, one worker per count, ` +
+      `samples timed inside it), TensorFlow.js on one; median of >= ${MIN_RUNS} timed samples after warm-up, runners interleaved in rounds; ` +
+      'each call copies inputs in and reads the output back. "vs ORT" compares with onnxruntime-web dense at the same thread count. ' +
+      'Peers run the dense float32 weights of the same network ' +
       `(onnxruntime-web wasm EP on exportOnnx, graph optimization "all"; tfjs-core wasm backend, single-threaded SIMD). ` +
       `Peers checked against wasm-palette dense before timing (max |diff| / max |y| <= ${AGREE_TOL}).`,
     archs: results,

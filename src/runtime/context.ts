@@ -6,6 +6,7 @@
 import type { ModelInfo, ByteRange, OpInfo } from '../format/types.js';
 import type { KernelExports } from './wasm.js';
 import type { KernelPreference } from './kernels.js';
+import type { ThreadPool } from './threads.js';
 import { WpalEngineError } from './errors.js';
 
 export const WASM_PAGE = 65536;
@@ -43,8 +44,10 @@ export interface RunState {
   batch: number;
   /** Address of a tensor: weights in the file, activations in the arena for this batch. */
   ptr(tensor: number): number;
-  /** 16-byte aligned scratch, at least max(step.scratchBytes(batch)) bytes. */
+  /** 16-byte aligned scratch, at least max(step.scratchBytes(batch)) bytes: the calling thread's. */
   scratch: number;
+  /** Bytes from one thread's scratch to the next (thread t's is scratch + t * scratchStride). */
+  scratchStride: number;
 }
 
 /** One compiled op. */
@@ -66,6 +69,8 @@ export class OpContext {
     /** Address of byte 0 of the file in linear memory. */
     readonly fileBase: number,
     readonly pref: KernelPreference,
+    /** The threads that split heavy kernel calls (undefined: everything on the calling thread). */
+    readonly pool?: ThreadPool,
   ) {
     this.staticTop = align16(fileBase + info.bytes.length);
   }

@@ -1,15 +1,32 @@
 /** loadModel(): bytes, an ArrayBuffer, a URL (fetch) or, in Node, a file path. */
 import { readModel } from '../format/read.js';
 import { Model } from './model.js';
-import { compileKernels, isNode, readUrl, type WasmSource } from './wasm.js';
+import { compileKernels, defaultThreadsWasmUrl, isNode, isThreadedModule, readUrl, type WasmSource } from './wasm.js';
 import { WpalLoadError } from './errors.js';
 import type { KernelPreference } from './kernels.js';
+import type { ModelInfo } from '../format/types.js';
+import { checkThreadsOption, defaultThreads, threadSupport, ThreadPool, warnOneThread } from './threads.js';
+import { DEFAULT_THREADS_MIN_WORK, splittableWork } from './ops/parallel.js';
 
 export type ModelSource = Uint8Array | ArrayBuffer | URL | string;
 
 export interface LoadOptions {
-  /** The kernel module: a URL, bytes or a compiled WebAssembly.Module (default: the packaged build). */
+  /**
+   * The kernel module: a URL, bytes or a compiled WebAssembly.Module (default: the packaged build,
+   * build/wpal.simd.wasm for one thread, build/wpal.threads.wasm for more). A module given here
+   * decides: the single-thread build runs on one thread, the threaded build on `threads`.
+   */
   wasm?: WasmSource;
+  /**
+   * Threads that run the model's heavy kernel calls (GEMM/GEMV split over output channels, convs
+   * over output rows), the calling thread included. Outputs are bit-identical for any count.
+   * Default: min(logical cores, 4) where SharedArrayBuffer can be used (always in Node; in browsers
+   * on cross-origin isolated pages, i.e. served with COOP/COEP headers) and the model has enough
+   * work to split at batch 1; otherwise 1. Where threads cannot run (a page that is not
+   * cross-origin isolated), the model runs on one thread and a warning says why, once. 1 never
+   * starts a thread. See docs/threads.md.
+   */
+  threads?: number;
   /** 'simd' (default) runs SIMD kernels where they exist; 'ref' runs the scalar reference kernels. */
   kernels?: KernelPreference;
   /**
@@ -53,11 +70,54 @@ async function readSource(source: ModelSource): Promise<Uint8Array> {
  * "tensor fc1.weight is damaged (checksum mismatch)".
  */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
-  const [bytes, module] = await Promise.all([readSource(source), compileKernels(options.wasm)]);
+  const requested = checkThreadsOption(options.threads);
+  const [bytes, given] = await Promise.all([readSource(source), options.wasm !== undefined ? compileKernels(options.wasm) : undefined]);
   const info = readModel(bytes, { verifyChecksums: options.verifyChecksums !== false });
-  return new Model(info, module, {
-    kernels: options.kernels ?? 'simd',
-    ...(options.allowNonFinite !== undefined ? { allowNonFinite: options.allowNonFinite } : {}),
-    ...(options.retainArenaBytes !== undefined ? { retainArenaBytes: options.retainArenaBytes } : {}),
-  });
+  let threads = await chooseThreads(requested, info, given);
+  let module = given ?? (await compileKernels(threads > 1 ? defaultThreadsWasmUrl() : undefined));
+  let pool: ThreadPool | undefined;
+  if (threads > 1) {
+    try {
+      pool = await ThreadPool.create(module, threads);
+    } catch (e) {
+      warnOneThread(
+        `${threads - 1} kernel thread(s) could not start (${(e as Error).message}); ` +
+          'a Content-Security-Policy must allow them (worker-src blob:)',
+      );
+      threads = 1;
+      if (!given) module = await compileKernels();
+    }
+  }
+  try {
+    const model = new Model(info, module, {
+      kernels: options.kernels ?? 'simd',
+      ...(options.allowNonFinite !== undefined ? { allowNonFinite: options.allowNonFinite } : {}),
+      ...(options.retainArenaBytes !== undefined ? { retainArenaBytes: options.retainArenaBytes } : {}),
+      ...(pool ? { pool } : {}),
+    });
+    await model.threadsReady();
+    return model;
+  } catch (e) {
+    pool?.dispose();
+    throw e;
+  }
+}
+
+/** The thread count a model gets (LoadOptions.threads). */
+async function chooseThreads(requested: number | undefined, info: ModelInfo, given: WebAssembly.Module | undefined): Promise<number> {
+  if (requested === 1) return 1;
+  if (given && !isThreadedModule(given)) {
+    if (requested !== undefined) {
+      warnOneThread(`threads: ${requested} was asked for, but options.wasm is the single-thread build of the kernels (pass build/wpal.threads.wasm, or leave wasm out)`);
+    }
+    return 1;
+  }
+  // By default, a model too small to gain from threads starts none (and needs no warning).
+  if (requested === undefined && splittableWork(info) < DEFAULT_THREADS_MIN_WORK) return 1;
+  const support = threadSupport();
+  if (!support.ok) {
+    warnOneThread(requested !== undefined ? `threads: ${requested} was asked for, but ${support.why}` : support.why);
+    return 1;
+  }
+  return requested ?? (await defaultThreads());
 }

@@ -7,6 +7,9 @@
  *   0          heapBase    fileBase             staticEnd           arenaBase
  *   | kernel    |  (pad)  | the .wpal file ... | palettes, params | scratch | activation arena |
  *   | statics   |         | (weights in place) | (load-time, tiny)|         | (bytesPerExample * batch)
+ *
+ * With threads (LoadOptions.threads > 1) the memory is a shared one that the kernel threads'
+ * instances import (src/runtime/threads.ts), and the scratch is one region per thread.
  */
 import type { ModelInfo, MetadataInfo, OpInfo } from '../format/types.js';
 import { sizeReport, type SizeReport } from '../format/size.js';
@@ -27,7 +30,8 @@ import { compileBinary } from './ops/binary.js';
 import { compileReduce } from './ops/reduce.js';
 import { BINARY_OPS_1_1, REDUCE_OPS_1_1 } from '../format/ops-elementwise.js';
 import { WpalDisposedError, WpalInputError, WpalEngineError } from './errors.js';
-import { instantiateKernels, type KernelExports } from './wasm.js';
+import { instantiateKernels, isThreadedModule, type KernelExports } from './wasm.js';
+import { sharedMemory, type ThreadPool } from './threads.js';
 import type { KernelPreference } from './kernels.js';
 import { batchOf, nonFiniteError, type ShapedInput, type TensorData, type TensorSpec } from './inputs.js';
 import { WpalLoadError } from './errors.js';
@@ -71,6 +75,8 @@ export interface ModelOptions {
   allowNonFinite?: boolean;
   /** After a run whose activations took more than this, the model gives the memory back (trim()). */
   retainArenaBytes?: number;
+  /** Kernel threads (module is then the threaded build); the model ends them on dispose(). */
+  pool?: ThreadPool;
 }
 
 export interface ModelRunOptions {
@@ -108,6 +114,11 @@ export class Model {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   readonly metadata: MetadataInfo;
+  /**
+   * Threads that run the model's heavy kernel calls, the calling thread included (1: everything on
+   * the calling thread). See LoadOptions.threads.
+   */
+  readonly threads: number;
   /** Everything that holds memory; undefined once disposed, so all of it can be collected. */
   private inst: Instance | undefined;
   private info: ModelInfo | undefined;
@@ -117,7 +128,11 @@ export class Model {
   private readonly storage: number[];
   private batchCapacity = 0;
   private scratch = 0;
+  private scratchStride = 0;
   private arenaBase = 0;
+  private pool: ThreadPool | undefined;
+  /** Settles when the kernel threads run on the current memory. */
+  private attached: Promise<void> = Promise.resolve();
 
   /** @internal use loadModel() */
   constructor(
@@ -127,6 +142,8 @@ export class Model {
   ) {
     this.info = info;
     this.module = module;
+    this.pool = options.pool;
+    this.threads = options.pool?.threads ?? 1;
     this.storage = info.tensors.map((_, i) => i);
     for (const op of info.ops) {
       // Same bytes, new shape: the output shares the input's arena slot.
@@ -152,7 +169,10 @@ export class Model {
     const info = this.info!;
     let exports: KernelExports;
     try {
-      exports = instantiateKernels(this.module!);
+      // The threaded build imports a shared memory: one per instance, which the kernel threads share.
+      const memory = isThreadedModule(this.module!) ? sharedMemory() : undefined;
+      exports = instantiateKernels(this.module!, memory);
+      if (this.pool && memory) this.attached = this.pool.attach(memory, exports);
     } catch (e) {
       if (e instanceof WpalError) throw e;
       throw new WpalLoadError(
@@ -172,7 +192,7 @@ export class Model {
     }
     heap.u8.set(info.bytes, fileBase);
     // Kernels read the copy from here on; the caller's bytes may be dropped.
-    const ctx = new OpContext(info, exports, heap, fileBase, this.options.kernels);
+    const ctx = new OpContext(info, exports, heap, fileBase, this.options.kernels, this.pool);
     const steps: Step[] = [];
     for (const op of info.ops) {
       if (op.type === 'Reshape' || op.type === 'Flatten') continue;
@@ -208,10 +228,17 @@ export class Model {
     return slots;
   }
 
+  /** @internal loadModel() waits for the kernel threads before it hands the model out. */
+  threadsReady(): Promise<void> {
+    return this.attached;
+  }
+
   /** Grows scratch + arena for `batch` examples if needed. */
   private reserve(inst: Instance, batch: number): void {
     if (batch <= this.batchCapacity) return;
-    const scratch = Math.max(0, ...inst.steps.map((s) => s.scratchBytes(batch)));
+    // One scratch per thread: a slice runs with the scratch of the thread that claimed it.
+    this.scratchStride = align16(Math.max(0, ...inst.steps.map((s) => s.scratchBytes(batch))));
+    const scratch = this.scratchStride * this.threads;
     const arenaBytes = this.plan.bytesPerExample * batch;
     if (scratch + arenaBytes > MAX_BATCH_BYTES) {
       throw new WpalInputError(
@@ -264,6 +291,7 @@ export class Model {
     const rs: RunState = {
       batch,
       scratch: this.scratch,
+      scratchStride: this.scratchStride,
       ptr: (t) => {
         if (fileTensors[t].weight) throw new WpalEngineError(`internal: tensor ${t} is a weight, not an activation`);
         return base + offsets[storage[t]] * batch;
@@ -347,6 +375,8 @@ export class Model {
    * run() and the reports afterwards throw WpalDisposedError.
    */
   dispose(): void {
+    this.pool?.dispose();
+    this.pool = undefined;
     this.inst = undefined;
     this.info = undefined;
     this.module = undefined;

@@ -32,6 +32,16 @@ export function defaultWasmUrl(): URL {
   return new URL('../../build/wpal.simd.wasm', import.meta.url);
 }
 
+/** The threaded build: the same kernels on an imported shared memory (LoadOptions.threads > 1). */
+export function defaultThreadsWasmUrl(): URL {
+  return new URL('../../build/wpal.threads.wasm', import.meta.url);
+}
+
+/** A kernel module built for threads imports its (shared) memory; the single-thread build exports its own. */
+export function isThreadedModule(module: WebAssembly.Module): boolean {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
 /** Reads a URL: fetch in browsers and for http(s) in Node; the file system for file: URLs in Node. */
 export async function readUrl(url: URL): Promise<Uint8Array> {
   if (url.protocol === 'file:' && isNode) {
@@ -95,9 +105,11 @@ export interface KernelExports {
   [kernel: string]: unknown;
 }
 
-export function instantiateKernels(module: WebAssembly.Module): KernelExports {
+/** An instance of the kernel module; `memory` is the shared memory a threaded build imports. */
+export function instantiateKernels(module: WebAssembly.Module, memory?: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, {
     env: {
+      ...(memory ? { memory } : {}),
       // Only the debug build imports abort (asserts); a failed assert is a bug in wasm-palette.
       abort(_msg: number, _file: number, line: number, col: number): never {
         throw new WpalEngineError(`internal kernel assertion failed (line ${line}:${col}); please report this`);

@@ -57,6 +57,8 @@ export interface WorkerModel {
   readonly inputs: readonly TensorSpec[];
   readonly outputs: readonly TensorSpec[];
   readonly metadata: MetadataInfo;
+  /** Threads the model runs on inside its worker, the worker's own included (LoadOptions.threads). */
+  readonly threads: number;
   run(inputs: Record<string, TensorData | ShapedInput>, options?: RunOptions): Promise<Record<string, Output>>;
   sizeReport(): Promise<SizeReport>;
   memoryReport(): Promise<MemoryReport>;
@@ -193,7 +195,9 @@ function webChannel(w: WebWorkerLike, onReply: (r: Reply) => void, onFatal: (e: 
 /**
  * Loads a .wpal model in a new worker and returns a handle with Model's methods, asynchronous.
  * `source` as for loadModel(); bytes are copied to the worker (the caller keeps them).
- * One model per worker: call it again for another model.
+ * One model per worker: call it again for another model. With `threads` (LoadOptions.threads) the
+ * worker starts the kernel threads itself, and it may block in Atomics.wait while they run, which a
+ * page's main thread may not; dispose() ends them with the worker.
  */
 export async function loadModelInWorker(source: ModelSource, options: WorkerLoadOptions = {}): Promise<WorkerModel> {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
@@ -247,6 +251,7 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
       verifyChecksums: options.verifyChecksums,
       allowNonFinite: options.allowNonFinite,
       retainArenaBytes: options.retainArenaBytes,
+      threads: options.threads,
     });
   } catch (e) {
     disposed = true;
@@ -258,6 +263,7 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
     inputs: info.inputs,
     outputs: info.outputs,
     metadata: info.metadata,
+    threads: info.threads,
     run(inputs, runOptions = {}) {
       let prepared;
       try {

@@ -21,6 +21,7 @@ export type Request =
       verifyChecksums?: boolean;
       allowNonFinite?: boolean;
       retainArenaBytes?: number;
+      threads?: number;
     }
   | { id: number; type: 'run'; inputs: Record<string, TensorData | ShapedInput>; allowNonFinite?: boolean }
   | { id: number; type: 'trim' }
@@ -36,6 +37,8 @@ export interface LoadedInfo {
   inputs: TensorSpec[];
   outputs: TensorSpec[];
   metadata: MetadataInfo;
+  /** Model.threads in the worker. */
+  threads: number;
 }
 
 export interface SerializedError {

@@ -24,8 +24,9 @@ export function serve(port: Endpoint): (req: Request) => Promise<void> {
             verifyChecksums: req.verifyChecksums,
             allowNonFinite: req.allowNonFinite,
             retainArenaBytes: req.retainArenaBytes,
+            threads: req.threads,
           });
-          const info: LoadedInfo = { inputs: [...model.inputs], outputs: [...model.outputs], metadata: model.metadata };
+          const info: LoadedInfo = { inputs: [...model.inputs], outputs: [...model.outputs], metadata: model.metadata, threads: model.threads };
           return reply({ id: req.id, ok: true, value: info });
         }
         case 'dispose':

@@ -43,6 +43,8 @@ describe.skipIf(skipBrowser)('examples/vite: built by Vite, run in Chromium', ()
 
   it('emits the kernel wasm and a worker chunk', () => {
     expect(assets.some((a) => /wpal\.simd.*\.wasm$/.test(a))).toBe(true);
+    // The threaded build too (loadModel(src, { threads }) on a cross-origin isolated page).
+    expect(assets.some((a) => /wpal\.threads.*\.wasm$/.test(a))).toBe(true);
     expect(assets.some((a) => /worker-entry.*\.js$/.test(a))).toBe(true);
   });
 

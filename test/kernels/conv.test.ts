@@ -84,8 +84,12 @@ function outPixels(r: KernelRow, g: Geom): [number, number] {
   return [OH * OW, g.O];
 }
 
-/** Runs one kernel; returns y as [nb][pixels][channels] after checking guards and image padding. */
-function run(h: KernelHarness, r: KernelRow, c: Case): Float32Array {
+/**
+ * Runs one kernel; returns y as [nb][pixels][channels] after checking guards and image padding.
+ * yPixel > 0: params slot 23 (floats between output pixels, conv2d), the floats past the channels
+ * of each pixel must stay untouched.
+ */
+function run(h: KernelHarness, r: KernelRow, c: Case, yPixel = 0): Float32Array {
   h.reset();
   const { g, nb } = c;
   const imgX = g.H * g.W * g.C;
@@ -93,7 +97,8 @@ function run(h: KernelHarness, r: KernelRow, c: Case): Float32Array {
   const xb = new Float32Array((nb * xStride) / 4).fill(NaN); // padding is NaN: reading it shows up
   for (let b = 0; b < nb; b++) xb.set(c.x.subarray(b * imgX, (b + 1) * imgX), (b * xStride) / 4);
   const x = h.put(xb);
-  const [pix, ch] = outPixels(r, g);
+  const [pix, ch0] = outPixels(r, g);
+  const ch = yPixel || ch0;
   const imgY = pix * ch;
   const yStride = (imgY + c.yPad) * 4;
   const y = h.alloc(nb * yStride);
@@ -104,7 +109,7 @@ function run(h: KernelHarness, r: KernelRow, c: Case): Float32Array {
   if (r.scratchBytes) scratch = h.alloc(r.scratchBytes(nb, g.O, K));
   const fill = (cs: number) => new Int32Array(h.memory.buffer, params, 24).set([
     c.bits, c.groupRows, c.R, c.Cb, cs, scratch, 0, 0,
-    g.H, g.W, g.C, g.O, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.pb, g.pr, g.dh, g.dw, g.groups, 0,
+    g.H, g.W, g.C, g.O, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.pb, g.pr, g.dh, g.dw, g.groups, yPixel,
   ]);
   if (r.op === 'conv2d' || r.op === 'dwconv2d') {
     const w = h.put(c.w.length ? c.w : new Uint8Array(1));
@@ -120,11 +125,11 @@ function run(h: KernelHarness, r: KernelRow, c: Case): Float32Array {
   h.checkGuards();
   const raw = new Uint32Array(h.memory.buffer, y, (nb * yStride) / 4);
   const rawF = new Float32Array(h.memory.buffer, y, (nb * yStride) / 4);
-  const out = new Float32Array(nb * imgY);
+  const out = new Float32Array(nb * pix * ch0);
   for (let b = 0; b < nb; b++) {
     for (let i = 0; i < yStride / 4; i++) {
       const o = (b * yStride) / 4 + i;
-      if (i < imgY) out[b * imgY + i] = rawF[o];
+      if (i < imgY && i % ch < ch0) out[b * pix * ch0 + Math.floor(i / ch) * ch0 + (i % ch)] = rawF[o];
       else if (raw[o] !== SENTINEL) throw new Error(`${r.name} wrote y padding of image ${b} at ${i}`);
     }
   }
@@ -168,6 +173,22 @@ describe.each(BUILDS)('conv / pool kernels, %s build', (build: Build) => {
           check(`${desc} vs oracle`, got, y, (i) => tol[i]);
           if (ref) check(`${desc} vs ${ref.name}`, got, run(h, ref, c), () => 0);
         }
+      });
+    }
+  });
+});
+
+describe.each(BUILDS)('conv2d params slot 23 (output pixel stride, for channel slices), %s build', (build: Build) => {
+  const h = new KernelHarness(build);
+  it.each(CONV_KERNELS.filter((r) => r.op === 'conv2d').map((r) => [r.name, r] as const))('%s: same values, pixels wider, the gap untouched', (_name, r) => {
+    const seed = 0x2357 ^ r.name.length;
+    const rng = new Rng(seed);
+    for (let t = 0; t < 12; t++) {
+      const c = makeCase(r, rng, t);
+      withSeed(seed, () => {
+        const want = run(h, r, c);
+        const got = run(h, r, c, c.g.O + 1 + (t % 5));
+        expect(Array.from(new Uint32Array(got.buffer)), `case ${t}`).toEqual(Array.from(new Uint32Array(want.buffer)));
       });
     }
   });

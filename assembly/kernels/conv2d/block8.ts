@@ -17,8 +17,8 @@
 import { param, storeLanes } from '../../common/gemm';
 import { unpack16, loadChunk } from '../../common/unpack';
 import {
-  P_IN_H, P_IN_W, P_IN_C, P_OUT_C, P_KH, P_KW, P_STRIDE_H, P_STRIDE_W, P_PAD_T, P_PAD_L, P_DIL_H, P_DIL_W,
-  P_GROUPS, outH, outW, decodeSparseRow,
+  P_IN_H, P_IN_W, P_IN_C, P_KH, P_KW, P_STRIDE_H, P_STRIDE_W, P_PAD_T, P_PAD_L, P_DIL_H, P_DIL_W,
+  P_GROUPS, outH, outW, outPixel, decodeSparseRow,
 } from './common';
 
 /** Dense rows j0..j0+cnt-1 of w ([O][K] f32) into wb ([K][8]); lanes cnt..7 = 0. */
@@ -91,7 +91,7 @@ export function convBlock8(
   nb: i32, x: usize, xs: usize, y: usize, ys: usize, params: usize,
   wb: usize, g: i32, j0: i32, cnt: i32, zero: usize, roff: usize, cs: usize, bias: usize,
 ): void {
-  const H = param(params, P_IN_H), W = param(params, P_IN_W), C = param(params, P_IN_C), O = param(params, P_OUT_C);
+  const H = param(params, P_IN_H), W = param(params, P_IN_W), C = param(params, P_IN_C);
   const kh = param(params, P_KH), kw = param(params, P_KW), sh = param(params, P_STRIDE_H), sw = param(params, P_STRIDE_W);
   const pt = param(params, P_PAD_T), pl = param(params, P_PAD_L), dh = param(params, P_DIL_H), dw = param(params, P_DIL_W);
   const Ig = C / param(params, P_GROUPS);
@@ -103,7 +103,7 @@ export function convBlock8(
   const ciB = <usize>Ig << 2;
   const runB = <usize>runLength(params) << 2;
   const nRuns = kh * kw * Ig / runLength(params);
-  const yPixB = <usize>O << 2;
+  const yPixB = <usize>outPixel(params) << 2;
   for (let img = 0; img < nb; img++) {
     const xi = x + <usize>img * xs + cOff;
     const yi = y + <usize>img * ys;

@@ -19,6 +19,7 @@ export const P_PAD_R: usize = 76;     // slot 19
 export const P_DIL_H: usize = 80;     // slot 20
 export const P_DIL_W: usize = 84;     // slot 21
 export const P_GROUPS: usize = 88;    // slot 22
+export const P_Y_PIXEL: usize = 92;   // slot 23: floats from one output pixel to the next (0 = out_c)
 
 /** Output size along one axis: floor((in + p0 + p1 - d*(k-1) - 1) / s) + 1 (0 if the window never fits). */
 @inline export function outDim(inSize: i32, k: i32, s: i32, p0: i32, p1: i32, d: i32): i32 {
@@ -34,6 +35,16 @@ export const P_GROUPS: usize = 88;    // slot 22
 @inline export function outW(params: usize): i32 {
   return outDim(param(params, P_IN_W), param(params, P_KW), param(params, P_STRIDE_W),
     param(params, P_PAD_L), param(params, P_PAD_R), param(params, P_DIL_W));
+}
+
+/**
+ * Floats between consecutive output pixels of y: slot 23, or out_c when it is 0. The runtime sets
+ * it when it splits a conv over output channels (src/runtime/ops/parallel.ts): a slice computes
+ * out_c channels of a y whose pixels are wider.
+ */
+@inline export function outPixel(params: usize): i32 {
+  const s = param(params, P_Y_PIXEL);
+  return s > 0 ? s : param(params, P_OUT_C);
 }
 
 /** The geometry preconditions every conv / pool kernel asserts (debug build only). */
@@ -55,7 +66,8 @@ export const P_GROUPS: usize = 88;    // slot 22
 @inline export function checkConv(n: i32, xs: i32, ys: i32, params: usize): void {
   checkGeometry(params);
   checkStrides(n, xs, ys, param(params, P_IN_H) * param(params, P_IN_W) * param(params, P_IN_C) * 4,
-    outH(params) * outW(params) * param(params, P_OUT_C) * 4);
+    outH(params) * outW(params) * outPixel(params) * 4);
+  assert(outPixel(params) >= param(params, P_OUT_C));
   const groups = param(params, P_GROUPS);
   assert(param(params, P_DIL_H) >= 1 && param(params, P_DIL_W) >= 1 && groups >= 1);
   assert(param(params, P_OUT_C) >= 1 && param(params, P_IN_C) % groups == 0 && param(params, P_OUT_C) % groups == 0);
@@ -76,6 +88,7 @@ export function convChannelRef(
   const Ig = C / groups;
   const g = o / (O / groups);
   const OH = outH(params), OW = outW(params);
+  const yPix = outPixel(params);
   for (let img = 0; img < nb; img++) {
     const xi = x + <usize>img * xs;
     const yi = y + <usize>img * ys;
@@ -96,7 +109,7 @@ export function convChannelRef(
         let v = acc;
         if (cs) v *= load<f32>(cs + (<usize>o << 2));
         if (bias) v += load<f32>(bias + (<usize>o << 2));
-        store<f32>(yi + ((<usize>(oy * OW + ox) * <usize>O + <usize>o) << 2), v);
+        store<f32>(yi + ((<usize>(oy * OW + ox) * <usize>yPix + <usize>o) << 2), v);
       }
     }
   }

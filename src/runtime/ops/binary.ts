@@ -9,6 +9,7 @@ import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { broadcastGroups, forEachBroadcastCall, type BroadcastGroup } from './broadcast.js';
 import { pickKernel } from './pick.js';
+import { ELEMENT_UNIT, itemsCall } from './parallel.js';
 
 const KERNEL_OP: Record<string, string> = { Add: 'badd', Sub: 'bsub', Mul: 'bmul', Div: 'bdiv', Max: 'bmax', Min: 'bmin', Pow: 'bpow' };
 const SAME_SHAPE_OP: Record<string, string> = { Add: 'vadd', Mul: 'vmul' };
@@ -26,7 +27,16 @@ export function compileBinary(ctx: OpContext, op: OpInfo): Step {
   if (same && op.type in SAME_SHAPE_OP) {
     const k = pickKernel(ctx, op, SAME_SHAPE_OP[op.type]);
     const per = ctx.elements(out);
-    return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(a), rs.ptr(b), rs.ptr(out)) };
+    const call = itemsCall(ctx, k, ELEMENT_UNIT, 1, 'elements');
+    return {
+      op,
+      kernel: k.name,
+      scratchBytes: () => 0,
+      run(rs) {
+        const [pa, pb, py] = [rs.ptr(a), rs.ptr(b), rs.ptr(out)];
+        call(rs.batch * per, (i0, i1) => [i1 - i0, pa + 4 * i0, pb + 4 * i0, py + 4 * i0]);
+      },
+    };
   }
   const k = pickKernel(ctx, op, KERNEL_OP[op.type]);
   const tiled = tileShortConstantRow(ctx, groups, ca, cb);

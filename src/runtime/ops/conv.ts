@@ -6,6 +6,7 @@
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { prepareWeights } from './weights.js';
+import { gemmCall, windowCall } from './parallel.js';
 
 /** params slots 8..22 of the conv/pool ABI. */
 export function writeWindowSlots(
@@ -43,14 +44,12 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
     // NHWC: y[pixel][o] = sum_c W[o][c] x[pixel][c], a gemm with m = batch * H * W.
     const pw = prepareWeights(ctx, op, 'gemm', w, biasIndex);
     const pixels = h * wid;
+    const gemm = gemmCall(ctx, pw, w);
     return {
       op,
       kernel: pw.row.name,
       scratchBytes: (batch) => pw.row.scratchBytes?.(batch * pixels, o, c) ?? 0,
-      run(rs) {
-        heap.i32(pw.params, 8)[5] = rs.scratch;
-        pw.kernel(rs.batch * pixels, o, c, rs.ptr(x), pw.weights, pw.palette, pw.mask, pw.bias, rs.ptr(out), c * 4, o * 4, pw.params);
-      },
+      run: (rs) => gemm(rs, rs.batch * pixels, rs.ptr(x), rs.ptr(out), c * 4, o * 4),
     };
   }
   const depthwise = groups === c && o === c && wt.shape[3] === 1;
@@ -58,13 +57,20 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
   const pw = prepareWeights(ctx, op, family, w, biasIndex, { paramSlots: 24 });
   writeWindowSlots(heap.i32(pw.params, 24), inShape, o, [kh, kw], strides, pads, dil, groups);
   const k = w.cols;
+  const outShape = ctx.info.tensors[out].shape;
+  const call = windowCall(
+    ctx,
+    pw,
+    { h, w: wid, c, outC: o, outH: outShape[0], outW: outShape[1], kh, strideH: strides[0], padT: pads[0], dilH: dil[0] },
+    k,
+    inBytes,
+    outBytes,
+    depthwise || groups !== 1 ? undefined : w,
+  );
   return {
     op,
     kernel: pw.row.name,
     scratchBytes: (batch) => pw.row.scratchBytes?.(batch, o, k) ?? 0,
-    run(rs) {
-      heap.i32(pw.params, 8)[5] = rs.scratch;
-      pw.kernel(rs.batch, rs.ptr(x), pw.weights, pw.palette, pw.mask, pw.bias, rs.ptr(out), inBytes, outBytes, pw.params);
-    },
+    run: (rs) => call(rs, rs.ptr(x), rs.ptr(out)),
   };
 }

@@ -2,6 +2,7 @@
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { prepareWeights } from './weights.js';
+import { gemmCall } from './parallel.js';
 
 export function compileFullyConnected(ctx: OpContext, op: OpInfo): Step {
   const [x, wIndex, biasIndex] = op.inputs;
@@ -11,14 +12,11 @@ export function compileFullyConnected(ctx: OpContext, op: OpInfo): Step {
   const k = w.cols;
   const rowsPerExample = ctx.elements(x) / k;
   const pw = prepareWeights(ctx, op, 'gemm', w, biasIndex, { int8: op.attrs.int8 === 1 });
-  const heap = ctx.heap;
+  const gemm = gemmCall(ctx, pw, w);
   return {
     op,
     kernel: pw.row.name,
     scratchBytes: (batch) => pw.row.scratchBytes?.(batch * rowsPerExample, n, k) ?? 0,
-    run(rs) {
-      heap.i32(pw.params, 8)[5] = rs.scratch;
-      pw.kernel(rs.batch * rowsPerExample, n, k, rs.ptr(x), pw.weights, pw.palette, pw.mask, pw.bias, rs.ptr(out), k * 4, n * 4, pw.params);
-    },
+    run: (rs) => gemm(rs, rs.batch * rowsPerExample, rs.ptr(x), rs.ptr(out), k * 4, n * 4),
   };
 }

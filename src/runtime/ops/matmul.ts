@@ -2,6 +2,7 @@
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { pickKernel } from './pick.js';
+import { itemsCall } from './parallel.js';
 
 export function compileMatMul(ctx: OpContext, op: OpInfo): Step {
   const [a, b] = op.inputs;
@@ -22,10 +23,17 @@ export function compileMatMul(ctx: OpContext, op: OpInfo): Step {
   slots[3] = k * n * 4;
   slots[4] = m * n * 4;
   const kern = pickKernel(ctx, op, 'matmul');
+  // Split over the batched matrices: each is one product, computed as in one call.
+  const call = itemsCall(ctx, kern, 1, m * n * k, 'work');
   return {
     op,
     kernel: kern.name,
     scratchBytes: () => 0,
-    run: (rs) => kern.fn(rs.batch * lead, m, n, k, rs.ptr(a), rs.ptr(b), rs.ptr(out), k * 4, (transB ? k : n) * 4, n * 4, params),
+    run(rs) {
+      const pa = rs.ptr(a);
+      const pb = rs.ptr(b);
+      const pc = rs.ptr(out);
+      call(rs.batch * lead, (i0, i1) => [i1 - i0, m, n, k, pa + i0 * m * k * 4, pb + i0 * k * n * 4, pc + i0 * m * n * 4, k * 4, (transB ? k : n) * 4, n * 4, params]);
+    },
   };
 }

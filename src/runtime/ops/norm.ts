@@ -2,6 +2,7 @@
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { pickKernel } from './pick.js';
+import { itemsCall } from './parallel.js';
 
 function denseValues(ctx: OpContext, tensor: number): Float32Array {
   const r = ctx.info.tensors[tensor].weight!.dense!.data;
@@ -41,5 +42,16 @@ export function compileLayerNorm(ctx: OpContext, op: OpInfo): Step {
   const params = ctx.allocStatic(32);
   ctx.heap.f32(params, 1)[0] = op.attrs.epsilon as number;
   const k = pickKernel(ctx, op, 'layernorm');
-  return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * rows, n, rs.ptr(x), rs.ptr(out), gamma, beta, n * 4, n * 4, params) };
+  // Rows are independent: split over them.
+  const call = itemsCall(ctx, k, 1, n, 'elements');
+  return {
+    op,
+    kernel: k.name,
+    scratchBytes: () => 0,
+    run(rs) {
+      const px = rs.ptr(x);
+      const py = rs.ptr(out);
+      call(rs.batch * rows, (r0, r1) => [r1 - r0, n, px + 4 * n * r0, py + 4 * n * r0, gamma, beta, n * 4, n * 4, params]);
+    },
+  };
 }

@@ -5,6 +5,7 @@
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { pickKernel } from './pick.js';
+import { ELEMENT_UNIT, itemsCall } from './parallel.js';
 
 /** Kernel op and the attributes that fill its params slots, in slot order. */
 const KERNELS: Record<string, { op: string; params?: string[] }> = {
@@ -27,8 +28,20 @@ export function compileUnary(ctx: OpContext, op: OpInfo): Step {
   const x = op.inputs[0];
   const out = op.outputs[0];
   const per = ctx.elements(out);
-  if (!spec.params) return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(x), rs.ptr(out)) };
-  const params = ctx.allocStatic(32);
-  ctx.heap.f32(params, spec.params.length).set(spec.params.map((name) => op.attrs[name] as number));
-  return { op, kernel: k.name, scratchBytes: () => 0, run: (rs) => k.fn(rs.batch * per, rs.ptr(x), rs.ptr(out), params) };
+  let params = 0;
+  if (spec.params) {
+    params = ctx.allocStatic(32);
+    ctx.heap.f32(params, spec.params.length).set(spec.params.map((name) => op.attrs[name] as number));
+  }
+  const call = itemsCall(ctx, k, ELEMENT_UNIT, 1, 'elements');
+  return {
+    op,
+    kernel: k.name,
+    scratchBytes: () => 0,
+    run(rs) {
+      const px = rs.ptr(x);
+      const py = rs.ptr(out);
+      call(rs.batch * per, (i0, i1) => [i1 - i0, px + 4 * i0, py + 4 * i0, params]);
+    },
+  };
 }
