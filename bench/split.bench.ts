@@ -42,9 +42,29 @@ function convModel(hw: number, c: number, o: number): Uint8Array {
   return w.finish();
 }
 
-function reluModel(n: number): Uint8Array {
-  const w = new ModelWriter({ name: 'relu' });
-  w.output(w.op('Tanh', [w.input('input', [n])], { output: 'y' }));
+function unaryModel(op: string, n: number): Uint8Array {
+  const w = new ModelWriter({ name: op });
+  w.output(w.op(op, [w.input('input', [n])], { output: 'y' }));
+  return w.finish();
+}
+
+/** input + input (the same-shape Add kernel, as a residual connection runs). */
+function addModel(n: number): Uint8Array {
+  const w = new ModelWriter({ name: 'add' });
+  const x = w.input('input', [n]);
+  w.output(w.op('Add', [w.op('Relu', [x]), x], { output: 'y' }));
+  return w.finish();
+}
+
+/** A conv of real geometry (stride, pads, groups = 1 or depthwise). */
+function windowModel(hw: number, c: number, o: number, k: number, stride: number, depthwise: boolean): Uint8Array {
+  const r = rng(hw * 13 + c + k);
+  const w = new ModelWriter({ name: 'window' });
+  const x = w.input('input', [hw, hw, c]);
+  const cg = depthwise ? 1 : c;
+  const W = w.weight('w', [o, k, k, cg], encodeDense(Float32Array.from({ length: o * k * k * cg }, r)));
+  const p = (k - 1) >> 1;
+  w.output(w.op('Conv2D', [x, W], { attrs: { strides: [stride, stride], pads: [p, p, p, p], dilations: [1, 1], groups: depthwise ? c : 1 }, output: 'y' }));
   return w.finish();
 }
 
@@ -64,8 +84,16 @@ function cases(): Case[] {
   for (const n of [384, 768, 1536]) out.push({ op: 'FullyConnected', shape: `m=1 n=${n} k=${n}`, work: n * n, bytes: fcModel(n, n), batch: 1 });
   // 3x3 conv, 16 -> 16 channels, growing image
   for (const hw of [4, 8, 16, 32]) out.push({ op: 'Conv2D 3x3', shape: `${hw}x${hw}x16 -> 16`, work: hw * hw * 16 * 9 * 16, bytes: convModel(hw, 16, 16), batch: 1 });
-  // element-wise (Tanh)
-  for (const n of [4096, 16384, 65536, 262144]) out.push({ op: 'Tanh', shape: `${n}`, work: n, bytes: reluModel(n), batch: 1 });
+  // stems and depthwise layers of MobileNet-v1 / ResNet-50
+  out.push({ op: 'Conv2D 3x3 s2', shape: '224x224x3 -> 32', work: 112 * 112 * 32 * 27, bytes: windowModel(224, 3, 32, 3, 2, false), batch: 1 });
+  out.push({ op: 'Conv2D 7x7 s2', shape: '224x224x3 -> 64', work: 112 * 112 * 64 * 147, bytes: windowModel(224, 3, 64, 7, 2, false), batch: 1 });
+  for (const [hw, c] of [[112, 32], [56, 128], [28, 256], [14, 512], [7, 1024]]) {
+    out.push({ op: 'depthwise 3x3', shape: `${hw}x${hw}x${c}`, work: hw * hw * c * 9, bytes: windowModel(hw, c, c, 3, 1, true), batch: 1 });
+  }
+  // element-wise: Tanh (compute-bound), Relu and Add (memory-bound)
+  for (const n of [4096, 16384, 65536, 262144]) out.push({ op: 'Tanh', shape: `${n}`, work: n, bytes: unaryModel('Tanh', n), batch: 1 });
+  for (const n of [65536, 200704, 802816]) out.push({ op: 'Relu', shape: `${n}`, work: n, bytes: unaryModel('Relu', n), batch: 1 });
+  for (const n of [65536, 200704, 802816]) out.push({ op: 'Relu + Add', shape: `${n}`, work: n, bytes: addModel(n), batch: 1 });
   return out;
 }
 
