@@ -42,17 +42,26 @@ function convModel(hw: number, c: number, o: number): Uint8Array {
   return w.finish();
 }
 
+/**
+ * CHAIN element-wise ops in a row: copying the input in and the output out runs on one thread, so a
+ * single op would measure mostly that; per op, the chain's time is the kernels'.
+ */
+const CHAIN = 8;
+
 function unaryModel(op: string, n: number): Uint8Array {
   const w = new ModelWriter({ name: op });
-  w.output(w.op(op, [w.input('input', [n])], { output: 'y' }));
+  let x = w.input('input', [n]);
+  for (let i = 0; i < CHAIN; i++) x = w.op(op, [x], i === CHAIN - 1 ? { output: 'y' } : {});
+  w.output(x);
   return w.finish();
 }
 
-/** input + input (the same-shape Add kernel, as a residual connection runs). */
+/** Relu, then Add of the Relu's input (as a residual connection runs), CHAIN / 2 times. */
 function addModel(n: number): Uint8Array {
   const w = new ModelWriter({ name: 'add' });
-  const x = w.input('input', [n]);
-  w.output(w.op('Add', [w.op('Relu', [x]), x], { output: 'y' }));
+  let x = w.input('input', [n]);
+  for (let i = 0; i < CHAIN / 2; i++) x = w.op('Add', [w.op('Relu', [x]), x], i === CHAIN / 2 - 1 ? { output: 'y' } : {});
+  w.output(x);
   return w.finish();
 }
 
@@ -78,7 +87,8 @@ interface Case {
 
 function cases(): Case[] {
   const out: Case[] = [];
-  // gemm: n = k = 256 (65,536 multiply-adds per row), m rows
+  // gemm: n = k = 256 (65,536 multiply-adds per row), m rows; and smaller GEMVs
+  for (const n of [64, 128]) out.push({ op: 'FullyConnected', shape: `m=1 n=${n} k=${n}`, work: n * n, bytes: fcModel(n, n), batch: 1 });
   for (const m of [1, 2, 4, 8, 16, 64]) out.push({ op: 'FullyConnected', shape: `m=${m} n=256 k=256`, work: m * 256 * 256, bytes: fcModel(256, 256), batch: m });
   // GEMV, growing n = k
   for (const n of [384, 768, 1536]) out.push({ op: 'FullyConnected', shape: `m=1 n=${n} k=${n}`, work: n * n, bytes: fcModel(n, n), batch: 1 });
@@ -90,10 +100,10 @@ function cases(): Case[] {
   for (const [hw, c] of [[112, 32], [56, 128], [28, 256], [14, 512], [7, 1024]]) {
     out.push({ op: 'depthwise 3x3', shape: `${hw}x${hw}x${c}`, work: hw * hw * c * 9, bytes: windowModel(hw, c, c, 3, 1, true), batch: 1 });
   }
-  // element-wise: Tanh (compute-bound), Relu and Add (memory-bound)
-  for (const n of [4096, 16384, 65536, 262144]) out.push({ op: 'Tanh', shape: `${n}`, work: n, bytes: unaryModel('Tanh', n), batch: 1 });
-  for (const n of [65536, 200704, 802816]) out.push({ op: 'Relu', shape: `${n}`, work: n, bytes: unaryModel('Relu', n), batch: 1 });
-  for (const n of [65536, 200704, 802816]) out.push({ op: 'Relu + Add', shape: `${n}`, work: n, bytes: addModel(n), batch: 1 });
+  // element-wise, CHAIN ops per model (work = elements of one op): Tanh (compute-bound), Relu and Add (memory-bound)
+  for (const n of [4096, 16384, 65536, 262144]) out.push({ op: `Tanh x${CHAIN}`, shape: `${n}`, work: n, bytes: unaryModel('Tanh', n), batch: 1 });
+  for (const n of [16384, 65536, 200704, 802816]) out.push({ op: `Relu x${CHAIN}`, shape: `${n}`, work: n, bytes: unaryModel('Relu', n), batch: 1 });
+  for (const n of [65536, 200704, 802816]) out.push({ op: `(Relu, Add) x${CHAIN / 2}`, shape: `${n}`, work: n, bytes: addModel(n), batch: 1 });
   return out;
 }
 
