@@ -42,9 +42,38 @@ function convModel(hw: number, c: number, o: number): Uint8Array {
   return w.finish();
 }
 
-function reluModel(n: number): Uint8Array {
-  const w = new ModelWriter({ name: 'relu' });
-  w.output(w.op('Tanh', [w.input('input', [n])], { output: 'y' }));
+/**
+ * CHAIN element-wise ops in a row: copying the input in and the output out runs on one thread, so a
+ * single op would measure mostly that; per op, the chain's time is the kernels'.
+ */
+const CHAIN = 8;
+
+function unaryModel(op: string, n: number): Uint8Array {
+  const w = new ModelWriter({ name: op });
+  let x = w.input('input', [n]);
+  for (let i = 0; i < CHAIN; i++) x = w.op(op, [x], i === CHAIN - 1 ? { output: 'y' } : {});
+  w.output(x);
+  return w.finish();
+}
+
+/** Relu, then Add of the Relu's input (as a residual connection runs), CHAIN / 2 times. */
+function addModel(n: number): Uint8Array {
+  const w = new ModelWriter({ name: 'add' });
+  let x = w.input('input', [n]);
+  for (let i = 0; i < CHAIN / 2; i++) x = w.op('Add', [w.op('Relu', [x]), x], i === CHAIN / 2 - 1 ? { output: 'y' } : {});
+  w.output(x);
+  return w.finish();
+}
+
+/** A conv of real geometry (stride, pads, groups = 1 or depthwise). */
+function windowModel(hw: number, c: number, o: number, k: number, stride: number, depthwise: boolean): Uint8Array {
+  const r = rng(hw * 13 + c + k);
+  const w = new ModelWriter({ name: 'window' });
+  const x = w.input('input', [hw, hw, c]);
+  const cg = depthwise ? 1 : c;
+  const W = w.weight('w', [o, k, k, cg], encodeDense(Float32Array.from({ length: o * k * k * cg }, r)));
+  const p = (k - 1) >> 1;
+  w.output(w.op('Conv2D', [x, W], { attrs: { strides: [stride, stride], pads: [p, p, p, p], dilations: [1, 1], groups: depthwise ? c : 1 }, output: 'y' }));
   return w.finish();
 }
 
@@ -58,14 +87,23 @@ interface Case {
 
 function cases(): Case[] {
   const out: Case[] = [];
-  // gemm: n = k = 256 (65,536 multiply-adds per row), m rows
+  // gemm: n = k = 256 (65,536 multiply-adds per row), m rows; and smaller GEMVs
+  for (const n of [64, 128]) out.push({ op: 'FullyConnected', shape: `m=1 n=${n} k=${n}`, work: n * n, bytes: fcModel(n, n), batch: 1 });
   for (const m of [1, 2, 4, 8, 16, 64]) out.push({ op: 'FullyConnected', shape: `m=${m} n=256 k=256`, work: m * 256 * 256, bytes: fcModel(256, 256), batch: m });
   // GEMV, growing n = k
   for (const n of [384, 768, 1536]) out.push({ op: 'FullyConnected', shape: `m=1 n=${n} k=${n}`, work: n * n, bytes: fcModel(n, n), batch: 1 });
   // 3x3 conv, 16 -> 16 channels, growing image
   for (const hw of [4, 8, 16, 32]) out.push({ op: 'Conv2D 3x3', shape: `${hw}x${hw}x16 -> 16`, work: hw * hw * 16 * 9 * 16, bytes: convModel(hw, 16, 16), batch: 1 });
-  // element-wise (Tanh)
-  for (const n of [4096, 16384, 65536, 262144]) out.push({ op: 'Tanh', shape: `${n}`, work: n, bytes: reluModel(n), batch: 1 });
+  // stems and depthwise layers of MobileNet-v1 / ResNet-50
+  out.push({ op: 'Conv2D 3x3 s2', shape: '224x224x3 -> 32', work: 112 * 112 * 32 * 27, bytes: windowModel(224, 3, 32, 3, 2, false), batch: 1 });
+  out.push({ op: 'Conv2D 7x7 s2', shape: '224x224x3 -> 64', work: 112 * 112 * 64 * 147, bytes: windowModel(224, 3, 64, 7, 2, false), batch: 1 });
+  for (const [hw, c] of [[112, 32], [56, 128], [28, 256], [14, 512], [7, 1024]]) {
+    out.push({ op: 'depthwise 3x3', shape: `${hw}x${hw}x${c}`, work: hw * hw * c * 9, bytes: windowModel(hw, c, c, 3, 1, true), batch: 1 });
+  }
+  // element-wise, CHAIN ops per model (work = elements of one op): Tanh (compute-bound), Relu and Add (memory-bound)
+  for (const n of [4096, 16384, 65536, 262144]) out.push({ op: `Tanh x${CHAIN}`, shape: `${n}`, work: n, bytes: unaryModel('Tanh', n), batch: 1 });
+  for (const n of [16384, 65536, 200704, 802816]) out.push({ op: `Relu x${CHAIN}`, shape: `${n}`, work: n, bytes: unaryModel('Relu', n), batch: 1 });
+  for (const n of [65536, 200704, 802816]) out.push({ op: `(Relu, Add) x${CHAIN / 2}`, shape: `${n}`, work: n, bytes: addModel(n), batch: 1 });
   return out;
 }
 

@@ -86,16 +86,19 @@ function outPixels(r: KernelRow, g: Geom): [number, number] {
 
 /**
  * Runs one kernel; returns y as [nb][pixels][channels] after checking guards and image padding.
- * yPixel > 0: params slot 23 (floats between output pixels, conv2d), the floats past the channels
- * of each pixel must stay untouched.
+ * yPixel > 0: params slot 23 (floats between output pixels; dwconv2d: also between input pixels,
+ * whose extra floats are NaN), the floats past the channels of each output pixel must stay untouched.
  */
 function run(h: KernelHarness, r: KernelRow, c: Case, yPixel = 0): Float32Array {
   h.reset();
   const { g, nb } = c;
-  const imgX = g.H * g.W * g.C;
+  const xPix = yPixel && r.op === 'dwconv2d' ? yPixel : g.C;
+  const imgX = g.H * g.W * xPix;
   const xStride = (imgX + c.xPad) * 4;
   const xb = new Float32Array((nb * xStride) / 4).fill(NaN); // padding is NaN: reading it shows up
-  for (let b = 0; b < nb; b++) xb.set(c.x.subarray(b * imgX, (b + 1) * imgX), (b * xStride) / 4);
+  for (let b = 0; b < nb; b++) {
+    for (let p = 0; p < g.H * g.W; p++) xb.set(c.x.subarray((b * g.H * g.W + p) * g.C, (b * g.H * g.W + p + 1) * g.C), (b * xStride) / 4 + p * xPix);
+  }
   const x = h.put(xb);
   const [pix, ch0] = outPixels(r, g);
   const ch = yPixel || ch0;
@@ -178,9 +181,10 @@ describe.each(BUILDS)('conv / pool kernels, %s build', (build: Build) => {
   });
 });
 
-describe.each(BUILDS)('conv2d params slot 23 (output pixel stride, for channel slices), %s build', (build: Build) => {
+describe.each(BUILDS)('conv2d / dwconv2d params slot 23 (pixel stride, for channel slices), %s build', (build: Build) => {
   const h = new KernelHarness(build);
-  it.each(CONV_KERNELS.filter((r) => r.op === 'conv2d').map((r) => [r.name, r] as const))('%s: same values, pixels wider, the gap untouched', (_name, r) => {
+  const rows = CONV_KERNELS.filter((r) => r.op === 'conv2d' || r.op === 'dwconv2d');
+  it.each(rows.map((r) => [r.name, r] as const))('%s: same values, pixels wider, the gap neither read nor written', (_name, r) => {
     const seed = 0x2357 ^ r.name.length;
     const rng = new Rng(seed);
     for (let t = 0; t < 12; t++) {

@@ -196,7 +196,7 @@ describe('outputs are bit-identical for 1..4 threads', () => {
               pools++;
               runs.mock.calls.forEach((call, i) => {
                 const name = (runs.mock.contexts[i] as unknown as { names: string[] }).names[call[0]];
-                splitKernels.add(name.includes('_gemm_') || name.includes('_conv2d_') ? `${name} (${axis})` : name);
+                splitKernels.add(/_(gemm|conv2d|dwconv2d)_/.test(name) ? `${name} (${axis})` : name);
               });
               for (const name of Object.keys(want)) {
                 expect(got[name].shape).toEqual(want[name].shape);
@@ -223,9 +223,12 @@ describe('outputs are bit-identical for 1..4 threads', () => {
       'f32_gemm_dense_bs1x4_4x1__simd', 'f32_gemm_dense_bs4x4_1x4__simd', 'f32_gemm_dense_bs16x1_1x16__simd',
       'i8_gemm_p1i8_4x1__simd_planes', 'i8_gemm_p2i8_4x1__simd_planes', 'i8_gemm_p8i8_4x1__simd',
     ];
-    const convs = ['f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd', 'f32_conv2d_dense_bs_4x8__simd'];
+    const convs = [
+      'f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd', 'f32_conv2d_dense_bs_4x8__simd',
+      'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd',
+    ];
     const others = [
-      'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd', 'f32_matmul_4x8__simd',
+      'f32_matmul_4x8__simd',
       'f32_layernorm__simd', 'f32_softmax__simd', 'f32_vgelu__simd', 'f32_vrelu__simd', 'f32_vadd__simd',
     ];
     for (const k of [...[...gemms, ...convs].flatMap((g) => [`${g} (rows)`, `${g} (channels)`]), ...others]) {

@@ -38,9 +38,9 @@ export const P_Y_PIXEL: usize = 92;   // slot 23: floats from one output pixel t
 }
 
 /**
- * Floats between consecutive output pixels of y: slot 23, or out_c when it is 0. The runtime sets
- * it when it splits a conv over output channels (src/runtime/ops/parallel.ts): a slice computes
- * out_c channels of a y whose pixels are wider.
+ * Floats between consecutive output pixels of y (for dwconv2d also of x): slot 23, or out_c when it
+ * is 0. The runtime sets it when it splits a conv over output channels (src/runtime/ops/parallel.ts):
+ * a slice computes out_c channels of a y (and, depthwise, reads them from an x) whose pixels are wider.
  */
 @inline export function outPixel(params: usize): i32 {
   const s = param(params, P_Y_PIXEL);
@@ -76,10 +76,11 @@ export const P_Y_PIXEL: usize = 92;   // slot 23: floats from one output pixel t
 /**
  * Reference direct conv of ONE output channel o (in group g) for every image and output pixel,
  * from its K = kh*kw*Ig weights as f32 at wrow (order [ky][kx][ci]). Taps that fall in the padding
- * are skipped; the sum runs in K order. y = chscale[o] * sum + bias[o].
+ * are skipped; the sum runs in K order. y = chscale[o] * sum + bias[o]. xPix: floats between input
+ * pixels (in_c for conv2d; outPixel() for dwconv2d, whose slot 23 is the pixel stride of x and y).
  */
 export function convChannelRef(
-  nb: i32, x: usize, xs: usize, y: usize, ys: usize, params: usize, o: i32, wrow: usize, cs: usize, bias: usize,
+  nb: i32, x: usize, xs: usize, y: usize, ys: usize, params: usize, o: i32, wrow: usize, cs: usize, bias: usize, xPix: i32,
 ): void {
   const H = param(params, P_IN_H), W = param(params, P_IN_W), C = param(params, P_IN_C), O = param(params, P_OUT_C);
   const kh = param(params, P_KH), kw = param(params, P_KW), sh = param(params, P_STRIDE_H), sw = param(params, P_STRIDE_W);
@@ -101,7 +102,7 @@ export function convChannelRef(
           for (let kx = 0; kx < kw; kx++) {
             const ix = ox * sw - pl + kx * dw;
             if (ix < 0 || ix >= W) continue;
-            const xp = xi + ((<usize>(iy * W + ix) * <usize>C + <usize>(g * Ig)) << 2);
+            const xp = xi + ((<usize>(iy * W + ix) * <usize>xPix + <usize>(g * Ig)) << 2);
             const wp = wrow + (<usize>((ky * kw + kx) * Ig) << 2);
             for (let ci = 0; ci < Ig; ci++) acc += load<f32>(wp + (<usize>ci << 2)) * load<f32>(xp + (<usize>ci << 2));
           }

@@ -25,6 +25,6 @@ export function f32_conv2d_dense_bs__ref(
   const cs = paramPtr(params, P_CHSCALE);
   for (let o = 0; o < O; o++) {
     decodeSparseRow(w, mask, 0, 0, R, Cb, K, o, wb, 4);
-    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias, param(params, P_IN_C));
   }
 }

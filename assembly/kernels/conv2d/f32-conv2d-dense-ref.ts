@@ -24,6 +24,6 @@ export function f32_conv2d_dense__ref(
   const O = param(params, P_OUT_C);
   const cs = paramPtr(params, P_CHSCALE);
   for (let o = 0; o < O; o++) {
-    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, w + ((<usize>o * <usize>K) << 2), cs, bias);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, w + ((<usize>o * <usize>K) << 2), cs, bias, param(params, P_IN_C));
   }
 }

@@ -29,6 +29,6 @@ export function f32_conv2d_p8f32_bs__ref(
   for (let o = 0; o < O; o++) {
     const pr = pal + ((<usize>(o / groupRows) << <usize>bits) << 2);
     decodeSparseRow(w, mask, pr, bits, R, Cb, K, o, wb, 4);
-    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias, param(params, P_IN_C));
   }
 }

@@ -29,6 +29,6 @@ export function f32_conv2d_p8f32__ref(
     const wr = w + <usize>o * rowBytes;
     const pr = pal + ((<usize>(o / groupRows) << <usize>bits) << 2);
     for (let k = 0; k < K; k++) store<f32>(wb + (<usize>k << 2), load<f32>(pr + (<usize>readIndex(wr, k, bits) << 2)));
-    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, o, wb, cs, bias, param(params, P_IN_C));
   }
 }

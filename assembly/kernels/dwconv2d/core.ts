@@ -9,7 +9,7 @@
 // last block of 1..3 channels read with loadX4 (never past the pixel's C floats).
 import { param, storeLanes, loadX4 } from '../../common/gemm';
 import {
-  P_IN_H, P_IN_W, P_IN_C, P_KH, P_KW, P_STRIDE_H, P_STRIDE_W, P_PAD_T, P_PAD_L, P_DIL_H, P_DIL_W, outH, outW,
+  P_IN_H, P_IN_W, P_IN_C, P_KH, P_KW, P_STRIDE_H, P_STRIDE_W, P_PAD_T, P_PAD_L, P_DIL_H, P_DIL_W, outH, outW, outPixel,
 } from '../conv2d/common';
 
 /** Scratch layout: byte offsets of zero and wt from the scratch base; Cp = roundup(C, 8). */
@@ -26,7 +26,8 @@ export function dwconvCore(
   const pt = param(params, P_PAD_T), pl = param(params, P_PAD_L), dh = param(params, P_DIL_H), dw = param(params, P_DIL_W);
   const OH = outH(params), OW = outW(params);
   const K = kh * kw;
-  const pixB = <usize>C << 2;
+  // x and y pixels: C floats, or more (slot 23) when this call computes some of a wider tensor's channels
+  const pixB = <usize>outPixel(params) << 2;
   const tapB = (<usize>(C + 7) & ~(<usize>7)) << 2;
   for (let img = 0; img < nb; img++) {
     const xi = x + <usize>img * xs;

@@ -9,7 +9,7 @@
 // params: the conv2d slot table with in_c = out_c = groups = C; slot 4 chscale or 0.
 // Preconditions: checkConv, out_c == in_c == groups. Reference of every dense dwconv2d kernel.
 import { P_CHSCALE, paramPtr, param } from '../../common/gemm';
-import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, convChannelRef } from '../conv2d/common';
+import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, convChannelRef, outPixel } from '../conv2d/common';
 
 export function f32_dwconv2d_dense__ref(
   n: i32, x: usize, w: usize, pal: usize, mask: usize, bias: usize, y: usize,
@@ -23,6 +23,6 @@ export function f32_dwconv2d_dense__ref(
   const cs = paramPtr(params, P_CHSCALE);
   // a depthwise conv is the grouped conv with Ig = 1: channel c reads input channel c
   for (let c = 0; c < C; c++) {
-    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, c, w + ((<usize>c * <usize>K) << 2), cs, bias);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, c, w + ((<usize>c * <usize>K) << 2), cs, bias, outPixel(params));
   }
 }

@@ -7,7 +7,7 @@
 // params: slot 0 bits 1..8, slot 1 group_rows, slot 4 chscale or 0, slot 5 scratch (K f32),
 // geometry with in_c = out_c = groups = C. Reference of every palettized dwconv2d kernel.
 import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, paramPtr, param, readIndex } from '../../common/gemm';
-import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, convChannelRef } from '../conv2d/common';
+import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, convChannelRef, outPixel } from '../conv2d/common';
 
 export function f32_dwconv2d_p8f32__ref(
   n: i32, x: usize, w: usize, pal: usize, mask: usize, bias: usize, y: usize,
@@ -27,6 +27,6 @@ export function f32_dwconv2d_p8f32__ref(
     const wr = w + <usize>c * rowBytes;
     const pr = pal + ((<usize>(c / groupRows) << <usize>bits) << 2);
     for (let k = 0; k < K; k++) store<f32>(wb + (<usize>k << 2), load<f32>(pr + (<usize>readIndex(wr, k, bits) << 2)));
-    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, c, wb, cs, bias);
+    convChannelRef(n, x, <usize>x_stride, y, <usize>y_stride, params, c, wb, cs, bias, outPixel(params));
   }
 }

@@ -65,7 +65,7 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
     k,
     inBytes,
     outBytes,
-    depthwise || groups !== 1 ? undefined : w,
+    depthwise || groups === 1 ? { w, depthwise } : undefined,
   );
   return {
     op,

@@ -18,7 +18,8 @@
  *   call. Pixel tiles then group pixels differently, but every kernel computes each pixel on its
  *   own accumulators in the same tap order whether its tile is an edge tile or not. Or, for a
  *   conv2d with groups = 1 whose weights outweigh its output, output channels as for gemm, with
- *   out_c = the slice's channels and params slot 23 = the whole output's pixel stride.
+ *   out_c = the slice's channels and params slot 23 = the whole output's pixel stride; likewise a
+ *   depthwise conv with more channels than output pixels (x moves to the slice's channels too).
  * - matmul: the batched leading axis. Element-wise ops and softmax: runs of 64 elements / rows.
  *
  * A call with less work than MIN_SPLIT_WORK (multiply-adds; elements for element-wise ops) stays on
@@ -144,6 +145,17 @@ function keptPrefix(ctx: OpContext, w: WeightInfo): number[] {
   return out;
 }
 
+/**
+ * The split axis that measured faster (2 threads, this repo's 2-core VM, MobileNet-v1 and
+ * ResNet-50 layer by layer, each axis forced in the same run): gemm on rows when m >= n, except
+ * rows of k <= 32 (MobileNet's first pointwise conv: channels 1.89x, rows 1.68x); conv2d on
+ * channels when K > output pixels (ResNet-50's 7x7 layer: 1.95x against 1.58x) and for the stems,
+ * K <= 160 (MobileNet's 3x3 stem: 1.62x against 1.09x; ResNet-50's 7x7 stem: 1.84x against
+ * 1.72x), else rows (ResNet-50 layer1 3x3: 1.98x against 1.90x).
+ */
+const SHORT_K_GEMM = 32;
+const SHORT_K_CONV = 160;
+
 export type ItemsCall = (items: number, args: (i0: number, i1: number) => number[]) => void;
 
 /**
@@ -185,7 +197,10 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
     if (m * work < splitTuning.work) return single(rs, m, x, y, xs, ys);
     const axis = splitTuning.axis;
     const rowsOk = m >= 4 * parts;
-    const byRows = rowsOk && (axis === 'rows' || (axis === 'auto' && (m >= n || !nSplit)) || (axis === 'channels' && !nSplit));
+    // auto: rows when the activations outweigh the weights, unless the rows are short (k <= 32: a
+    // layer that writes far more than it reads per row; measured better on channels).
+    const auto = m >= n && k > SHORT_K_GEMM;
+    const byRows = rowsOk && (axis === 'rows' || !nSplit || (axis === 'auto' && auto));
     if (byRows) {
       if (m !== lastM) {
         rows = splitRange(m, parts, 4);
@@ -294,10 +309,12 @@ export type WindowCall = (rs: RunState, x: number, y: number) => void;
 /**
  * The call of a conv2d / dwconv2d kernel (params with the window slots 8..22 at pw.params): on the
  * calling thread, or split (see the top of this file). `k` = the [O, K] weight view's K
- * (multiply-adds per output value). `channels`: the weights of a conv2d with groups = 1, which may
- * also be split over output channels; that split is taken when the weights are larger than the
- * output (K > output pixels: late layers at batch 1), so each thread reads and packs only its
- * share of them and small images still split evenly.
+ * (multiply-adds per output value). `channels`: the weights of a conv2d with groups = 1 or of a
+ * depthwise conv, which may also be split over output channels. A conv2d takes that split when
+ * its weights are larger than its output (K > output pixels: late layers at batch 1), so each
+ * thread reads and packs only its share of them and small images still split evenly; a depthwise
+ * conv when it has more channels than output pixels, so each thread prepares only its channels'
+ * weights (a row slice prepares all of them) and a few rows still split evenly.
  */
 export function windowCall(
   ctx: OpContext,
@@ -306,7 +323,7 @@ export function windowCall(
   k: number,
   inBytes: number,
   outBytes: number,
-  channels?: WeightInfo,
+  channels?: { w: WeightInfo; depthwise: boolean },
 ): WindowCall {
   const heap = ctx.heap;
   const single: WindowCall = (rs, x, y) => {
@@ -318,10 +335,15 @@ export function windowCall(
   const work = g.outH * g.outW * g.outC * k;
   const fn = pool.fnId(pw.row.name);
   const axis = splitTuning.axis;
-  if (channels && axis !== 'rows' && (axis === 'channels' || k > g.outH * g.outW)) {
-    // The slice's out_c (slot 11) is its channel count; slot 23 keeps y's pixel stride.
-    const cs = channelSlices(ctx, pw, channels, slicesFor(ctx), 24, (p32, n0, n1) => {
+  const pixels = g.outH * g.outW;
+  const dw = channels?.depthwise ?? false;
+  const auto = dw ? g.outC > pixels : k > pixels || k <= SHORT_K_CONV;
+  if (channels && axis !== 'rows' && (axis === 'channels' || auto)) {
+    // The slice's out_c (slot 11) is its channel count; slot 23 keeps y's pixel stride. A depthwise
+    // slice also reads only its channels of x (in_c, groups = its channel count; x moves to them).
+    const cs = channelSlices(ctx, pw, channels.w, slicesFor(ctx), 24, (p32, n0, n1) => {
       p32[11] = n1 - n0;
+      if (dw) p32[10] = p32[22] = n1 - n0;
       p32[23] = g.outC;
     });
     if (cs) {
@@ -331,7 +353,7 @@ export function windowCall(
         pool.run(fn, cs.slices.length, 9, cs.params.pStride, (s, c, at) => {
           const sl = cs.slices[s];
           c[at] = rs.batch;
-          c[at + 1] = x;
+          c[at + 1] = dw ? x + 4 * sl.n0 : x;
           c[at + 2] = sl.w;
           c[at + 3] = sl.pal;
           c[at + 4] = sl.mask;
