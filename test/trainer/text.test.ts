@@ -10,7 +10,7 @@ import {
   graphNet, trainTextClassifier,
 } from '../../src/trainer/engine/index.js';
 import { freshModel } from '../../src/trainer/architectures.js';
-import { readDenseModel } from '../../src/trainer/compress.js';
+import { buildDenseModel, readDenseModel } from '../../src/trainer/compress.js';
 import { buildTextClassifier, textClassifierIds, textClassifierWords } from '../../src/models/text.js';
 import { loadModel } from '../../src/index.js';
 import { hashedExamples, hashedIds, loadSst2, fnv1a32, HASHED_TOKENIZER_ID } from '../../src/trainer/data/index.js';
@@ -82,6 +82,32 @@ describe('text classifier: engine vs runtime', () => {
     expect(textClassifierWords("It's a Charming film, isn't it?", model.metadata.properties)).toEqual(['it', "'s", 'a', 'charming', 'film', ',', 'is', "n't", 'it', '?']);
     expect(textClassifierWords('a b c d e f g h i j k l m n', model.metadata.properties)).toHaveLength(12);
     expect(() => textClassifierWords('x', { ...model.metadata.properties, tokenizer: 'other' })).toThrow(/tokenizer/);
+  });
+});
+
+describe('text classifier with a learned position table', () => {
+  it('positions: an Add of a [seq, dim] constant after the word table; the engine trains it and gives the runtime logits', async () => {
+    const m = freshModel('transformer', { seed: 4, classes: 2, inputShape: [SMALL.seq], text: { ...SMALL, positions: true } });
+    const table = m.graph.tensors.find((t) => t.name === 'embeddings.position_embeddings.weight')!;
+    expect(table.shape).toEqual([SMALL.seq, SMALL.dim]);
+    expect(m.graph.metadata.properties.positions).toBe('learned');
+    const e = new Engine(new TrainModule());
+    const net = graphNet(e, m);
+    expect(net.params.map((p) => p.name)).toContain('embeddings.position_embeddings.weight');
+    const rng = new Rng(9);
+    const B = 3;
+    const ids = Int32Array.from({ length: B * SMALL.seq }, () => rng.int(0, SMALL.buckets - 1));
+    e.gradEnabled = false;
+    e.beginStep();
+    const want = e.read(net.forward(idsTensor(e, ids, [B, SMALL.seq], SMALL.buckets)));
+    const model = await loadModel(buildDenseModel(m).bytes);
+    const got = model.run({ input_ids: { data: ids, shape: [B, SMALL.seq] } }).logits.data;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]), `logit ${i}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i])));
+    // the same ids at other positions give other logits: the model sees order
+    const swapped = Int32Array.from(ids);
+    for (let t = 0; t < SMALL.seq / 2; t++) [swapped[t], swapped[SMALL.seq - 1 - t]] = [swapped[SMALL.seq - 1 - t], swapped[t]];
+    const other = model.run({ input_ids: { data: swapped, shape: [B, SMALL.seq] } }).logits.data;
+    expect(Array.from(other.subarray(0, 2))).not.toEqual(Array.from(got.subarray(0, 2)));
   });
 });
 
