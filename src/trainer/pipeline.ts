@@ -13,7 +13,7 @@
  */
 import { WpalError } from '../format/errors.js';
 import { loadModel } from '../runtime/load.js';
-import { DEFAULT_CALIBRATION, InfeasibleTargetError } from './allocate/index.js';
+import { InfeasibleTargetError } from './allocate/index.js';
 import { carveStratified, SPLIT_DEFAULTS, valSeed } from './data/split.js';
 import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
@@ -97,13 +97,6 @@ export function propertyBytes(dense: DenseModel, properties: Record<string, stri
  * 6,13,39 units, 6/6/3/6 bits, 98.89%); planning at 3 keeps more units for the same bytes.
  */
 const WIDTH_PLAN_BITS = 3;
-
-/** The first n examples. */
-function firstOf(d: Examples, n: number): Examples {
-  const k = Math.min(n, d.count);
-  const F = d.x.length / d.count;
-  return { x: d.x.subarray(0, k * F), y: Array.from({ length: k }, (_, i) => d.y[i]), count: k };
-}
 
 /** A seeded, stratified validation carve of the training examples (SPLIT_DEFAULTS.valFraction). */
 function carveValidation(d: Examples, seed: number): { train: Examples; val: Examples } {
@@ -195,7 +188,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const dkm = () =>
     compressModel(dense, train, {
       ...common,
-      ...(o.targetBytes !== undefined ? { targetBytes: o.targetBytes, allocation: { reserveBytes, calibration: firstOf(monitor, DEFAULT_CALIBRATION) } } : { bits: o.bits }),
+      ...(o.targetBytes !== undefined ? { targetBytes: o.targetBytes, allocation: { reserveBytes, calibrationFrom: monitor } } : { bits: o.bits }),
       groupRows: o.groupRows ?? 0,
       sparsity: o.sparsity ?? 0,
       block: o.block,

@@ -55,8 +55,10 @@ export interface AllocateOptions extends StorageOptions {
   bits?: number[];
   /** Measured sparsities (default 0, 0.5, 0.75, 0.9, 0.95); the allocator also uses values in between, up to the largest. */
   sparsities?: number[];
-  /** Calibration examples, or how many of the first training examples (default 1,000). */
+  /** Calibration examples, or how many of the first examples of `calibrationFrom` (default 1,000). */
   calibration?: Examples | number;
+  /** Where a calibration count takes its examples from (default: the data given, the training set); the pipeline passes its validation split. */
+  calibrationFrom?: Examples;
   /** A sensitivity table measured before (skips the measurement; its bits and sparsities are the candidates). */
   sensitivity?: SensitivityTable;
   /** Sparsity grid step of the knapsack candidates (default 0.01). */
@@ -148,10 +150,11 @@ export function allocate(m: DenseModel, data: Examples | undefined, opts: Alloca
   if (!table) {
     let calib = opts.calibration ?? DEFAULT_CALIBRATION;
     if (typeof calib === 'number') {
-      if (!data) throw new RangeError('allocate: calibration data (or a sensitivity table) is needed');
-      const n = Math.min(calib, data.count);
-      const F = data.x.length / data.count;
-      calib = { x: data.x.subarray(0, n * F), y: Array.from({ length: n }, (_, k) => data.y[k]), count: n };
+      const pool = opts.calibrationFrom ?? data;
+      if (!pool) throw new RangeError('allocate: calibration data (or a sensitivity table) is needed');
+      const n = Math.min(calib, pool.count);
+      const F = pool.x.length / pool.count;
+      calib = { x: pool.x.subarray(0, n * F), y: Array.from({ length: n }, (_, k) => pool.y[k]), count: n };
     }
     table = measureSensitivity(m, {
       ...storage, bits: sortBits(opts.bits ?? DEFAULT_ALLOCATION_BITS), sparsities: opts.sparsities ?? DEFAULT_ALLOCATION_SPARSITIES,
