@@ -5,6 +5,7 @@
  * per output, so loops cost little next to the pointwise GEMMs around it; groups = 1 convs take the
  * im2col + GEMM path of ops.ts.
  */
+import { convOutDim } from '../../format/ops.js';
 import type { Engine, Tensor } from './tensor.js';
 
 export interface Window {
@@ -18,8 +19,8 @@ export interface Window {
 function outSize(x: Tensor, w: Window): [number, number] {
   const [, H, W] = x.shape;
   const [kh, kw] = w.kernel;
-  const oh = Math.floor((H + w.pads[0] + w.pads[2] - w.dilations[0] * (kh - 1) - 1) / w.strides[0]) + 1;
-  const ow = Math.floor((W + w.pads[1] + w.pads[3] - w.dilations[1] * (kw - 1) - 1) / w.strides[1]) + 1;
+  const oh = convOutDim(H, kh, w.strides[0], w.pads[0], w.pads[2], w.dilations[0]);
+  const ow = convOutDim(W, kw, w.strides[1], w.pads[1], w.pads[3], w.dilations[1]);
   if (!(oh >= 1 && ow >= 1)) throw new Error(`window ${kh}x${kw} does not fit the input [${x.shape}]`);
   return [oh, ow];
 }
