@@ -17,7 +17,7 @@ import { graphForward, type TrainableNet } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
-import { buildDenseModel, canBeBlockSparse, compressibleLayers, netOf, type BuildExtra, type DenseModel, type LayerSetting, type WrittenModel } from './dense-model.js';
+import { buildDenseModel, compressibleLayers, netOf, type BuildExtra, type DenseModel, type LayerSetting, type WrittenModel } from './dense-model.js';
 
 // The dense-model helpers live in dense-model.ts (the allocator needs them too; importing them from
 // here made compress.ts and allocate/ import each other). Re-exported for callers of this module.
@@ -202,19 +202,22 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   const rampEnd = Math.max(0, Math.round(pruneRamp * steps));
 
   const layers: LayerState[] = [];
-  const compressible = new Set(compressibleLayers(model).map((l) => l.name));
+  // embedding tables stay unpruned: the runtime's Embedding has no block-sparse kernel
+  const kindOf = new Map(compressibleLayers(model).map((l) => [l.name, l.kind]));
   params.forEach((p, index) => {
-    if (!compressible.has(p.name)) return;
+    const kind = kindOf.get(p.name);
+    if (!kind) return;
+    const canBeSparse = kind !== 'embedding';
     const layer = layerKey(p.name);
     const o = opts.layers?.[p.name] ?? opts.layers?.[layer] ?? {};
     const setting = {
       bits: o.bits ?? opts.bits!,
       groupRows: o.groupRows ?? opts.groupRows ?? 0,
       // a global --sparsity skips embedding tables; asking for one explicitly is an error
-      sparsity: canBeBlockSparse(model, p.name) ? o.sparsity ?? opts.sparsity ?? 0 : 0,
+      sparsity: canBeSparse ? o.sparsity ?? opts.sparsity ?? 0 : 0,
       block: parseBlock(o.block ?? opts.block ?? '1x4'),
     };
-    if (!canBeBlockSparse(model, p.name) && (o.sparsity ?? 0) > 0) {
+    if (!canBeSparse && (o.sparsity ?? 0) > 0) {
       throw new RangeError(`${layer}: an embedding table cannot be block-sparse (the runtime's Embedding has no block-sparse kernel); give it bits only`);
     }
     const st: LayerState = { name: p.name, index, setting };

@@ -79,20 +79,6 @@ export interface LayerSetting {
   block?: BlockSpec | string;
 }
 
-/** Whether `name` is a weight the trainer clusters and prunes (an fc, conv or embedding weight). */
-export function isCompressible(m: DenseModel, name: string): boolean {
-  return compressibleLayers(m).some((l) => l.name === name);
-}
-
-/**
- * Whether a compressible weight may be block-sparse in a file the runtime can run: not an
- * embedding table (the runtime's Embedding reads palettized or dense rows, it has no block-sparse
- * kernel; a row lookup gains nothing from skipping blocks).
- */
-export function canBeBlockSparse(m: DenseModel, name: string): boolean {
-  return compressibleLayers(m).some((l) => l.name === name && l.kind !== 'embedding');
-}
-
 /**
  * The .wpal file of a model: its graph written again with the model's values and shapes, the
  * compressible layers stored as `compression` says (dense float32 when absent), every other
