@@ -83,6 +83,33 @@ export function splitRange(n: number, parts: number, unit: number, ok: (b: numbe
   return out;
 }
 
+/**
+ * As splitRange, but the ranges hold about equal shares of a work measure: cum(b) is the work of
+ * [0, b) (nondecreasing, cum(n) the total). Inner boundaries are multiples of `unit` passing ok().
+ */
+export function splitByWeight(n: number, parts: number, unit: number, cum: (b: number) => number, ok: (b: number) => boolean = () => true): number[] {
+  const total = cum(n);
+  if (!(total > 0)) return splitRange(n, parts, unit, ok);
+  const out = [0];
+  for (let s = 1; s < parts; s++) {
+    const prev = out[out.length - 1];
+    const target = (total * s) / parts;
+    let best = -1;
+    let bestErr = Infinity;
+    for (let c = (Math.floor(prev / unit) + 1) * unit; c < n; c += unit) {
+      const w = cum(c);
+      if (ok(c) && Math.abs(w - target) < bestErr) {
+        best = c;
+        bestErr = Math.abs(w - target);
+      }
+      if (w > target && best > 0) break;
+    }
+    if (best > 0) out.push(best);
+  }
+  out.push(n);
+  return out;
+}
+
 /** Slices a step runs: their params blocks (one per thread each) and whether to split a call. */
 export interface SlicePlan {
   pool: ThreadPool;
@@ -266,7 +293,8 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
   const blockBits = sp ? sp.blockRows * sp.blockCols * (p ? p.bits : 8 * (w.dense!.dtype === 'float16' ? 2 : 4)) : 0;
   // Palettized kept values are one bit stream: a slice must start on a byte.
   const ok = sp && p ? (b: number) => (kept![b / sp.blockRows] * blockBits) % 8 === 0 : undefined;
-  const bounds = splitRange(n, parts, unit, ok);
+  // Block-sparse rows carry unequal work: cut where the kept blocks, not the rows, split evenly.
+  const bounds = kept ? splitByWeight(n, parts, unit, (b) => kept[Math.ceil(b / sp!.blockRows)], ok) : splitRange(n, parts, unit, ok);
   const count = bounds.length - 1;
   if (count < 2) return undefined;
   const rowBytes = p ? Math.ceil((k * p.bits) / 8) : k * (w.dense!.dtype === 'float16' ? 2 : 4);
