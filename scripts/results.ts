@@ -8,6 +8,7 @@
  *
  *   npm run build:ts && npx tsx scripts/results.ts            # all rows (~40 min on a 2-core VM)
  *   npx tsx scripts/results.ts --only mnist-lenet5            # rows whose id starts with a prefix
+ *   npx tsx scripts/results.ts --seeds 1,2,3                  # the headline rows' chains also at seeds 2, 3 (mean +- sd)
  *   npx tsx scripts/results.ts --table                        # re-render from the records only
  *
  * The CLI runs as a user runs it (`node dist/cli/main.js`, what `npx wpal` starts), so build it first.
@@ -32,6 +33,8 @@ interface Step {
   args: string;
   /** The step whose (full-size, dense) file defines the ratio's dense float32 bytes. */
   ref: string;
+  /** A headline row: also run with seeds 2 and 3 (--seeds), reported as mean +- sd. */
+  headline?: string;
 }
 
 const f = (name: string) => `@/${name}.wpal`;
@@ -40,10 +43,10 @@ const STEPS: Step[] = [
   { id: 'mnist-lenet5-dense', data: 'MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data mnist --arch lenet5 --epochs 10 -o ${f('mnist-lenet5.dense')}`, ref: 'mnist-lenet5-dense' },
   ...[4, 2, 1].map((b) => ({ id: `mnist-lenet5-${b}bit`, data: 'MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet5.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet5.${b}bit`)}`, ref: 'mnist-lenet5-dense' })),
   { id: 'mnist-lenet5-target32k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 32 KB (bits + 1x4-block sparsity chosen per layer), distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 32KB --distill -o ${f('mnist-lenet5.32kb')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5-target8k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 8 KB: whole filters/neurons removed (widths chosen to fit), then bits per layer, distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 8KB --distill -o ${f('mnist-lenet5.8kb')}`, ref: 'mnist-lenet5-dense' },
+  { id: 'mnist-lenet5-target8.6k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 8.6 KB (200x), one command with the defaults: whole filters/neurons removed (widths chosen to fit), then bits per layer, distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 8.6KB --distill -o ${f('mnist-lenet5.8.6kb')}`, ref: 'mnist-lenet5-dense', headline: 'LeNet-5 at 200x, one command' },
   // MNIST, LeNet-5 with whole filters / neurons removed (widths 5,10,32), distilled from the dense LeNet-5
   { id: 'mnist-lenet5n-dense', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'dense float32, 25 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet5 --widths 5,10,32 --teacher ${f('mnist-lenet5.dense')} --epochs 25 --lr 0.01 -o ${f('mnist-lenet5n.dense')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5n-m42', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'DKM 4-bit, fc1 2-bit, 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o ${f('mnist-lenet5n.m42')}`, ref: 'mnist-lenet5-dense' },
+  { id: 'mnist-lenet5n-m42', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'DKM 4-bit, fc1 2-bit, 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o ${f('mnist-lenet5n.m42')}`, ref: 'mnist-lenet5-dense', headline: 'LeNet-5 at 400x+ (narrow 5,10,32, 4/2-bit)' },
   { id: 'mnist-lenet5n-target8k', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'target size 8 KB (bits chosen per layer), 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --target-size 8KB --epochs 8 --distill -o ${f('mnist-lenet5n.8kb')}`, ref: 'mnist-lenet5-dense' },
   { id: 'mnist-lenet5n-target4k', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'target size 4 KB (bits + 1x4-block sparsity chosen per layer), 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --target-size 4KB --epochs 8 --distill -o ${f('mnist-lenet5n.4kb')}`, ref: 'mnist-lenet5-dense' },
   // MNIST, LeNet-5 widths 6,12,32 (more margin over 99%)
@@ -53,17 +56,17 @@ const STEPS: Step[] = [
   // MNIST, LeNet-300-100
   { id: 'mnist-lenet300-dense', data: 'MNIST', model: 'LeNet-300-100', setting: 'dense float32, 20 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet300-100 --epochs 20 --lr 0.01 --weight-decay 1e-4 --teacher ${f('mnist-lenet5.dense')} -o ${f('mnist-lenet300.dense')}`, ref: 'mnist-lenet300-dense' },
   ...[4, 2, 1].map((b) => ({ id: `mnist-lenet300-${b}bit`, data: 'MNIST', model: 'LeNet-300-100', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet300.${b}bit`)}`, ref: 'mnist-lenet300-dense' })),
-  { id: 'mnist-lenet300-pruned', data: 'MNIST', model: 'LeNet-300-100', setting: 'fc1 85% + fc2 70% of 1x16 blocks pruned (8 epochs), then DKM 2-bit (8 epochs), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits 2 --layer fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16 --prune-epochs 8 --epochs 8 --distill -o ${f('mnist-lenet300.pruned')}`, ref: 'mnist-lenet300-dense' },
-  { id: 'mnist-lenet300-ratio60', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60 (bits + 1x16-block sparsity chosen per layer), 4 epochs, distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --epochs 4 --distill -o ${f('mnist-lenet300.60x')}`, ref: 'mnist-lenet300-dense' },
+  { id: 'mnist-lenet300-pruned', data: 'MNIST', model: 'LeNet-300-100', setting: 'fc1 85% + fc2 70% of 1x16 blocks pruned (8 epochs), then DKM 2-bit (8 epochs), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits 2 --layer fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16 --prune-epochs 8 --epochs 8 --distill -o ${f('mnist-lenet300.pruned')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (sparsity set by hand)' },
+  { id: 'mnist-lenet300-ratio60', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60 (bits + 1x16-block sparsity chosen per layer), 4 epochs, distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --epochs 4 --distill -o ${f('mnist-lenet300.60x')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (allocator)' },
   // Fashion-MNIST, LeNet-5
   { id: 'fashion-lenet5-dense', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data fashion-mnist --arch lenet5 --epochs 10 -o ${f('fashion-lenet5.dense')}`, ref: 'fashion-lenet5-dense' },
   ...[4, 2, 1].map((b) => ({ id: `fashion-lenet5-${b}bit`, data: 'Fashion-MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('fashion-lenet5.dense')} --data fashion-mnist --bits ${b} -o ${f(`fashion-lenet5.${b}bit`)}`, ref: 'fashion-lenet5-dense' })),
   { id: 'fashion-lenet5-target32k', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'target size 32 KB, distilled', args: `compress ${f('fashion-lenet5.dense')} --data fashion-mnist --target-size 32KB --distill -o ${f('fashion-lenet5.32kb')}`, ref: 'fashion-lenet5-dense' },
   // SST-2, the text transformer (2 layers, d 64, 4 heads, FFN 128, 16,384 hashed word buckets, seq 32); accuracy on the 872-sentence dev set
-  { id: 'sst2-dense', data: 'SST-2', model: 'transformer', setting: 'dense float32, 2 epochs (AdamW, word dropout 0.3)', args: `train --data sst2 --arch transformer -o ${f('sst2.dense')}`, ref: 'sst2-dense' },
+  { id: 'sst2-dense', data: 'SST-2', model: 'transformer', setting: 'dense float32, 2 epochs (AdamW, word dropout 0.3)', args: `train --data sst2 --arch transformer -o ${f('sst2.dense')}`, ref: 'sst2-dense', headline: 'SST-2 transformer dense' },
   ...[4, 2, 1].map((b) => ({ id: `sst2-${b}bit`, data: 'SST-2', model: 'transformer', setting: `DKM ${b}-bit, every weight matrix and the word table, 1 epoch, distilled`, args: `compress ${f('sst2.dense')} --data sst2 --bits ${b} --distill -o ${f(`sst2.${b}bit`)}`, ref: 'sst2-dense' })),
   { id: 'sst2-mixed', data: 'SST-2', model: 'transformer', setting: 'word table 2-bit, other weights 4-bit, 1 epoch, distilled', args: `compress ${f('sst2.dense')} --data sst2 --bits 4 --layer embeddings.word_embeddings:bits=2 --distill -o ${f('sst2.mixed')}`, ref: 'sst2-dense' },
-  { id: 'sst2-ratio12', data: 'SST-2', model: 'transformer', setting: 'ratio 12 (bits + sparsity chosen per layer), 1 epoch, distilled', args: `compress ${f('sst2.dense')} --data sst2 --ratio 12 --distill -o ${f('sst2.12x')}`, ref: 'sst2-dense' },
+  { id: 'sst2-ratio12', data: 'SST-2', model: 'transformer', setting: 'ratio 12 (bits + sparsity chosen per layer), 1 epoch, distilled', args: `compress ${f('sst2.dense')} --data sst2 --ratio 12 --distill -o ${f('sst2.12x')}`, ref: 'sst2-dense', headline: 'SST-2 transformer at 12x' },
 ];
 
 interface Record_ {
@@ -113,14 +116,47 @@ const COMMIT = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'u
 
 const shown = (args: string) => `npx wpal ${args.replace(/@\//g, '').replace(/(--layer )(\S+)/, '$1"$2"')}`;
 
+/** Files a step reads (`@/x.wpal` arguments other than its -o). */
+const inputsOf = (s: Step) => s.args.split(' ').filter((a, i, all) => a.startsWith('@/') && all[i - 1] !== '-o');
+const outputOf = (s: Step) => s.args.split(' ').find((a, i, all) => all[i - 1] === '-o')!;
+
+/** The headline steps and every step whose file they read (transitively): what seeds 2, 3 re-run. */
+function headlineChain(): Step[] {
+  const want = new Set(STEPS.filter((s) => s.headline).map((s) => s.id));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of STEPS) {
+      if (!want.has(s.id)) continue;
+      for (const file of inputsOf(s)) {
+        const maker = STEPS.find((x) => outputOf(x) === file);
+        if (maker && !want.has(maker.id)) { want.add(maker.id); grew = true; }
+      }
+    }
+  }
+  return STEPS.filter((s) => want.has(s.id));
+}
+
+/** Seed 1 is the commands' default: the step as written. Other seeds: `--seed N` on every command of the chain, files suffixed `.sN`. */
+function seeded(s: Step, seed: number): Step {
+  if (seed === 1) return s;
+  const args = s.args.replace(/@\/(\S+)\.wpal/g, `@/$1.s${seed}.wpal`) + ` --seed ${seed}`;
+  return { ...s, id: `${s.id}@s${seed}`, args, ref: `${s.ref}@s${seed}` };
+}
+
 async function runSteps(): Promise<void> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build:ts first`);
+  if (!existsSync(CLI) && !flag('dry-run')) throw new Error(`${CLI} is missing: run npm run build:ts first`);
   mkdirSync(OUT, { recursive: true });
   const only = opt('only');
+  const seeds = (opt('seeds') ?? '1').split(',').map(Number);
   const records = readRecords();
-  for (const s of STEPS) {
+  // Seed 1 of the headline chain first, then its other seeds, then the rest of the table.
+  const chain = headlineChain();
+  const plan = [...seeds.flatMap((seed) => chain.map((s) => seeded(s, seed))), ...(seeds.includes(1) ? STEPS.filter((s) => !chain.includes(s)) : [])];
+  const all = [...STEPS, ...seeds.flatMap((seed) => chain.map((s) => seeded(s, seed)))];
+  for (const s of plan) {
     if (only && !only.split(',').some((p) => s.id.startsWith(p))) continue;
     const args = splitArgs(s.args);
+    if (flag('dry-run')) { console.log(`${s.id}: wpal ${args.join(' ')}`); continue; }
     const file = args[args.indexOf('-o') + 1];
     if (!flag('force') && records.has(s.id) && existsSync(file)) continue;
     const data = args[args.indexOf('--data') + 1];
@@ -133,7 +169,7 @@ async function runSteps(): Promise<void> {
       continue;
     }
     const ev = JSON.parse(wpal(['eval', file, '--data', data, '--json'], `${OUT}/${s.id}.log`).stdout) as { accuracy: number; correct: number; examples: number };
-    const refFile = splitArgs(STEPS.find((x) => x.id === s.ref)!.args).find((a, i, all) => all[i - 1] === '-o')!;
+    const refFile = splitArgs(outputOf(all.find((x) => x.id === s.ref)!))[0]!;
     const rec: Record_ = {
       id: s.id, command: shown(s.args), file, seconds: Number(run.seconds.toFixed(1)), accuracy: ev.accuracy, correct: ev.correct, examples: ev.examples,
       fileBytes: readFileSync(file).length, denseF32Bytes: await denseBytesOf(refFile), at: new Date().toISOString(), commit: COMMIT,
@@ -165,8 +201,36 @@ function renderTable(): string {
   return rows.join('\n');
 }
 
+const meanSd = (v: number[]) => {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1)) : NaN;
+  return { m, sd };
+};
+
+/** The headline rows over the seeds recorded (seed 1 = the plain step): accuracy mean +- sample sd, sizes as a range. */
+function renderHeadline(): string | undefined {
+  const records = readRecords();
+  const rows = [
+    '| row | seeds | accuracy, mean +- sd | each seed | file (whole) | ratio | command (seed 1; others add --seed N to every command of the chain) |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const s of STEPS.filter((x) => x.headline)) {
+    const rs = [1, 2, 3].map((seed) => records.get(seeded(s, seed).id)).filter((r): r is Record_ => r !== undefined);
+    if (rs.length < 2) continue;
+    const acc = meanSd(rs.map((r) => r.accuracy * 100));
+    const bytes = rs.map((r) => r.fileBytes);
+    const ratios = rs.map((r) => r.denseF32Bytes / r.fileBytes);
+    const range = (v: number[], f: (x: number) => string) => (Math.min(...v) === Math.max(...v) ? f(v[0]!) : `${f(Math.min(...v))}-${f(Math.max(...v))}`);
+    rows.push(
+      `| ${s.headline} | ${rs.length} | **${acc.m.toFixed(2)} +- ${acc.sd.toFixed(2)}%** | ${rs.map((r) => (r.accuracy * 100).toFixed(2)).join(', ')} | ${range(bytes, (b) => `${b.toLocaleString('en-US')} B`)} | ${range(ratios, (x) => `${x.toFixed(x >= 100 ? 0 : 1)}x`)} | \`${s.id.startsWith('sst2-dense') ? rs[0]!.command : rs[0]!.command}\` |`,
+    );
+  }
+  return rows.length > 2 ? rows.join('\n') : undefined;
+}
+
 function writeTable(): void {
-  const table = renderTable();
+  const headline = renderHeadline();
+  const table = (headline ? `Headline rows over seeds 1-3 (each seed re-runs the whole chain: dense training, teachers, compression):\n\n${headline}\n\nEvery row, seed 1:\n\n` : '') + renderTable();
   const note =
     'Produced by `npx tsx scripts/results.ts` (each row: the `wpal` command shown, timed wall clock on a shared 2-core VM, ' +
     'then `wpal eval` on the written file: accuracy through the runtime on the full test set; for SST-2 the full 872-sentence dev set, as its test.tsv has no labels). ' +
@@ -182,4 +246,4 @@ function writeTable(): void {
 }
 
 if (!flag('table')) await runSteps();
-writeTable();
+if (!flag('dry-run')) writeTable();
