@@ -5,11 +5,8 @@
  * file through the runtime on the test split, and writes a dense float32 .wpal whose metadata
  * records the provenance, how the data was read (preprocessing, classes, splits) and that accuracy.
  */
-import { Engine, TrainModule, graphNet, trainTextClassifier } from '../trainer/engine/index.js';
-import { buildDenseModel, denseModelOf, readDenseModel } from '../trainer/compress.js';
-import { ARCHITECTURES, TEXT_DEFAULTS, freshModel, type ArchName } from '../trainer/architectures.js';
-import { fit, teacherLogits } from '../trainer/fit.js';
-import { loadModel } from '../runtime/load.js';
+import { readDenseModel } from '../trainer/dense-model.js';
+import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_TRAIN_DEFAULTS, TRAIN_DEFAULTS, WpalTrainError, train, trainSettings, type ArchName } from '../trainer/train.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, USER_DATA_OPTIONS, checkOptionsFitData, describeSplit, loadCliData, splitSettingsOf, userOptionsOf } from './util/data.js';
 import { dataKind, type Split } from '../trainer/data/load.js';
@@ -17,19 +14,15 @@ import { basename } from 'node:path';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
-import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, packageVersion } from './util/meta.js';
-import { readWpalFile, runtimeAccuracy } from './util/model.js';
+import { packageVersion } from './util/meta.js';
+import { readWpalFile } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
 export const ARCHS = ARCHITECTURES;
 type Arch = ArchName;
 
-/** Defaults (LeNets): SGD + momentum 0.9, weight decay 5e-4, cosine learning-rate decay to 0 over the run. */
-export const TRAIN_DEFAULTS = { epochs: 10, batch: 64, seed: 1, sgdLr: 0.02, adamLr: 1e-3, momentum: 0.9, weightDecay: 5e-4, temperature: 4, alpha: 0.7 };
-
-/** Defaults of the text transformer (src/trainer/engine/text-train.ts: AdamW, warmup then cosine, word dropout). */
-export const TEXT_TRAIN_DEFAULTS = { epochs: 2, lr: 5e-4, weightDecay: 0.1, wordDropout: 0.3 };
+export { TRAIN_DEFAULTS, TEXT_TRAIN_DEFAULTS };
 
 export const spec: CommandSpec = {
   name: 'train',
@@ -77,8 +70,8 @@ export const spec: CommandSpec = {
       '  text           PATH.csv|.tsv|.jsonl (one pool) or PATH/ holding train.* [val.*] [test.*]; --text-column, --label-column;\n' +
       '                 words hashed as for sst2 (--seq, --buckets)\n' +
       '  Inputs become x\' = (x * scale - mean) / std (--scale, --mean, --std).',
-    'The file records in its metadata properties: dataset, arch, epochs, batch, optimizer, lr, seed, train_examples,\n' +
-      'val_examples, train_seconds, and the test accuracy measured through the runtime on the written file (accuracy,\n' +
+    'The file records in its metadata properties: dataset, arch, epochs, batch, optimizer, lr, seed, trainSplitexamples,\n' +
+      'val_examples, trainSplitseconds, and the test accuracy measured through the runtime on the written file (accuracy,\n' +
       'accuracy_examples, accuracy_dataset), which `wpal verify` checks. For your own data also how it was read (the\n' +
       'Preprocessing table: scale, mean, std; output labels = class names; data_format, image_size, image_channels,\n' +
       'image_resize, text_column, label_column, split_seed, test_fraction, val_fraction), so compress, eval and verify\n' +
@@ -135,22 +128,13 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ? { seq: (o['seq'] as number | undefined) ?? TEXT_DEFAULTS.seq, buckets: (o['buckets'] as number | undefined) ?? TEXT_DEFAULTS.buckets, dim: (o['dim'] as number | undefined) ?? TEXT_DEFAULTS.dim, layers: (o['layers'] as number | undefined) ?? TEXT_DEFAULTS.layers, heads: (o['heads'] as number | undefined) ?? TEXT_DEFAULTS.heads, ffn: (o['ffn'] as number | undefined) ?? TEXT_DEFAULTS.ffn }
     : undefined;
   if (textConfig && textConfig.dim % textConfig.heads !== 0) throw new UsageError(`--dim ${textConfig.dim} is not a multiple of --heads ${textConfig.heads}`);
-  const wordDropout = (o['word-dropout'] as number | undefined) ?? TEXT_TRAIN_DEFAULTS.wordDropout;
-  const epochs = (o['epochs'] as number | undefined) ?? (text ? TEXT_TRAIN_DEFAULTS.epochs : TRAIN_DEFAULTS.epochs);
-  const batch = (o['batch'] as number | undefined) ?? TRAIN_DEFAULTS.batch;
-  const optimizer = (o['optimizer'] as 'sgd' | 'adam' | undefined) ?? (text ? 'adam' : 'sgd');
-  const lr = (o['lr'] as number | undefined) ?? (text ? TEXT_TRAIN_DEFAULTS.lr : optimizer === 'sgd' ? TRAIN_DEFAULTS.sgdLr : TRAIN_DEFAULTS.adamLr);
-  const seed = (o['seed'] as number | undefined) ?? TRAIN_DEFAULTS.seed;
   const limit = o['limit'] as number | undefined;
   const outFile = o['output'] as string;
   const dataDir = o['data-dir'] as string | undefined;
   const json = o['json'] === true;
-  const weightDecay = (o['weight-decay'] as number | undefined) ?? (text ? TEXT_TRAIN_DEFAULTS.weightDecay : TRAIN_DEFAULTS.weightDecay);
   if (o['widths'] !== undefined && o['hidden'] !== undefined) throw new UsageError('give --widths (lenet5) or --hidden (lenet300-100), not both');
   const widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden') : undefined;
   const teacherFile = o['teacher'] as string | undefined;
-  const temperature = (o['temperature'] as number | undefined) ?? TRAIN_DEFAULTS.temperature;
-  const alpha = (o['alpha'] as number | undefined) ?? TRAIN_DEFAULTS.alpha;
   if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
 
   // Fail before training, not after it.
@@ -160,7 +144,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     data: dataset, want: ['train', 'val', 'test'], splits: splitSettingsOf(o), user: userOptions,
     ...(dataDir !== undefined ? { dataDir } : {}), ...(limit !== undefined ? { limit } : {}), ...(textConfig ? { text: textConfig } : {}),
   });
-  const train = data.train!;
+  const trainSplit = data.train!;
   const test = data.test!;
   const val: Split | undefined = data.val;
   // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
@@ -168,86 +152,52 @@ export async function run(argv: string[], io: Io): Promise<number> {
   if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
   if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
   if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
-  const steps = Math.floor(train.count / batch);
-  if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
+  const given = (k: string) => o[k] as number | undefined;
+  const settings = trainSettings({
+    arch: netArch, epochs: given('epochs'), batchSize: given('batch'), lr: given('lr'), optimizer: o['optimizer'] as 'sgd' | 'adam' | undefined,
+    weightDecay: given('weight-decay'), wordDropout: given('word-dropout'), seed: given('seed'),
+  });
+  const { epochs, batchSize: batch } = settings;
+  const steps = Math.floor(trainSplit.count / batch);
+  if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${trainSplit.count} training examples`);
 
   const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
-  const e = new Engine(new TrainModule());
   const classes = data.classes.length;
-  const fresh = freshModel(netArch, { seed, classes, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true } } : {}) });
-  const net = graphNet(e, fresh);
   const perEpoch = steps * batch;
   const progress = new Progress(io, perEpoch * epochs);
-  const trainAt = new Date().toISOString();
-  const t0 = performance.now();
-  let teacher: Float32Array | undefined;
-  if (teacherModel) {
-    teacher = teacherLogits(teacherModel, train);
-    if (teacher.length !== train.count * classes) throw new CliError(`--teacher ${teacherFile}: its outputs have ${teacher.length / train.count} classes, ${data.dataset} has ${classes}`);
-  }
   // The per-epoch accuracy is the validation split's (the engine's, on float32 weights); the test split only measures the written file.
   let lastVal = NaN;
   const accuracyOf = (a: number) => (val ? { accuracy: a, accuracyLabel: `${val.splitName} acc` } : {});
-  const onStep = (ep: number, done: number, loss: number) => {
-    progress.update(ep * perEpoch + done, { label: `epoch ${ep + 1}/${epochs}`, loss, ...(ep > 0 ? accuracyOf(lastVal) : {}) });
-  };
-  const onEpoch = (h: { epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }) => {
-    lastVal = h.testAccuracy ?? NaN;
-    const label = `epoch ${h.epoch}/${epochs}`;
-    progress.update(h.epoch * perEpoch, { label, loss: h.loss, ...accuracyOf(lastVal) });
-    progress.line(
-      `${label}  loss ${h.loss.toFixed(4)}  train acc ${percent(h.trainAccuracy)}  ${val ? `${val.splitName} acc ${percent(lastVal)}  ` : ''}` +
-        `${Math.round(perEpoch / h.seconds).toLocaleString('en-US')} ${train.unit}/s  ` +
-        (h.epoch < epochs ? `ETA ${formatDuration(progress.eta)}` : `took ${formatDuration(progress.elapsed)}`),
-    );
-  };
-  const history = textConfig
-    ? trainTextClassifier(e, net, train, { epochs, batchSize: batch, lr, weightDecay, wordDropout, seed, ...(val ? { test: val } : {}), onStep, onEpoch })
-    : fit(e, net, train, {
-        epochs, batchSize: batch, lr, optimizer, momentum: TRAIN_DEFAULTS.momentum, weightDecay, seed, ...(val ? { test: val } : {}),
-        ...(teacher ? { teacher, temperature, alpha } : {}),
-        onStep, onEpoch,
-      }).epochs;
-  progress.finish();
-  const lastEpoch = history[history.length - 1];
-  if (!Number.isFinite(lastEpoch.loss)) throw new CliError(`the loss diverged (${lastEpoch.loss}) in epoch ${lastEpoch.epoch}: lower --lr (now ${lr})`);
-  const trainSeconds = (performance.now() - t0) / 1000;
-  const imagesPerSecond = (perEpoch * epochs) / trainSeconds;
-
-  const dense = denseModelOf(net, fresh);
   const { preprocessing, outputLabels } = data.record;
-  const buildFile = (properties: Record<string, string>) => buildDenseModel(dense, undefined, { properties, ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }).bytes;
-  const provenance: Record<string, string> = {
-    trainer: `wpal train (wasm-palette ${packageVersion()})`,
-    arch: netArch,
-    ...(widths ? { [netArch === 'lenet5' ? 'widths' : 'hidden']: widths.join(',') } : {}),
-    dataset: data.dataset,
-    ...data.record.properties,
-    epochs: String(epochs),
-    batch: String(batch),
-    optimizer,
-    lr: String(lr),
-    lr_schedule: 'cosine',
-    ...(optimizer === 'sgd' ? { momentum: String(TRAIN_DEFAULTS.momentum), weight_decay: String(weightDecay) } : {}),
-    ...(text ? { optimizer: 'adamw', weight_decay: String(weightDecay), lr_schedule: 'warmup 5% + cosine', word_dropout: String(wordDropout) } : {}),
-    ...(teacherFile !== undefined ? { teacher: teacherFile.split(/[\\/]/).pop()!, distill_temperature: String(temperature), distill_alpha: String(alpha) } : {}),
-    seed: String(seed),
-    train_examples: String(train.count),
-    val_examples: String(val?.count ?? 0),
-    train_seconds: trainSeconds.toFixed(1),
-    trained_at: trainAt,
-  };
-  // Measure the file itself, through the runtime, then write it again with the measured accuracy
-  // (same weights, so the same accuracy; only the metadata grows).
-  const draft = await loadModel(buildFile(provenance));
-  const acc = runtimeAccuracy(draft, test);
-  draft.dispose();
-  const bytes = buildFile({
-    ...provenance,
-    [ACCURACY]: String(acc.accuracy),
-    [ACCURACY_EXAMPLES]: String(acc.examples),
-    [ACCURACY_DATASET]: data.dataset,
-  });
+  let trained;
+  try {
+    trained = await train({ train: trainSplit, ...(val ? { val } : {}), test }, {
+      arch: netArch, classes, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true } } : {}),
+      ...settings,
+      ...(teacherModel ? { teacher: { model: teacherModel, name: teacherFile!.split(/[\\/]/).pop()!, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
+      dataset: data.dataset, trainer: `wpal train (wasm-palette ${packageVersion()})`,
+      record: { ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }, properties: data.record.properties,
+      onStep: (ep, done, loss) => progress.update(ep * perEpoch + done, { label: `epoch ${ep + 1}/${epochs}`, loss, ...(ep > 0 ? accuracyOf(lastVal) : {}) }),
+      onEpoch: (h) => {
+        lastVal = h.valAccuracy ?? NaN;
+        const label = `epoch ${h.epoch}/${epochs}`;
+        progress.update(h.epoch * perEpoch, { label, loss: h.loss, ...accuracyOf(lastVal) });
+        progress.line(
+          `${label}  loss ${h.loss.toFixed(4)}  train acc ${percent(h.trainAccuracy)}  ${val ? `${val.splitName} acc ${percent(lastVal)}  ` : ''}` +
+            `${Math.round(perEpoch / h.seconds).toLocaleString('en-US')} ${trainSplit.unit}/s  ` +
+            (h.epoch < epochs ? `ETA ${formatDuration(progress.eta)}` : `took ${formatDuration(progress.elapsed)}`),
+        );
+      },
+    });
+  } catch (e) {
+    if (e instanceof WpalTrainError) throw new CliError(e.message.replace('lower the learning rate', 'lower --lr').replace(/^teacher /, '--teacher '), { cause: e });
+    throw e;
+  }
+  progress.finish();
+  const { bytes, report } = trained;
+  const acc = report.accuracy;
+  const trainSeconds = report.trainSeconds;
+  const imagesPerSecond = report.examplesPerSecond;
   await writeOutput(outFile, bytes);
 
   const result = {
@@ -257,7 +207,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     dataset: data.dataset,
     classes,
     epochs,
-    trainExamples: train.count,
+    trainExamples: trainSplit.count,
     valExamples: val?.count ?? 0,
     trainSeconds,
     imagesPerSecond,
@@ -277,8 +227,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (val) println(io, `${val.splitName} accuracy ${percent(lastVal)} (${describeSplit(val)}, after the last epoch, float32 weights in the trainer)`);
     println(
       io,
-      `trained ${epochs} epoch${epochs > 1 ? 's' : ''} x ${perEpoch.toLocaleString('en-US')} ${train.unit} in ${formatDuration(trainSeconds)} ` +
-        `(${Math.round(imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s including evaluation)`,
+      `trained ${epochs} epoch${epochs > 1 ? 's' : ''} x ${perEpoch.toLocaleString('en-US')} ${trainSplit.unit} in ${formatDuration(trainSeconds)} ` +
+        `(${Math.round(imagesPerSecond).toLocaleString('en-US')} ${trainSplit.unit}/s including evaluation)`,
     );
   }
   return EXIT_OK;

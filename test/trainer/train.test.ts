@@ -1,0 +1,55 @@
+/**
+ * train(data, options) (src/trainer/train.ts), the library call behind `wpal train`, CI-sized:
+ * LeNet-300-100 on 2,000 MNIST images for 2 epochs. The written file loads in the runtime and its
+ * accuracy, measured again here on the test images, is the one the report and the metadata claim;
+ * the defaults filled in are the architecture's; a teacher of the wrong shape and a batch larger
+ * than the data are typed errors.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadImageDataset } from '../../src/trainer/data/index.js';
+import { TRAIN_DEFAULTS, TEXT_TRAIN_DEFAULTS, WpalTrainError, train, trainSettings } from '../../src/trainer/train.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { loadModel } from '../../src/index.js';
+
+const all = loadImageDataset('mnist', 'train');
+const testAll = loadImageDataset('mnist', 'test');
+const sub = (d: typeof all, from: number, n: number) => ({ x: d.x.subarray(from * 784, (from + n) * 784), y: d.y.subarray(from, from + n), count: n });
+const data = { train: sub(all, 0, 2000), val: sub(all, 2000, 500), test: sub(testAll, 0, 1000) };
+const base = { arch: 'lenet300-100' as const, classes: 10, inputShape: [28, 28, 1], dataset: 'mnist', trainer: 'test' };
+
+describe('train (library)', () => {
+  it('writes a file whose accuracy, measured again through the runtime, is the one it records', async () => {
+    const epochs: number[] = [];
+    const { bytes, report } = await train(data, { ...base, epochs: 2, lr: 0.05, onEpoch: (r) => epochs.push(r.valAccuracy!) });
+    expect(report.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(epochs.every((a) => a > 0.7)).toBe(true); // it learned (chance: 0.1)
+    const model = await loadModel(bytes);
+    let correct = 0;
+    const out = model.run({ [model.inputs[0]!.name]: { data: data.test.x, shape: [data.test.count, 784] } })[model.outputs[0]!.name]!.data as Float32Array;
+    for (let i = 0; i < data.test.count; i++) {
+      const row = out.subarray(i * 10, i * 10 + 10);
+      if (row.indexOf(Math.max(...row)) === data.test.y[i]) correct++;
+    }
+    expect(report.accuracy.correct).toBe(correct);
+    expect(Number(model.metadata.properties['accuracy'])).toBe(correct / data.test.count);
+    expect(model.metadata.properties['epochs']).toBe('2');
+    expect(model.metadata.properties['val_examples']).toBe('500');
+    expect(correct / data.test.count).toBeGreaterThan(0.7);
+    model.dispose();
+  }, 120_000);
+
+  it('fills in the architecture\'s defaults', () => {
+    expect(trainSettings({ arch: 'lenet5' })).toEqual({ epochs: TRAIN_DEFAULTS.epochs, batchSize: TRAIN_DEFAULTS.batch, optimizer: 'sgd', lr: TRAIN_DEFAULTS.sgdLr, weightDecay: TRAIN_DEFAULTS.weightDecay, wordDropout: TEXT_TRAIN_DEFAULTS.wordDropout, seed: 1 });
+    expect(trainSettings({ arch: 'lenet5', optimizer: 'adam' }).lr).toBe(TRAIN_DEFAULTS.adamLr);
+    const t = trainSettings({ arch: 'transformer', epochs: 3 });
+    expect([t.epochs, t.optimizer, t.lr, t.weightDecay]).toEqual([3, 'adam', TEXT_TRAIN_DEFAULTS.lr, TEXT_TRAIN_DEFAULTS.weightDecay]);
+  });
+
+  it('refuses a teacher with other outputs and a batch larger than the data, with typed errors', async () => {
+    const teacher = freshModel('lenet300-100', { seed: 1, classes: 7, inputShape: [28, 28, 1] });
+    await expect(train(data, { ...base, epochs: 1, teacher: { model: teacher, name: 'seven.wpal' } })).rejects.toThrow(WpalTrainError);
+    await expect(train(data, { ...base, epochs: 1, teacher: { model: teacher, name: 'seven.wpal' } })).rejects.toThrow(/seven\.wpal: its outputs have 7 classes, the data has 10/);
+    await expect(train(data, { ...base, batchSize: 4096 })).rejects.toThrow(/batch size 4096 is larger than the 2000 training examples/);
+    await expect(train(data, { ...base, arch: 'transformer', optimizer: 'sgd' })).rejects.toThrow(WpalTrainError);
+  }, 60_000);
+});
