@@ -4,15 +4,13 @@
  */
 import type { DenseModel, LayerSetting } from '../trainer/compress.js';
 import { targetForRatio } from '../trainer/allocate/index.js';
+import { COMPRESS_DEFAULTS, TEXT_COMPRESS_DEFAULTS } from '../trainer/pipeline.js';
 import type { CommandSpec } from './util/args.js';
 import { DATA_OPTIONS } from './util/data.js';
 import { UsageError } from './util/errors.js';
 import { percent } from './util/size.js';
 
-export const COMPRESS_DEFAULTS = { bits: 2, epochs: 2, epochsAfterStructured: 8, lr: 0.005, batch: 128, block: '1x4', tau: 0.05, temperature: 4, alpha: 0.5, seed: 1 };
-
-/** Defaults for the text transformer (measured in scripts/experiments/sst2.ts): one epoch of Adam, softer distillation. */
-export const TEXT_COMPRESS_DEFAULTS = { epochs: 1, lr: 3e-4, optimizer: 'adam' as const, temperature: 2 };
+export { COMPRESS_DEFAULTS, TEXT_COMPRESS_DEFAULTS };
 
 export const spec: CommandSpec = {
   name: 'compress',

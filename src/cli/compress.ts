@@ -5,8 +5,8 @@
  * sizes) and prints its progress and result. --epochs 0 is post-training compression (compress-post.ts).
  */
 import { inputShapeOf, readDenseModel } from '../trainer/compress.js';
-import { compress } from '../trainer/pipeline.js';
-import { COMPRESS_DEFAULTS, TEXT_COMPRESS_DEFAULTS, layerSummary, parseLayerSpec, spec, targetFromOptions } from './compress-args.js';
+import { compress, compressSettings } from '../trainer/pipeline.js';
+import { layerSummary, parseLayerSpec, spec, targetFromOptions } from './compress-args.js';
 import { fullWidths } from '../trainer/widths.js';
 import { parseWidths } from './train.js';
 import { helpText, parseArgs } from './util/args.js';
@@ -42,11 +42,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const outFile = o['output'] as string;
   // Before any work: never over the input, never into a missing or read-only folder.
   checkOutput(outFile, [{ path: input, what: 'input file' }]);
-  const bits = (o['bits'] as number | undefined) ?? COMPRESS_DEFAULTS.bits;
-  const batch = (o['batch'] as number | undefined) ?? COMPRESS_DEFAULTS.batch;
-  const distill = o['distill'] === true;
   const json = o['json'] === true;
-  const seed = (o['seed'] as number | undefined) ?? COMPRESS_DEFAULTS.seed;
 
   const inputBytes = readWpalFile(input);
   const dense = readDenseModel(inputBytes);
@@ -67,8 +63,6 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     if (targetBytes !== undefined) throw new UsageError('--prune-epochs cannot be combined with --target-size / --ratio (the allocator prunes during DKM)');
     if (sparsity === 0 && !Object.values(layerSpec ?? {}).some((l) => (l.sparsity ?? 0) > 0)) throw new UsageError('--prune-epochs needs something to prune: --sparsity X or a layer with sparsity=X');
   }
-  const epochs = (o['epochs'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.epochs : COMPRESS_DEFAULTS.epochs);
-  const optimizer = (o['optimizer'] as 'sgd' | 'adam' | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.optimizer : 'sgd');
   // The data as the file records it (your own data: preprocessing, classes, carves); the per-epoch accuracy is the validation split's.
   const info = readModel(inputBytes);
   const data = dataForModel({ metadata: info.metadata, inputs: info.inputs.map((i) => info.tensors[i]!) }, input, o, ['train', 'val', 'test']);
@@ -81,6 +75,19 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     throw new CliError(`${input} takes [${io0.shape.join(', ')}] and gives ${size(out0.shape)} scores; ${data.dataset} has [${data.shape.join(', ')}] examples of ${data.classes.length} classes`);
   }
   const record: BuildExtra = { ...(data.record.preprocessing ? { preprocessing: data.record.preprocessing } : {}), ...(data.record.outputLabels ? { outputLabels: data.record.outputLabels } : {}) };
+  // Only the options given: the pipeline fills in the model's defaults (compressSettings).
+  const given = <T>(k: string, as: string = k): Record<string, T> => (o[k] !== undefined ? { [as]: o[k] as T } : {});
+  const options = {
+    ...given<number>('bits'), ...given<number>('group-rows', 'groupRows'), ...given<number>('sparsity'), ...given<string>('block'),
+    ...given<number>('epochs'), ...given<number>('batch', 'batchSize'), ...given<number>('lr'), ...given<'sgd' | 'adam'>('optimizer'), ...given<number>('tau'), ...given<number>('seed'),
+    ...(o['distill'] === true ? { distill: { ...given<number>('temperature'), ...given<number>('alpha') } } : {}),
+    ...(targetBytes !== undefined ? { targetBytes } : {}),
+    ...(layerSpec ? { layers: layerSpec } : {}),
+    ...(widths ? { widths } : {}),
+    ...(structuredEpochs !== undefined ? { structuredEpochs } : {}),
+    pruneEpochs,
+  };
+  const { batchSize: batch, bits, epochs } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const progress = new Progress(io, 0);
   const { bytes: written, report } = await compress(dense, { train, val: monitor, test }, {
@@ -88,24 +95,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     record,
     properties: data.record.properties,
     trainer: `wpal compress (wasm-palette ${packageVersion()})`,
-    bits,
-    ...(targetBytes !== undefined ? { targetBytes } : {}),
-    groupRows: (o['group-rows'] as number | undefined) ?? 0,
-    sparsity,
-    block: (o['block'] as string | undefined) ?? COMPRESS_DEFAULTS.block,
-    ...(layerSpec ? { layers: layerSpec } : {}),
-    ...(widths ? { widths } : {}),
-    ...(structuredEpochs !== undefined ? { structuredEpochs } : {}),
-    pruneEpochs,
-    epochs,
-    // after whole filters / neurons were removed, DKM runs longer unless --epochs says
-    ...(o['epochs'] === undefined && !text ? { epochsAfterStructured: COMPRESS_DEFAULTS.epochsAfterStructured } : {}),
-    batchSize: batch,
-    lr: (o['lr'] as number | undefined) ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : 5e-4) : COMPRESS_DEFAULTS.lr),
-    optimizer,
-    tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
-    seed,
-    ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
+    ...options,
     onEvent: (e) => {
       if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);
       else if (e.kind === 'note') progress.line(`${e.text.replace('val acc', `${monitor.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);

@@ -38,11 +38,12 @@ export interface PipelineOptions {
   record?: BuildExtra;
   /** More metadata properties describing the data (format, carves, ...). */
   properties?: Record<string, string>;
-  /** Index bits of every layer; or `targetBytes` for per-layer bits and sparsity from the allocator. */
-  bits: number;
+  /** Index bits of every layer (default 2); or `targetBytes` for per-layer bits and sparsity from the allocator. */
+  bits?: number;
   targetBytes?: number;
   groupRows?: number;
   sparsity?: number;
+  /** Pruning block (default 1x4). */
   block?: string;
   layers?: Record<string, LayerSetting>;
   /** Keep this many units per shrinkable layer (structure.ts order; LeNet-5: conv1, conv2, fc1 filters/neurons; LeNet-300-100: hidden units). */
@@ -51,16 +52,58 @@ export interface PipelineOptions {
   structuredEpochs?: number;
   /** Epochs of block pruning on float32 weights before DKM (default 0: prune during DKM). */
   pruneEpochs?: number;
-  epochs: number;
-  /** DKM epochs when a structured stage ran first (default: `epochs`): a much narrower network needs longer to recover. */
+  /** DKM epochs (default 2; the transformer 1). */
+  epochs?: number;
+  /** DKM epochs when a structured stage ran first (default 8 when `epochs` is not given, else `epochs`): a much narrower network needs longer to recover. */
   epochsAfterStructured?: number;
-  batchSize: number;
-  lr: number;
-  optimizer: 'sgd' | 'adam';
-  tau: number;
-  seed: number;
-  distill?: { temperature: number; alpha: number };
+  batchSize?: number;
+  /** Peak learning rate, cosine-decayed to 0 (default 0.005 with sgd; adam 5e-4, the transformer 3e-4). */
+  lr?: number;
+  /** sgd + momentum (default) or adam (default for the transformer). */
+  optimizer?: 'sgd' | 'adam';
+  /** DKM temperature as a fraction of the weights' std (default 0.05). */
+  tau?: number;
+  seed?: number;
+  /** Distill from the model given: true for the defaults (temperature 4, the transformer 2; alpha 0.5). */
+  distill?: boolean | { temperature?: number; alpha?: number };
   onEvent?: (e: PipelineEvent) => void;
+}
+
+export const COMPRESS_DEFAULTS = { bits: 2, epochs: 2, epochsAfterStructured: 8, structuredEpochs: 16, lr: 0.005, adamLr: 5e-4, batch: 128, block: '1x4', tau: 0.05, temperature: 4, alpha: 0.5, seed: 1 };
+
+/** Defaults for the text transformer (measured in scripts/experiments/sst2.ts): one epoch of Adam, softer distillation. */
+export const TEXT_COMPRESS_DEFAULTS = { epochs: 1, lr: 3e-4, optimizer: 'adam' as const, temperature: 2 };
+
+/** A model whose input is token ids (the text transformer): its own defaults. */
+export function takesTokenIds(model: DenseModel): boolean {
+  return model.graph.tensors[model.graph.inputs[0]!]!.dtype === 'int32';
+}
+
+export type CompressSettings = Required<Pick<PipelineOptions, 'bits' | 'block' | 'structuredEpochs' | 'epochs' | 'batchSize' | 'lr' | 'optimizer' | 'tau' | 'seed'>> & {
+  epochsAfterStructured: number;
+  distill?: { temperature: number; alpha: number };
+};
+
+/** The settings a compress run uses: those given, the model's defaults (LeNets / the transformer) for the rest. */
+export function compressSettings(model: DenseModel, o: Omit<PipelineOptions, 'dataset' | 'trainer'>): CompressSettings {
+  const text = takesTokenIds(model);
+  const optimizer = o.optimizer ?? (text ? TEXT_COMPRESS_DEFAULTS.optimizer : 'sgd');
+  const epochs = o.epochs ?? (text ? TEXT_COMPRESS_DEFAULTS.epochs : COMPRESS_DEFAULTS.epochs);
+  const d = o.distill === true ? {} : o.distill || undefined;
+  return {
+    bits: o.bits ?? COMPRESS_DEFAULTS.bits,
+    block: o.block ?? COMPRESS_DEFAULTS.block,
+    structuredEpochs: o.structuredEpochs ?? COMPRESS_DEFAULTS.structuredEpochs,
+    epochs,
+    // after whole filters / neurons were removed, DKM runs longer unless the epochs were given
+    epochsAfterStructured: o.epochsAfterStructured ?? (o.epochs === undefined && !text ? COMPRESS_DEFAULTS.epochsAfterStructured : epochs),
+    batchSize: o.batchSize ?? COMPRESS_DEFAULTS.batch,
+    lr: o.lr ?? (optimizer === 'adam' ? (text ? TEXT_COMPRESS_DEFAULTS.lr : COMPRESS_DEFAULTS.adamLr) : COMPRESS_DEFAULTS.lr),
+    optimizer,
+    tau: o.tau ?? COMPRESS_DEFAULTS.tau,
+    seed: o.seed ?? COMPRESS_DEFAULTS.seed,
+    ...(d ? { distill: { temperature: d.temperature ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: d.alpha ?? COMPRESS_DEFAULTS.alpha } } : {}),
+  };
 }
 
 export type PipelineEvent =
@@ -83,6 +126,8 @@ export interface PipelineReport {
   widths?: number[];
   trainSeconds: number;
   provenance: Record<string, string>;
+  /** The options as run, defaults filled in. */
+  settings: CompressSettings;
 }
 
 /** Bytes the metadata properties take in a file (measured on the dense build of the model, + 16 for alignment). */
@@ -118,13 +163,15 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/
  * of every stage, and the layers' sensitivity behind a target size (when absent, 10% of the training
  * examples are carved as validation, seeded); `data.test` only measures the written file.
  */
-export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, o: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
+export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, options: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
+  const settings = compressSettings(model, options);
+  const o = { ...options, ...settings, distill: settings.distill };
   const { test } = data;
   const { train, val: monitor } = data.val ? { train: data.train, val: data.val } : carveValidation(data.train, o.seed);
   const emit = o.onEvent ?? (() => {});
   const units = shrinkableUnits(model);
   const shrinkable = units.length > 0;
-  const structuredEpochs = o.structuredEpochs ?? 16;
+  const structuredEpochs = o.structuredEpochs;
   let dkmEpochs = o.epochs;
   let widths = o.widths;
   if (widths && !shrinkable) throw new WpalCompressError('removing whole filters / neurons (widths): no layer of this model can lose them (a fully connected or conv layer feeding another through channel-wise ops)');
@@ -133,7 +180,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const perEpoch = Math.floor(train.count / o.batchSize) * o.batchSize;
   if (perEpoch === 0) throw new WpalCompressError(`batch size ${o.batchSize} is larger than the ${train.count} training examples`);
   const full = units.map((u) => u.width);
-  if (widths) dkmEpochs = o.epochsAfterStructured ?? o.epochs;
+  if (widths) dkmEpochs = o.epochsAfterStructured;
   emit({ kind: 'start', examples: perEpoch * (pruneEpochs + dkmEpochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
   // every stage distills from the model given (not from the narrower model of a previous stage)
@@ -213,7 +260,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
       throw new WpalCompressError(`${e.message}; removing whole filters and neurons does not reach it either: ${(why as Error).message}`, { cause: why });
     }
     emit({ kind: 'widths', targetBytes: e.targetBytes, minBytes: e.minBytes, widths: plan.widths, full: plan.full, estimatedBytes: plan.estimatedBytes, bits: WIDTH_PLAN_BITS });
-    dkmEpochs = o.epochsAfterStructured ?? o.epochs;
+    dkmEpochs = o.epochsAfterStructured;
     emit({ kind: 'extend', examples: perEpoch * (structuredEpochs + dkmEpochs - o.epochs) });
     widths = structured(plan.widths, 0);
     reserveBytes = reserve();
@@ -234,5 +281,5 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   draft.dispose();
   const bytes = r.build({ ...o.record, properties: { ...provenance, [ACCURACY]: String(accuracy.accuracy), [ACCURACY_EXAMPLES]: String(accuracy.examples), [ACCURACY_DATASET]: o.dataset } }).bytes;
   if (o.targetBytes !== undefined && bytes.length > o.targetBytes) throw new WpalCompressError(`the compressed file takes ${bytes.length} B, over the target ${o.targetBytes} B`);
-  return { bytes, report: { result: r, accuracy, ...(structuredLine ? { structured: structuredLine } : {}), ...(widths ? { widths } : {}), trainSeconds, provenance } };
+  return { bytes, report: { result: r, accuracy, ...(structuredLine ? { structured: structuredLine } : {}), ...(widths ? { widths } : {}), trainSeconds, provenance, settings } };
 }

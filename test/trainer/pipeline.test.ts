@@ -1,0 +1,63 @@
+/**
+ * compress(model, data, options) (src/trainer/pipeline.ts), the library call behind `wpal compress`,
+ * CI-sized: a LeNet-300-100 trained by train() on 2,000 MNIST images, compressed with nothing but
+ * the data set's name and `distill: true`. The defaults filled in are reported; the validation split
+ * is carved from the training examples when none is given; the written file is 2-bit, loads, and
+ * records the accuracy measured again here; a target no setting reaches is a typed error.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadImageDataset } from '../../src/trainer/data/index.js';
+import { train } from '../../src/trainer/train.js';
+import { COMPRESS_DEFAULTS, WpalCompressError, compress, compressSettings, takesTokenIds } from '../../src/trainer/pipeline.js';
+import { freshModel } from '../../src/trainer/architectures.js';
+import { readModel } from '../../src/format/read.js';
+import { loadModel } from '../../src/index.js';
+
+const all = loadImageDataset('mnist', 'train');
+const testAll = loadImageDataset('mnist', 'test');
+const sub = (d: typeof all, from: number, n: number) => ({ x: d.x.subarray(from * 784, (from + n) * 784), y: d.y.subarray(from, from + n), count: n });
+const data = { train: sub(all, 0, 2000), test: sub(testAll, 0, 1000) };
+const meta = { dataset: 'mnist', trainer: 'test' };
+
+describe('compress (library)', () => {
+  it('compresses with the defaults, carving a validation split, and records the accuracy of the file it writes', async () => {
+    const dense = (await train(data, { ...meta, arch: 'lenet300-100', classes: 10, inputShape: [28, 28, 1], epochs: 2 })).report.model;
+    const notes: string[] = [];
+    const { bytes, report } = await compress(dense, data, { ...meta, distill: true, onEvent: (e) => { if (e.kind === 'note') notes.push(e.text); } });
+    expect(report.settings).toMatchObject({ bits: COMPRESS_DEFAULTS.bits, epochs: COMPRESS_DEFAULTS.epochs, batchSize: COMPRESS_DEFAULTS.batch, optimizer: 'sgd', lr: COMPRESS_DEFAULTS.lr, distill: { temperature: COMPRESS_DEFAULTS.temperature, alpha: COMPRESS_DEFAULTS.alpha } });
+    // about 10% of the 2,000 training examples (stratified by class) were held out to choose the best epoch
+    const trained = Number(report.provenance['train_examples']);
+    expect(trained).toBeGreaterThanOrEqual(1790);
+    expect(trained).toBeLessThanOrEqual(1810);
+    expect(notes.some((n) => /val acc \(hard\)/.test(n))).toBe(true);
+    const info = readModel(bytes);
+    const palettized = info.tensors.filter((t) => t.weight?.palettized);
+    expect(palettized.length).toBe(3);
+    expect(palettized.every((t) => t.weight!.palettized!.bits === 2)).toBe(true);
+    const model = await loadModel(bytes);
+    const out = model.run({ [model.inputs[0]!.name]: { data: data.test.x, shape: [data.test.count, 784] } })[model.outputs[0]!.name]!.data as Float32Array;
+    let correct = 0;
+    for (let i = 0; i < data.test.count; i++) {
+      const row = out.subarray(i * 10, i * 10 + 10);
+      if (row.indexOf(Math.max(...row)) === data.test.y[i]) correct++;
+    }
+    expect(report.accuracy.correct).toBe(correct);
+    expect(Number(model.metadata.properties['accuracy'])).toBe(correct / data.test.count);
+    expect(correct / data.test.count).toBeGreaterThan(0.7);
+    model.dispose();
+  }, 180_000);
+
+  it('fills in the transformer\'s own defaults', () => {
+    const text = freshModel('transformer', { seed: 1, classes: 2, inputShape: [32], text: { seq: 32, buckets: 64, dim: 16, layers: 1, heads: 2, ffn: 32 } });
+    expect(takesTokenIds(text)).toBe(true);
+    expect(compressSettings(text, { distill: true })).toMatchObject({ optimizer: 'adam', epochs: 1, lr: 3e-4, distill: { temperature: 2 } });
+    const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
+    expect(compressSettings(lenet, {})).toMatchObject({ epochs: 2, epochsAfterStructured: 8 });
+    expect(compressSettings(lenet, { epochs: 3 })).toMatchObject({ epochs: 3, epochsAfterStructured: 3 });
+  });
+
+  it('a target size no setting reaches is a WpalCompressError', async () => {
+    const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
+    await expect(compress(lenet, data, { ...meta, targetBytes: 300 })).rejects.toThrow(WpalCompressError);
+  }, 60_000);
+});
