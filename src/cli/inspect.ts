@@ -35,7 +35,7 @@ export interface InspectLayer {
   encoding: string;
   bits: number | null;
   /** Rows (output channels) per palette; null when not palettized. */
-  groupSize: number | null;
+  groupRows: number | null;
   palettes: number | null;
   entryType: string | null;
   /** Fraction of blocks dropped. */
@@ -66,7 +66,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
       shape: l.shape,
       encoding: l.encoding,
       bits: p ? p.bits : null,
-      groupSize: p ? p.groupRows : null,
+      groupRows: p ? p.groupRows : null,
       palettes: p ? p.numPalettes : null,
       entryType: p ? p.entryType : w.dense!.dtype,
       sparsity: l.sparsity,
@@ -134,7 +134,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     l.shape.join('x'),
     l.bits !== null ? `pal ${l.entryType}` : (l.entryType ?? 'dense'),
     l.bits !== null ? String(l.bits) : l.entryType === 'float16' ? '16' : '32',
-    l.groupSize !== null ? (l.palettes === 1 ? 'tensor' : String(l.groupSize)) : '-',
+    l.groupRows !== null ? (l.palettes === 1 ? 'tensor' : String(l.groupRows)) : '-',
     l.block ? percent(l.sparsity, 1) : '-',
     l.block ? `${l.block[0]}x${l.block[1]}` : '-',
     n(l.bytes.palettes),

@@ -19,7 +19,7 @@ export interface EncodedDense {
 export interface EncodedPalettized {
   bits: number;
   /** Rows per palette; 0 = one palette for the tensor. */
-  groupSize: number;
+  groupRows: number;
   entryType: 'float32' | 'float16' | 'int8';
   /** [numPalettes][2^bits] entries of entryType. */
   entries: Uint8Array;
@@ -92,12 +92,12 @@ export function decodeWeight(w: WeightBlobs, rows: number, cols: number): Float3
   }
   const p = w.palettized!;
   const k = 1 << p.bits;
-  const groupRows = p.groupSize === 0 ? rows : p.groupSize;
-  const pal = paletteValues(p, Math.ceil(rows / groupRows));
+  const perPalette = p.groupRows === 0 ? rows : p.groupRows;
+  const pal = paletteValues(p, Math.ceil(rows / perPalette));
   const cs = p.channelScales;
   const out = new Float32Array(rows * cols);
   const value = (r: number, idx: number) => {
-    const e = pal[Math.floor(r / groupRows) * k + idx];
+    const e = pal[Math.floor(r / perPalette) * k + idx];
     return cs ? Math.fround(e * cs[r]) : e;
   };
   if (!w.sparse) {
@@ -135,7 +135,7 @@ export function weightBlobs(info: ModelInfo, t: TensorInfo): WeightBlobs {
     const p = w.palettized;
     out.palettized = {
       bits: p.bits,
-      groupSize: p.groupRows,
+      groupRows: p.groupRows,
       entryType: p.entryType,
       entries: view(p.entries),
       indices: view(p.indices),

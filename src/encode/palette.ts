@@ -17,7 +17,7 @@ export interface PalettizeOptions {
   /** Index width, 1..8 (2^bits palette entries). */
   bits: number;
   /** Rows sharing one palette; 0 (default) = one palette for the whole tensor. */
-  groupSize?: number;
+  groupRows?: number;
   /** How palette entries are stored (default float32). int8 entries get a scale per palette = max|entry| / 127. */
   entryType?: 'float32' | 'float16' | 'int8';
   /** Normalize each row by its max |value| before clustering and store that as channel_scales. */
@@ -98,13 +98,13 @@ function quantizePalette(c: Float64Array, entryType: 'float32' | 'float16' | 'in
  * the palettes' stored bytes, and the scales.
  */
 function palettize(values: Float32Array, rows: number, cols: number, opts: PalettizeOptions, kept?: (r: number, c: number) => boolean): EncodedPalettized & { all: Uint8Array } {
-  const { bits, groupSize = 0, entryType = 'float32', seed = 1, iters = 100 } = opts;
+  const { bits, groupRows = 0, entryType = 'float32', seed = 1, iters = 100 } = opts;
   if (!(Number.isInteger(bits) && bits >= 1 && bits <= 8)) throw new RangeError(`palettize: bits must be 1..8, got ${bits}`);
-  if (!(Number.isInteger(groupSize) && groupSize >= 0 && groupSize <= rows)) throw new RangeError(`palettize: groupSize must be 0 or 1..${rows}, got ${groupSize}`);
+  if (!(Number.isInteger(groupRows) && groupRows >= 0 && groupRows <= rows)) throw new RangeError(`palettize: groupRows must be 0 or 1..${rows}, got ${groupRows}`);
   if (!['float32', 'float16', 'int8'].includes(entryType)) throw new RangeError(`palettize: unknown entryType ${entryType}`);
   const k = 1 << bits;
-  const groupRows = groupSize === 0 ? rows : groupSize;
-  const numPalettes = Math.ceil(rows / groupRows);
+  const perPalette = groupRows === 0 ? rows : groupRows;
+  const numPalettes = Math.ceil(rows / perPalette);
 
   let channelScales: Float32Array | undefined;
   let norm = values;
@@ -124,8 +124,8 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
   const entries = new Float64Array(numPalettes * k);
   const entryScales = entryType === 'int8' ? new Float32Array(numPalettes) : undefined;
   for (let p = 0; p < numPalettes; p++) {
-    const r0 = p * groupRows;
-    const r1 = Math.min(rows, r0 + groupRows);
+    const r0 = p * perPalette;
+    const r1 = Math.min(rows, r0 + perPalette);
     let group: Float32Array;
     let weights: Float32Array | undefined;
     if (!kept) {
@@ -161,7 +161,7 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
   }
   return {
     bits,
-    groupSize,
+    groupRows,
     entryType,
     entries: entryBytes,
     ...(entryScales ? { entryScales } : {}),

@@ -73,7 +73,7 @@ export function compactInfo(
       {
         dense: b.dense && { dtype: w.dtype, dataLength: b.dense.length },
         palettized: w.palettized
-          ? { bits: w.bits, groupSize: w.groupSize, entryType: w.dtype, entriesLength: b.entries!.length, entryScales: floats(b.entryScales), channelScales: floats(b.channelScales), indicesLength: b.indices!.length }
+          ? { bits: w.bits, groupRows: w.groupRows, entryType: w.dtype, entriesLength: b.entries!.length, entryScales: floats(b.entryScales), channelScales: floats(b.channelScales), indicesLength: b.indices!.length }
           : undefined,
         sparse: w.sparse && b.mask && { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, mask: bytes.subarray(b.mask.offset, b.mask.offset + b.mask.length) },
       },

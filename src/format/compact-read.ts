@@ -45,7 +45,7 @@ export interface CompactWeight {
   palettized: boolean;
   dtype: DTypeName;
   bits: number;
-  groupSize: number;
+  groupRows: number;
   channelScales: boolean;
   sparse?: { blockRows: number; blockCols: number; kept: number };
   /** File offset of the record's checksum (u32). */
@@ -188,12 +188,12 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
   const rows = shape[0];
   const cols = shape.slice(1).reduce((a, b) => a * b, 1);
   let bits = 0;
-  let groupSize = 0;
+  let groupRows = 0;
   if (palettized) {
     bits = r.u8(`${where} bits`);
     if (!(bits >= 1 && bits <= 8)) r.fail(`${where}: bits ${bits} must be 1..8`);
-    groupSize = enc & ENC_GROUPED ? r.uvar(`${where} group_size`) : 0;
-    if (enc & ENC_GROUPED && !(groupSize >= 1 && groupSize < rows)) r.fail(`${where}: group_size ${groupSize} must be 1..${rows - 1} (a palette per group of rows; one for the tensor is bit 5 clear)`);
+    groupRows = enc & ENC_GROUPED ? r.uvar(`${where} group_rows`) : 0;
+    if (enc & ENC_GROUPED && !(groupRows >= 1 && groupRows < rows)) r.fail(`${where}: group_rows ${groupRows} must be 1..${rows - 1} (a palette per group of rows; one for the tensor is bit 5 clear)`);
   }
   let sparse: CompactWeight['sparse'];
   if (enc & ENC_SPARSE) {
@@ -222,13 +222,13 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
   }
   if (!palettized) blobs.dense = blob(stored * ELEMENT_SIZE[dtype], `${where} dense data`);
   else {
-    const numPalettes = Math.ceil(rows / (groupSize || rows));
+    const numPalettes = Math.ceil(rows / (groupRows || rows));
     blobs.entries = blob(numPalettes * 2 ** bits * ELEMENT_SIZE[dtype], `${where} palette entries`);
     if (dtype === 'int8') blobs.entryScales = blob(4 * numPalettes, `${where} entry scales`);
     if (channelScales) blobs.channelScales = blob(4 * rows, `${where} channel scales`);
     blobs.indices = blob(sparse ? Math.ceil((stored * bits) / 8) : rows * Math.ceil((cols * bits) / 8), `${where} indices`);
   }
-  return { tensor: t, shape, palettized, dtype, bits, groupSize, channelScales, ...(sparse ? { sparse } : {}), checksumAt, blobs };
+  return { tensor: t, shape, palettized, dtype, bits, groupRows, channelScales, ...(sparse ? { sparse } : {}), checksumAt, blobs };
 }
 
 function op(r: StreamReader, g: CompactGraph, code: number, claim: (p: FilePart) => void): void {

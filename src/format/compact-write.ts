@@ -83,12 +83,12 @@ function writeOp(s: StreamWriter, o: GraphToWrite['ops'][number], created: numbe
 function writeWeight(s: StreamWriter, w: WeightBlobs, rows: number): void {
   const p = w.palettized;
   const dtype = p ? p.entryType : w.dense!.dtype;
-  // A group of all rows is one palette for the tensor, as group_size 0 is: the same weight.
-  const grouped = !!p && p.groupSize !== 0 && p.groupSize < rows;
+  // A group of all rows is one palette for the tensor, as group_rows 0 is: the same weight.
+  const grouped = !!p && p.groupRows !== 0 && p.groupRows < rows;
   s.u8((p ? ENC_PALETTIZED : 0) | (DTYPE[dtype] << ENC_DTYPE_SHIFT) | (w.sparse ? ENC_SPARSE : 0) | (p?.channelScales ? ENC_CHANNEL_SCALES : 0) | (grouped ? ENC_GROUPED : 0));
   if (p) {
     s.u8(p.bits);
-    if (grouped) s.uvar(p.groupSize);
+    if (grouped) s.uvar(p.groupRows);
   }
   if (w.sparse) {
     s.uvar(w.sparse.blockRows);

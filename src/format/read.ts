@@ -253,7 +253,7 @@ class Context {
       palettized: pal
         ? {
             bits: pal.bits(),
-            groupSize: pal.groupSize(),
+            groupRows: pal.groupRows(),
             entryType: this.dtype(pal.entryType(), where),
             entriesLength: pal.entriesLength(),
             entryScales: pal.entryScalesLength() ? this.floats(pal.entryScalesLength(), (k) => pal.entryScales(k)!) : undefined,

@@ -71,7 +71,7 @@ export function rewriteModel(info: ModelInfo, opts: RewriteOptions = {}): Uint8A
       if (!blobs) {
         const copied = weightBlobs(info, t);
         const p = t.weight.palettized;
-        if (copied.palettized && p && p.numPalettes === 1) copied.palettized.groupSize = 0;
+        if (copied.palettized && p && p.numPalettes === 1) copied.palettized.groupRows = 0;
         blobs = copied;
       }
       handles.set(t.index, w.weight(t.name, opts.shapes?.get(t.index) ?? t.shape, blobs));

@@ -14,7 +14,7 @@ export interface WeightLayout {
   palettized?: {
     bits: number;
     /** As stored: 0 = one palette for the tensor. */
-    groupSize: number;
+    groupRows: number;
     entryType: string;
     entriesLength: number;
     /** undefined = field absent. */
@@ -85,8 +85,8 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
   if (w.palettized) {
     const p = w.palettized;
     if (!(Number.isInteger(p.bits) && p.bits >= 1 && p.bits <= 8)) bad(`bits ${p.bits} must be 1..8`);
-    if (!(Number.isInteger(p.groupSize) && p.groupSize >= 0 && p.groupSize <= rows)) bad(`group_size ${p.groupSize} must be 0 (per tensor) or 1..${rows} (rows)`);
-    out.groupRows = p.groupSize === 0 ? rows : p.groupSize;
+    if (!(Number.isInteger(p.groupRows) && p.groupRows >= 0 && p.groupRows <= rows)) bad(`group_rows ${p.groupRows} must be 0 (per tensor) or 1..${rows} (rows)`);
+    out.groupRows = p.groupRows === 0 ? rows : p.groupRows;
     out.numPalettes = Math.ceil(rows / out.groupRows);
     const esize = ENTRY_SIZE[p.entryType];
     if (!esize) bad(`palette entry type ${p.entryType} is not float32, float16 or int8`);

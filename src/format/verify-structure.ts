@@ -24,7 +24,7 @@ export const TABLES: Readonly<Record<string, readonly FieldSpec[]>> = {
   ],
   Palettized: [
     { name: 'bits', type: 'u8' },
-    { name: 'group_size', type: 'u32' },
+    { name: 'group_rows', type: 'u32' },
     { name: 'entry_type', type: 'u8' },
     { name: 'entries', type: 'vec:u8' },
     { name: 'entry_scales', type: 'vec:f32' },

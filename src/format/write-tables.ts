@@ -103,7 +103,7 @@ function writeWeight(b: Builder, w: WeightBlobs): Offset {
     const indices = writeBlob(b, p.indices);
     const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
     const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
-    pal = Palettized.createPalettized(b, p.bits, p.groupSize, DTYPE[p.entryType], entries, es, cs, indices);
+    pal = Palettized.createPalettized(b, p.bits, p.groupRows, DTYPE[p.entryType], entries, es, cs, indices);
   }
   if (w.sparse) {
     const mask = writeBlob(b, w.sparse.mask);

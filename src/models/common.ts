@@ -24,7 +24,7 @@ export interface WeightCompression {
   palette?: {
     bits: number;
     /** Output channels (rows) per palette; 0 / absent = one palette for the tensor. Clamped to the rows. */
-    groupSize?: number;
+    groupRows?: number;
     entryType?: 'float32' | 'float16' | 'int8';
     channelScales?: boolean;
     /** Lloyd iterations at most (default: the encoder's, 100). */
@@ -138,7 +138,7 @@ export function encodeWeight(values: Float32Array, shape: readonly number[], c: 
   const dtype = c?.dtype ?? 'float32';
   const pal = c?.palette && {
     bits: c.palette.bits,
-    groupSize: Math.min(c.palette.groupSize ?? 0, rows),
+    groupRows: Math.min(c.palette.groupRows ?? 0, rows),
     entryType: c.palette.entryType ?? 'float32',
     channelScales: c.palette.channelScales ?? false,
     seed,

@@ -324,7 +324,7 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   const settings = new Map<string, WeightCompression | undefined>(
     layers.map((l) => {
       const c: WeightCompression = {};
-      if (l.dkm) c.palette = { bits: l.setting.bits, groupSize: l.setting.groupRows };
+      if (l.dkm) c.palette = { bits: l.setting.bits, groupRows: l.setting.groupRows };
       if (l.pruner && l.pruner.dropped > 0) c.sparse = l.pruner.compression();
       return [l.name, c.palette || c.sparse ? c : undefined];
     }),

@@ -247,9 +247,9 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
     const set = { ...opts, ...opts.layers?.[t.name] };
     const rows = t.shape[0];
     const cols = t.shape.slice(1).reduce((a, b) => a * b, 1);
-    const groupSize = Math.min(set.groupRows ?? 0, rows);
+    const groupRows = Math.min(set.groupRows ?? 0, rows);
     const importance = opts.calibration?.length ? importanceOf(info, l, reference.map((r) => r[probeKey(l.input)])) : undefined;
-    const pal = { bits: set.bits ?? opts.bits, groupSize, entryType: opts.entryType ?? 'float32', seed: opts.seed ?? 1, importance, channelScales: opts.channelScales ?? false };
+    const pal = { bits: set.bits ?? opts.bits, groupRows, entryType: opts.entryType ?? 'float32', seed: opts.seed ?? 1, importance, channelScales: opts.channelScales ?? false };
     const values = decodeTensor(info, l.weight);
     const sparse = set.sparsity && set.sparsity > 0 && l.op.type !== 'Embedding';
     const block: [number, number] = set.block ?? [1, 4];
@@ -259,7 +259,7 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
       const bias = correctedBias(info, l, values, encoded.decode(), reference.map((r) => r[probeKey(l.input)]));
       if (bias) weights.set(l.op.inputs[2], encodeDense(bias));
     }
-    settings.set(l.weight, { bits: pal.bits, groupRows: groupSize, sparsity: sparse ? set.sparsity! : 0, ...(sparse ? { block } : {}) });
+    settings.set(l.weight, { bits: pal.bits, groupRows: groupRows, sparsity: sparse ? set.sparsity! : 0, ...(sparse ? { block } : {}) });
     opts.onProgress?.(i + 1, layers.length, t.name);
   });
   const out = rewriteModel(info, { weights });

@@ -169,14 +169,14 @@ describe('wpal main', () => {
     expect(dbg.err).toMatch(/\n\s+at /);
   });
   it('inspect --json: the numbers add up to the file size', async () => {
-    const built = buildLeNet5({ compression: (l) => (l.index === 2 ? { palette: { bits: 2, groupSize: 100 }, sparse: { block: [8, 1], sparsity: 0.5 } } : { palette: { bits: 4 } }) });
+    const built = buildLeNet5({ compression: (l) => (l.index === 2 ? { palette: { bits: 2, groupRows: 100 }, sparse: { block: [8, 1], sparsity: 0.5 } } : { palette: { bits: 4 } }) });
     const file = join(tmp, 'pal.wpal');
     writeFileSync(file, built.bytes);
     const r = await wpal('inspect', file, '--json');
     expect(r.code).toBe(0);
     const j = json(r);
     expect(j['fileBytes']).toBe(built.bytes.length);
-    const layers = j['layers'] as Array<{ name: string; bytes: Record<string, number>; bits: number | null; sparsity: number; block: number[] | null; groupSize: number | null }>;
+    const layers = j['layers'] as Array<{ name: string; bytes: Record<string, number>; bits: number | null; sparsity: number; block: number[] | null; groupRows: number | null }>;
     const sumLayers = layers.reduce((a, l) => a + l.bytes['total']!, 0);
     expect(sumLayers).toBe(j['weightBytes']);
     expect(sumLayers + j['byKind'].graphAndMetadata).toBe(j['fileBytes']);
@@ -184,7 +184,7 @@ describe('wpal main', () => {
     const k = j['byKind'] as Record<string, number>;
     expect(Object.values(k).reduce((a, b) => a + b, 0)).toBe(j['fileBytes']);
     const fc1 = layers.find((l) => l.name === 'fc1.weight')!;
-    expect(fc1).toMatchObject({ bits: 2, groupSize: 100, block: [8, 1] });
+    expect(fc1).toMatchObject({ bits: 2, groupRows: 100, block: [8, 1] });
     expect(fc1.sparsity).toBeCloseTo(0.5, 2);
     expect(j['memory'].weightsInMemoryBytes).toBeGreaterThanOrEqual(j['fileBytes']);
     expect((j['kernelPlan'] as unknown[]).length).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ export function buildMlp(seed: number): Uint8Array {
   const W1 = w.weight(
     'fc1.weight',
     [97, 203],
-    encodePalettized(rng.floats(97 * 203), 97, 203, { bits: 3, groupSize: 32, entryType: 'float32', channelScales: true, seed }),
+    encodePalettized(rng.floats(97 * 203), 97, 203, { bits: 3, groupRows: 32, entryType: 'float32', channelScales: true, seed }),
   );
   const b1 = w.weight('fc1.bias', [97], encodeDense(rng.floats(97, -0.1, 0.1)));
   const h1 = w.op('Relu', [w.op('FullyConnected', [x, W1, b1])]);
@@ -53,7 +53,7 @@ export function buildInt8Layer(seed: number, int8: boolean): Uint8Array {
   const rng = new Rng(seed);
   const w = new ModelWriter({ name: 'int8-layer' });
   const x = w.input('input', [203]);
-  const W = w.weight('fc.weight', [97, 203], encodePalettized(rng.floats(97 * 203), 97, 203, { bits: 4, groupSize: 32, entryType: 'int8', seed }));
+  const W = w.weight('fc.weight', [97, 203], encodePalettized(rng.floats(97 * 203), 97, 203, { bits: 4, groupRows: 32, entryType: 'int8', seed }));
   const b = w.weight('fc.bias', [97], encodeDense(rng.floats(97, -0.1, 0.1)));
   w.output(w.op('FullyConnected', [x, W, b], { attrs: { int8: int8 ? 1 : 0 }, output: 'y' }));
   return w.finish();

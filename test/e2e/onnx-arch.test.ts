@@ -153,7 +153,7 @@ describe('reduced architectures: onnxruntime (exportOnnx) and the wasm-palette r
   it('MobileNet-v1 alpha 0.25 at 32x32, 4-bit pointwise / 8-bit depthwise palettes', async () => {
     const m = buildMobileNetV1({
       inputSize: 32, alpha: 0.25, classes: 10, weights: { seed: 4 },
-      compression: (l) => (l.kind === 'dwconv' ? { palette: { bits: 8 } } : l.kind === 'conv' ? { palette: { bits: 4, groupSize: 8 } } : undefined),
+      compression: (l) => (l.kind === 'dwconv' ? { palette: { bits: 8 } } : l.kind === 'conv' ? { palette: { bits: 4, groupRows: 8 } } : undefined),
     });
     expect(m.outputs[0].shape).toEqual([10]);
     await checkImageModel(m, 2, 5);
@@ -168,14 +168,14 @@ describe('reduced architectures: onnxruntime (exportOnnx) and the wasm-palette r
   });
 
   it('ResNet-50 width 4 at 32x32 (all 16 bottlenecks), 2-bit palettes', async () => {
-    const m = buildResNet({ depth: 50, inputSize: 32, width: 4, classes: 10, weights: { seed: 8 }, compression: { palette: { bits: 2, groupSize: 4 } } });
+    const m = buildResNet({ depth: 50, inputSize: 32, width: 4, classes: 10, weights: { seed: 8 }, compression: { palette: { bits: 2, groupRows: 4 } } });
     await checkImageModel(m, 1, 9);
   });
 
   it('DistilBERT-shaped encoder (2 layers, 64 wide, 4 heads, seq 16), 4-bit embeddings and linears', async () => {
     const m = buildDistilBert({
       seq: 16, layers: 2, hidden: 64, heads: 4, ffn: 128, vocab: 500, maxPositions: 32, weights: { seed: 10 },
-      compression: (l) => (l.kind === 'embedding' ? { palette: { bits: 4, entryType: 'float16' } } : { palette: { bits: 4, groupSize: 16 } }),
+      compression: (l) => (l.kind === 'embedding' ? { palette: { bits: 4, entryType: 'float16' } } : { palette: { bits: 4, groupRows: 16 } }),
     });
     const batch = 2;
     const r = new Rng(11);
@@ -214,7 +214,7 @@ describe('builder helpers', () => {
     const v = new Rng(13).floats(6 * 10);
     expect(encodeWeight(v, [6, 10], undefined).dense?.dtype).toBe('float32');
     expect(encodeWeight(v, [6, 10], { dtype: 'float16' }).dense?.dtype).toBe('float16');
-    expect(encodeWeight(v, [6, 10], { palette: { bits: 3, groupSize: 64 } }).palettized?.groupSize).toBe(6);
+    expect(encodeWeight(v, [6, 10], { palette: { bits: 3, groupRows: 64 } }).palettized?.groupRows).toBe(6);
     const s = encodeWeight(v, [6, 10], { sparse: { block: [16, 1], sparsity: 0.5 } });
     expect(s.sparse).toMatchObject({ blockRows: 6, blockCols: 1 });
     const b = encodeWeight(v, [6, 2, 5], { palette: { bits: 2 }, sparse: { block: [1, 4], sparsity: 0.5 } });

@@ -36,8 +36,8 @@ const VARIANTS: [string, CompressionConfig | undefined][] = [
   ['dense float32', undefined],
   ['dense float16', { dtype: 'float16' }],
   ['palettized 2-bit, one palette per tensor', { palette: { bits: 2 } }],
-  ['palettized 4-bit, f16 entries, 32-row groups, channel scales', { palette: { bits: 4, groupSize: 32, entryType: 'float16', channelScales: true } }],
-  ['palettized 3-bit int8 entries', { palette: { bits: 3, entryType: 'int8', groupSize: 16 } }],
+  ['palettized 4-bit, f16 entries, 32-row groups, channel scales', { palette: { bits: 4, groupRows: 32, entryType: 'float16', channelScales: true } }],
+  ['palettized 3-bit int8 entries', { palette: { bits: 3, entryType: 'int8', groupRows: 16 } }],
   ['block-sparse 1x4 50%, dense values', { sparse: { block: [1, 4], sparsity: 0.5 } }],
   // The DESIGN table's setting: 2-bit everywhere, fc1 90% and fc2 80% pruned.
   [

@@ -133,7 +133,7 @@ describe('every op through exportOnnx and onnxruntime matches the float64 oracle
     const x = w.input('x', [9, 8, 4]);
     const conv = w.op('Conv2D', [
       x,
-      w.weight('c1.w', [6, 3, 2, 2], encodePalettized(rng.floats(72), 6, 12, { bits: 4, groupSize: 2 })),
+      w.weight('c1.w', [6, 3, 2, 2], encodePalettized(rng.floats(72), 6, 12, { bits: 4, groupRows: 2 })),
       w.weight('c1.b', [6], dense(6)),
     ], { attrs: { strides: [2, 1], pads: [1, 0, 2, 1], dilations: [2, 1], groups: 2 }, output: 'conv' });
     const p = (n: string, lo: number, hi: number) => w.weight(n, [6], dense(6, lo, hi));

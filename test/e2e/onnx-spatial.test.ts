@@ -131,7 +131,7 @@ describe('shape inference of the 1.1 ops', () => {
     const encodings: Array<[string, EncodedWeight, RegExp]> = [
       ['dense f32', encodeDense(v()), /dense float32/],
       ['dense f16', encodeDense(v(), 'float16'), /dense float16/],
-      ['4-bit, palettes of 2 rows, channel scales', encodePalettized(v(), O, K, { bits: 4, groupSize: 2, channelScales: true }), /3 palettes of 2 rows, channel scales/],
+      ['4-bit, palettes of 2 rows, channel scales', encodePalettized(v(), O, K, { bits: 4, groupRows: 2, channelScales: true }), /3 palettes of 2 rows, channel scales/],
       ['3-bit int8 entries', encodePalettized(v(), O, K, { bits: 3, entryType: 'int8' }), /palettized 3-bit int8/],
       ['2x3 blocks, palettized 2-bit', encodeBlockSparse(v(), O, K, { blockRows: 2, blockCols: 3, sparsity: 0.5 }, { bits: 2 }), /2x3 blocks 50.0% dropped/],
     ];
@@ -212,7 +212,7 @@ describe('the runtime (SIMD and reference kernels) against the float64 oracle', 
     const encodings: Array<[string, (o: number, k: number) => EncodedWeight, RegExp]> = [
       ['dense f32', (o, k) => encodeDense(rng.floats(o * k)), /f32_deconv2d_dense_4x8__simd/],
       ['dense f16', (o, k) => encodeDense(rng.floats(o * k), 'float16'), /f32_deconv2d_f16_4x8__simd/],
-      ['palettized 3-bit grouped, channel scales', (o, k) => encodePalettized(rng.floats(o * k), o, k, { bits: 3, groupSize: 2, channelScales: true }), /f32_deconv2d_p8f32_4x8__simd/],
+      ['palettized 3-bit grouped, channel scales', (o, k) => encodePalettized(rng.floats(o * k), o, k, { bits: 3, groupRows: 2, channelScales: true }), /f32_deconv2d_p8f32_4x8__simd/],
       ['palettized 8-bit int8 entries', (o, k) => encodePalettized(rng.floats(o * k), o, k, { bits: 8, entryType: 'int8' }), /f32_deconv2d_p8f32_4x8__simd/],
       ['block-sparse 1x4 dense', (o, k) => encodeBlockSparse(rng.floats(o * k), o, k, { blockRows: 1, blockCols: 4, sparsity: 0.5 }), /f32_deconv2d_dense_bs_4x8__simd/],
       ['block-sparse 2x2 palettized 4-bit f16 entries', (o, k) => encodeBlockSparse(rng.floats(o * k), o, k, { blockRows: 2, blockCols: 2, sparsity: 0.3 }, { bits: 4, entryType: 'float16' }), /f32_deconv2d_p8f32_bs_4x8__simd/],
@@ -243,7 +243,7 @@ describe('exportOnnx + onnxruntime and our runtime against the oracle', () => {
     const conv = w.op('Relu', [w.op('Conv2D', [x, w.weight('c.w', [6, 3, 3, 4], dense(216)), w.weight('c.b', [6], dense(6))], { attrs: { pads: [1, 1, 1, 1] } })]);
     const up = w.op('ConvTranspose', [
       conv,
-      w.weight('up.w', [8, 3, 2, 3], encodePalettized(rng.floats(8 * 18), 8, 18, { bits: 4, groupSize: 4 })),
+      w.weight('up.w', [8, 3, 2, 3], encodePalettized(rng.floats(8 * 18), 8, 18, { bits: 4, groupRows: 4 })),
       w.weight('up.b', [8], dense(8)),
     ], { attrs: { strides: [2, 2], pads: [1, 0, 1, 1], groups: 2, output_padding: [1, 0] } }); // [14, 11, 8]
     const rs = w.op('Resize', [up], { attrs: { mode: 'linear', sizes: [9, 17] } }); // half_pixel, from sizes

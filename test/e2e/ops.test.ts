@@ -17,7 +17,7 @@ function buildCnn(seed: number): Uint8Array {
   const rng = new Rng(seed);
   const w = new ModelWriter({ name: 'cnn-ops' });
   const x = w.input('image', [9, 11, 3]);
-  const c1w = w.weight('c1.w', [8, 3, 3, 3], encodePalettized(rng.floats(8 * 27), 8, 27, { bits: 3, groupSize: 4, seed }));
+  const c1w = w.weight('c1.w', [8, 3, 3, 3], encodePalettized(rng.floats(8 * 27), 8, 27, { bits: 3, groupRows: 4, seed }));
   const c1b = w.weight('c1.b', [8], encodeDense(rng.floats(8, -0.1, 0.1)));
   const c1 = w.op('Relu', [w.op('Conv2D', [x, c1w, c1b], { attrs: { strides: [1, 1], pads: [1, 1, 1, 1] } })]); // [9, 11, 8]
   const dw = w.weight('dw.w', [8, 3, 3, 1], encodePalettized(rng.floats(8 * 9), 8, 9, { bits: 4, seed }));
@@ -51,7 +51,7 @@ function buildTransformer(seed: number): Uint8Array {
   const d = 8;
   const w = new ModelWriter({ name: 'attention-ops' });
   const ids = w.input('ids', [6], 'int32');
-  const table = w.weight('embed', [50, d], encodePalettized(rng.floats(50 * d), 50, d, { bits: 4, groupSize: 16, seed }));
+  const table = w.weight('embed', [50, d], encodePalettized(rng.floats(50 * d), 50, d, { bits: 4, groupRows: 16, seed }));
   const e = w.op('Embedding', [ids, table]); // [6, 8]
   const ln = w.op('LayerNorm', [e, w.weight('ln.g', [d], encodeDense(rng.floats(d, 0.5, 1.5))), w.weight('ln.b', [d], encodeDense(rng.floats(d)))]);
   const proj = (name: string) => w.op('FullyConnected', [ln, w.weight(`${name}.w`, [d, d], encodePalettized(rng.floats(d * d), d, d, { bits: 3, seed }))]);

@@ -9,7 +9,7 @@ import { Rng, withSeed } from '../util/rng.js';
 function checkPalettized(enc: EncodedWeight, values: Float32Array, rows: number, cols: number, kept?: (r: number, c: number) => boolean): void {
   const p = enc.palettized!;
   const k = 1 << p.bits;
-  const groupRows = p.groupSize || rows;
+  const groupRows = p.groupRows || rows;
   const pal = paletteValues(p, Math.ceil(rows / groupRows));
   const d = enc.decode();
   expect(d.length).toBe(rows * cols);
@@ -43,18 +43,18 @@ describe('encodePalettized', () => {
   const rows = 23;
   const cols = 17;
   for (const entryType of ['float32', 'float16', 'int8'] as const) {
-    for (const groupSize of [0, 1, 5, rows]) {
+    for (const groupRows of [0, 1, 5, rows]) {
       for (const channelScales of [false, true]) {
-        it(`${entryType}, groupSize ${groupSize}, channelScales ${channelScales}`, () => {
-          const seed = 1000 + groupSize;
+        it(`${entryType}, groupRows ${groupRows}, channelScales ${channelScales}`, () => {
+          const seed = 1000 + groupRows;
           withSeed(seed, () => {
             const rng = new Rng(seed);
             // Rows of very different magnitudes, so channel scales matter.
             const v = Float32Array.from({ length: rows * cols }, (_, i) => rng.normal() * (1 + Math.floor(i / cols)));
-            const bits = 1 + (groupSize % 4);
-            const enc = encodePalettized(v, rows, cols, { bits, groupSize, entryType, channelScales, seed });
+            const bits = 1 + (groupRows % 4);
+            const enc = encodePalettized(v, rows, cols, { bits, groupRows, entryType, channelScales, seed });
             const p = enc.palettized!;
-            const np = Math.ceil(rows / (groupSize || rows));
+            const np = Math.ceil(rows / (groupRows || rows));
             expect(p.entries.length).toBe(np * (1 << bits) * { float32: 4, float16: 2, int8: 1 }[entryType]);
             expect(p.indices.length).toBe(rows * Math.ceil((cols * bits) / 8));
             expect(p.entryScales?.length).toBe(entryType === 'int8' ? np : undefined);
@@ -67,7 +67,7 @@ describe('encodePalettized', () => {
             if (entryType === 'float16') for (const e of paletteValues(p, np)) expect(roundToF16(e)).toBe(e);
             checkPalettized(enc, v, rows, cols);
             // Same seed, same bytes.
-            const again = encodePalettized(v, rows, cols, { bits, groupSize, entryType, channelScales, seed });
+            const again = encodePalettized(v, rows, cols, { bits, groupRows, entryType, channelScales, seed });
             expect(again.palettized!.indices).toEqual(p.indices);
             expect(again.palettized!.entries).toEqual(p.entries);
           });
@@ -131,7 +131,7 @@ describe('encodeBlockSparse', () => {
       const g = blockGrid(rows, cols, R, C);
       const keep = Array.from({ length: g.gridRows * g.gridCols }, () => rng.int(0, 1));
       for (const entryType of ['float32', 'float16', 'int8'] as const) {
-        const enc = encodeBlockSparse(v, rows, cols, { blockRows: R, blockCols: C, keep }, { bits: 3, groupSize: 4, entryType });
+        const enc = encodeBlockSparse(v, rows, cols, { blockRows: R, blockCols: C, keep }, { bits: 3, groupRows: 4, entryType });
         const kept = countKept(enc.sparse!.mask, g);
         expect(enc.palettized!.indices.length).toBe(Math.ceil((kept * R * C * 3) / 8));
         checkPalettized(enc, v, rows, cols, (r, c) => keep[Math.floor(r / R) * g.gridCols + Math.floor(c / C)] === 1);

@@ -41,7 +41,7 @@ const MODELS: Record<string, () => Uint8Array> = {
   attributes: () => attributeModel(),
   'lenet-5 4-bit': () => lenet5(),
   'lenet-300-100 block-sparse': () => buildLeNet300100({ hidden: [30, 10], compression: (l) => (l.name === 'fc3.weight' ? undefined : { palette: { bits: 2 }, sparse: { block: [1, 4], sparsity: 0.5 } }) }).bytes,
-  'text classifier': () => buildTextClassifier({ seq: 6, buckets: 50, dim: 8, heads: 2, ffn: 12, layers: 1, compression: { palette: { bits: 3, groupSize: 4, entryType: 'float16' } } }).bytes,
+  'text classifier': () => buildTextClassifier({ seq: 6, buckets: 50, dim: 8, heads: 2, ffn: 12, layers: 1, compression: { palette: { bits: 3, groupRows: 4, entryType: 'float16' } } }).bytes,
 };
 
 describe('stream integers', () => {
@@ -255,7 +255,7 @@ describe('hostile compact files: typed errors', () => {
     ['dense int8 values', () => rawCompact({ graph: fcStream({ enc: 2 << 1 }), data: fcData() }), /dense values cannot be int8/],
     ['channel scales on a dense weight', () => rawCompact({ graph: fcStream({ enc: 16 }), data: fcData() }), /need a palettized weight/],
     ['bits 0', () => rawCompact({ graph: fcStream({ enc: 1, weightTail: (s) => s.u8(0) }), data: fcData() }), /bits 0 must be 1\.\.8/],
-    ['group of every row stored as groups', () => rawCompact({ graph: fcStream({ enc: 1 | 32, weightTail: (s) => { s.u8(2); s.uvar(3); } }), data: fcData() }), /group_size 3 must be 1\.\.2/],
+    ['group of every row stored as groups', () => rawCompact({ graph: fcStream({ enc: 1 | 32, weightTail: (s) => { s.u8(2); s.uvar(3); } }), data: fcData() }), /group_rows 3 must be 1\.\.2/],
     ['block larger than the tensor', () => rawCompact({ graph: fcStream({ enc: 8, weightTail: (s) => { s.uvar(4); s.uvar(1); s.uvar(1); } }), data: fcData() }), /block_rows 4 must be 1\.\.3/],
     ['kept blocks not what the mask says', () => rawCompact({ graph: fcStream({ enc: 8, weightTail: (s) => { s.uvar(3); s.uvar(4); s.uvar(1); } }), data: new Uint8Array(16) }), /the mask keeps 0 blocks, the record says 1/],
     ['data too short', () => rawCompact({ graph: fcStream(), data: new Uint8Array(40) }), /dense data: its 48 bytes .* run past the end of Model\.data \(40 bytes\)/],
@@ -383,7 +383,7 @@ describe('blob order and sizes in Model.data', () => {
     const x = w.input('x', [10]);
     const W = w.weight('fc1.weight', [5, 10], encodeBlockSparse(rng.floats(50), 5, 10, { blockRows: 1, blockCols: 2, sparsity: 0.4 }, { bits: 3, entryType: 'int8', channelScales: true }));
     const b = w.weight('fc1.bias', [5], encodeDense(rng.floats(5)));
-    const W2 = w.weight('fc2.weight', [4, 5], encodePalettized(rng.floats(20), 4, 5, { bits: 2, groupSize: 2 }));
+    const W2 = w.weight('fc2.weight', [4, 5], encodePalettized(rng.floats(20), 4, 5, { bits: 2, groupRows: 2 }));
     w.output(w.op('FullyConnected', [w.op('FullyConnected', [x, W, b]), W2]));
     const bytes = w.finish();
     const info = readModel(bytes);

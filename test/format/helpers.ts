@@ -73,7 +73,7 @@ export function blobRanges(info: ModelInfo): { what: string; offset: number; len
 
 export interface RawWeight {
   dense?: { dtype?: DType; data: Uint8Array };
-  palettized?: { bits: number; groupSize?: number; entryType?: DType; entries: Uint8Array; entryScales?: number[]; channelScales?: number[]; indices: Uint8Array };
+  palettized?: { bits: number; groupRows?: number; entryType?: DType; entries: Uint8Array; entryScales?: number[]; channelScales?: number[]; indices: Uint8Array };
   sparse?: { blockRows: number; blockCols: number; mask: Uint8Array };
 }
 export interface RawTensor { name: string; shape: number[]; dtype?: DType; weight?: RawWeight }
@@ -112,7 +112,7 @@ export function rawModel(m: RawModel): Uint8Array {
         const indices = blob(p.indices);
         const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
         const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
-        pal = Palettized.createPalettized(b, p.bits, p.groupSize ?? 0, p.entryType ?? DType.Float32, entries, es, cs, indices);
+        pal = Palettized.createPalettized(b, p.bits, p.groupRows ?? 0, p.entryType ?? DType.Float32, entries, es, cs, indices);
       }
       const sparse = w.sparse ? BlockSparse.createBlockSparse(b, w.sparse.blockRows, w.sparse.blockCols, blob(w.sparse.mask)) : 0;
       Weight.startWeight(b);

@@ -38,7 +38,7 @@ describe('write -> read round trip', () => {
     for (let bits = 1; bits <= 8; bits++) {
       for (const entryType of ['float32', 'float16', 'int8'] as const) {
         encs[`p${bits}.${entryType}`] = (r, c, v) => encodePalettized(v, r, c, { bits, entryType });
-        encs[`p${bits}.${entryType}.g4.cs`] = (r, c, v) => encodePalettized(v, r, c, { bits, entryType, groupSize: 4, channelScales: true });
+        encs[`p${bits}.${entryType}.g4.cs`] = (r, c, v) => encodePalettized(v, r, c, { bits, entryType, groupRows: 4, channelScales: true });
       }
     }
     const info = roundTrip(encs);
@@ -52,7 +52,7 @@ describe('write -> read round trip', () => {
     for (const [R, C] of [[1, 4], [4, 1], [4, 4], [8, 1], [16, 1], [19, 37], [3, 5]]) {
       encs[`s${R}x${C}.f32`] = (r, c, v) => encodeBlockSparse(v, r, c, { blockRows: R, blockCols: C, sparsity: 0.5 });
       encs[`s${R}x${C}.f16`] = (r, c, v) => encodeBlockSparse(v, r, c, { blockRows: R, blockCols: C, sparsity: 0.3 }, { dtype: 'float16' });
-      encs[`s${R}x${C}.p5`] = (r, c, v) => encodeBlockSparse(v, r, c, { blockRows: R, blockCols: C, sparsity: 0.7 }, { bits: 5, groupSize: 3, entryType: 'int8' });
+      encs[`s${R}x${C}.p5`] = (r, c, v) => encodeBlockSparse(v, r, c, { blockRows: R, blockCols: C, sparsity: 0.7 }, { bits: 5, groupRows: 3, entryType: 'int8' });
     }
     const info = roundTrip(encs);
     const t = info.tensors.find((t) => t.name === 's4x1.p5')!;
@@ -64,7 +64,7 @@ describe('write -> read round trip', () => {
     const w = new ModelWriter();
     const x = w.input('x', [1000]);
     // Odd blob lengths so a missing alignment would show.
-    const W1 = w.weight('w1', [333, 1000], encodePalettized(rng.floats(333 * 1000), 333, 1000, { bits: 3, groupSize: 7, entryType: 'float16', channelScales: true }));
+    const W1 = w.weight('w1', [333, 1000], encodePalettized(rng.floats(333 * 1000), 333, 1000, { bits: 3, groupRows: 7, entryType: 'float16', channelScales: true }));
     const b1 = w.weight('b1', [333], encodeDense(rng.floats(333)));
     const W2 = w.weight('w2', [7, 333], encodeBlockSparse(rng.floats(7 * 333), 7, 333, { blockRows: 1, blockCols: 3, sparsity: 0.4 }, { bits: 1 }));
     w.output(w.op('FullyConnected', [w.op('Gelu', [w.op('FullyConnected', [x, W1, b1])]), W2]));

@@ -137,7 +137,7 @@ describe('weights', () => {
     ['dense int8', { dense: { dtype: DType.Int8, data: new Uint8Array(12) } }, /dense dtype int8/],
     ['bits 0', pal({ bits: 0 }), /bits 0 must be 1\.\.8/],
     ['bits 9', pal({ bits: 9 }), /bits 9/],
-    ['group size > rows', pal({ groupSize: 4 }), /group_size 4/],
+    ['group size > rows', pal({ groupRows: 4 }), /group_rows 4/],
     ['entries length', pal({ entries: f32Bytes([0, 1, 2]) }), /palette entries are 12 bytes, expected 16 \(1 palettes x 4 entries x 4 bytes\)/],
     ['indices length', pal({ indices: new Uint8Array(4) }), /indices are 4 bytes, expected 3 \(3 rows x ceil\(4\*2\/8\)\)/],
     ['int8 without entry scales', pal({ entryType: DType.Int8, entries: new Uint8Array(4) }), /need entry_scales/],

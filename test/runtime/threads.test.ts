@@ -65,7 +65,7 @@ interface Case {
   batches: number[];
 }
 
-const palGrouped: CompressionConfig = { palette: { bits: 3, groupSize: 24, channelScales: true } };
+const palGrouped: CompressionConfig = { palette: { bits: 3, groupRows: 24, channelScales: true } };
 const sparsePal: CompressionConfig = (l) =>
   l.kind === 'dwconv' || l.kind === 'embedding' ? { palette: { bits: 4 } } : { palette: { bits: 3 }, sparse: { block: [1, 4], sparsity: 0.5 } };
 const sparseDense: CompressionConfig = (l) => (l.kind === 'dwconv' || l.kind === 'embedding' ? undefined : { sparse: { block: [4, 1], sparsity: 0.6 } });
@@ -86,9 +86,9 @@ function gemmZoo(seed: number): Uint8Array {
     { n: 68, enc: (n, k) => encodeBlockSparse(rng.floats(n * k), n, k, { blockRows: 4, blockCols: 4, sparsity: 0.5 }, { dtype: 'float32' }) },
     { n: 80, enc: (n, k) => encodeBlockSparse(rng.floats(n * k), n, k, { blockRows: 16, blockCols: 1, sparsity: 0.5 }, { dtype: 'float32' }) },
     { n: 75, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 6, seed }) },
-    { n: 66, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 2, groupSize: 16, entryType: 'int8', seed }), int8: true },
+    { n: 66, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 2, groupRows: 16, entryType: 'int8', seed }), int8: true },
     { n: 67, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 1, entryType: 'int8', seed }), int8: true },
-    { n: 71, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 6, groupSize: 32, entryType: 'int8', seed }), int8: true },
+    { n: 71, enc: (n, k) => encodePalettized(rng.floats(n * k), n, k, { bits: 6, groupRows: 32, entryType: 'int8', seed }), int8: true },
   ];
   layers.forEach((l, i) => {
     const W = w.weight(`fc${i}.weight`, [l.n, k], l.enc(l.n, k));

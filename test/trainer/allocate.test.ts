@@ -30,7 +30,7 @@ function configOfSettings(settings: Record<string, LayerSetting>): CompressionCo
     if (!s) return undefined;
     const b = parseBlock(s.block ?? '1x4') as [number, number];
     return {
-      ...(s.bits ? { palette: { bits: s.bits, groupSize: s.groupRows ?? 0, iters: 1 } } : {}),
+      ...(s.bits ? { palette: { bits: s.bits, groupRows: s.groupRows ?? 0, iters: 1 } } : {}),
       ...(s.sparsity ? { sparse: { block: b, sparsity: s.sparsity } } : {}),
     };
   };

@@ -126,7 +126,7 @@ describe('dkm at scale and at export', () => {
       e.beginStep();
       dkm(e, w, st);
       const h = hardAssign(e, w, st);
-      const enc = encodePalettized(h.values, rows, cols, { bits, groupSize: groupRows });
+      const enc = encodePalettized(h.values, rows, cols, { bits, groupRows: groupRows });
       expect(enc.decode(), `${bits}-bit, groups of ${groupRows}`).toEqual(h.values);
     }
     // pruned (mask: 1x4 blocks, half dropped) + 2-bit: the writer's block mask and palette reproduce it

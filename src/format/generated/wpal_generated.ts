@@ -199,7 +199,7 @@ bits():number {
   return offset ? this.bb!.readUint8(this.bb_pos + offset) : 0;
 }
 
-groupSize():number {
+groupRows():number {
   const offset = this.bb!.__offset(this.bb_pos, 6);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
@@ -277,8 +277,8 @@ static addBits(builder:flatbuffers.Builder, bits:number) {
   builder.addFieldInt8(0, bits, 0);
 }
 
-static addGroupSize(builder:flatbuffers.Builder, groupSize:number) {
-  builder.addFieldInt32(1, groupSize, 0);
+static addGroupRows(builder:flatbuffers.Builder, groupRows:number) {
+  builder.addFieldInt32(1, groupRows, 0);
 }
 
 static addEntryType(builder:flatbuffers.Builder, entryType:DType) {
@@ -364,10 +364,10 @@ static endPalettized(builder:flatbuffers.Builder):flatbuffers.Offset {
   return offset;
 }
 
-static createPalettized(builder:flatbuffers.Builder, bits:number, groupSize:number, entryType:DType, entriesOffset:flatbuffers.Offset, entryScalesOffset:flatbuffers.Offset, channelScalesOffset:flatbuffers.Offset, indicesOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createPalettized(builder:flatbuffers.Builder, bits:number, groupRows:number, entryType:DType, entriesOffset:flatbuffers.Offset, entryScalesOffset:flatbuffers.Offset, channelScalesOffset:flatbuffers.Offset, indicesOffset:flatbuffers.Offset):flatbuffers.Offset {
   Palettized.startPalettized(builder);
   Palettized.addBits(builder, bits);
-  Palettized.addGroupSize(builder, groupSize);
+  Palettized.addGroupRows(builder, groupRows);
   Palettized.addEntryType(builder, entryType);
   Palettized.addEntries(builder, entriesOffset);
   Palettized.addEntryScales(builder, entryScalesOffset);

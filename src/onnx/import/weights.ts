@@ -96,7 +96,7 @@ function exactPalette(values: Float32Array, rows: number, cols: number, groupRow
       idx[i] = e;
     }
   }
-  return { p: { bits, groupSize: groupRows === rows ? 0 : groupRows, entryType: 'float32', entries: new Uint8Array(entries.buffer), indices: new Uint8Array(0) }, idx };
+  return { p: { bits, groupRows: groupRows === rows ? 0 : groupRows, entryType: 'float32', entries: new Uint8Array(entries.buffer), indices: new Uint8Array(0) }, idx };
 }
 
 /** Fewest bits per group size that holds every group's distinct values; undefined above 8 bits. */

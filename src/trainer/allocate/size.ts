@@ -95,7 +95,7 @@ export function compressionOf(l: LayerShape, c: Choice, opts: StorageOptions = {
   const g = blockOf(l, opts.block);
   const d = c.sparsity > 0 ? droppedBlocks(g.blocks, c.sparsity) : 0;
   const w: WeightCompression = {};
-  if (c.bits > 0) w.palette = { bits: c.bits, groupSize: opts.groupRows ?? 0, ...(iters !== undefined ? { iters } : {}) };
+  if (c.bits > 0) w.palette = { bits: c.bits, groupRows: opts.groupRows ?? 0, ...(iters !== undefined ? { iters } : {}) };
   // (d + 0.5) / blocks: the writer drops floor(that x blocks) = d blocks, as the pruner does.
   if (d > 0) w.sparse = { block: [g.R, g.C], sparsity: (d + 0.5) / g.blocks };
   return w.palette || w.sparse ? w : undefined;

@@ -38,7 +38,7 @@ import { dkmKernels } from './kernels.js';
 export interface DkmOptions {
   /** Index bits, 1..8 (2^bits centroids per palette). */
   bits: number;
-  /** Output rows per palette (0 / absent = one palette for the tensor); the .wpal palette groupSize. */
+  /** Output rows per palette (0 / absent = one palette for the tensor); the .wpal palette groupRows. */
   groupRows?: number;
   /** Temperature factor: tau = factor x std of the group's kept weights (default 0.05). */
   tau?: number;
