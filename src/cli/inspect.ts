@@ -10,6 +10,7 @@ import { println, type Io } from './util/io.js';
 import { readWpalFile } from './util/model.js';
 import { formatBytes, percent } from './util/size.js';
 import { table } from './util/table.js';
+import { elementOf } from '../format/elements.js';
 
 export const spec: CommandSpec = {
   name: 'inspect',
@@ -133,7 +134,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     p(l.name),
     l.shape.join('x'),
     l.bits !== null ? `pal ${l.entryType}` : (l.entryType ?? 'dense'),
-    l.bits !== null ? String(l.bits) : l.entryType === 'float16' ? '16' : '32',
+    l.bits !== null ? String(l.bits) : String(8 * (elementOf(l.entryType ?? 'float32')?.bytes ?? 4)),
     l.groupRows !== null ? (l.palettes === 1 ? 'tensor' : String(l.groupRows)) : '-',
     l.block ? percent(l.sparsity, 1) : '-',
     l.block ? `${l.block[0]}x${l.block[1]}` : '-',

@@ -6,12 +6,12 @@
 import type { ModelInfo, TensorInfo } from '../format/types.js';
 import { unpackRows, unpackStream } from './bitpack.js';
 import { blockGrid, isKept, scatterKept } from './blocksparse.js';
-import { f16ArrayToF32 } from './f16.js';
+import { ELEMENTS, type DenseElementName, type ElementName } from '../format/elements.js';
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('wasm-palette encoders need a little-endian host');
 
 export interface EncodedDense {
-  dtype: 'float32' | 'float16';
+  dtype: DenseElementName;
   /** Little-endian elements. */
   data: Uint8Array;
 }
@@ -20,7 +20,7 @@ export interface EncodedPalettized {
   bits: number;
   /** Rows per palette; 0 = one palette for the tensor. */
   groupRows: number;
-  entryType: 'float32' | 'float16' | 'int8';
+  entryType: ElementName;
   /** [numPalettes][2^bits] entries of entryType. */
   entries: Uint8Array;
   /** int8 entries only: one scale per palette. */
@@ -68,18 +68,16 @@ function f32View(bytes: Uint8Array): Float32Array {
 }
 
 function denseValues(d: EncodedDense): Float32Array {
-  if (d.dtype === 'float32') return f32View(d.data);
-  return f16ArrayToF32(new Uint16Array(copyOf(d.data), 0, d.data.length >>> 1));
+  const row = ELEMENTS[d.dtype];
+  const out = new Float32Array(d.data.length / row.bytes);
+  row.read(d.data, out);
+  return out;
 }
 
 /** Decoded palettes, [numPalettes][2^bits] as f32 values. */
 export function paletteValues(p: EncodedPalettized, numPalettes: number): Float32Array {
-  const k = 1 << p.bits;
-  if (p.entryType === 'float32') return f32View(p.entries);
-  if (p.entryType === 'float16') return f16ArrayToF32(new Uint16Array(copyOf(p.entries), 0, numPalettes * k));
-  const q = new Int8Array(p.entries.buffer, p.entries.byteOffset, numPalettes * k);
-  const out = new Float32Array(numPalettes * k);
-  for (let i = 0; i < out.length; i++) out[i] = q[i] * p.entryScales![Math.floor(i / k)];
+  const out = new Float32Array(numPalettes << p.bits);
+  ELEMENTS[p.entryType].read(p.entries, out, p.entryScales, 1 << p.bits);
   return out;
 }
 

@@ -6,7 +6,7 @@
 import { packRows, packStream } from './bitpack.js';
 import { blockGrid, gatherKept, isKept, packMask, type BlockGrid } from './blocksparse.js';
 import { decodeWeight, type EncodedDense, type EncodedPalettized, type EncodedWeight, type WeightBlobs } from './decode.js';
-import { f32ArrayToF16, roundToF16 } from './f16.js';
+import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf, type DenseElementName, type ElementName } from '../format/elements.js';
 import { kmeans1d, nearestIndices } from './kmeans.js';
 
 export type { EncodedDense, EncodedPalettized, EncodedSparse, EncodedWeight, WeightBlobs } from './decode.js';
@@ -19,7 +19,7 @@ export interface PalettizeOptions {
   /** Rows sharing one palette; 0 (default) = one palette for the whole tensor. */
   groupRows?: number;
   /** How palette entries are stored (default float32). int8 entries get a scale per palette = max|entry| / 127. */
-  entryType?: 'float32' | 'float16' | 'int8';
+  entryType?: ElementName;
   /** Normalize each row by its max |value| before clustering and store that as channel_scales. */
   channelScales?: boolean;
   /** Seed of the k-means++ init (default 1). */
@@ -34,7 +34,7 @@ export interface PalettizeOptions {
   importance?: Float32Array;
 }
 
-export type DenseOptions = { dtype: 'float32' | 'float16' };
+export type DenseOptions = { dtype: DenseElementName };
 
 export interface BlockSparseOptions {
   blockRows: number;
@@ -52,45 +52,23 @@ function withDecode(blobs: WeightBlobs, count: number, rows?: number, cols?: num
   return { ...blobs, count, ...(rows !== undefined ? { rows, cols } : {}), decode };
 }
 
-function bytesOf(a: Float32Array | Uint16Array | Int8Array): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
 function toF32(values: ArrayLike<number>): Float32Array {
   return values instanceof Float32Array ? values : Float32Array.from(values);
 }
 
-function denseBlob(values: Float32Array, dtype: 'float32' | 'float16'): EncodedDense {
-  return { dtype, data: dtype === 'float32' ? bytesOf(values.slice()) : bytesOf(f32ArrayToF16(values)) };
+function denseBlob(values: Float32Array, dtype: DenseElementName): EncodedDense {
+  return { dtype, data: ELEMENTS[dtype].pack(values, 1) };
 }
 
 /** Plain values, stored as float32 (exact) or float16. */
-export function encodeDense(values: ArrayLike<number>, dtype: 'float32' | 'float16' = 'float32'): EncodedWeight {
-  if (dtype !== 'float32' && dtype !== 'float16') throw new RangeError(`encodeDense: dtype must be float32 or float16, got ${dtype}`);
+export function encodeDense(values: ArrayLike<number>, dtype: DenseElementName = 'float32'): EncodedWeight {
+  if (!elementOf(dtype)?.dense) throw new RangeError(`encodeDense: dtype must be one of ${DENSE_ELEMENTS.join(', ')}, got ${dtype}`);
   return withDecode({ dense: denseBlob(toF32(values), dtype) }, values.length);
 }
 
 function checkMatrix(fn: string, values: ArrayLike<number>, rows: number, cols: number): void {
   if (!(Number.isInteger(rows) && rows >= 1 && Number.isInteger(cols) && cols >= 1)) throw new RangeError(`${fn}: bad matrix ${rows}x${cols}`);
   if (values.length !== rows * cols) throw new RangeError(`${fn}: ${values.length} values for a ${rows}x${cols} matrix`);
-}
-
-/** Stored form of a palette: the entries as the runtime will decode them, plus their bytes. */
-function quantizePalette(c: Float64Array, entryType: 'float32' | 'float16' | 'int8'): { values: Float64Array; scale: number } {
-  const values = new Float64Array(c.length);
-  if (entryType === 'float32') for (let i = 0; i < c.length; i++) values[i] = Math.fround(c[i]);
-  else if (entryType === 'float16') for (let i = 0; i < c.length; i++) values[i] = roundToF16(c[i]);
-  else {
-    let maxAbs = 0;
-    for (const v of c) maxAbs = Math.max(maxAbs, Math.abs(v));
-    const scale = Math.fround(maxAbs / 127);
-    for (let i = 0; i < c.length; i++) {
-      const q = scale > 0 ? Math.max(-127, Math.min(127, Math.round(c[i] / scale))) : 0;
-      values[i] = Math.fround(q * scale); // the decoder computes int8 * scale in f32
-    }
-    return { values, scale };
-  }
-  return { values, scale: 1 };
 }
 
 /**
@@ -101,7 +79,7 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
   const { bits, groupRows = 0, entryType = 'float32', seed = 1, iters = 100 } = opts;
   if (!(Number.isInteger(bits) && bits >= 1 && bits <= 8)) throw new RangeError(`palettize: bits must be 1..8, got ${bits}`);
   if (!(Number.isInteger(groupRows) && groupRows >= 0 && groupRows <= rows)) throw new RangeError(`palettize: groupRows must be 0 or 1..${rows}, got ${groupRows}`);
-  if (!['float32', 'float16', 'int8'].includes(entryType)) throw new RangeError(`palettize: unknown entryType ${entryType}`);
+  if (!elementOf(entryType)?.entry) throw new RangeError(`palettize: entryType ${entryType} is not one of ${ENTRY_ELEMENTS.join(', ')}`);
   const k = 1 << bits;
   const perPalette = groupRows === 0 ? rows : groupRows;
   const numPalettes = Math.ceil(rows / perPalette);
@@ -122,7 +100,7 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
 
   const all = new Uint8Array(rows * cols);
   const entries = new Float64Array(numPalettes * k);
-  const entryScales = entryType === 'int8' ? new Float32Array(numPalettes) : undefined;
+  const entryScales = ELEMENTS[entryType].scaled ? new Float32Array(numPalettes) : undefined;
   for (let p = 0; p < numPalettes; p++) {
     const r0 = p * perPalette;
     const r1 = Math.min(rows, r0 + perPalette);
@@ -140,7 +118,7 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
     }
     // A different, still deterministic, seed per palette.
     const centroids = kmeans1d(group, k, { seed: (seed + Math.imul(p, 0x9e3779b1)) >>> 0, iters, weights });
-    const q = quantizePalette(centroids, entryType);
+    const q = ELEMENTS[entryType].round(centroids);
     entries.set(q.values, p * k);
     if (entryScales) entryScales[p] = q.scale;
     const idx = nearestIndices(norm.subarray(r0 * cols, r1 * cols), q.values);
@@ -148,17 +126,9 @@ function palettize(values: Float32Array, rows: number, cols: number, opts: Palet
     all.set(idx, r0 * cols);
   }
 
-  let entryBytes: Uint8Array;
-  if (entryType === 'float32') entryBytes = bytesOf(Float32Array.from(entries));
-  else if (entryType === 'float16') entryBytes = bytesOf(f32ArrayToF16(entries));
-  else {
-    const q = new Int8Array(entries.length);
-    for (let i = 0; i < q.length; i++) {
-      const s = entryScales![Math.floor(i / k)];
-      q[i] = s > 0 ? Math.round(entries[i] / s) : 0;
-    }
-    entryBytes = bytesOf(q);
-  }
+  // every palette has its own scale (scaled element types), so pack palette by palette
+  const entryBytes = new Uint8Array(entries.length * ELEMENTS[entryType].bytes);
+  for (let p = 0; p < numPalettes; p++) entryBytes.set(ELEMENTS[entryType].pack(entries.subarray(p * k, (p + 1) * k), entryScales?.[p] ?? 1), p * k * ELEMENTS[entryType].bytes);
   return {
     bits,
     groupRows,

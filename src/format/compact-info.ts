@@ -11,6 +11,7 @@ import { derivedNames } from './names.js';
 import { resolveAttrs } from './ops.js';
 import type { ByteRange, OpInfo, TensorInfo, WeightInfo } from './types.js';
 import { checkWeightLayout } from './validate-weight.js';
+import type { DenseElementName, ElementName } from './elements.js';
 
 /** Type of the one op a compact file keeps in Model.ops: unknown to readers of 1.0..1.2, which then say to upgrade. */
 export const COMPACT_STUB_OP = '1.3';
@@ -80,9 +81,9 @@ export function compactInfo(
       `tensor ${w.tensor} ${JSON.stringify(t.name)}`,
     );
     const info: WeightInfo = { rows, cols };
-    if (b.dense) info.dense = { dtype: w.dtype as 'float32' | 'float16', data: b.dense };
+    if (b.dense) info.dense = { dtype: w.dtype as DenseElementName, data: b.dense };
     if (w.palettized) {
-      info.palettized = { bits: w.bits, groupRows: checked.groupRows, numPalettes: checked.numPalettes, entryType: w.dtype as 'float32' | 'float16' | 'int8', entries: b.entries!, indices: b.indices! };
+      info.palettized = { bits: w.bits, groupRows: checked.groupRows, numPalettes: checked.numPalettes, entryType: w.dtype as ElementName, entries: b.entries!, indices: b.indices! };
       if (b.entryScales) info.palettized.entryScales = b.entryScales;
       if (b.channelScales) info.palettized.channelScales = b.channelScales;
     }

@@ -7,12 +7,13 @@
  */
 import { blockGrid, countKept } from '../encode/blocksparse.js';
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
-import { AttrCode, DType, OpCode } from './generated/wpal_generated.js';
+import { AttrCode, OpCode } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema } from './ops.js';
 import { StreamReader } from './stream.js';
 import type { AttrValue, ByteRange, DTypeName, FilePart } from './types.js';
 import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS } from './limits.js';
 import { MAX_ELEMENTS } from './validate-weight.js';
+import { DTYPE_NAME, elementOf } from './elements.js';
 
 /** Record tags (the first uvar of a record); an op's tag is OP_TAG + its OpCode. */
 export const INPUT_TAG = 0;
@@ -36,8 +37,7 @@ export const OP_HEAD_MORE = 7;
 /** Attribute value kinds (the low 3 bits of an attribute key). */
 export const ATTR_KINDS = ['int', 'float', 'string', 'ints', 'floats'] as const;
 
-const DTYPES: Record<number, DTypeName> = { [DType.Float32]: 'float32', [DType.Float16]: 'float16', [DType.Int8]: 'int8', [DType.Int32]: 'int32' };
-const ELEMENT_SIZE: Record<string, number> = { float32: 4, float16: 2, int8: 1 };
+
 
 export interface CompactWeight {
   tensor: number;
@@ -153,7 +153,7 @@ export function parseCompactGraph(bytes: Uint8Array, graph: ByteRange, data: Byt
     const t = g.tensors.length;
     const tag = r.uvar('record tag');
     if (tag === INPUT_TAG) {
-      const dtype = DTYPES[r.u8(`tensor ${t} dtype`)] ?? r.fail(`tensor ${t}: unknown element type ${bytes[r.pos - 1]}`);
+      const dtype = DTYPE_NAME[r.u8(`tensor ${t} dtype`)] ?? r.fail(`tensor ${t}: unknown element type ${bytes[r.pos - 1]}`);
       claim('tensors');
       const s = shape(`tensor ${t}`);
       claim('shapes');
@@ -181,8 +181,9 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
   const enc = r.u8(`${where} encoding`);
   if (enc & 0xc0) r.fail(`${where}: encoding byte ${enc} has reserved bits set (the file may be newer than this reader: upgrade wasm-palette)`);
   const palettized = (enc & ENC_PALETTIZED) !== 0;
-  const dtype = DTYPES[(enc >> ENC_DTYPE_SHIFT) & 3];
-  if (!(palettized ? dtype !== 'int32' : dtype === 'float32' || dtype === 'float16')) r.fail(`${where}: ${palettized ? 'palette entries' : 'dense values'} cannot be ${dtype}`);
+  const dtype = DTYPE_NAME[(enc >> ENC_DTYPE_SHIFT) & 3];
+  const element = elementOf(dtype ?? '');
+  if (!(palettized ? element?.entry : element?.dense)) r.fail(`${where}: ${palettized ? 'palette entries' : 'dense values'} cannot be ${dtype}`);
   const channelScales = (enc & ENC_CHANNEL_SCALES) !== 0;
   if ((channelScales || enc & ENC_GROUPED) && !palettized) r.fail(`${where}: channel scales and palette groups need a palettized weight`);
   const rows = shape[0];
@@ -220,11 +221,11 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
     if (kept !== sparse.kept) r.fail(`${where}: the mask keeps ${kept} blocks, the record says ${sparse.kept}`);
     stored = kept * sparse.blockRows * sparse.blockCols;
   }
-  if (!palettized) blobs.dense = blob(stored * ELEMENT_SIZE[dtype], `${where} dense data`);
+  if (!palettized) blobs.dense = blob(stored * element!.bytes, `${where} dense data`);
   else {
     const numPalettes = Math.ceil(rows / (groupRows || rows));
-    blobs.entries = blob(numPalettes * 2 ** bits * ELEMENT_SIZE[dtype], `${where} palette entries`);
-    if (dtype === 'int8') blobs.entryScales = blob(4 * numPalettes, `${where} entry scales`);
+    blobs.entries = blob(numPalettes * 2 ** bits * element!.bytes, `${where} palette entries`);
+    if (element!.scaled) blobs.entryScales = blob(4 * numPalettes, `${where} entry scales`);
     if (channelScales) blobs.channelScales = blob(4 * rows, `${where} channel scales`);
     blobs.indices = blob(sparse ? Math.ceil((stored * bits) / 8) : rows * Math.ceil((cols * bits) / 8), `${where} indices`);
   }

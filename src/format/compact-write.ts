@@ -8,6 +8,7 @@ import { WpalFormatError } from './errors.js';
 import { AttrCode, DType, OpCode } from './generated/wpal_generated.js';
 import { ATTR_KINDS, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALETTIZED, ENC_SPARSE, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
 import { BLOB_ALIGNMENT } from './limits.js';
+import { DTYPE_OF } from './elements.js';
 import { derivedNames } from './names.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
@@ -15,7 +16,7 @@ import { StreamWriter, utf8 } from './stream.js';
 import type { AttrValue, DTypeName } from './types.js';
 
 /** Tensor element types by name, as the schema's DType enum. */
-export const DTYPE: Record<string, DType> = { float32: DType.Float32, float16: DType.Float16, int8: DType.Int8, int32: DType.Int32 };
+export const DTYPE: Readonly<Record<string, DType>> = DTYPE_OF;
 
 export interface GraphToWrite {
   tensors: readonly { name: string; shape: readonly number[]; dtype: DTypeName; weight?: WeightBlobs }[];

@@ -10,6 +10,7 @@ import { SPATIAL_OPS } from './ops-spatial.js';
 import { elementwiseOps } from './ops-elementwise.js';
 import type { AttrValue, ModelInfo } from './types.js';
 import type { AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
+import { ELEMENTS, type ElementName } from './elements.js';
 
 export type { AttrKind, AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 
@@ -34,7 +35,8 @@ const FULLY_CONNECTED: OpSchema = {
       if (b.shape.length !== 1 || b.shape[0] !== n) fail(`bias must be [${n}], got ${fmt(b.shape)}`);
       if (!b.weight?.dense || b.weight.dense.dtype !== 'float32' || b.weight.sparse) fail('bias must be stored dense float32, not sparse');
     }
-    if (attrs.int8 === 1 && w!.weight?.palettized?.entryType !== 'int8') {
+    const entries = w!.weight?.palettized?.entryType;
+    if (attrs.int8 === 1 && (!entries || ELEMENTS[entries as ElementName].kernelEntry !== 'i8')) {
       fail('int8 = 1 needs a palettized weight with int8 palette entries');
     }
     return [[...xs.slice(0, -1), n]];

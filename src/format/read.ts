@@ -8,7 +8,7 @@
  */
 import { ByteBuffer } from 'flatbuffers';
 import { WpalError, WpalFormatError, WpalUnsupportedOpError, WpalVersionError } from './errors.js';
-import { DType, Model, type Attribute, type BlockSparse, type DenseValues, type Palettized, type Tensor } from './generated/wpal_generated.js';
+import { Model, type Attribute, type BlockSparse, type DenseValues, type Palettized, type Tensor } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema, resolveAttrs } from './ops.js';
 import type { AttrValue, ByteRange, ChecksumStatus, DTypeName, MetadataInfo, ModelInfo, OpInfo, TensorInfo, WeightInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
@@ -21,15 +21,11 @@ import { validateValues } from './validate-values.js';
 import { CHECKSUM_MINOR, COMPACT_MINOR, FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
 
 import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS, MAX_PREPROCESS_CHANNELS } from './limits.js';
+import { DTYPE_NAME, type DenseElementName, type ElementName } from './elements.js';
 
 export { BLOB_ALIGNMENT };
 
-const DTYPE_NAMES: Record<number, DTypeName> = {
-  [DType.Float32]: 'float32',
-  [DType.Float16]: 'float16',
-  [DType.Int8]: 'int8',
-  [DType.Int32]: 'int32',
-};
+
 
 export interface ReadOptions {
   /**
@@ -177,7 +173,7 @@ class Context {
   }
 
   dtype(v: number, where: string): DTypeName {
-    const name = DTYPE_NAMES[v];
+    const name = DTYPE_NAME[v];
     if (name) return name;
     const newer = this.minor > FORMAT_MINOR ? ` (the file is format ${this.major}.${this.minor}, newer than ${FORMAT_MAJOR}.${FORMAT_MINOR}: upgrade wasm-palette)` : '';
     throw new WpalFormatError(`${where}: unknown element type ${v}${newer}`);
@@ -267,7 +263,7 @@ class Context {
     if (dense) {
       const data = this.blob(dense.dataArray(), `${where} dense data`);
       if (!data) throw new WpalFormatError(`${where}: dense weight has no data`);
-      info.dense = { dtype: layout.dense!.dtype as 'float32' | 'float16', data };
+      info.dense = { dtype: layout.dense!.dtype as DenseElementName, data };
     }
     if (pal) {
       const entries = this.blob(pal.entriesArray(), `${where} palette entries`);
@@ -277,7 +273,7 @@ class Context {
         bits: layout.palettized!.bits,
         groupRows: checked.groupRows,
         numPalettes: checked.numPalettes,
-        entryType: layout.palettized!.entryType as 'float32' | 'float16' | 'int8',
+        entryType: layout.palettized!.entryType as ElementName,
         entries,
         indices,
       };

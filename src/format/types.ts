@@ -3,8 +3,9 @@
  * Every ByteRange has been checked to lie inside the file, with the alignment and exact length its
  * encoding requires, before any of these objects is returned.
  */
+import type { DenseElementName, DTypeName, ElementName } from './elements.js';
 
-export type DTypeName = 'float32' | 'float16' | 'int8' | 'int32';
+export type { DTypeName };
 
 /** A slice of the model file: `offset` bytes from the start of the file, `length` bytes long. */
 export interface ByteRange {
@@ -13,7 +14,7 @@ export interface ByteRange {
 }
 
 export interface DenseValuesInfo {
-  dtype: 'float32' | 'float16';
+  dtype: DenseElementName;
   /** Little-endian elements; 16-byte aligned in the file. */
   data: ByteRange;
 }
@@ -24,10 +25,10 @@ export interface PalettizedInfo {
   /** Output channels (rows) per palette, resolved: a per-tensor palette has groupRows = rows. */
   groupRows: number;
   numPalettes: number;
-  entryType: 'float32' | 'float16' | 'int8';
+  entryType: ElementName;
   /** [numPalettes][2^bits] entries of entryType. */
   entries: ByteRange;
-  /** int8 entries only: f32 [numPalettes]. */
+  /** Scaled entry types only (ELEMENTS[entryType].scaled): f32 [numPalettes]. */
   entryScales?: ByteRange;
   /** Optional f32 [rows]. */
   channelScales?: ByteRange;

@@ -5,8 +5,8 @@
  */
 import { blockGrid, countKept } from '../encode/blocksparse.js';
 import { WpalFormatError } from './errors.js';
+import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf } from './elements.js';
 
-export type EntryTypeName = 'float32' | 'float16' | 'int8';
 
 /** Lengths (and the few contents that matter) of a weight's blobs, wherever they live. */
 export interface WeightLayout {
@@ -33,8 +33,6 @@ export interface CheckedLayout {
   keptBlocks: number;
 }
 
-const DENSE_SIZE: Record<string, number> = { float32: 4, float16: 2 };
-const ENTRY_SIZE: Record<string, number> = { float32: 4, float16: 2, int8: 1 };
 
 /** Largest number of elements of one tensor (4 GiB of float32 would not fit in wasm32 memory anyway). */
 export const MAX_ELEMENTS = 2 ** 30;
@@ -75,8 +73,9 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
   }
 
   if (w.dense) {
-    const size = DENSE_SIZE[w.dense.dtype];
-    if (!size) bad(`dense dtype ${w.dense.dtype} is not float32 or float16`);
+    const element = elementOf(w.dense.dtype);
+    if (!element?.dense) bad(`dense dtype ${w.dense.dtype} is not one of ${DENSE_ELEMENTS.join(', ')}`);
+    const size = element!.bytes;
     if (w.dense.dataLength !== stored * size) {
       bad(`dense data is ${w.dense.dataLength} bytes, expected ${stored * size} (${storedWhat} x ${size} bytes)`);
     }
@@ -88,18 +87,19 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
     if (!(Number.isInteger(p.groupRows) && p.groupRows >= 0 && p.groupRows <= rows)) bad(`group_rows ${p.groupRows} must be 0 (per tensor) or 1..${rows} (rows)`);
     out.groupRows = p.groupRows === 0 ? rows : p.groupRows;
     out.numPalettes = Math.ceil(rows / out.groupRows);
-    const esize = ENTRY_SIZE[p.entryType];
-    if (!esize) bad(`palette entry type ${p.entryType} is not float32, float16 or int8`);
+    const element = elementOf(p.entryType);
+    if (!element?.entry) bad(`palette entry type ${p.entryType} is not one of ${ENTRY_ELEMENTS.join(', ')}`);
+    const esize = element!.bytes;
     const k = 2 ** p.bits;
     if (p.entriesLength !== out.numPalettes * k * esize) {
       bad(`palette entries are ${p.entriesLength} bytes, expected ${out.numPalettes * k * esize} (${out.numPalettes} palettes x ${k} entries x ${esize} bytes)`);
     }
-    if (p.entryType === 'int8') {
+    if (element!.scaled) {
       const s = p.entryScales;
-      if (!s) return bad('int8 palette entries need entry_scales');
+      if (!s) return bad(`${p.entryType} palette entries need entry_scales`);
       if (s.length !== out.numPalettes) bad(`entry_scales has ${s.length} values, expected ${out.numPalettes} (one per palette)`);
       for (let i = 0; i < s.length; i++) if (!Number.isFinite(s[i])) bad(`entry_scales[${i}] is not finite`);
-    } else if (p.entryScales) bad(`entry_scales is only allowed with int8 entries (entries are ${p.entryType})`);
+    } else if (p.entryScales) bad(`entry_scales is only allowed with ${Object.values(ELEMENTS).filter((e) => e.scaled).map((e) => e.name).join(' or ')} entries (entries are ${p.entryType})`);
     if (p.channelScales) {
       if (p.channelScales.length !== rows) bad(`channel_scales has ${p.channelScales.length} values, expected ${rows} (one per row)`);
       for (let i = 0; i < p.channelScales.length; i++) if (!Number.isFinite(p.channelScales[i])) bad(`channel_scales[${i}] is not finite`);

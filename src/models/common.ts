@@ -15,17 +15,18 @@ import { encodeBlockSparse, encodeDense, encodePalettized, type EncodedWeight } 
 import { seededRandom } from '../encode/kmeans.js';
 import { ModelWriter, type ModelWriterOptions, type TensorHandle } from '../format/write.js';
 import type { AttrValue, DTypeName, PreprocessingInfo } from '../format/types.js';
+import type { DenseElementName, ElementName } from '../format/elements.js';
 
 /** How one weight tensor is stored. Neither palette nor sparse = dense. Both = sparse + palettized. */
 export interface WeightCompression {
   /** Storage of plain values (dense, or the kept blocks of a dense-valued sparse tensor). Default float32. */
-  dtype?: 'float32' | 'float16';
+  dtype?: DenseElementName;
   /** Palettize (k-means) with these settings. */
   palette?: {
     bits: number;
     /** Output channels (rows) per palette; 0 / absent = one palette for the tensor. Clamped to the rows. */
     groupRows?: number;
-    entryType?: 'float32' | 'float16' | 'int8';
+    entryType?: ElementName;
     channelScales?: boolean;
     /** Lloyd iterations at most (default: the encoder's, 100). */
     iters?: number;

@@ -18,6 +18,7 @@ import { rewriteModel } from '../format/rewrite.js';
 import type { ModelInfo, OpInfo } from '../format/types.js';
 import { loadModel } from '../runtime/load.js';
 import type { Model, ShapedInput, TensorData } from '../runtime/model.js';
+import type { ElementName } from '../format/elements.js';
 
 export interface LayerSetting {
   /** Index bits 1..8. */
@@ -33,7 +34,7 @@ export interface LayerSetting {
 
 export interface PostTrainingOptions extends LayerSetting {
   bits: number;
-  entryType?: 'float32' | 'float16' | 'int8';
+  entryType?: ElementName;
   /** Scale each row to max |w| = 1 before clustering and store the scale per row (default false). */
   channelScales?: boolean;
   /**

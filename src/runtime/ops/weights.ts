@@ -6,7 +6,7 @@
  */
 import type { OpInfo, PalettizedInfo, WeightInfo } from '../../format/types.js';
 import { WpalFormatError } from '../../format/errors.js';
-import { f16BitsToF32 } from '../../encode/f16.js';
+import { ELEMENTS } from '../../format/elements.js';
 import { chooseWeighted, type GemmNeed, type KernelRow } from '../kernels.js';
 import { WpalEngineError } from '../errors.js';
 import type { OpContext } from '../context.js';
@@ -24,19 +24,14 @@ export interface PreparedWeights {
 
 /** f32 palettes for the exact path: in place when stored as f32, else converted once. */
 function f32Palettes(ctx: OpContext, p: PalettizedInfo): number {
-  if (p.entryType === 'float32') return ctx.at(p.entries);
+  const element = ELEMENTS[p.entryType];
+  if (element.name === 'float32') return ctx.at(p.entries);
   const count = p.numPalettes << p.bits;
   const ptr = ctx.allocStatic(count * 4);
-  const out = ctx.heap.f32(ptr, count);
   const bytes = ctx.info.bytes;
-  const view = new DataView(bytes.buffer, bytes.byteOffset + p.entries.offset, p.entries.length);
-  if (p.entryType === 'float16') {
-    for (let i = 0; i < count; i++) out[i] = f16BitsToF32(view.getUint16(2 * i, true));
-  } else {
-    const scales = new DataView(bytes.buffer, bytes.byteOffset + p.entryScales!.offset, p.entryScales!.length);
-    const per = 1 << p.bits;
-    for (let i = 0; i < count; i++) out[i] = view.getInt8(i) * scales.getFloat32(4 * Math.floor(i / per), true);
-  }
+  const scales = p.entryScales ? new DataView(bytes.buffer, bytes.byteOffset + p.entryScales.offset, p.entryScales.length) : undefined;
+  const scaleValues = scales ? Float32Array.from({ length: p.numPalettes }, (_, i) => scales.getFloat32(4 * i, true)) : undefined;
+  element.read(bytes.subarray(p.entries.offset, p.entries.offset + p.entries.length), ctx.heap.f32(ptr, count), scaleValues, 1 << p.bits);
   return ptr;
 }
 
@@ -49,7 +44,7 @@ export function prepareWeights(
   opts: { int8?: boolean; paramSlots?: number } = {},
 ): PreparedWeights {
   const p = w.palettized;
-  if (opts.int8 && p?.entryType !== 'int8') {
+  if (opts.int8 && (!p || ELEMENTS[p.entryType].kernelEntry !== 'i8')) {
     throw new WpalFormatError(`op ${op.index} (${op.type}): int8=1 needs palettized weights with int8 entries`);
   }
   const needFor = (act: 'f32' | 'i8'): GemmNeed => ({
