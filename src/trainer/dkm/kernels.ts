@@ -1,7 +1,7 @@
 /**
  * The DKM and pruning kernels of the training module (assembly/kernels/train/dkm-*.ts,
  * prune-*.ts; ABI in assembly/kernels/train/README.md), resolved once per TrainModule for its ISA.
- * The engine's TrainKernels table does not list them, so they are looked up here by name.
+ * Named by the kernel table (runtime/kernels/train.ts), as every trainer kernel is.
  */
 import { resolveKernels, type TrainModule } from '../engine/module.js';
 
@@ -14,10 +14,10 @@ export interface DkmKernels {
 
 const cache = new WeakMap<TrainModule, DkmKernels>();
 
-const NAMES: Record<keyof DkmKernels, string> = { dkm: 'f32_dkm', dkmgrad: 'f32_dkmgrad', dkmitergrad: 'f32_dkmitergrad', maskmul: 'f32_maskmul' };
+const OPS: readonly (keyof DkmKernels)[] = ['dkm', 'dkmgrad', 'dkmitergrad', 'maskmul'];
 
 export function dkmKernels(mod: TrainModule): DkmKernels {
   let k = cache.get(mod);
-  if (!k) cache.set(mod, (k = resolveKernels<DkmKernels>(mod, NAMES)));
+  if (!k) cache.set(mod, (k = resolveKernels<DkmKernels>(mod, OPS)));
   return k;
 }

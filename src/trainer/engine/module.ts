@@ -11,6 +11,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { KERNELS } from '../../runtime/kernels.js';
+import { TRAIN_KERNELS } from '../../runtime/kernels/train.js';
 
 export type TrainBuild = 'simd' | 'debug';
 /** Which kernels the engine calls: the SIMD ones (default) or the scalar references (tests). */
@@ -56,19 +58,23 @@ export interface TrainKernels {
   adam(n: number, w: number, g: number, m: number, v: number, params: number): void;
 }
 
-const NAMES: Record<keyof TrainKernels, [string, string]> = {
-  tgemm: ['f32_tgemm_4x8__simd', 'f32_tgemm__ref'],
-  im2col: ['f32_im2col__simd', 'f32_im2col__ref'],
-  col2im: ['f32_col2im__simd', 'f32_col2im__ref'],
-  maxpool: ['f32_maxpool__simd', 'f32_maxpool__ref'],
-  maxpoolgrad: ['f32_maxpoolgrad__simd', 'f32_maxpoolgrad__ref'],
-  vrelu: ['f32_vrelu__simd', 'f32_vrelu__ref'],
-  vrelugrad: ['f32_vrelugrad__simd', 'f32_vrelugrad__ref'],
-  colsum: ['f32_colsum__simd', 'f32_colsum__ref'],
-  softmaxce: ['f32_softmaxce__ref', 'f32_softmaxce__ref'],
-  sgd: ['f32_sgd__simd', 'f32_sgd__ref'],
-  adam: ['f32_adam__simd', 'f32_adam__ref'],
-};
+/** The ops of TrainKernels, each found in the kernel table by op name. */
+const ENGINE_OPS: readonly (keyof TrainKernels)[] = ['tgemm', 'im2col', 'col2im', 'maxpool', 'maxpoolgrad', 'vrelu', 'vrelugrad', 'colsum', 'softmaxce', 'sgd', 'adam'];
+
+/**
+ * The export name of `op`'s kernel for `isa`, from the one kernel table: the training rows
+ * (runtime/kernels/train.ts) and the inference rows the training module also holds (runtime/kernels.ts:
+ * maxpool, vrelu, layernorm, softmax, ...): the f32 row without a weight encoding (or dense), the
+ * reference when no SIMD kernel exists.
+ */
+export function trainKernelName(op: string, isa: KernelIsa): string {
+  const rows = [...TRAIN_KERNELS, ...KERNELS].filter((r) => r.op === op && r.act === 'f32' && (r.wenc === undefined || r.wenc === 'dense'));
+  const pick = rows.filter((r) => r.isa === isa);
+  const row = pick.length > 0 ? pick : rows.filter((r) => r.isa === 'ref');
+  if (row.length !== 1) throw new Error(`kernel table: ${row.length === 0 ? 'no' : `${row.length}`} f32 ${op} kernel${row.length === 1 ? '' : 's'} for ${isa} (${row.map((r) => r.name).join(', ')})`);
+  return row[0]!.name;
+}
+
 
 /** Number of 32-bit params slots the engine keeps for kernel calls (conv tables use 24). */
 export const PARAM_SLOTS = 32;
@@ -106,13 +112,7 @@ export class TrainModule {
     });
     this.exports = instance.exports as Record<string, unknown>;
     this.memory = this.exports.memory as WebAssembly.Memory;
-    const k: Record<string, unknown> = {};
-    for (const [key, [simd, ref]] of Object.entries(NAMES)) {
-      const fn = this.exports[this.isa === 'simd' ? simd : ref];
-      if (typeof fn !== 'function') throw new Error(`training module lacks kernel ${this.isa === 'simd' ? simd : ref}: rebuild build/wpal.train*.wasm`);
-      k[key] = fn;
-    }
-    this.k = k as unknown as TrainKernels;
+    this.k = resolveKernels<TrainKernels>(this, ENGINE_OPS);
     const base = Number((this.exports.heap_base as () => number)());
     this.persistTop = base;
     this.params = this.persist(PARAM_SLOTS * 4);
@@ -189,17 +189,17 @@ export class TrainModule {
 }
 
 /**
- * Kernel groups the TrainKernels table does not list (DKM, the text ops): for every entry of
- * `names` (key -> export base name), the module's `<base>__<isa>` export, or an error that says
- * to rebuild the module. Callers cache the result per module.
+ * The kernels of `ops` for the module's ISA, named by the kernel table (trainKernelName), or an
+ * error that says to rebuild the module. The engine, the DKM and the text ops each resolve their
+ * group once per module.
  */
-export function resolveKernels<T>(mod: TrainModule, names: Record<keyof T & string, string>): T {
+export function resolveKernels<T>(mod: TrainModule, ops: readonly (keyof T & string)[]): T {
   const out: Record<string, unknown> = {};
-  for (const [key, base] of Object.entries<string>(names)) {
-    const name = `${base}__${mod.isa}`;
+  for (const op of ops) {
+    const name = trainKernelName(op, mod.isa);
     const fn = mod.exports[name];
     if (typeof fn !== 'function') throw new Error(`training module lacks kernel ${name}: rebuild it with \`npm run build:wasm:train\``);
-    out[key] = fn;
+    out[op] = fn;
   }
   return out as T;
 }

@@ -2,8 +2,8 @@
  * The kernels of the transformer ops (src/trainer/engine/text-ops.ts), resolved once per
  * TrainModule for its ISA. Forward passes are the runtime's kernels (layernorm, softmax, gelu, add,
  * dense embedding lookup; re-exported by assembly/kernels/train/standalone.ts), backward passes the
- * training kernels of assembly/kernels/train (ABI in its README). Looked up by name here, as the DKM
- * kernels are, so TrainModule's table and modules built before these kernels keep working.
+ * training kernels of assembly/kernels/train (ABI in its README); named by the kernel table, as
+ * every trainer kernel is (module.ts, trainKernelName).
  */
 import { resolveKernels, type TrainModule } from './module.js';
 
@@ -21,16 +21,12 @@ export interface TextKernels {
   seqmeangrad(batch: number, T: number, n: number, dy: number, dx: number, accumulate: number): void;
 }
 
-const NAMES: Record<keyof TextKernels, string> = {
-  layernorm: 'f32_layernorm', layernormgrad: 'f32_layernormgrad', softmax: 'f32_softmax', softmaxgrad: 'f32_softmaxgrad',
-  vgelu: 'f32_vgelu', vgelugrad: 'f32_vgelugrad', vadd: 'f32_vadd', embed: 'f32_embed_dense', embedgrad: 'f32_embedgrad',
-  seqmean: 'f32_seqmean', seqmeangrad: 'f32_seqmeangrad',
-};
+const OPS: readonly (keyof TextKernels)[] = ['layernorm', 'layernormgrad', 'softmax', 'softmaxgrad', 'vgelu', 'vgelugrad', 'vadd', 'embed', 'embedgrad', 'seqmean', 'seqmeangrad'];
 
 const cache = new WeakMap<TrainModule, TextKernels>();
 
 export function textKernels(mod: TrainModule): TextKernels {
   let k = cache.get(mod);
-  if (!k) cache.set(mod, (k = resolveKernels<TextKernels>(mod, NAMES)));
+  if (!k) cache.set(mod, (k = resolveKernels<TextKernels>(mod, OPS)));
   return k;
 }
