@@ -35,12 +35,14 @@ interface Step {
   ref: string;
   /** A headline row: also run with seeds 2 and 3 (--seeds), reported as mean +- sd. */
   headline?: string;
+  /** Run once (seed 1) and read by every seed's chain. */
+  shared?: boolean;
 }
 
 const f = (name: string) => `@/${name}.wpal`;
 const STEPS: Step[] = [
   // MNIST, LeNet-5 (full size 20,50,500)
-  { id: 'mnist-lenet5-dense', data: 'MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data mnist --arch lenet5 --epochs 10 -o ${f('mnist-lenet5.dense')}`, ref: 'mnist-lenet5-dense' },
+  { id: 'mnist-lenet5-dense', data: 'MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data mnist --arch lenet5 --epochs 10 -o ${f('mnist-lenet5.dense')}`, ref: 'mnist-lenet5-dense', shared: true },
   ...[4, 2, 1].map((b) => ({ id: `mnist-lenet5-${b}bit`, data: 'MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet5.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet5.${b}bit`)}`, ref: 'mnist-lenet5-dense' })),
   { id: 'mnist-lenet5-target32k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 32 KB (bits + 1x4-block sparsity chosen per layer), distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 32KB --distill -o ${f('mnist-lenet5.32kb')}`, ref: 'mnist-lenet5-dense' },
   { id: 'mnist-lenet5-target8.6k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 8.6 KB (200x), one command with the defaults: whole filters/neurons removed (widths chosen to fit), then bits per layer, distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 8.6KB --distill -o ${f('mnist-lenet5.8.6kb')}`, ref: 'mnist-lenet5-dense', headline: 'LeNet-5 at 200x, one command' },
@@ -120,9 +122,9 @@ const shown = (args: string) => `npx wpal ${args.replace(/@\//g, '').replace(/(-
 const inputsOf = (s: Step) => s.args.split(' ').filter((a, i, all) => a.startsWith('@/') && all[i - 1] !== '-o');
 const outputOf = (s: Step) => s.args.split(' ').find((a, i, all) => all[i - 1] === '-o')!;
 
-/** The headline steps and every step whose file they read (transitively): what seeds 2, 3 re-run. */
-function headlineChain(): Step[] {
-  const want = new Set(STEPS.filter((s) => s.headline).map((s) => s.id));
+/** A step and every step whose file it reads (transitively), in table order. */
+function chainOf(h: Step): Step[] {
+  const want = new Set([h.id]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const s of STEPS) {
@@ -136,12 +138,21 @@ function headlineChain(): Step[] {
   return STEPS.filter((s) => want.has(s.id));
 }
 
-/** Seed 1 is the commands' default: the step as written. Other seeds: `--seed N` on every command of the chain, files suffixed `.sN`. */
+const sharedFiles = new Set(STEPS.filter((s) => s.shared).map(outputOf));
+
+/**
+ * Seed 1 is the commands' default: the step as written. Other seeds: `--seed N` on the command,
+ * files suffixed `.sN` (a shared step's file is read as it is: the dense LeNet-5 every MNIST chain starts from).
+ */
 function seeded(s: Step, seed: number): Step {
-  if (seed === 1) return s;
-  const args = s.args.replace(/@\/(\S+)\.wpal/g, `@/$1.s${seed}.wpal`) + ` --seed ${seed}`;
-  return { ...s, id: `${s.id}@s${seed}`, args, ref: `${s.ref}@s${seed}` };
+  if (seed === 1 || s.shared) return s;
+  const args = s.args.replace(/@\/(\S+)\.wpal/g, (f, name: string) => (sharedFiles.has(f) ? f : `@/${name}.s${seed}.wpal`)) + ` --seed ${seed}`;
+  const ref = STEPS.find((x) => x.id === s.ref)!;
+  return { ...s, id: `${s.id}@s${seed}`, args, ref: ref.shared ? s.ref : `${s.ref}@s${seed}` };
 }
+
+/** Headline rows, cheapest chain first, so a run cut short still has whole rows. */
+const HEADLINE_ORDER = ['sst2-dense', 'sst2-ratio12', 'mnist-lenet300-pruned', 'mnist-lenet300-ratio60', 'mnist-lenet5n-m42', 'mnist-lenet5-target8.6k'];
 
 async function runSteps(): Promise<void> {
   if (!existsSync(CLI) && !flag('dry-run')) throw new Error(`${CLI} is missing: run npm run build:ts first`);
@@ -150,9 +161,14 @@ async function runSteps(): Promise<void> {
   const seeds = (opt('seeds') ?? '1').split(',').map(Number);
   const records = readRecords();
   // Seed 1 of the headline chain first, then its other seeds, then the rest of the table.
-  const chain = headlineChain();
-  const plan = [...seeds.flatMap((seed) => chain.map((s) => seeded(s, seed))), ...(seeds.includes(1) ? STEPS.filter((s) => !chain.includes(s)) : [])];
-  const all = [...STEPS, ...seeds.flatMap((seed) => chain.map((s) => seeded(s, seed)))];
+  // Every headline row at every seed (its chain), row by row; then the rest of the table at seed 1.
+  const headlines = HEADLINE_ORDER.map((id) => STEPS.find((s) => s.id === id)!);
+  const seen = new Set<string>();
+  const plan: Step[] = [];
+  for (const s of [...headlines.flatMap((h) => seeds.flatMap((seed) => chainOf(h).map((c) => seeded(c, seed)))), ...(seeds.includes(1) ? STEPS : [])]) {
+    if (!seen.has(s.id)) { seen.add(s.id); plan.push(s); }
+  }
+  const all = plan;
   for (const s of plan) {
     if (only && !only.split(',').some((p) => s.id.startsWith(p))) continue;
     const args = splitArgs(s.args);
@@ -230,7 +246,7 @@ function renderHeadline(): string | undefined {
 
 function writeTable(): void {
   const headline = renderHeadline();
-  const table = (headline ? `Headline rows over seeds 1-3 (each seed re-runs the whole chain: dense training, teachers, compression):\n\n${headline}\n\nEvery row, seed 1:\n\n` : '') + renderTable();
+  const table = (headline ? `Headline rows over seeds 1-3 (each seed re-runs the row's whole chain, dense training and compression; the MNIST rows all start from, or distill from, the one dense LeNet-5 of the first row):\n\n${headline}\n\nEvery row, seed 1:\n\n` : '') + renderTable();
   const note =
     'Produced by `npx tsx scripts/results.ts` (each row: the `wpal` command shown, timed wall clock on a shared 2-core VM, ' +
     'then `wpal eval` on the written file: accuracy through the runtime on the full test set; for SST-2 the full 872-sentence dev set, as its test.tsv has no labels). ' +
