@@ -9,10 +9,10 @@
  * for the user's data. `limit` keeps the first N examples of each split after the carve.
  */
 import { loadImageDataset } from './idx.js';
-import { loadSst2 } from './sst2.js';
+import { loadSst2, sentenceGroups } from './sst2.js';
 import { hashedExamples, type HashedOptions } from './hashed.js';
 import { WpalDataError } from './errors.js';
-import { carveStratified, describeCarve, SPLIT_DEFAULTS, valSeed, type SplitSettings } from './split.js';
+import { carveGrouped, carveStratified, describeCarve, SPLIT_DEFAULTS, valSeed, type SplitSettings } from './split.js';
 import { detectUserData, loadUserData, type SplitName, type UserData, type UserDataRequest } from './user.js';
 import { recordUserData, requestFromMetadata, type DataRecord } from './meta.js';
 import { CLASS_NAMES } from './catalog.js';
@@ -105,11 +105,12 @@ function builtin(req: DataRequest & { data: BuiltinDataset }): LoadedData {
   const opts = req.dataDir !== undefined ? { dataDir: req.dataDir } : {};
   const text = dataset === 'sst2';
   if (text && !req.text) throw new RangeError('sst2 needs a text model (its seq and buckets) to encode the sentences');
-  const load = (which: 'train' | 'test'): { x: Float32Array; y: ArrayLike<number>; count: number; per: number } => {
+  const load = (which: 'train' | 'test'): { x: Float32Array; y: ArrayLike<number>; count: number; per: number; groups?: Int32Array } => {
     if (text) {
       const s = loadSst2(which === 'train' ? 'train' : 'dev', opts);
       const ex = hashedExamples(s.sentences, s.labels, req.text!);
-      return { x: ex.x, y: ex.y, count: ex.count, per: req.text!.seq };
+      // the training phrases are cut from whole sentences: validation holds whole sentences out
+      return { x: ex.x, y: ex.y, count: ex.count, per: req.text!.seq, ...(which === 'train' ? { groups: sentenceGroups(s.sentences) } : {}) };
     }
     const d = loadImageDataset(dataset, which, opts);
     return { x: d.x, y: d.y, count: d.count, per: d.x.length / d.count };
@@ -141,9 +142,11 @@ function builtin(req: DataRequest & { data: BuiltinDataset }): LoadedData {
     const src = load('train');
     let rest: Uint32Array | undefined;
     if (splits.valFraction > 0) {
-      const c = carveStratified(src.y, classes.length, splits.valFraction, valSeed(splits.seed));
+      const c = src.groups
+        ? carveGrouped(src.groups, src.y, classes.length, splits.valFraction, valSeed(splits.seed))
+        : carveStratified(src.y, classes.length, splits.valFraction, valSeed(splits.seed));
       rest = c.rest;
-      if (req.want.includes('val')) out.val = make('val', 'val', src, c.held, describeCarve(splits.valFraction, splits.seed));
+      if (req.want.includes('val')) out.val = make('val', 'val', src, c.held, describeCarve(splits.valFraction, splits.seed, 'the training data', src.groups ? 'sentences (with all their phrases)' : undefined));
     }
     if (req.want.includes('train')) out.train = make('train', 'train', src, rest);
   }

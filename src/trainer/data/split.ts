@@ -64,12 +64,37 @@ export function carveStratified(labels: ArrayLike<number>, classes: number, frac
   return { rest, held };
 }
 
+/**
+ * Carves whole groups: `fraction` of the groups of every class (a group's class is the label of its
+ * first member) with all their members, by carveStratified over the groups. For pools whose examples
+ * overlap within a group (SST-2's phrases are cut from ~6,900 sentences), so validation holds no
+ * substring of a training sentence.
+ */
+export function carveGrouped(groups: ArrayLike<number>, labels: ArrayLike<number>, classes: number, fraction: number, seed: number): Carve {
+  let count = 0;
+  for (let i = 0; i < groups.length; i++) count = Math.max(count, groups[i]! + 1);
+  const groupLabel = new Int32Array(count).fill(-1);
+  for (let i = 0; i < groups.length; i++) if (groupLabel[groups[i]!] === -1) groupLabel[groups[i]!] = labels[i]!;
+  const c = carveStratified(groupLabel, classes, fraction, seed);
+  const heldGroup = new Uint8Array(count);
+  for (const g of c.held) heldGroup[g] = 1;
+  let nHeld = 0;
+  for (let i = 0; i < groups.length; i++) nHeld += heldGroup[groups[i]!]!;
+  const held = new Uint32Array(nHeld);
+  const rest = new Uint32Array(groups.length - nHeld);
+  for (let i = 0, a = 0, b = 0; i < groups.length; i++) {
+    if (heldGroup[groups[i]!]) held[a++] = i;
+    else rest[b++] = i;
+  }
+  return { rest, held };
+}
+
 /** The val carve's seed: distinct from the test carve's for the same split seed. */
 export function valSeed(seed: number): number {
   return (seed ^ 0x85ebca6b) >>> 0;
 }
 
 /** "carved: 10% of the training data, seed 1, stratified". */
-export function describeCarve(fraction: number, seed: number, from = 'the training data'): string {
-  return `carved: ${+(fraction * 100).toFixed(2)}% of ${from}, seed ${seed}, stratified`;
+export function describeCarve(fraction: number, seed: number, from = 'the training data', unit?: string): string {
+  return `carved: ${+(fraction * 100).toFixed(2)}% of ${unit ? `the ${unit} of ` : ''}${from}, seed ${seed}, stratified`;
 }
