@@ -34,6 +34,8 @@ export interface ElementRow {
   firstNonFinite(bytes: Uint8Array): number;
   /** Palette entries an integer kernel can read in place ('i8'); otherwise kernels read f32 palettes. */
   kernelEntry: 'f32' | 'i8';
+  /** The kernel-name token of dense values of this type (runtime/kernel-name.ts), for dense types. */
+  denseWenc?: 'dense' | 'f16';
   /**
    * The values a palette (or dense values) becomes when stored: `values` as the decoder will read
    * them back, and the palette's scale (1 when unscaled).
@@ -48,7 +50,7 @@ export interface ElementRow {
 const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
 const float32 = {
-  name: 'float32', bytes: 4, dtype: DType.Float32, dense: true, entry: true, scaled: false, kernelEntry: 'f32',
+  name: 'float32', bytes: 4, dtype: DType.Float32, dense: true, entry: true, scaled: false, kernelEntry: 'f32', denseWenc: 'dense',
   round: (v) => ({ values: Float64Array.from(v, Math.fround), scale: 1 }),
   // typed-array copies (the encoders check for a little-endian host); DataView where unaligned
   pack: (v) => new Uint8Array(Float32Array.from(v).buffer),
@@ -63,7 +65,7 @@ const float32 = {
 } as const satisfies ElementRow;
 
 const float16 = {
-  name: 'float16', bytes: 2, dtype: DType.Float16, dense: true, entry: true, scaled: false, kernelEntry: 'f32',
+  name: 'float16', bytes: 2, dtype: DType.Float16, dense: true, entry: true, scaled: false, kernelEntry: 'f32', denseWenc: 'f16',
   round: (v) => ({ values: Float64Array.from(v, roundToF16), scale: 1 }),
   pack: (v) => new Uint8Array(Uint16Array.from(v, f32ToF16Bits).buffer),
   // exponent bits all ones = Inf or NaN

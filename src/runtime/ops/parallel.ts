@@ -29,6 +29,7 @@ import type { ModelInfo, WeightInfo } from '../../format/types.js';
 import type { OpContext, RunState } from '../context.js';
 import type { PreparedWeights } from './weights.js';
 import { ARG_SLOTS, MAX_SLICES, type ThreadPool } from '../threads.js';
+import { ELEMENTS } from '../../format/elements.js';
 
 /**
  * Below these a kernel call runs on one thread: `work` multiply-adds of one gemm / conv / matmul
@@ -290,14 +291,14 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
   const grouped = p !== undefined && p.groupRows < n;
   if (grouped) unit = lcm(unit, p.groupRows);
   const kept = sp ? keptPrefix(ctx, w) : undefined;
-  const blockBits = sp ? sp.blockRows * sp.blockCols * (p ? p.bits : 8 * (w.dense!.dtype === 'float16' ? 2 : 4)) : 0;
+  const blockBits = sp ? sp.blockRows * sp.blockCols * (p ? p.bits : 8 * ELEMENTS[w.dense!.dtype].bytes) : 0;
   // Palettized kept values are one bit stream: a slice must start on a byte.
   const ok = sp && p ? (b: number) => (kept![b / sp.blockRows] * blockBits) % 8 === 0 : undefined;
   // Block-sparse rows carry unequal work: cut where the kept blocks, not the rows, split evenly.
   const bounds = kept ? splitByWeight(n, parts, unit, (b) => kept[Math.ceil(b / sp!.blockRows)], ok) : splitRange(n, parts, unit, ok);
   const count = bounds.length - 1;
   if (count < 2) return undefined;
-  const rowBytes = p ? Math.ceil((k * p.bits) / 8) : k * (w.dense!.dtype === 'float16' ? 2 : 4);
+  const rowBytes = p ? Math.ceil((k * p.bits) / 8) : k * ELEMENTS[w.dense!.dtype].bytes;
   const maskRowBytes = sp ? Math.ceil(Math.ceil(k / sp.blockCols) / 8) : 0;
   const entryBytes = int8 ? 1 : 4;
   const slices = bounds.slice(0, -1).map((n0, s) => {

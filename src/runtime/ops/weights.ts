@@ -49,7 +49,7 @@ export function prepareWeights(
   }
   const needFor = (act: 'f32' | 'i8'): GemmNeed => ({
     act,
-    wenc: p ? 'palettized' : w.dense!.dtype === 'float16' ? 'f16' : 'dense',
+    wenc: p ? 'palettized' : ELEMENTS[w.dense!.dtype].denseWenc!,
     bits: p?.bits,
     sparse: w.sparse ? [w.sparse.blockRows, w.sparse.blockCols] : undefined,
   });
