@@ -188,6 +188,10 @@ export interface ModelsReport {
   /** Thread counts wasm-palette and onnxruntime-web ran at. */
   threads?: number[];
   method: string;
+  /** The bench's command-line arguments (set by bench/index.ts). */
+  command?: string;
+  /** 1-minute load average when the run started and ended (a busy machine skews every figure, 2 threads most). */
+  loadAvg?: [number, number];
   archs: ArchResult[];
   targets: Array<{ target: string; arch: string; config: string; ratio: number; met: boolean; fileRatio?: number }>;
 }
@@ -307,6 +311,7 @@ export async function runModelBench(
   opts: { archs?: string[]; quick?: boolean; threads?: number[]; configs?: string[]; ort?: string[]; log?: (s: string) => void } = {},
 ): Promise<ModelsReport> {
   const log = opts.log ?? (() => {});
+  const loadAtStart = os.loadavg()[0];
   const quick = opts.quick ?? false;
   const threadCounts = opts.threads ?? [1, 2];
   if (!threadCounts.includes(1)) throw new Error('--threads must include 1 (the reference the others are checked against)');
@@ -474,6 +479,7 @@ export async function runModelBench(
     quick,
     versions: { onnxruntimeWeb: ORT_VERSION, tfjs: TFJS_VERSION },
     threads: threadCounts,
+    loadAvg: [loadAtStart, os.loadavg()[0]],
     method:
       `batch 1; wasm-palette and onnxruntime-web at ${threadCounts.join(' and ')} thread(s) (LoadOptions.threads; env.wasm.numThreads, one worker per count, ` +
       `samples timed inside it), TensorFlow.js on one; median of >= ${MIN_RUNS} timed samples after warm-up, runners interleaved in rounds; ` +
