@@ -150,7 +150,7 @@ export interface ModelRow {
   vsOrtInt8?: number;
   /** wasm-palette: this file's bytes / that int8 file's bytes. */
   vsOrtInt8Bytes?: number;
-  /** Peers: sqrt(sum (this - wasm-palette dense)^2 / sum (wasm-palette dense)^2). */
+  /** sqrt(sum (this - wasm-palette dense)^2 / sum (wasm-palette dense)^2) on the bench input (peers and compressed files). */
   relRms?: number;
   /** The same runtime and weights on one thread: its ms / this ms (threads > 1 only). */
   vsOneThread?: number;
@@ -375,8 +375,10 @@ export async function runModelBench(
       }
     }
     const oneThread = new Map<string, Float32Array>();
+    const wpalErr = new Map<string, number>();
     for (const w of wpal) {
       const y = w.model.run(feeds)[outName].data;
+      wpalErr.set(w.cfg.label, relRms(y, ref));
       if (!y.every(Number.isFinite)) throw new Error(`${arch.label} ${w.cfg.label}: non-finite outputs`);
       if (w.model.threads !== w.threads) log(`  note: ${w.cfg.label} asked for ${w.threads} threads, runs on ${w.model.threads}`);
       const one = oneThread.get(w.cfg.label);
@@ -432,6 +434,7 @@ export async function runModelBench(
         const w = wpal.find((x) => x.cfg.label === t.config && x.threads === t.threads)!;
         row.fileBytes = w.bytes;
         row.vsDenseBytes = w.bytes / denseBytes;
+        row.relRms = wpalErr.get(t.config);
         const i8 = ortInt8(t.threads);
         if (i8) {
           row.vsOrtInt8 = i8.ms / ms;
