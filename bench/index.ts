@@ -88,7 +88,7 @@ async function modelSection(): Promise<void> {
   const ort = arg('ort')?.split(',').map((c) => c.trim());
   console.log(`\nwasm-palette model bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
   const report = await runModelBench({ archs, quick, threads, configs, ort, log: (s) => console.log(s) });
-  report.command = `npm run bench -- ${process.argv.slice(2).map((a) => (/[ ,]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
+  report.command = `npm run bench -- ${process.argv.slice(2).map((a) => (/[ "]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
   console.log('\n' + summaryTable(report) + '\n');
   if ((report.threads ?? [1]).length > 1) console.log(threadsTable(report) + '\n');
   console.log(detailTable(report) + '\n');
