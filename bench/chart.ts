@@ -161,7 +161,7 @@ export function refOpsText(report: ModelsReport): string {
   return lines.length ? lines.join('\n') : '- none: every op of every model ran on a SIMD kernel';
 }
 
-export function modelsMarkdown(report: ModelsReport, svgName = 'bench-models.svg', paretoName = 'bench-models-pareto.svg'): string {
+export function modelsMarkdown(report: ModelsReport, svgName = 'bench-models.svg', paretoName = 'bench-models-pareto.svg', pareto1Name?: string): string {
   const skipped = new Map<string, string>();
   for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, skipped.has(s.config) ? skipped.get(s.config)!.replace(/^\((.*?)\) /, `($1, ${a.label}) `) : `(${a.label}) ${s.reason}`);
   const notes = report.archs.filter((a) => a.note).map((a) => `- ${a.label}: ${a.note}`);
@@ -198,6 +198,7 @@ export function modelsMarkdown(report: ModelsReport, svgName = 'bench-models.svg
     '',
     `![speed against file size](${paretoName})`,
     '',
+    ...(pareto1Name ? [`![speed against file size, one thread](${pareto1Name})`, ''] : []),
     '## Latency, batch 1, one thread (ms, and speed vs onnxruntime-web dense)',
     '',
     summaryTable(report),
@@ -318,8 +319,13 @@ export function writeModelDocs(report: ModelsReport, name = 'bench-models'): str
   mkdirSync(docs, { recursive: true });
   writeFileSync(new URL(`${name}.svg`, docs), modelsSvg(report));
   writeFileSync(new URL(`${name}-pareto.svg`, docs), paretoSvg(report));
-  writeFileSync(new URL(`${name}.md`, docs), modelsMarkdown(report, `${name}.svg`, `${name}-pareto.svg`));
-  return [`docs/${name}.md`, `docs/${name}.svg`, `docs/${name}-pareto.svg`];
+  const files = [`docs/${name}.md`, `docs/${name}.svg`, `docs/${name}-pareto.svg`];
+  if (moreThreads(report).length) {
+    writeFileSync(new URL(`${name}-pareto-1t.svg`, docs), paretoSvg(report, 1));
+    files.push(`docs/${name}-pareto-1t.svg`);
+  }
+  writeFileSync(new URL(`${name}.md`, docs), modelsMarkdown(report, `${name}.svg`, `${name}-pareto.svg`, moreThreads(report).length ? `${name}-pareto-1t.svg` : undefined));
+  return files;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

@@ -43,9 +43,11 @@ export const MIN_RUNS = 5;
 export const AGREE_TOL = 1e-3;
 /**
  * Quantized ONNX files must match wasm-palette dense within this (max |diff| / max |y|): int8 per
- * tensor is ~1-3% on these random-weight nets; 4-bit blocks of 128 through a 6-layer encoder more.
+ * tensor is 1.5-6% on these random-weight nets. Any 4-bit file of the random-weight encoder is far
+ * off (measured 2026-12-06: MatMulNBits 0.48 max, 0.40 relative RMS; wasm-palette's own 4-bit
+ * palettes 0.39 relative RMS), so the 4-bit bound only says the output is on the right scale.
  */
-export const QUANT_TOL: Record<QuantizeMode, number> = { 'dynamic-qint8': 0.1, 'dynamic-quint8': 0.1, 'matmul-4bits': 0.5 };
+export const QUANT_TOL: Record<QuantizeMode, number> = { 'dynamic-qint8': 0.1, 'dynamic-quint8': 0.1, 'matmul-4bits': 0.75 };
 
 /** onnxruntime-web files: the dense export and what onnxruntime's quantization tools make of it. */
 export interface OrtConfig {

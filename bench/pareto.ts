@@ -1,8 +1,8 @@
 /**
  * Speed against file size, one panel per architecture (hand-written SVG, no dependencies):
  * docs/bench-models-pareto.svg. x = file bytes (log scale; smaller is left), y = speed vs
- * onnxruntime-web dense f32 at the same thread count (higher is faster), at the largest thread
- * count of the run. Each point is a runtime and a file; the line joins the points no other point
+ * onnxruntime-web dense f32 at the same thread count (higher is faster), at one thread count (the
+ * largest of the run by default; chart.ts also writes one thread). Each point is a runtime and a file; the line joins the points no other point
  * beats on both axes (the Pareto front: up and to the left is better).
  *
  * TensorFlow.js runs on one thread and has no file of its own here (it is fed the dense float32
@@ -46,8 +46,8 @@ function front(pts: Point[]): Point[] {
     .sort((p, q) => p.bytes - q.bytes);
 }
 
-export function paretoSvg(report: ModelsReport): string {
-  const threads = Math.max(...(report.threads ?? [1]));
+/** At `threads` (default: the largest thread count of the run). */
+export function paretoSvg(report: ModelsReport, threads = Math.max(...(report.threads ?? [1]))): string {
   const archs = report.archs;
   const cols = Math.min(3, archs.length);
   const rowsN = Math.ceil(archs.length / cols);
@@ -55,7 +55,7 @@ export function paretoSvg(report: ModelsReport): string {
   const PH = 250;
   const m = { l: 52, r: 14, t: 30, b: 42 };
   const top = 64;
-  const W = cols * PW;
+  const W = Math.max(cols * PW, 720);
   const H = top + rowsN * PH + 26;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
@@ -119,8 +119,8 @@ export function paretoSvg(report: ModelsReport): string {
         `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${p.hollow ? 'none' : c}" stroke="${c}" stroke-width="1.5">` +
           `<title>${esc(`${a.label}, ${p.label}: ${p.ms.toFixed(p.ms >= 10 ? 1 : 3)} ms, ${p.speed.toFixed(2)}x, ${(p.bytes / 1e6).toFixed(2)} MB`)}</title></circle>`,
       );
-      const right = cx < ox + m.l + pw * 0.6;
       const tw = p.label.length * 4.6;
+      const right = cx + 6 + tw <= ox + m.l + pw || cx < ox + m.l + pw * 0.4;
       const x0 = right ? cx + 6 : cx - 6 - tw;
       let y = cy + 3;
       while (placed.some((b) => b.x0 < x0 + tw && x0 < b.x1 && Math.abs(b.y - y) < 10)) y += 10;
