@@ -31,40 +31,15 @@ import {
   buildDistilBert, buildLeNet300100, buildLeNet5, buildMobileNetV1, buildResNet,
   type BuiltModel, type CompressionConfig, type LayerDesc, type WeightCompression,
 } from '../src/models/index.js';
-import { exportOnnx, type QuantizeMode } from '../src/onnx/index.js';
-import { median } from './harness.js';
+import { maxRelDiff, median, relRms } from './harness.js';
 import { ORT_VERSION } from './peers/ort.js';
-import { createOrtThreadsRunner } from './peers/ort-threads.js';
+import { createOrtFileRunners, ORT_CONFIGS, ORT_INT8, QUANT_TOL } from './peers/ort-files.js';
 import { createTfjsRunner, TFJS_VERSION } from './peers/tfjs.js';
-import type { Feeds, PeerRunner } from './peers/types.js';
+import type { Feeds } from './peers/types.js';
 
 export const MIN_RUNS = 5;
 /** Peers must match wasm-palette dense within this fraction of the output scale. */
 export const AGREE_TOL = 1e-3;
-/**
- * Quantized ONNX files must match wasm-palette dense within this (max |diff| / max |y|): int8 per
- * tensor is 1.5-6% on these random-weight nets. Any 4-bit file of the random-weight encoder is far
- * off (measured 2026-12-06: MatMulNBits 0.48 max, 0.40 relative RMS; wasm-palette's own 4-bit
- * palettes 0.39 relative RMS), so the 4-bit bound only says the output is on the right scale.
- */
-export const QUANT_TOL: Record<QuantizeMode, number> = { 'dynamic-qint8': 0.1, 'dynamic-quint8': 0.1, 'matmul-4bits': 0.75 };
-
-/** onnxruntime-web files: the dense export and what onnxruntime's quantization tools make of it. */
-export interface OrtConfig {
-  /** For --ort. */
-  id: string;
-  label: string;
-  quantize?: QuantizeMode;
-}
-
-export const ORT_CONFIGS: OrtConfig[] = [
-  { id: 'dense', label: 'dense f32' },
-  { id: 'qint8', label: 'int8 dynamic', quantize: 'dynamic-qint8' },
-  { id: 'quint8', label: 'int8 dynamic, u8 weights', quantize: 'dynamic-quint8' },
-  { id: 'nbits4', label: '4-bit MatMulNBits', quantize: 'matmul-4bits' },
-];
-/** ORT int8 labels (the ratio vs ORT int8 uses the faster of them at each thread count). */
-export const ORT_INT8 = ORT_CONFIGS.filter((c) => c.quantize?.startsWith('dynamic')).map((c) => c.label);
 /** Architectures with the target "wasm-palette 4-bit >= 1.3x onnxruntime-web int8 at 2 threads, file <= half". */
 export const INT8_TARGET_ARCHS = ['mobilenet', 'resnet18', 'resnet50'];
 
@@ -213,29 +188,6 @@ export function feedsFor(built: BuiltModel): Feeds {
   return feeds;
 }
 
-function relRms(got: Float32Array, want: Float32Array): number {
-  if (got.length !== want.length) return Infinity;
-  let e = 0;
-  let s = 0;
-  for (let i = 0; i < want.length; i++) {
-    e += (got[i] - want[i]) ** 2;
-    s += want[i] ** 2;
-  }
-  return Math.sqrt(e / (s || 1));
-}
-
-function maxRelDiff(got: Float32Array, want: Float32Array): number {
-  if (got.length !== want.length) return Infinity;
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]));
-    const d = Math.abs(got[i] - want[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-  }
-  return diff / (scale || 1);
-}
-
 interface Timed {
   runtime: ModelRow['runtime'];
   config: string;
@@ -347,20 +299,7 @@ export async function runModelBench(
     // Reference output: wasm-palette dense, one thread.
     const outName = dense.outputs[0].name;
     const ref = wpal[0].model.run(feeds)[outName].data;
-    const ortRunners: PeerRunner[] = [];
-    const ortFiles = new Map<string, number>();
-    let denseOnnx: Uint8Array | undefined;
-    for (const oc of ortConfigs) {
-      const onnx = exportOnnx(dense, { weights: dense.weights, batch: 1, quantize: oc.quantize });
-      if (!denseOnnx) denseOnnx = onnx;
-      else if (onnx.length === denseOnnx.length && onnx.every((b, i) => b === denseOnnx![i])) {
-        skipped.push({ config: `onnxruntime-web ${oc.label}`, reason: `its tool quantizes no op of this graph (the file equals the dense one)` });
-        continue;
-      }
-      ortFiles.set(oc.label, onnx.length);
-      for (const threads of threadCounts) ortRunners.push(await createOrtThreadsRunner(onnx, dense, feeds, threads, oc.label));
-    }
-    denseOnnx = undefined;
+    const { runners: ortRunners, files: ortFiles } = await createOrtFileRunners(dense, feeds, threadCounts, ortConfigs, skipped);
     const tfjs = await createTfjsRunner(dense, feeds);
     const diffs: Record<string, { max: number; rms: number }> = {};
     for (const peer of [...ortRunners, tfjs]) {
