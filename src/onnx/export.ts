@@ -50,9 +50,10 @@ export interface ExportOptions {
   name?: string;
   /**
    * Rewrite the float graph as onnxruntime's quantization tools would (src/onnx/quantize.ts):
-   * 'int8-dynamic' = `quantize_dynamic` with its defaults (MatMulInteger / ConvInteger on uint8
-   * activations and per-tensor symmetric int8 weights, uint8 Gather tables); 'matmul-4bits' =
-   * `MatMul4BitsQuantizer` with its defaults (com.microsoft MatMulNBits, 4 bits, blocks of 128).
+   * 'dynamic-qint8' = `quantize_dynamic` with its defaults (MatMulInteger / ConvInteger on uint8
+   * activations and per-tensor symmetric int8 weights, uint8 Gather tables, Gemm left float);
+   * 'dynamic-quint8' = the same with weight_type=QUInt8; 'matmul-4bits' = `MatMul4BitsQuantizer`
+   * with its defaults (com.microsoft MatMulNBits, 4 bits, blocks of 128, asymmetric).
    */
   quantize?: QuantizeMode;
 }
