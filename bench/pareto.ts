@@ -13,7 +13,7 @@ import type { ArchResult, ModelRow, ModelsReport } from './models.bench.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-interface Point {
+export interface Point {
   label: string;
   runtime: ModelRow['runtime'];
   bytes: number;
@@ -39,7 +39,7 @@ function pointsOf(a: ArchResult, threads: number): Point[] {
 }
 
 /** Points not beaten on both axes (smaller or equal file and faster or equal, one strictly). */
-function front(pts: Point[]): Point[] {
+export function front(pts: Point[]): Point[] {
   const solid = pts.filter((p) => !p.hollow);
   return solid
     .filter((p) => !solid.some((q) => q !== p && q.bytes <= p.bytes && q.speed >= p.speed && (q.bytes < p.bytes || q.speed > p.speed)))
