@@ -37,3 +37,28 @@ export function median(xs: number[]): number {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+/** sqrt(sum (got - want)^2 / sum want^2). */
+export function relRms(got: Float32Array, want: Float32Array): number {
+  if (got.length !== want.length) return Infinity;
+  let e = 0;
+  let s = 0;
+  for (let i = 0; i < want.length; i++) {
+    e += (got[i] - want[i]) ** 2;
+    s += want[i] ** 2;
+  }
+  return Math.sqrt(e / (s || 1));
+}
+
+/** max |got - want| / max |want| (Infinity on NaN or a length mismatch). */
+export function maxRelDiff(got: Float32Array, want: Float32Array): number {
+  if (got.length !== want.length) return Infinity;
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < want.length; i++) {
+    scale = Math.max(scale, Math.abs(want[i]));
+    const d = Math.abs(got[i] - want[i]);
+    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
+  }
+  return diff / (scale || 1);
+}

@@ -9,7 +9,9 @@
  *   npm run bench -- --kernels        kernels only;  --shapes 4096x4096 --batches 1
  *   npm run bench -- --models         models only;   --archs lenet5,resnet18 (ids: bench/models.bench.ts);
  *                                     --threads 1,2 (default: wasm-palette and onnxruntime-web at 1 and 2 threads);
- *                                     --configs "dense f32,pal 4-bit" (wasm-palette weight settings, labels as in the tables)
+ *                                     --configs "dense f32,pal 4-bit" (wasm-palette weight settings, labels as in the tables);
+ *                                     --ort dense,qint8,quint8,nbits4 (onnxruntime-web files: dense, quantize_dynamic with
+ *                                     QInt8 / QUInt8 weights, 4-bit MatMulNBits; default all)
  *   npm run bench -- --imported       imported ONNX models (the openWakeWord chain) against onnxruntime-web only
  *   npm run bench -- --integrity      checksum throughput and load-time cost, the non-finite input check
  *   npm run bench -- --split          where splitting one kernel call over 2 threads starts to pay (the thresholds)
@@ -83,8 +85,10 @@ async function modelSection(): Promise<void> {
   const archs = arg('archs')?.split(',');
   const threads = arg('threads')?.split(',').map(Number);
   const configs = arg('configs')?.split(',').map((c) => c.trim());
+  const ort = arg('ort')?.split(',').map((c) => c.trim());
   console.log(`\nwasm-palette model bench — node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}${quick ? ' (quick)' : ''}`);
-  const report = await runModelBench({ archs, quick, threads, configs, log: (s) => console.log(s) });
+  const report = await runModelBench({ archs, quick, threads, configs, ort, log: (s) => console.log(s) });
+  report.command = `npm run bench -- ${process.argv.slice(2).map((a) => (/[ "]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
   console.log('\n' + summaryTable(report) + '\n');
   if ((report.threads ?? [1]).length > 1) console.log(threadsTable(report) + '\n');
   console.log(detailTable(report) + '\n');
@@ -92,11 +96,11 @@ async function modelSection(): Promise<void> {
   console.log(targetsText(report));
   console.log('\nOps on reference (__ref) kernels:');
   console.log(refOpsText(report));
-  const skipped = new Map<string, string>();
-  for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, s.reason);
-  for (const [config, reason] of skipped) console.log(`\nskipped ${config} (every architecture): ${reason}`);
+  const skipped = new Map<string, { reason: string; archs: string[] }>();
+  for (const a of report.archs) for (const s of a.skipped) skipped.set(s.config, { reason: s.reason, archs: [...(skipped.get(s.config)?.archs ?? []), a.label] });
+  for (const [config, s] of skipped) console.log(`\nskipped ${config} (${s.archs.length === report.archs.length ? 'every architecture' : s.archs.join(', ')}): ${s.reason}`);
   writeResults('models', JSON.stringify(report, null, 2));
-  if (!quick && !archs && !threads && !configs) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
+  if (!quick && !archs && !threads && !configs && !ort) console.log(`wrote ${writeModelDocs(report).join(' and ')}`);
   else console.log('(docs/bench-models.* are written by full runs only; `npx tsx bench/chart.ts <results.json>` renders any results file)');
 }
 

@@ -6,9 +6,14 @@
  *
  * For each architecture: one dense float32 build (its `weights` feed the peers: exportOnnx for
  * onnxruntime, tfjs-core ops for TensorFlow.js) and one build per compression setting (same seed,
- * so the same dense values before compression). Before any timing, the peers' outputs must agree
- * with wasm-palette dense within 1e-3 of the output scale (max |a - b| / max |dense|), else the
- * bench throws.
+ * so the same dense values before compression). onnxruntime-web runs the dense ONNX export and the
+ * files its users make from it with onnxruntime's quantization tools (ORT_CONFIGS: quantize_dynamic
+ * with QInt8 weights, its default, and with QUInt8 weights; MatMul4BitsQuantizer's 4-bit
+ * MatMulNBits), written in TypeScript by exportOnnx({ quantize }) (src/onnx/quantize.ts); a
+ * quantized file identical to the dense one (nothing its tool quantizes) is skipped. Before any
+ * timing, the dense peers' outputs must agree with wasm-palette dense within 1e-3 of the output
+ * scale (max |a - b| / max |dense|), the quantized files' within their tolerance (QUANT_TOL), else
+ * the bench throws.
  *
  * Timing: every runner of an architecture is alive at once and sampled in interleaved rounds
  * (a shared 2-core machine drifts; interleaving keeps the ratios fair). Each runner is warmed up,
@@ -26,15 +31,18 @@ import {
   buildDistilBert, buildLeNet300100, buildLeNet5, buildMobileNetV1, buildResNet,
   type BuiltModel, type CompressionConfig, type LayerDesc, type WeightCompression,
 } from '../src/models/index.js';
-import { median } from './harness.js';
+import { maxRelDiff, median, relRms } from './harness.js';
 import { ORT_VERSION } from './peers/ort.js';
-import { createOrtThreadsRunner } from './peers/ort-threads.js';
+import { createOrtFileRunners, ORT_CONFIGS, ORT_INT8, QUANT_TOL } from './peers/ort-files.js';
 import { createTfjsRunner, TFJS_VERSION } from './peers/tfjs.js';
-import type { Feeds, PeerRunner } from './peers/types.js';
+import type { Feeds } from './peers/types.js';
 
 export const MIN_RUNS = 5;
 /** Peers must match wasm-palette dense within this fraction of the output scale. */
 export const AGREE_TOL = 1e-3;
+/** Architectures with the target "wasm-palette 4-bit >= 1.3x onnxruntime-web int8 at 2 threads, file <= half". */
+export const INT8_TARGET_ARCHS = ['mobilenet', 'resnet18', 'resnet50'];
+
 /** Block shape of the block-sparse setting (rows x cols of the [O, K] weight view). */
 export const SPARSE_BLOCK: [number, number] = [16, 1];
 
@@ -115,6 +123,12 @@ export interface ModelRow {
   callsPerSample: number;
   /** onnxruntime dense ms at the same thread count / this ms (> 1 = faster than onnxruntime). */
   vsOrt: number;
+  /** wasm-palette: the faster onnxruntime int8 file's ms at the same thread count / this ms. */
+  vsOrtInt8?: number;
+  /** wasm-palette: this file's bytes / that int8 file's bytes. */
+  vsOrtInt8Bytes?: number;
+  /** sqrt(sum (this - wasm-palette dense)^2 / sum (wasm-palette dense)^2) on the bench input (peers and compressed files). */
+  relRms?: number;
   /** The same runtime and weights on one thread: its ms / this ms (threads > 1 only). */
   vsOneThread?: number;
   /** .wpal bytes (wasm-palette), ONNX bytes (onnxruntime). */
@@ -151,8 +165,12 @@ export interface ModelsReport {
   /** Thread counts wasm-palette and onnxruntime-web ran at. */
   threads?: number[];
   method: string;
+  /** The bench's command-line arguments (set by bench/index.ts). */
+  command?: string;
+  /** 1-minute load average when the run started and ended (a busy machine skews every figure, 2 threads most). */
+  loadAvg?: [number, number];
   archs: ArchResult[];
-  targets: Array<{ target: string; arch: string; config: string; ratio: number; met: boolean }>;
+  targets: Array<{ target: string; arch: string; config: string; ratio: number; met: boolean; fileRatio?: number }>;
 }
 
 /** Deterministic inputs: images in [0, 1), token ids spread over the vocabulary, positions 0..T-1. */
@@ -168,18 +186,6 @@ export function feedsFor(built: BuiltModel): Feeds {
     }
   }
   return feeds;
-}
-
-function maxRelDiff(got: Float32Array, want: Float32Array): number {
-  if (got.length !== want.length) return Infinity;
-  let scale = 0;
-  let diff = 0;
-  for (let i = 0; i < want.length; i++) {
-    scale = Math.max(scale, Math.abs(want[i]));
-    const d = Math.abs(got[i] - want[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-  }
-  return diff / (scale || 1);
 }
 
 interface Timed {
@@ -256,9 +262,10 @@ function describeRef(model: Model): string[] {
 }
 
 export async function runModelBench(
-  opts: { archs?: string[]; quick?: boolean; threads?: number[]; configs?: string[]; log?: (s: string) => void } = {},
+  opts: { archs?: string[]; quick?: boolean; threads?: number[]; configs?: string[]; ort?: string[]; log?: (s: string) => void } = {},
 ): Promise<ModelsReport> {
   const log = opts.log ?? (() => {});
+  const loadAtStart = os.loadavg()[0];
   const quick = opts.quick ?? false;
   const threadCounts = opts.threads ?? [1, 2];
   if (!threadCounts.includes(1)) throw new Error('--threads must include 1 (the reference the others are checked against)');
@@ -266,6 +273,8 @@ export async function runModelBench(
   const unknown = want.filter((id) => !ARCHS.some((a) => a.id === id));
   if (unknown.length) throw new Error(`--archs: unknown ${unknown.join(', ')}; known: ${ARCHS.map((a) => a.id).join(', ')}`);
   const configs = wpalConfigs().filter((c) => !opts.configs || opts.configs.includes(c.label));
+  const ortConfigs = ORT_CONFIGS.filter((c) => !opts.ort || opts.ort.includes(c.id));
+  if (!ortConfigs.length || ortConfigs[0].id !== 'dense') throw new Error(`--ort must include "dense"; known: ${ORT_CONFIGS.map((c) => c.id).join(', ')}`);
   if (!configs.length || configs[0].label !== 'dense f32') throw new Error(`--configs must include "dense f32"; known: ${wpalConfigs().map((c) => c.label).join(', ')}`);
   const results: ArchResult[] = [];
 
@@ -290,23 +299,27 @@ export async function runModelBench(
     // Reference output: wasm-palette dense, one thread.
     const outName = dense.outputs[0].name;
     const ref = wpal[0].model.run(feeds)[outName].data;
-    const ortRunners: PeerRunner[] = [];
-    for (const threads of threadCounts) ortRunners.push(await createOrtThreadsRunner(dense, feeds, threads));
+    const { runners: ortRunners, files: ortFiles } = await createOrtFileRunners(dense, feeds, threadCounts, ortConfigs, skipped);
     const tfjs = await createTfjsRunner(dense, feeds);
-    const diffs: Record<string, number> = {};
+    const diffs: Record<string, { max: number; rms: number }> = {};
     for (const peer of [...ortRunners, tfjs]) {
       const got = await peer.run();
       const d = maxRelDiff(got, ref);
-      const key = `${peer.name}@${peer.threads ?? 1}`;
-      diffs[key] = d;
-      log(`  ${peer.name} (${peer.threads ?? 1} thread(s)) vs wasm-palette dense: max |diff| / max |y| = ${d.toExponential(2)}`);
-      if (!(d <= AGREE_TOL)) {
-        throw new Error(`${arch.label}: ${peer.name} disagrees with wasm-palette dense (max |diff| / max |y| = ${d}, tolerance ${AGREE_TOL}); not timing it`);
+      const rms = relRms(got, ref);
+      const cfg = peer.config ?? 'dense f32';
+      diffs[`${peer.name}|${cfg}@${peer.threads ?? 1}`] = { max: d, rms };
+      const quant = ortConfigs.find((c) => c.label === cfg)?.quantize;
+      const tol = quant ? QUANT_TOL[quant] : AGREE_TOL;
+      log(`  ${peer.name} ${cfg} (${peer.threads ?? 1} thread(s)) vs wasm-palette dense: max |diff| / max |y| = ${d.toExponential(2)}, relative RMS ${rms.toExponential(2)} (tolerance ${tol})`);
+      if (!(d <= tol)) {
+        throw new Error(`${arch.label}: ${peer.name} ${cfg} disagrees with wasm-palette dense (max |diff| / max |y| = ${d}, tolerance ${tol}); not timing it`);
       }
     }
     const oneThread = new Map<string, Float32Array>();
+    const wpalErr = new Map<string, number>();
     for (const w of wpal) {
       const y = w.model.run(feeds)[outName].data;
+      wpalErr.set(w.cfg.label, relRms(y, ref));
       if (!y.every(Number.isFinite)) throw new Error(`${arch.label} ${w.cfg.label}: non-finite outputs`);
       if (w.model.threads !== w.threads) log(`  note: ${w.cfg.label} asked for ${w.threads} threads, runs on ${w.model.threads}`);
       const one = oneThread.get(w.cfg.label);
@@ -316,13 +329,20 @@ export async function runModelBench(
     if (threadCounts.length > 1) log(`  wasm-palette outputs at ${threadCounts.join(', ')} threads: bit-identical to one thread`);
 
     const timed: Timed[] = [
-      ...ortRunners.map((o): Timed => ({ runtime: 'onnxruntime-web', config: 'dense f32', threads: o.threads ?? 1, fn: () => o.run(), time: o.time?.bind(o), inner: 1, samples: [] })),
+      ...ortRunners.map((o): Timed => ({ runtime: 'onnxruntime-web', config: o.config ?? 'dense f32', threads: o.threads ?? 1, fn: () => o.run(), time: o.time?.bind(o), inner: 1, samples: [] })),
       { runtime: 'tfjs-wasm', config: 'dense f32', threads: 1, fn: () => tfjs.run(), inner: 1, samples: [] },
       ...wpal.map((w): Timed => ({ runtime: 'wasm-palette', config: w.cfg.label, threads: w.threads, fn: () => w.model.run(feeds), inner: 1, samples: [] })),
     ];
     await timeAll(timed, quick ? Math.min(0.25, arch.budget) : arch.budget, quick ? 2 : 5, log);
 
-    const ortMs = new Map(timed.filter((t) => t.runtime === 'onnxruntime-web').map((t) => [t.threads, median(t.samples)]));
+    const ortMs = new Map(timed.filter((t) => t.runtime === 'onnxruntime-web' && t.config === 'dense f32').map((t) => [t.threads, median(t.samples)]));
+    /** The faster onnxruntime int8 file at a thread count: its ms and bytes. */
+    const ortInt8 = (threads: number) => {
+      const c = timed.filter((t) => t.runtime === 'onnxruntime-web' && t.threads === threads && ORT_INT8.includes(t.config));
+      if (!c.length) return undefined;
+      const best = c.reduce((a, b) => (median(b.samples) < median(a.samples) ? b : a));
+      return { ms: median(best.samples), bytes: ortFiles.get(best.config)! };
+    };
     const msOf = (runtime: string, config: string, threads: number) => {
       const t = timed.find((x) => x.runtime === runtime && x.config === config && x.threads === threads);
       return t ? median(t.samples) : undefined;
@@ -341,14 +361,26 @@ export async function runModelBench(
         if (one !== undefined) row.vsOneThread = one / ms;
       }
       if (t.runtime === 'onnxruntime-web') {
-        const o = ortRunners.find((r) => r.threads === t.threads)!;
+        const o = ortRunners.find((r) => r.threads === t.threads && r.config === t.config)!;
         row.fileBytes = o.modelBytes;
-        row.maxRelDiff = diffs[`${o.name}@${t.threads}`];
-      } else if (t.runtime === 'tfjs-wasm') row.maxRelDiff = diffs[`${tfjs.name}@1`];
-      else {
+        row.vsDenseBytes = o.modelBytes! / denseBytes;
+        const d = diffs[`${o.name}|${t.config}@${t.threads}`];
+        row.maxRelDiff = d.max;
+        row.relRms = d.rms;
+      } else if (t.runtime === 'tfjs-wasm') {
+        const d = diffs[`${tfjs.name}|dense f32@1`];
+        row.maxRelDiff = d.max;
+        row.relRms = d.rms;
+      } else {
         const w = wpal.find((x) => x.cfg.label === t.config && x.threads === t.threads)!;
         row.fileBytes = w.bytes;
         row.vsDenseBytes = w.bytes / denseBytes;
+        row.relRms = wpalErr.get(t.config);
+        const i8 = ortInt8(t.threads);
+        if (i8) {
+          row.vsOrtInt8 = i8.ms / ms;
+          row.vsOrtInt8Bytes = w.bytes / i8.bytes;
+        }
         row.refOps = describeRef(w.model);
         row.kernels = [...new Set(w.model.kernelPlan().map((k) => k.kernel))];
         row.weightsInMemoryBytes = w.model.memoryReport().weightsInMemoryBytes;
@@ -369,6 +401,15 @@ export async function runModelBench(
       if (r.config === 'dense f32') targets.push({ target: 'wasm-palette dense within 10% of onnxruntime (>= 0.9x)', arch: a.label, config: r.config, ratio: r.vsOrt, met: r.vsOrt >= 0.9 });
       else targets.push({ target: 'compressed >= 1.0x onnxruntime dense (stretch 1.5x)', arch: a.label, config: r.config, ratio: r.vsOrt, met: r.vsOrt >= 1 });
     }
+    if (INT8_TARGET_ARCHS.includes(a.id)) {
+      const top = Math.max(...threadCounts);
+      for (const r of a.rows.filter((r) => r.runtime === 'wasm-palette' && r.threads === top && r.config.startsWith('pal 4-bit') && r.vsOrtInt8 !== undefined)) {
+        targets.push({
+          target: `4-bit >= 1.3x onnxruntime-web int8 dynamic (the faster file) at ${top} threads, file <= 0.5x`,
+          arch: a.label, config: r.config, ratio: r.vsOrtInt8!, met: r.vsOrtInt8! >= 1.3 && r.vsOrtInt8Bytes! <= 0.5, fileRatio: r.vsOrtInt8Bytes,
+        });
+      }
+    }
     if (!THREAD_TARGET_ARCHS.includes(a.id)) continue;
     for (const r of a.rows.filter((r) => r.runtime === 'wasm-palette' && r.threads === 2 && r.vsOneThread !== undefined)) {
       targets.push({ target: '2 threads >= 1.8x one thread', arch: a.label, config: r.config, ratio: r.vsOneThread!, met: r.vsOneThread! >= 1.8 });
@@ -382,13 +423,19 @@ export async function runModelBench(
     quick,
     versions: { onnxruntimeWeb: ORT_VERSION, tfjs: TFJS_VERSION },
     threads: threadCounts,
+    loadAvg: [loadAtStart, os.loadavg()[0]],
     method:
       `batch 1; wasm-palette and onnxruntime-web at ${threadCounts.join(' and ')} thread(s) (LoadOptions.threads; env.wasm.numThreads, one worker per count, ` +
       `samples timed inside it), TensorFlow.js on one; median of >= ${MIN_RUNS} timed samples after warm-up, runners interleaved in rounds; ` +
       'each call copies inputs in and reads the output back. "vs ORT" compares with onnxruntime-web dense at the same thread count. ' +
       'Peers run the dense float32 weights of the same network ' +
       `(onnxruntime-web wasm EP on exportOnnx, graph optimization "all"; tfjs-core wasm backend, single-threaded SIMD). ` +
-      `Peers checked against wasm-palette dense before timing (max |diff| / max |y| <= ${AGREE_TOL}).`,
+      'onnxruntime-web also runs the files its quantization tools make from that export, written in TypeScript with their default settings ' +
+      '(exportOnnx quantize, src/onnx/quantize.ts): "int8 dynamic" = quantize_dynamic (QInt8 per-tensor symmetric weights, uint8 dynamic activations, ' +
+      'ConvInteger / MatMulInteger, Gather tables uint8, Gemm left float32); "int8 dynamic, u8 weights" = the same with weight_type=QUInt8; ' +
+      '"4-bit MatMulNBits" = MatMul4BitsQuantizer (blocks of 128, asymmetric; MatMul only). "vs ORT int8" compares with the faster int8 file at the same thread count. ' +
+      `Peers checked against wasm-palette dense before timing (max |diff| / max |y| <= ${AGREE_TOL} for dense files; ` +
+      `${QUANT_TOL['dynamic-qint8']} for int8, ${QUANT_TOL['matmul-4bits']} for 4-bit files).`,
     archs: results,
     targets,
   };

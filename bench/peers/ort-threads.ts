@@ -1,19 +1,18 @@
 /**
  * onnxruntime-web peer at a given thread count, for the Node model bench: as ort.ts (the wasm EP on
- * the ONNX export of the dense weights), but in a worker. ORT takes its thread count once per
+ * an ONNX file: the export of the dense weights, or its quantized form), but in a worker. ORT takes its thread count once per
  * instance (env.wasm.numThreads, when the first session is created; SessionOptions.intraOpNumThreads
  * is not read by the wasm backend), so every runner lives in its own worker_threads Worker
  * (ort-worker.mjs) with `numThreads = threads`, and times its samples there.
  */
 import { Worker } from 'node:worker_threads';
-import { exportOnnx } from '../../src/onnx/index.js';
 import type { BuiltModel } from '../../src/models/index.js';
 import type { PeerRunner, Feeds } from './types.js';
 
 type Reply = { type: 'ready' | 'disposed' } | { type: 'out'; data: Float32Array } | { type: 'time'; ms: number } | { type: 'error'; message: string };
 
-export async function createOrtThreadsRunner(built: BuiltModel, feeds: Feeds, threads: number): Promise<PeerRunner> {
-  const onnx = exportOnnx(built, { weights: built.weights, batch: 1 });
+/** `onnx`: the model file (exportOnnx of `built`, dense or quantized); `config`: its label in the tables. */
+export async function createOrtThreadsRunner(onnx: Uint8Array, built: BuiltModel, feeds: Feeds, threads: number, config = 'dense f32'): Promise<PeerRunner> {
   const inputs = built.inputs.map((i) => {
     const v = feeds[i.name];
     return { name: i.name, type: v instanceof Int32Array ? 'int32' : 'float32', data: v.slice(), dims: [1, ...i.shape] };
@@ -42,6 +41,7 @@ export async function createOrtThreadsRunner(built: BuiltModel, feeds: Feeds, th
   await ask(undefined); // 'ready'
   return {
     name: 'onnxruntime-web',
+    config,
     threads,
     modelBytes: onnx.length,
     async run() {

@@ -8,6 +8,14 @@
  *
  * The graph is interpreted from the .wpal op list (readModel), so every architecture the builders
  * make runs without a hand-written tfjs copy of it; weights are taken by tensor name.
+ *
+ * Threads: none in Node. tfjs-backend-wasm 4.22's WASM_HAS_MULTITHREAD_SUPPORT flag returns false
+ * when IS_NODE (its source cites tensorflow/tfjs#3830), so setThreadsCount has no effect; forcing the
+ * flag to true (checked 2026-12-06) makes the threaded-SIMD build's emscripten glue start its
+ * pthread workers from a blob: URL, which Node's worker_threads rejects ("ERR_WORKER_PATH: The
+ * worker script or module filename must be an absolute path or a relative path starting with './'
+ * or '../'. Received "blob:nodedata:..."), and the backend fails to initialize. Threaded tfjs-wasm
+ * needs a browser (cross-origin isolated page).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -3,6 +3,8 @@ export type Feeds = Record<string, Float32Array | Int32Array>;
 
 export interface PeerRunner {
   name: string;
+  /** Which weights / file (default 'dense f32'). */
+  config?: string;
   /** Threads the peer runs on (default 1). */
   threads?: number;
   /** Bytes of the model the peer loads (ONNX file), when there is one. */

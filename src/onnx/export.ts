@@ -31,7 +31,9 @@ import { decodeTensor } from '../encode/decode.js';
 import { readModel } from '../format/read.js';
 import type { ModelInfo, OpInfo } from '../format/types.js';
 import { ohwiToOihw } from '../models/common.js';
-import { Message, OnnxDType, floatTensor, int64Tensor, node, valueInfo, type OnnxAttr } from './proto.js';
+import { graphToModel, type OnnxGraph } from './graph.js';
+import { OnnxDType, type OnnxAttr } from './proto.js';
+import { quantizeGraph, type QuantizeMode } from './quantize.js';
 
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
@@ -46,6 +48,14 @@ export interface ExportOptions {
   batch?: string | number;
   /** Graph name (default: the model name, else "wpal"). */
   name?: string;
+  /**
+   * Rewrite the float graph as onnxruntime's quantization tools would (src/onnx/quantize.ts):
+   * 'dynamic-qint8' = `quantize_dynamic` with its defaults (MatMulInteger / ConvInteger on uint8
+   * activations and per-tensor symmetric int8 weights, uint8 Gather tables, Gemm left float);
+   * 'dynamic-quint8' = the same with weight_type=QUInt8; 'matmul-4bits' = `MatMul4BitsQuantizer`
+   * with its defaults (com.microsoft MatMulNBits, 4 bits, blocks of 128, asymmetric).
+   */
+  quantize?: QuantizeMode;
 }
 
 type Layout = 'nhwc' | 'nchw';
@@ -57,7 +67,7 @@ export function exportOnnx(src: ModelInfo | Uint8Array | { bytes: Uint8Array }, 
 }
 
 class Exporter {
-  private readonly g = new Message();
+  private readonly g: OnnxGraph = { name: '', nodes: [], inits: [], inputs: [], outputs: [] };
   private readonly names = new Set<string>();
   /** Per activation tensor: its ONNX names in each layout that has been materialized. */
   private readonly avail = new Map<number, Partial<Record<Layout, string>>>();
@@ -82,7 +92,7 @@ class Exporter {
   }
 
   private node(type: string, inputs: string[], output: string, attrs: Record<string, OnnxAttr> = {}): string {
-    this.g.message(1, node(type, inputs, [output], `${type}_${this.nodeCount++}`, attrs));
+    this.g.nodes.push({ type, inputs, outputs: [output], name: `${type}_${this.nodeCount++}`, attrs });
     return output;
   }
 
@@ -110,7 +120,7 @@ class Exporter {
     if (n === undefined) {
       n = this.names.has(key) && !this.info.tensors.some((t) => t.name === key && t.weight) ? this.fresh(key) : key;
       this.names.add(n);
-      this.g.message(5, floatTensor(n, dims, make()));
+      this.g.inits.push({ name: n, dims: [...dims], data: make() });
       this.inits.set(key, n);
     }
     return n;
@@ -130,7 +140,7 @@ class Exporter {
     let n = this.inits.get(key);
     if (n === undefined) {
       n = this.fresh(key);
-      this.g.message(5, int64Tensor(n, [dims.length], dims));
+      this.g.inits.push({ name: n, dims: [dims.length], data: BigInt64Array.from(dims.map((d) => BigInt(d))) });
       this.inits.set(key, n);
     }
     return n;
@@ -175,22 +185,17 @@ class Exporter {
     for (const t of info.inputs) {
       const tt = info.tensors[t];
       this.avail.set(t, { nhwc: tt.name });
-      this.g.message(11, valueInfo(tt.name, tt.dtype === 'int32' ? OnnxDType.INT32 : OnnxDType.FLOAT, [this.batch, ...tt.shape]));
+      this.g.inputs.push({ name: tt.name, dtype: tt.dtype === 'int32' ? OnnxDType.INT32 : OnnxDType.FLOAT, dims: [this.batch, ...tt.shape] });
     }
     for (const op of info.ops) this.op(op);
     for (const t of info.outputs) {
       const tt = info.tensors[t];
       this.get(t, 'nhwc');
-      this.g.message(12, valueInfo(tt.name, OnnxDType.FLOAT, [this.batch, ...tt.shape]));
+      this.g.outputs.push({ name: tt.name, dtype: OnnxDType.FLOAT, dims: [this.batch, ...tt.shape] });
     }
-    this.g.string(2, this.opts.name ?? info.metadata.name ?? 'wpal');
-    const model = new Message()
-      .varint(1, ONNX_IR_VERSION)
-      .string(2, 'wasm-palette')
-      .string(3, `wpal ${info.formatMajor}.${info.formatMinor}`)
-      .message(7, this.g)
-      .message(8, new Message().string(1, '').varint(2, ONNX_OPSET));
-    return model.toBytes();
+    this.g.name = this.opts.name ?? info.metadata.name ?? 'wpal';
+    const g = this.opts.quantize ? quantizeGraph(this.g, this.opts.quantize) : this.g;
+    return graphToModel(g, { irVersion: ONNX_IR_VERSION, opset: ONNX_OPSET, producer: 'wasm-palette', producerVersion: `wpal ${info.formatMajor}.${info.formatMinor}` });
   }
 
   /** A binary op of format 1.1 (broadcasting; constants on either side). */

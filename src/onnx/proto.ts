@@ -95,7 +95,7 @@ export class Message {
 }
 
 /** onnx.TensorProto.DataType values used here. */
-export const OnnxDType = { FLOAT: 1, INT32: 6, INT64: 7 } as const;
+export const OnnxDType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 
 /** onnx.AttributeProto.AttributeType values used here. */
 const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
@@ -116,12 +116,13 @@ export function attribute(name: string, v: OnnxAttr): Message {
   return m.varint(20, ATTR_TYPE.FLOATS);
 }
 
-export function node(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, OnnxAttr> = {}): Message {
+export function node(opType: string, inputs: string[], outputs: string[], name: string, attrs: Record<string, OnnxAttr> = {}, domain = ''): Message {
   const m = new Message();
   for (const i of inputs) m.string(1, i);
   for (const o of outputs) m.string(2, o);
   m.string(3, name).string(4, opType);
   for (const [k, v] of Object.entries(attrs)) m.message(5, attribute(k, v));
+  if (domain) m.string(7, domain);
   return m;
 }
 
