@@ -388,6 +388,30 @@ describe('the preprocessing round trip through a model file', () => {
     expect(Array.from(again.splits.test!.x)).toEqual(Array.from(d.splits.test!.x)); // bit for bit: float32 settings on both sides
   });
 
+  it('a channel-first model (input [C, H, W], as imported from PyTorch) reads the folder as CHW, and its file records it', () => {
+    const files: Record<string, Uint8Array> = {};
+    // pixel (x, y): R = 10 x, G = 100 + y, B = 7
+    for (let i = 0; i < 20; i++) for (const k of ['a', 'b']) files[`${k}/${i}.png`] = png(5, 3, (x, y) => [10 * x, 100 + y, 7]);
+    const root = write(fresh('chw'), files);
+    const meta = { outputLabels: [], properties: {} };
+    const rgb = loadUserData({ path: root, want: ['train'], ...requestFromMetadata(meta, [3, 3, 5]) });
+    expect(rgb.shape).toEqual([3, 3, 5]);
+    const x = rgb.splits.train!.x.subarray(0, 45);
+    // channel planes: all R values first (row-major), then G, then B
+    const want = [...Array.from({ length: 15 }, (_, j) => (10 * (j % 5)) / 255), ...Array.from({ length: 15 }, (_, j) => (100 + Math.floor(j / 5)) / 255), ...Array(15).fill(7 / 255)];
+    want.forEach((v, j) => expect(x[j]).toBeCloseTo(v, 6));
+    const rec = recordUserData(rgb, SPLIT_DEFAULTS);
+    expect(rec.preprocessing!.layout).toBe('CHW');
+    // the record read back gives the same layout whatever the input shape looks like
+    const again = requestFromMetadata({ outputLabels: [], properties: rec.properties, preprocessing: { layout: 'CHW', scale: rec.preprocessing!.scale!, mean: [], std: [] } }, [3, 3, 5]);
+    expect(again.image!.layout).toBe('chw');
+    // gray [1, H, W]: one plane, the same values as HWC [H, W, 1]
+    const gray = loadUserData({ path: root, want: ['train'], ...requestFromMetadata(meta, [1, 3, 5]) });
+    expect(gray.shape).toEqual([1, 3, 5]);
+    const hwc = loadUserData({ path: root, want: ['train'], ...requestFromMetadata(meta, [3, 5, 1]) });
+    expect(Array.from(gray.splits.train!.x)).toEqual(Array.from(hwc.splits.train!.x));
+  });
+
   it.skipIf(skipReal)('built-in sets get a validation split too: carved from train, stratified, the test split untouched', () => {
     const d = loadData({ data: 'mnist', want: ['train', 'val', 'test'], limit: 500 });
     expect([d.train!.full, d.val!.full, d.test!.full]).toEqual([54000, 6000, 10000]);

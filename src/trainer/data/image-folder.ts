@@ -126,10 +126,12 @@ export function describeClasses(classes: readonly string[]): string {
   return `(${classes.slice(0, 8).join(', ')}${classes.length > 8 ? `, ... ${classes.length - 8} more` : ''})`;
 }
 
-/** Decodes and preprocesses `files` into one NHWC Float32Array. Errors name the file. */
+/** Decodes and preprocesses `files` into one NHWC (or NCHW, p.layout) Float32Array. Errors name the file. */
 export function loadImages(files: readonly string[], p: ImagePreprocessing): Float32Array {
   const per = p.height * p.width * p.channels;
   const x = new Float32Array(files.length * per);
+  const chw = p.layout === 'chw' && p.channels > 1;
+  const hwc = chw ? new Float32Array(per) : undefined;
   files.forEach((f, i) => {
     let bytes: Uint8Array;
     try {
@@ -138,7 +140,10 @@ export function loadImages(files: readonly string[], p: ImagePreprocessing): Flo
       throw new WpalDataError('missing', `${f}: cannot read the image (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { cause: e, file: f });
     }
     const img = decodeImage(bytes, f);
-    imageToExample(img, p, x, i * per);
+    if (!hwc) return imageToExample(img, p, x, i * per);
+    imageToExample(img, p, hwc, 0);
+    const hw = p.height * p.width;
+    for (let c = 0; c < p.channels; c++) for (let j = 0; j < hw; j++) x[i * per + c * hw + j] = hwc[j * p.channels + c]!;
   });
   return x;
 }

@@ -27,6 +27,8 @@ export interface ImagePreprocessing {
   /** One value for every channel, or one per channel. */
   mean: readonly number[];
   std: readonly number[];
+  /** Order of one example's values: height, width, channel (default), or channel first (models imported from PyTorch take NCHW). */
+  layout?: 'hwc' | 'chw';
 }
 
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;

@@ -4,7 +4,8 @@
  *
  *   format field (Metadata)    value
  *   preprocessing.scale/mean/std   x' = (x x scale - mean[c]) / std[c]  (images: x = pixel 0..255; arrays: x as stored)
- *   preprocessing.layout           HWC for images and (N, H, W, C) arrays (flattened for a fully connected net)
+ *   preprocessing.layout           HWC for images and (N, H, W, C) arrays (flattened for a fully connected net);
+ *                                  CHW for images read for a channel-first model (imported from PyTorch / ONNX)
  *   output_labels                  the class names in label order (class folders, label values, "0".."K-1")
  *
  *   property        value
@@ -43,7 +44,7 @@ export function recordUserData(d: UserData, splits: SplitSettings): DataRecord {
     p['image_size'] = `${d.image.height}x${d.image.width}`;
     p['image_channels'] = String(d.image.channels);
     p['image_resize'] = d.image.resize;
-    pre = { layout: 'HWC', scale: d.image.scale, mean: [...d.image.mean], std: [...d.image.std] };
+    pre = { layout: d.image.layout === 'chw' ? 'CHW' : 'HWC', scale: d.image.scale, mean: [...d.image.mean], std: [...d.image.std] };
   }
   if (d.arrays) pre = { ...(d.shape.length === 3 ? { layout: 'HWC' } : {}), scale: d.arrays.scale, mean: [...d.arrays.mean], std: [...d.arrays.std] };
   if (d.textColumns) {
@@ -83,10 +84,14 @@ export function requestFromMetadata(meta: MetadataInfo, inputShape: readonly num
   const pre = meta.preprocessing;
   const size = p['image_size'] !== undefined ? parseImageSize(p['image_size']) : undefined;
   const recorded = size !== undefined;
+  // Channel first: the file says so, or (nothing recorded) the input is [1|3, H, W] with H, W not 1 or 3.
+  const chw = pre?.layout === 'CHW' || (!recorded && inputShape.length === 3 && (inputShape[0] === 1 || inputShape[0] === 3) && inputShape[2]! > 3);
+  const [h, w, c] = chw ? [inputShape[1], inputShape[2], inputShape[0]] : [inputShape[0], inputShape[1], inputShape.length === 3 ? inputShape[2] : 1];
   const image: Partial<ImagePreprocessing> = {
-    height: size?.[0] ?? inputShape[0],
-    width: size?.[1] ?? inputShape[1],
-    channels: (num(p['image_channels']) ?? (inputShape.length === 3 ? inputShape[2] : 1)) === 1 ? 1 : 3,
+    height: size?.[0] ?? h,
+    width: size?.[1] ?? w,
+    channels: (num(p['image_channels']) ?? c) === 1 ? 1 : 3,
+    ...(chw ? { layout: 'chw' as const } : {}),
     resize: p['image_resize'] === 'crop' ? 'crop' : 'stretch',
     scale: recorded && pre ? pre.scale : 1 / 255,
     mean: recorded && pre ? pre.mean : [],

@@ -140,7 +140,7 @@ function resolveImagePreprocessing(o: Partial<ImagePreprocessing>, first: () => 
   const size = o.height !== undefined && o.width !== undefined ? { height: o.height, width: o.width } : first();
   // float32 values, as the file stores them: the file then reproduces the examples exactly.
   const f = (v: readonly number[]) => v.map(Math.fround);
-  const p: ImagePreprocessing = { ...size, channels: o.channels ?? 3, resize: o.resize ?? 'stretch', scale: Math.fround(o.scale ?? 1 / 255), mean: f(o.mean ?? []), std: f(o.std ?? []) };
+  const p: ImagePreprocessing = { ...size, channels: o.channels ?? 3, resize: o.resize ?? 'stretch', scale: Math.fround(o.scale ?? 1 / 255), mean: f(o.mean ?? []), std: f(o.std ?? []), ...(o.layout === 'chw' ? { layout: 'chw' as const } : {}) };
   const bad = checkImagePreprocessing(p);
   if (bad) throw new RangeError(bad);
   return p;
@@ -151,7 +151,7 @@ function imageSources(req: UserDataRequest, out: Partial<UserData>): { sources: 
   const classes = req.classes ? [...req.classes] : folder.splits.train!.classes;
   const image = resolveImagePreprocessing(req.image ?? {}, () => firstImageSize(folder.splits.train!));
   out.image = image;
-  out.shape = [image.height, image.width, image.channels];
+  out.shape = image.layout === 'chw' ? [image.channels, image.height, image.width] : [image.height, image.width, image.channels];
   const sources: Partial<Record<SplitName, Source>> = {};
   for (const [s, list] of Object.entries(folder.splits) as [SplitName, NonNullable<(typeof folder.splits)['train']>][]) {
     const labels = imageLabels(list, classes);
