@@ -14,6 +14,7 @@ import type { AttrValue, ByteRange, DTypeName, FilePart } from './types.js';
 import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS } from './limits.js';
 import { MAX_ELEMENTS } from './validate-weight.js';
 import { DTYPE_NAME, elementOf } from './elements.js';
+import { blobBytes, type StoredEncoding } from './weight-bytes.js';
 
 /** Record tags (the first uvar of a record); an op's tag is OP_TAG + its OpCode. */
 export const INPUT_TAG = 0;
@@ -213,21 +214,20 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
   claim('checksums');
 
   const blobs: CompactWeight['blobs'] = {};
-  let stored = rows * cols;
+  const encoding: StoredEncoding = palettized ? { palettized: { bits, groupRows, entryType: element!.name, channelScales } } : { dense: element!.name };
   if (sparse) {
     const g = blockGrid(rows, cols, sparse.blockRows, sparse.blockCols);
-    blobs.mask = blob(g.gridRows * g.maskRowBytes, `${where} mask`);
+    blobs.mask = blob(blobBytes(rows, cols, { ...encoding, sparse: { ...sparse, keptBlocks: 0 } }).mask, `${where} mask`);
     const kept = countKept(r.bytes.subarray(blobs.mask.offset, blobs.mask.offset + blobs.mask.length), g);
     if (kept !== sparse.kept) r.fail(`${where}: the mask keeps ${kept} blocks, the record says ${sparse.kept}`);
-    stored = kept * sparse.blockRows * sparse.blockCols;
   }
-  if (!palettized) blobs.dense = blob(stored * element!.bytes, `${where} dense data`);
+  const want = blobBytes(rows, cols, { ...encoding, ...(sparse ? { sparse: { ...sparse, keptBlocks: sparse.kept } } : {}) });
+  if (!palettized) blobs.dense = blob(want.dense, `${where} dense data`);
   else {
-    const numPalettes = Math.ceil(rows / (groupRows || rows));
-    blobs.entries = blob(numPalettes * 2 ** bits * element!.bytes, `${where} palette entries`);
-    if (element!.scaled) blobs.entryScales = blob(4 * numPalettes, `${where} entry scales`);
-    if (channelScales) blobs.channelScales = blob(4 * rows, `${where} channel scales`);
-    blobs.indices = blob(sparse ? Math.ceil((stored * bits) / 8) : rows * Math.ceil((cols * bits) / 8), `${where} indices`);
+    blobs.entries = blob(want.entries, `${where} palette entries`);
+    if (want.entryScales) blobs.entryScales = blob(want.entryScales, `${where} entry scales`);
+    if (want.channelScales) blobs.channelScales = blob(want.channelScales, `${where} channel scales`);
+    blobs.indices = blob(want.indices, `${where} indices`);
   }
   return { tensor: t, shape, palettized, dtype, bits, groupRows, channelScales, ...(sparse ? { sparse } : {}), checksumAt, blobs };
 }

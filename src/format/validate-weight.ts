@@ -6,6 +6,7 @@
 import { blockGrid, countKept } from '../encode/blocksparse.js';
 import { WpalFormatError } from './errors.js';
 import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf } from './elements.js';
+import { blobBytes } from './weight-bytes.js';
 
 
 /** Lengths (and the few contents that matter) of a weight's blobs, wherever they live. */
@@ -41,6 +42,11 @@ export const MAX_ELEMENTS = 2 ** 30;
  * Checks a weight seen as a [rows, cols] matrix. `where` prefixes messages, e.g.
  * `tensor 3 "fc1.weight"`. Throws WpalFormatError.
  */
+/** The block-sparse part of a weight's stored encoding, once its mask was counted. */
+function sparseOf(w: WeightLayout, c: CheckedLayout): { sparse?: { blockRows: number; blockCols: number; keptBlocks: number } } {
+  return w.sparse ? { sparse: { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, keptBlocks: c.keptBlocks } } : {};
+}
+
 export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, where: string): CheckedLayout {
   const bad = (msg: string): never => {
     throw new WpalFormatError(`${where}: ${msg}`);
@@ -49,14 +55,13 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
   if (!!w.dense === !!w.palettized) bad(`weight must have exactly one of dense / palettized, has ${w.dense ? 'both' : 'neither'}`);
 
   // How many values are stored: all of them, or the kept blocks' R*C values each.
-  let stored = rows * cols;
   let storedWhat = `${rows} x ${cols} values`;
   if (w.sparse) {
     const { blockRows: R, blockCols: C, mask } = w.sparse;
     if (!(Number.isInteger(R) && R >= 1 && R <= rows)) bad(`block_rows ${R} must be 1..${rows} (rows)`);
     if (!(Number.isInteger(C) && C >= 1 && C <= cols)) bad(`block_cols ${C} must be 1..${cols} (cols)`);
     const g = blockGrid(rows, cols, R, C);
-    const maskLen = g.gridRows * g.maskRowBytes;
+    const maskLen = blobBytes(rows, cols, { dense: 'float32', sparse: { blockRows: R, blockCols: C, keptBlocks: 0 } }).mask;
     if (mask.length !== maskLen) {
       bad(`mask is ${mask.length} bytes, expected ${maskLen} (${g.gridRows} block rows x ceil(${g.gridCols}/8))`);
     }
@@ -68,16 +73,15 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
       }
     }
     out.keptBlocks = countKept(mask, g);
-    stored = out.keptBlocks * R * C;
     storedWhat = `${out.keptBlocks} kept blocks x ${R}x${C}`;
   }
 
   if (w.dense) {
     const element = elementOf(w.dense.dtype);
     if (!element?.dense) bad(`dense dtype ${w.dense.dtype} is not one of ${DENSE_ELEMENTS.join(', ')}`);
-    const size = element!.bytes;
-    if (w.dense.dataLength !== stored * size) {
-      bad(`dense data is ${w.dense.dataLength} bytes, expected ${stored * size} (${storedWhat} x ${size} bytes)`);
+    const want = blobBytes(rows, cols, { dense: element!.name, ...sparseOf(w, out) });
+    if (w.dense.dataLength !== want.dense) {
+      bad(`dense data is ${w.dense.dataLength} bytes, expected ${want.dense} (${storedWhat} x ${element!.bytes} bytes)`);
     }
   }
 
@@ -89,10 +93,10 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
     out.numPalettes = Math.ceil(rows / out.groupRows);
     const element = elementOf(p.entryType);
     if (!element?.entry) bad(`palette entry type ${p.entryType} is not one of ${ENTRY_ELEMENTS.join(', ')}`);
-    const esize = element!.bytes;
+    const want = blobBytes(rows, cols, { palettized: { bits: p.bits, groupRows: p.groupRows, entryType: element!.name }, ...sparseOf(w, out) });
     const k = 2 ** p.bits;
-    if (p.entriesLength !== out.numPalettes * k * esize) {
-      bad(`palette entries are ${p.entriesLength} bytes, expected ${out.numPalettes * k * esize} (${out.numPalettes} palettes x ${k} entries x ${esize} bytes)`);
+    if (p.entriesLength !== want.entries) {
+      bad(`palette entries are ${p.entriesLength} bytes, expected ${want.entries} (${out.numPalettes} palettes x ${k} entries x ${element!.bytes} bytes)`);
     }
     if (element!.scaled) {
       const s = p.entryScales;
@@ -104,14 +108,8 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
       if (p.channelScales.length !== rows) bad(`channel_scales has ${p.channelScales.length} values, expected ${rows} (one per row)`);
       for (let i = 0; i < p.channelScales.length; i++) if (!Number.isFinite(p.channelScales[i])) bad(`channel_scales[${i}] is not finite`);
     }
-    if (w.sparse) {
-      const expect = Math.ceil((stored * p.bits) / 8);
-      if (p.indicesLength !== expect) bad(`indices are ${p.indicesLength} bytes, expected ${expect} (ceil(${storedWhat} x ${p.bits} bits / 8))`);
-    } else {
-      const rowBytes = Math.ceil((cols * p.bits) / 8);
-      if (p.indicesLength !== rows * rowBytes) {
-        bad(`indices are ${p.indicesLength} bytes, expected ${rows * rowBytes} (${rows} rows x ceil(${cols}*${p.bits}/8))`);
-      }
+    if (p.indicesLength !== want.indices) {
+      bad(`indices are ${p.indicesLength} bytes, expected ${want.indices} (${w.sparse ? `ceil(${storedWhat} x ${p.bits} bits / 8)` : `${rows} rows x ceil(${cols}*${p.bits}/8)`})`);
     }
   }
   return out;

@@ -1,12 +1,8 @@
 /**
- * Size model of a compressed LeNet .wpal: bytes of every weight blob computed from the layer shape
- * and its (bits, sparsity) choice, plus the file's structural overhead calibrated by building.
- *
- *   palettized, dense layout:   palettes (groups x 2^b x 4) + rows x ceil(cols x b / 8)   (rows byte-aligned)
- *   palettized, block-sparse:   palettes + ceil(kept x R x C x b / 8) (one stream) + mask
- *   float32 (b = 0), sparse:    kept x R x C x 4 + mask;   float32 dense: rows x cols x 4
- *   mask:                       gridRows x ceil(gridCols / 8);   kept = blocks - floor(s x blocks)
- *   biases:                     dense float32 (constant)
+ * Size model of a compressed .wpal: bytes of every weight blob from the layer shape and its (bits,
+ * sparsity) choice, by the format's own blob sizes (format/weight-bytes.ts: float32 palettes, or
+ * float32 values at 0 bits; kept = blocks - floor(s x blocks)); biases stay dense float32; plus the
+ * file's structural overhead calibrated by building.
  *
  * The overhead (FlatBuffers tables, names, graph, metadata, 16-byte blob alignment) is
  * file - blobs of calibration builds: one with every layer float32, one per storage kind (palettized,
@@ -19,6 +15,7 @@ import { readModel } from '../../format/read.js';
 import { sizeReport } from '../../format/size.js';
 import type { CompressionConfig, LayerDesc, WeightCompression } from '../../models/common.js';
 import { buildDenseModel, compressibleLayers, type DenseModel } from '../dense-model.js';
+import { blobBytes, totalBytes, type StoredEncoding } from '../../format/weight-bytes.js';
 import { parseBlock, type BlockSpec } from '../prune/prune.js';
 
 /** One compressible layer: its weight as the [rows, cols] matrix of the .wpal layouts. */
@@ -82,12 +79,9 @@ export function weightBlobBytes(l: LayerShape, c: Choice, opts: StorageOptions =
   const kind = kindOf(l, c, opts);
   const sparse = kind.endsWith('-sparse');
   const kept = g.blocks - (sparse ? droppedBlocks(g.blocks, c.sparsity) : 0);
-  const mask = sparse ? g.gridRows * Math.ceil(g.gridCols / 8) : 0;
-  if (c.bits === 0) return mask + (sparse ? kept * g.R * g.C * 4 : l.rows * l.cols * 4);
-  const groupRows = opts.groupRows && opts.groupRows > 0 ? Math.min(opts.groupRows, l.rows) : l.rows;
-  const palettes = Math.ceil(l.rows / groupRows) * (1 << c.bits) * 4;
-  const indices = sparse ? Math.ceil((kept * g.R * g.C * c.bits) / 8) : l.rows * Math.ceil((l.cols * c.bits) / 8);
-  return palettes + indices + mask;
+  const groupRows = opts.groupRows && opts.groupRows > 0 ? Math.min(opts.groupRows, l.rows) : 0;
+  const values: StoredEncoding = c.bits === 0 ? { dense: 'float32' } : { palettized: { bits: c.bits, groupRows, entryType: 'float32' } };
+  return totalBytes(blobBytes(l.rows, l.cols, { ...values, ...(sparse ? { sparse: { blockRows: g.R, blockCols: g.C, keptBlocks: kept } } : {}) }));
 }
 
 /** The .wpal compression setting of a choice (iters: Lloyd iterations of the writer's k-means). */
