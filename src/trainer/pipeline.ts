@@ -14,7 +14,7 @@
 import { WpalError } from '../format/errors.js';
 import { loadModel } from '../runtime/load.js';
 import { InfeasibleTargetError } from './allocate/index.js';
-import { carveStratified, SPLIT_DEFAULTS, valSeed } from './data/split.js';
+import { carveStratified, SPLIT_DEFAULTS, takeRows, valSeed } from './data/split.js';
 import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
 import type { Examples } from './engine/loop.js';
@@ -147,13 +147,7 @@ const WIDTH_PLAN_BITS = 3;
 function carveValidation(d: Examples, seed: number): { train: Examples; val: Examples } {
   const classes = Math.max(...Array.from(d.y)) + 1;
   const c = carveStratified(d.y, classes, SPLIT_DEFAULTS.valFraction, valSeed(seed));
-  const F = d.x.length / d.count;
-  const take = (idx: ArrayLike<number>): Examples => {
-    const x = new Float32Array(idx.length * F);
-    for (let i = 0; i < idx.length; i++) x.set(d.x.subarray(idx[i] * F, (idx[i] + 1) * F), i * F);
-    return { x, y: Array.from(idx, (i) => d.y[i]), count: idx.length };
-  };
-  return { train: take(c.rest), val: take(c.held) };
+  return { train: takeRows(d, c.rest), val: takeRows(d, c.held) };
 }
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);

@@ -12,7 +12,7 @@ import { loadImageDataset } from './idx.js';
 import { loadSst2, sentenceGroups } from './sst2.js';
 import { hashedExamples, type HashedOptions } from './hashed.js';
 import { WpalDataError } from './errors.js';
-import { carveGrouped, carveStratified, describeCarve, SPLIT_DEFAULTS, valSeed, type SplitSettings } from './split.js';
+import { carveGrouped, carveStratified, describeCarve, SPLIT_DEFAULTS, takeRows, valSeed, type SplitSettings } from './split.js';
 import { detectUserData, loadUserData, type SplitName, type UserData, type UserDataRequest } from './user.js';
 import { recordUserData, requestFromMetadata, type DataRecord } from './meta.js';
 import { CLASS_NAMES } from './catalog.js';
@@ -124,13 +124,7 @@ function builtin(req: DataRequest & { data: BuiltinDataset }): LoadedData {
     let x: Float32Array;
     let y: ArrayLike<number>;
     if (rows) {
-      x = new Float32Array(n * src.per);
-      const yy = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        x.set(src.x.subarray(rows[i]! * src.per, (rows[i]! + 1) * src.per), i * src.per);
-        yy[i] = src.y[rows[i]!]!;
-      }
-      y = yy;
+      ({ x, y } = takeRows(src, rows.subarray(0, n)));
     } else {
       x = src.x.subarray(0, n * src.per);
       y = (src.y as Uint8Array | Int32Array).subarray(0, n);

@@ -11,7 +11,7 @@
  *
  * The test carve uses the split seed, the val carve valSeed(seed), so the two draws differ.
  */
-import { permutation } from '../engine/loop.js';
+import { permutation, type Examples } from '../engine/loop.js';
 
 /** The seeds, fractions and sources of the three splits, as the file records them. */
 export interface SplitSettings {
@@ -97,4 +97,17 @@ export function valSeed(seed: number): number {
 /** "carved: 10% of the training data, seed 1, stratified". */
 export function describeCarve(fraction: number, seed: number, from = 'the training data', unit?: string): string {
   return `carved: ${+(fraction * 100).toFixed(2)}% of ${unit ? `the ${unit} of ` : ''}${from}, seed ${seed}, stratified`;
+}
+
+/** The examples at `rows` (pool positions, in that order), copied: x rows of x.length / count floats, y as Int32Array. */
+export function takeRows(d: Examples, rows: ArrayLike<number>): Examples & { y: Int32Array } {
+  const per = d.x.length / d.count;
+  const x = new Float32Array(rows.length * per);
+  const y = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    x.set(d.x.subarray(r * per, (r + 1) * per), i * per);
+    y[i] = d.y[r]!;
+  }
+  return { x, y, count: rows.length };
 }
