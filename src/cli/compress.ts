@@ -13,7 +13,6 @@ import { helpText, parseArgs } from './util/args.js';
 import { dataForModel, describeSplit } from './util/data.js';
 import { isTextData } from '../trainer/data/load.js';
 import { readModel } from '../format/read.js';
-import { rewriteModel } from '../format/rewrite.js';
 import type { BuildExtra } from '../trainer/compress.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
@@ -86,11 +85,12 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     ...(widths ? { widths } : {}),
     ...(structuredEpochs !== undefined ? { structuredEpochs } : {}),
     pruneEpochs,
+    ...(o['strip-metadata'] === true ? { stripMetadata: true } : {}),
   };
   const { batchSize: batch, bits, epochs } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   const progress = new Progress(io, 0);
-  const { bytes: written, report } = await compress(dense, { train, val: monitor, test }, {
+  const { bytes, report } = await compress(dense, { train, val: monitor, test }, {
     dataset: data.dataset,
     record,
     properties: data.record.properties,
@@ -111,8 +111,6 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     },
   });
   progress.finish();
-  // The same weights (the accuracy measured on `written` holds), less metadata.
-  const bytes = o['strip-metadata'] === true ? rewriteModel(readModel(written), { stripMetadata: true }) : written;
   const r = report.result;
   const acc = report.accuracy;
   const trainSeconds = report.trainSeconds;

@@ -23,6 +23,8 @@ export interface BuildExtra {
   /** Input preprocessing (scale, mean, std) and class names, as the data the model was trained on defines them. */
   preprocessing?: Partial<PreprocessingInfo>;
   outputLabels?: string[];
+  /** Keep only the metadata needed to measure the model again (format/metadata.ts). */
+  stripMetadata?: boolean;
 }
 
 /** What a written model is: its bytes and its compressible layers. */
@@ -109,6 +111,7 @@ export function buildDenseModel(m: DenseModel, compression?: CompressionConfig, 
     weights, shapes, attrs,
     dropProperties: TRAINING_PROPERTIES,
     ...(extra.properties ? { properties: extra.properties } : {}),
+    ...(extra.stripMetadata ? { stripMetadata: true } : {}),
     metadata: {
       ...(extra.name !== undefined ? { name: extra.name } : {}),
       ...(extra.preprocessing ? { preprocessing: extra.preprocessing } : {}),

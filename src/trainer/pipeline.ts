@@ -36,6 +36,11 @@ export interface PipelineOptions {
   trainer: string;
   /** How the data was read (preprocessing, class labels): recorded in the file so eval / verify read it the same way. */
   record?: BuildExtra;
+  /**
+   * Write only the metadata needed to measure the file again (format/metadata.ts: accuracy, data,
+   * preprocessing, labels): a target size then reserves room for that alone.
+   */
+  stripMetadata?: boolean;
   /** More metadata properties describing the data (format, carves, ...). */
   properties?: Record<string, string>;
   /** Index bits of every layer (default 2); or `targetBytes` for per-layer bits and sparsity from the allocator. */
@@ -159,7 +164,7 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/
  */
 export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, options: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
   const settings = compressSettings(model, options);
-  const o = { ...options, ...settings, distill: settings.distill };
+  const o = { ...options, ...settings, distill: settings.distill, record: { ...options.record, ...(options.stripMetadata ? { stripMetadata: true } : {}) } };
   const { test } = data;
   const { train, val: monitor } = data.val ? { train: data.train, val: data.val } : carveValidation(data.train, o.seed);
   const emit = o.onEvent ?? (() => {});

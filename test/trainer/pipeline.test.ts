@@ -56,6 +56,22 @@ describe('compress (library)', () => {
     expect(compressSettings(lenet, { epochs: 3 })).toMatchObject({ epochs: 3, epochsAfterStructured: 3 });
   });
 
+  it('stripMetadata writes only what measuring needs, and a target size reserves room for that alone', async () => {
+    const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784], widths: [64, 32] });
+    const targetBytes = 14_000;
+    const run = (stripMetadata: boolean) => compress(lenet, data, { ...meta, targetBytes, epochs: 1, ...(stripMetadata ? { stripMetadata } : {}) });
+    const [full, stripped] = [await run(false), await run(true)];
+    const props = (b: Uint8Array) => readModel(b).metadata.properties;
+    expect(props(full.bytes)['trainer']).toBe('test');
+    expect(props(stripped.bytes)['trainer']).toBeUndefined();
+    expect(props(stripped.bytes)['accuracy']).toBe(String(stripped.report.accuracy.accuracy));
+    expect(stripped.bytes.length).toBeLessThanOrEqual(targetBytes);
+    expect(full.bytes.length).toBeLessThanOrEqual(targetBytes);
+    // the room the provenance took goes to the weights instead
+    const weights = (b: Uint8Array) => readModel(b).tensors.reduce((a, t) => a + (t.weight ? Object.values(t.weight.palettized ?? t.weight.dense ?? {}).reduce((x: number, v) => x + ((v as { length?: number }).length ?? 0), 0) : 0), 0);
+    expect(weights(stripped.bytes)).toBeGreaterThanOrEqual(weights(full.bytes));
+  }, 120_000);
+
   it('a target size no setting reaches is a WpalCompressError', async () => {
     const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
     await expect(compress(lenet, data, { ...meta, targetBytes: 300 })).rejects.toThrow(WpalCompressError);
