@@ -120,6 +120,9 @@ const CONV2D: OpSchema = {
     ...WINDOW_ATTRS,
     { name: 'dilations', kind: 'ints', required: false, default: [1, 1] },
     { name: 'groups', kind: 'int', required: false, default: 1 },
+    // int8 = 1: compute on int8 activations (quantized per output pixel inside the kernel) where an
+    // int8 conv kernel exists (not depthwise: those run on the exact path with the same weights).
+    { name: 'int8', kind: 'int', required: false, default: 0, allowed: [0, 1] },
   ],
   infer: ([x, w, b], attrs) => {
     const ws = w!.shape;
@@ -132,6 +135,9 @@ const CONV2D: OpSchema = {
     if (!(groups >= 1) || c % groups !== 0 || o % groups !== 0) fail(`groups = ${groups} must divide C = ${c} and O = ${o}`);
     if (cg !== c / groups) fail(`weight ${fmt(ws)} needs C/groups = ${c / groups} in its last dimension (input ${fmt(xs)}, groups ${groups})`);
     if (b) checkDenseParam(b, o, 'bias');
+    if (attrs.int8 === 1 && w!.weight?.palettized?.entryType !== 'int8') {
+      fail('int8 = 1 needs a palettized weight with int8 palette entries');
+    }
     const [oh, ow] = windowOut(xs, [kh, kw], pair(attrs, 'strides', 1), pads4(attrs), pair(attrs, 'dilations', 1));
     return [[oh, ow, o]];
   },

@@ -97,13 +97,13 @@ export function buildDenseModel(m: DenseModel, compression?: CompressionConfig, 
     if (!values || !shape) throw new Error(`buildDenseModel: no values for ${t.name}`);
     const layer = byName.get(t.name);
     const c = layer ? (typeof compression === 'function' ? compression(layer) : compression) : undefined;
-    if (c?.int8) int8.add(t.index);
+    if (c?.int8 && layer!.kind !== 'dwconv') int8.add(t.index); // no int8 depthwise kernel: exact path
     weights.set(t.index, encodeWeight(values, shape, c, (1 + (layer?.index ?? 0) * 7919) >>> 0));
     shapes.set(t.index, shape);
   }
   const attrs = new Map<number, Record<string, AttrValue>>();
   m.graph.ops.forEach((op, i) => {
-    if (op.type === 'FullyConnected' && int8.has(op.inputs[1])) attrs.set(i, { int8: 1 });
+    if ((op.type === 'FullyConnected' || op.type === 'Conv2D') && int8.has(op.inputs[1])) attrs.set(i, { int8: 1 });
   });
   const bytes = rewriteModel(m.graph, {
     weights, shapes, attrs,
