@@ -13,6 +13,7 @@
 // 2. windowF32: the K floats of one output pixel's window (k order, padding 0), in place for 1x1.
 // 3. tile4x8: 4 pixels x 8 channels, int32 accumulators, the ref's float epilogue.
 import { unpack16, loadChunk } from '../../common/unpack';
+import { absMaxP, quantInv, quantScale, quantize1 } from '../../common/quant';
 
 /** entries[idx] for 16 byte indices; the table at pr has `chunks` x 16 entries (XNNPACK x8-lut). */
 @inline function lookup(idx: v128, pr: usize, chunks: i32): v128 {
@@ -80,6 +81,31 @@ export function packI8Block8(
     v128.store(o, i64x2.shuffle(d3, d7, 0, 2), 96);
     v128.store(o, i64x2.shuffle(d3, d7, 1, 3), 112);
   }
+}
+
+/**
+ * One window of K floats at src -> K int8 values held as i16 at q (zero up to Kp), its scale at xsc:
+ * the integers of assembly/common/quant.ts (nearest(x * 127 / max|x|)). Rounding adds 1.5 * 2^23,
+ * whose ulp is 1, and takes the integer from the mantissa: round half to even, as f32 nearest, for
+ * |x * 127 / max| <= 127 (NaN inputs excepted); cheaper than nearest + trunc_sat, which V8 expands
+ * on x64 into a sequence of about 7 instructions.
+ */
+export function quantizeWindow(src: usize, K: i32, Kp: i32, xsc: usize, q: usize): void {
+  const amax = absMaxP(src, K);
+  const inv = quantInv(amax);
+  store<f32>(xsc, quantScale(amax));
+  const vinv = f32x4.splat(inv);
+  const magic = f32x4.splat(12582912.0);
+  const bias = i32x4.splat(0x4b400000);
+  let c = 0;
+  for (; c + 8 <= K; c += 8) {
+    const o = <usize>c << 2;
+    const a = i32x4.sub(f32x4.add(f32x4.mul(v128.load(src + o), vinv), magic), bias);
+    const b = i32x4.sub(f32x4.add(f32x4.mul(v128.load(src + o, 16), vinv), magic), bias);
+    v128.store(q + (<usize>c << 1), i16x8.narrow_i32x4_s(a, b));
+  }
+  for (; c < K; c++) store<i16>(q + (<usize>c << 1), <i16>quantize1(load<f32>(src + (<usize>c << 2)), inv));
+  if (c < Kp) store<i16>(q + (<usize>c << 1), 0);
 }
 
 /** n floats src -> dst (4 at a time, then one by one). */

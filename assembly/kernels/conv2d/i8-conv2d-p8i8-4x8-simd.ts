@@ -6,7 +6,7 @@
 //   per group g:
 //     every 8-channel block of g: packed index rows --unpack + swizzle + transpose--> blk [K/2][8][2] int8
 //     per image, per tile of 32 output pixels:
-//       window (in place for 1x1, else gathered) --quantize (common/quant-simd.ts)--> q [32][Kp] i16
+//       window (in place for 1x1, else gathered) --quantizeWindow--> q [32][Kp] i16
 //       per 8-channel block, per 4 pixels: 8 int32x4 accumulators; per k pair 2 load8x8_s,
 //       4 load32_splat, 8 dot + 8 add (64 multiply-adds); epilogue ((s * xscale) * palscale) * chscale + bias
 //
@@ -19,9 +19,8 @@
 // Ref: i8_conv2d_p8i8__ref.
 import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr } from '../../common/gemm';
 import { unpackSetup } from '../../common/unpack';
-import { quantizeRowsI16 } from '../../common/quant-simd';
 import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, outH, outW, outPixel } from './common';
-import { packI8Block8, windowF32, tile4x8 } from './i8-block';
+import { packI8Block8, windowF32, quantizeWindow, tile4x8 } from './i8-block';
 
 /** Output pixels quantized per tile (their i16 rows stay in L2 while every channel block uses them). */
 const TILE: i32 = 32;
@@ -80,7 +79,7 @@ export function i8_conv2d_p8i8_4x8__simd(
         for (let i = 0; i < np; i++) {
           const p = p0 + i;
           const src = windowF32(xi, params + 32, p / OW, p % OW, g, win);
-          quantizeRowsI16(1, K, Kp, src, 0, xsc + (<usize>i << 2), q + <usize>i * qs);
+          quantizeWindow(src, K, Kp, xsc + (<usize>i << 2), q + <usize>i * qs);
         }
         for (let jb = 0; jb < Og; jb += 8) {
           const o0 = g * Og + jb;

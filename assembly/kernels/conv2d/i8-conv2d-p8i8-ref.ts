@@ -3,11 +3,11 @@
 //
 //   y[b][oy][ox][o] = (sum_k pal[p][idx[o][k]] * q[k]) * xscale * palscale[p] * chscale[o] + bias[o]
 //   p = o / group_rows;  win = the K inputs of o's window in [ky][kx][ci] order (0 in the padding),
-//   xscale = max|win| / 127, q[k] = nearest(win[k] * 127 / max|win|)   (assembly/common/quant.ts)
+//   xscale = max|win| / 127 (absMaxP), q[k] = nearest(win[k] * 127 / max|win|)   (assembly/common/quant.ts)
 //
 // The activations are quantized per output pixel and group, from that pixel's own window: every
 // output value depends only on its window, whatever pixels or channels a call (or a thread's slice,
-// src/runtime/ops/parallel.ts) computes. Integer sums (|sum| <= K * 127 * 128 < 2^31 for K < 2^17),
+// src/runtime/ops/parallel.ts) computes. Finite inputs: the SIMD kernel rounds NaN differently. Integer sums (|sum| <= K * 127 * 128 < 2^31 for K < 2^17),
 // then the gemm i8 epilogue in its order: ((sum * xscale) * palscale) * chscale + bias.
 //
 //   w:   packed index rows of the [O, K] view, row o at o * ceil(K*bits/8) bytes, LSB first
@@ -17,7 +17,7 @@
 // Preconditions: checkConv; bits 1..8; group_rows >= 1; palscale != 0; K < 2^17.
 // Reference of every i8 conv2d kernel.
 import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr, readIndex } from '../../common/gemm';
-import { absMax, quantInv, quantScale, quantize1 } from '../../common/quant';
+import { absMaxP, quantInv, quantScale, quantize1 } from '../../common/quant';
 import {
   P_IN_H, P_IN_W, P_IN_C, P_OUT_C, P_KH, P_KW, P_STRIDE_H, P_STRIDE_W, P_PAD_T, P_PAD_L, P_DIL_H, P_DIL_W,
   P_GROUPS, checkConv, outH, outW, outPixel,
@@ -64,7 +64,7 @@ export function i8_conv2d_p8i8__ref(
               }
             }
           }
-          const amax = absMax(win, K);
+          const amax = absMaxP(win, K);
           const inv = quantInv(amax);
           const xs = quantScale(amax);
           for (let k = 0; k < K; k++) store<i8>(q + <usize>k, <i8>quantize1(load<f32>(win + (<usize>k << 2)), inv));
