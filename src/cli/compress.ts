@@ -105,6 +105,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     optimizer,
     tau: (o['tau'] as number | undefined) ?? COMPRESS_DEFAULTS.tau,
     seed,
+    ...(o['int8'] === true ? { int8: true } : {}),
     ...(distill ? { distill: { temperature: (o['temperature'] as number | undefined) ?? (text ? TEXT_COMPRESS_DEFAULTS.temperature : COMPRESS_DEFAULTS.temperature), alpha: (o['alpha'] as number | undefined) ?? COMPRESS_DEFAULTS.alpha } } : {}),
     onEvent: (e) => {
       if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);

@@ -80,6 +80,17 @@ export interface LayerSetting {
 }
 
 /**
+ * `compression` with int8 palette entries (one scale per palette) on every palettized layer, and
+ * those layers computing on int8 activations (FullyConnected, non-depthwise Conv2D; `--int8`).
+ */
+export function int8Compression(compression: CompressionConfig | undefined): CompressionConfig {
+  return (layer: LayerDesc) => {
+    const c = typeof compression === 'function' ? compression(layer) : compression;
+    return c?.palette ? { ...c, palette: { ...c.palette, entryType: 'int8' }, int8: true } : c;
+  };
+}
+
+/**
  * The .wpal file of a model: its graph written again with the model's values and shapes, the
  * compressible layers stored as `compression` says (dense float32 when absent), every other
  * constant dense float32; the source's training properties replaced by `extra.properties`.
