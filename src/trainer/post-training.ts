@@ -267,8 +267,10 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
   const attrs = new Map<number, Record<string, AttrValue>>();
   if (opts.int8) {
     for (const l of layers) {
-      const depthwise = l.op.type === 'Conv2D' && (l.op.attrs.groups as number) > 1 && info.tensors[l.weight].shape[3] === 1 && l.op.attrs.groups === info.tensors[l.weight].shape[0];
-      if ((l.op.type === 'FullyConnected' || (l.op.type === 'Conv2D' && !depthwise))) attrs.set(l.op.index, { int8: 1 });
+      // depthwise convs have no int8 kernel (they would run on the exact path anyway)
+      const [o, , , cg] = info.tensors[l.weight].shape;
+      const depthwise = l.op.type === 'Conv2D' && (l.op.attrs.groups as number) > 1 && cg === 1 && l.op.attrs.groups === o;
+      if (l.op.type === 'FullyConnected' || (l.op.type === 'Conv2D' && !depthwise)) attrs.set(l.op.index, { int8: 1 });
     }
   }
   const out = rewriteModel(info, { weights, attrs });
