@@ -10,7 +10,8 @@
 //    Rows are decoded (SIMD unpack + i8x16.swizzle lookup) into [8][kr] bytes, kr = roundup(K, 16),
 //    then an 8 x 8 transpose of u16 pairs per 16 indices writes blk. Entries past K are whatever the
 //    unpack gives: the activations are 0 there, so they add nothing.
-// 2. windowF32: the K floats of one output pixel's window (k order, padding 0), in place for 1x1.
+// 2. windowF32: the K floats of one output pixel's window (k order, padding 0), in place for 1x1;
+//    quantizeWindow: those floats to int8 held as i16 (the ref's integers), and their scale.
 // 3. tile4x8: 4 pixels x 8 channels, int32 accumulators, the ref's float epilogue.
 import { unpack16, loadChunk } from '../../common/unpack';
 import { absMaxP, quantInv, quantScale, quantize1 } from '../../common/quant';
