@@ -104,7 +104,9 @@ export function wpalConfigs(): WpalConfig[] {
     { label: `pal 4-bit + bs${SPARSE_BLOCK.join('x')} 50%`, compression: sparseSetting },
     // int8 palette entries everywhere; FullyConnected layers run on the int8 fast path (only they
     // carry the attribute), convolutions on the exact path with the same palette values.
-    { label: 'pal 4-bit int8 FC', compression: { palette: { bits: 4, entryType: 'int8' }, int8: true } },
+    { label: 'pal 4-bit int8 FC', compression: (l: LayerDesc) => ({ palette: { bits: 4, entryType: 'int8' }, int8: l.kind === 'fc' }) },
+    // the same weights, and every conv but the depthwise ones on int8 activations too
+    { label: 'pal 4-bit int8', compression: { palette: { bits: 4, entryType: 'int8' }, int8: true } },
   ];
 }
 

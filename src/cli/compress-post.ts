@@ -72,6 +72,7 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
     ...(o['block'] !== undefined ? { block: block(o['block'] as string, '--block') } : {}),
     layers,
     calibration: calib,
+    ...(o['int8'] === true ? { int8: true } : {}),
     seed: (o['seed'] as number | undefined) ?? 1,
   });
   const out = o['strip-metadata'] === true ? rewriteModel(readModel(written), { stripMetadata: true }) : written;

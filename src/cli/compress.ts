@@ -86,6 +86,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     ...(structuredEpochs !== undefined ? { structuredEpochs } : {}),
     pruneEpochs,
     ...(o['strip-metadata'] === true ? { stripMetadata: true } : {}),
+    ...(o['int8'] === true ? { int8: true } : {}),
   };
   const { batchSize: batch, bits, epochs } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);

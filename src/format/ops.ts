@@ -12,6 +12,12 @@ import type { AttrValue, ModelInfo } from './types.js';
 import type { AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 import { ELEMENTS, type ElementName } from './elements.js';
 
+/** int8 = 1 (FullyConnected, Conv2D) needs palette entries an int8 kernel reads in place. */
+function int8Entries(w: OperandInfo): boolean {
+  const entries = w.weight?.palettized?.entryType;
+  return entries !== undefined && ELEMENTS[entries as ElementName].kernelEntry === 'i8';
+}
+
 export type { AttrKind, AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 
 const X: InputSchema = { name: 'x', constant: false, optional: false };
@@ -35,10 +41,7 @@ const FULLY_CONNECTED: OpSchema = {
       if (b.shape.length !== 1 || b.shape[0] !== n) fail(`bias must be [${n}], got ${fmt(b.shape)}`);
       if (!b.weight?.dense || b.weight.dense.dtype !== 'float32' || b.weight.sparse) fail('bias must be stored dense float32, not sparse');
     }
-    const entries = w!.weight?.palettized?.entryType;
-    if (attrs.int8 === 1 && (!entries || ELEMENTS[entries as ElementName].kernelEntry !== 'i8')) {
-      fail('int8 = 1 needs a palettized weight with int8 palette entries');
-    }
+    if (attrs.int8 === 1 && !int8Entries(w!)) fail('int8 = 1 needs a palettized weight with int8 palette entries');
     return [[...xs.slice(0, -1), n]];
   },
 };
@@ -122,6 +125,9 @@ const CONV2D: OpSchema = {
     ...WINDOW_ATTRS,
     { name: 'dilations', kind: 'ints', required: false, default: [1, 1] },
     { name: 'groups', kind: 'int', required: false, default: 1 },
+    // int8 = 1: compute on int8 activations (quantized per output pixel inside the kernel) where an
+    // int8 conv kernel exists (not depthwise: those run on the exact path with the same weights).
+    { name: 'int8', kind: 'int', required: false, default: 0, allowed: [0, 1] },
   ],
   infer: ([x, w, b], attrs) => {
     const ws = w!.shape;
@@ -134,6 +140,7 @@ const CONV2D: OpSchema = {
     if (!(groups >= 1) || c % groups !== 0 || o % groups !== 0) fail(`groups = ${groups} must divide C = ${c} and O = ${o}`);
     if (cg !== c / groups) fail(`weight ${fmt(ws)} needs C/groups = ${c / groups} in its last dimension (input ${fmt(xs)}, groups ${groups})`);
     if (b) checkDenseParam(b, o, 'bias');
+    if (attrs.int8 === 1 && !int8Entries(w!)) fail('int8 = 1 needs a palettized weight with int8 palette entries');
     const [oh, ow] = windowOut(xs, [kh, kw], pair(attrs, 'strides', 1), pads4(attrs), pair(attrs, 'dilations', 1));
     return [[oh, ow, o]];
   },

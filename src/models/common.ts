@@ -34,8 +34,9 @@ export interface WeightCompression {
   /** Block sparsity: `block` = [rows, cols] of the [O, K] view (clamped to the tensor), `sparsity` = fraction of blocks dropped (smallest L2 norm). */
   sparse?: { block: [number, number]; sparsity: number };
   /**
-   * FullyConnected layers only: run on the int8 fast path (activations quantized to int8 inside
-   * the kernel). Needs `palette.entryType: 'int8'`.
+   * FullyConnected and Conv2D layers: run on the int8 fast path (activations quantized to int8
+   * inside the kernel: per row for FullyConnected, per output pixel's window for Conv2D; depthwise
+   * convs stay on the exact path). Needs `palette.entryType: 'int8'`.
    */
   int8?: boolean;
 }
@@ -328,11 +329,13 @@ export class Net {
     }
     const kind: LayerKind = groups > 1 && groups === c && o === c ? 'dwconv' : 'conv';
     const W = this.compressed(`${name}.weight`, kind, [o, kh, kw, cg], weight);
+    const cfg = this.opts.compression;
+    const int8 = kind === 'conv' && (typeof cfg === 'function' ? cfg(this.layers[this.layers.length - 1]) : cfg)?.int8;
     const B = bias ? this.param(`${name}.bias`, bias) : null;
     const pad = opts.pad ?? 0;
     const pads = typeof pad === 'number' ? [pad, pad, pad, pad] : pad;
     const s = opts.stride ?? 1;
-    return this.op('Conv2D', B ? [x, W, B] : [x, W], { strides: [s, s], pads, dilations: [1, 1], groups }, name);
+    return this.op('Conv2D', B ? [x, W, B] : [x, W], { strides: [s, s], pads, dilations: [1, 1], groups, ...(int8 ? { int8: 1 } : {}) }, name);
   }
 
   /** Given values that no layer asked for: a typo in a name would otherwise go unnoticed. */

@@ -24,7 +24,7 @@
  * initializers in their own shape (ONNX broadcasting is right-aligned too, so they line up with the
  * per-example axes), an activation of lower per-example rank reshaped to [batch, 1, ..., shape] first;
  * ReduceMean, ReduceMax -> same with axes + 1 ([] = every per-example axis) and keepdims.
- * Not modelled: the int8 attribute of FullyConnected (activation quantization inside the kernel);
+ * Not modelled: the int8 attribute of FullyConnected and Conv2D (activation quantization inside the kernel);
  * the export computes that layer in float32.
  */
 import { decodeTensor } from '../encode/decode.js';

@@ -82,6 +82,17 @@ export interface LayerSetting {
 }
 
 /**
+ * `compression` with int8 palette entries (one scale per palette) on every palettized layer, and
+ * those layers computing on int8 activations (FullyConnected, non-depthwise Conv2D; `--int8`).
+ */
+export function int8Compression(compression: CompressionConfig | undefined): CompressionConfig {
+  return (layer: LayerDesc) => {
+    const c = typeof compression === 'function' ? compression(layer) : compression;
+    return c?.palette ? { ...c, palette: { ...c.palette, entryType: 'int8' }, int8: true } : c;
+  };
+}
+
+/**
  * The .wpal file of a model: its graph written again with the model's values and shapes, the
  * compressible layers stored as `compression` says (dense float32 when absent), every other
  * constant dense float32; the source's training properties replaced by `extra.properties`.
@@ -99,13 +110,13 @@ export function buildDenseModel(m: DenseModel, compression?: CompressionConfig, 
     if (!values || !shape) throw new Error(`buildDenseModel: no values for ${t.name}`);
     const layer = byName.get(t.name);
     const c = layer ? (typeof compression === 'function' ? compression(layer) : compression) : undefined;
-    if (c?.int8) int8.add(t.index);
+    if (c?.int8 && layer!.kind !== 'dwconv') int8.add(t.index); // no int8 depthwise kernel: exact path
     weights.set(t.index, encodeWeight(values, shape, c, (1 + (layer?.index ?? 0) * 7919) >>> 0));
     shapes.set(t.index, shape);
   }
   const attrs = new Map<number, Record<string, AttrValue>>();
   m.graph.ops.forEach((op, i) => {
-    if (op.type === 'FullyConnected' && int8.has(op.inputs[1])) attrs.set(i, { int8: 1 });
+    if ((op.type === 'FullyConnected' || op.type === 'Conv2D') && int8.has(op.inputs[1])) attrs.set(i, { int8: 1 });
   });
   const bytes = rewriteModel(m.graph, {
     weights, shapes, attrs,

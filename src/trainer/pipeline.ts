@@ -16,7 +16,7 @@ import { loadModel } from '../runtime/load.js';
 import { InfeasibleTargetError } from './allocate/index.js';
 import { carveStratified, SPLIT_DEFAULTS, takeRows, valSeed } from './data/split.js';
 import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
-import { buildDenseModel, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
+import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
 import type { Examples } from './engine/loop.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
@@ -71,6 +71,8 @@ export interface PipelineOptions {
   seed?: number;
   /** Distill from the model given: true for the defaults (temperature 4, the transformer 2; alpha 0.5). */
   distill?: boolean | { temperature?: number; alpha?: number };
+  /** Write int8 palette entries and run palettized FullyConnected / Conv2D layers on int8 activations (the accuracy is measured so). */
+  int8?: boolean;
   onEvent?: (e: PipelineEvent) => void;
 }
 
@@ -275,10 +277,11 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
 
   // Measured through the runtime on the written file, then recorded in it.
   const provenance = provenanceOf(Math.min(trainSeconds, 99999.9).toFixed(1));
-  const draft = await loadModel(r.build({ ...o.record, properties: provenance }).bytes);
+  const build = o.int8 ? (extra: BuildExtra) => buildDenseModel({ ...r.model, weights: r.weights }, int8Compression(r.compression), extra) : r.build;
+  const draft = await loadModel(build({ ...o.record, properties: provenance }).bytes);
   const accuracy = accuracyOf(draft, test);
   draft.dispose();
-  const bytes = r.build({ ...o.record, properties: { ...provenance, [ACCURACY]: String(accuracy.accuracy), [ACCURACY_EXAMPLES]: String(accuracy.examples), [ACCURACY_DATASET]: o.dataset } }).bytes;
+  const bytes = build({ ...o.record, properties: { ...provenance, [ACCURACY]: String(accuracy.accuracy), [ACCURACY_EXAMPLES]: String(accuracy.examples), [ACCURACY_DATASET]: o.dataset } }).bytes;
   if (o.targetBytes !== undefined && bytes.length > o.targetBytes) throw new WpalCompressError(`the compressed file takes ${bytes.length} B, over the target ${o.targetBytes} B`);
   return { bytes, report: { result: r, accuracy, ...(structuredLine ? { structured: structuredLine } : {}), ...(widths ? { widths } : {}), trainSeconds, provenance, settings } };
 }

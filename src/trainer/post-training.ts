@@ -15,7 +15,7 @@ import { readModel } from '../format/read.js';
 import { sizeReport } from '../format/size.js';
 import { Normal } from '../models/common.js';
 import { rewriteModel } from '../format/rewrite.js';
-import type { ModelInfo, OpInfo } from '../format/types.js';
+import type { AttrValue, ModelInfo, OpInfo } from '../format/types.js';
 import { loadModel } from '../runtime/load.js';
 import type { Model, ShapedInput, TensorData } from '../runtime/model.js';
 import type { ElementName } from '../format/elements.js';
@@ -35,6 +35,8 @@ export interface LayerSetting {
 export interface PostTrainingOptions extends LayerSetting {
   bits: number;
   entryType?: ElementName;
+  /** int8 palette entries, and FullyConnected / non-depthwise Conv2D layers on int8 activations. */
+  int8?: boolean;
   /** Scale each row to max |w| = 1 before clustering and store the scale per row (default false). */
   channelScales?: boolean;
   /**
@@ -250,7 +252,7 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
     const cols = t.shape.slice(1).reduce((a, b) => a * b, 1);
     const groupRows = Math.min(set.groupRows ?? 0, rows);
     const importance = opts.calibration?.length ? importanceOf(info, l, reference.map((r) => r[probeKey(l.input)])) : undefined;
-    const pal = { bits: set.bits ?? opts.bits, groupRows, entryType: opts.entryType ?? 'float32', seed: opts.seed ?? 1, importance, channelScales: opts.channelScales ?? false };
+    const pal = { bits: set.bits ?? opts.bits, groupRows, entryType: opts.int8 ? 'int8' as const : opts.entryType ?? 'float32', seed: opts.seed ?? 1, importance, channelScales: opts.channelScales ?? false };
     const values = decodeTensor(info, l.weight);
     const sparse = set.sparsity && set.sparsity > 0 && l.op.type !== 'Embedding';
     const block: [number, number] = set.block ?? [1, 4];
@@ -263,7 +265,16 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
     settings.set(l.weight, { bits: pal.bits, groupRows: groupRows, sparsity: sparse ? set.sparsity! : 0, ...(sparse ? { block } : {}) });
     opts.onProgress?.(i + 1, layers.length, t.name);
   });
-  const out = rewriteModel(info, { weights });
+  const attrs = new Map<number, Record<string, AttrValue>>();
+  if (opts.int8) {
+    for (const l of layers) {
+      // depthwise convs have no int8 kernel (they would run on the exact path anyway)
+      const [o, , , cg] = info.tensors[l.weight].shape;
+      const depthwise = l.op.type === 'Conv2D' && (l.op.attrs.groups as number) > 1 && cg === 1 && l.op.attrs.groups === o;
+      if (l.op.type === 'FullyConnected' || (l.op.type === 'Conv2D' && !depthwise)) attrs.set(l.op.index, { int8: 1 });
+    }
+  }
+  const out = rewriteModel(info, { weights, attrs });
   const compressed = await instrumented(readModel(out), probe);
   const got = runAll(compressed);
   compressed.dispose();

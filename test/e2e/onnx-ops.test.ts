@@ -122,7 +122,7 @@ describe('shape inference of the new ops', () => {
     w.output(y);
     w.output(m);
     const info = readModel(w.finish());
-    expect(info.ops[0].attrs).toEqual({ strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 2 });
+    expect(info.ops[0].attrs).toEqual({ strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], groups: 2, int8: 0 });
     expect(info.ops[1].attrs).toEqual({ transpose_b: 1, alpha: 0.125 });
   });
 });

@@ -162,6 +162,18 @@ const CASES: Array<() => Case> = [
       }),
       [1, 3],
     ),
+  () =>
+    built(
+      'MobileNet-v1 a=0.3 37x37, int8 4-bit (convs and FC on int8 activations)',
+      buildMobileNetV1({ inputSize: 37, alpha: 0.3, blocks: 6, classes: 37, compression: { palette: { bits: 4, entryType: 'int8' }, int8: true } }),
+      [1, 2],
+    ),
+  () =>
+    built(
+      'ResNet-50 w=8 33x33, int8 3-bit grouped palettes (convs on int8 activations)',
+      buildResNet({ depth: 50, width: 8, inputSize: 33, blocks: [1, 1, 1, 1], classes: 23, compression: { palette: { bits: 3, groupRows: 16, entryType: 'int8' }, int8: true } }),
+      [1, 3],
+    ),
   () => ({ name: 'conv zoo: dilation, strides, asymmetric pads, groups, strided depthwise and 1x1', bytes: convZoo(4), inputs: { inputs: [{ name: 'input', shape: [23, 19, 6], dtype: 'float32' }] } as never, batches: [1, 2] }),
   () => ({ name: 'FC zoo: dense 1x4 / 4x4 / 16x1 blocks, 6-bit, int8 1 / 2 / 6-bit', bytes: gemmZoo(9), inputs: { inputs: [{ name: 'input', shape: [61], dtype: 'float32' }] } as never, batches: [1, 13] }),
   () => ({ name: 'MLP: grouped palettes, 8x1 dense blocks, 1x4 palettized f16 blocks', bytes: buildMlp(5), inputs: { inputs: [{ name: 'input', shape: [203], dtype: 'float32' }] } as never, batches: [1, 5] }),
@@ -225,7 +237,7 @@ describe('outputs are bit-identical for 1..4 threads', () => {
     ];
     const convs = [
       'f32_conv2d_dense_4x8__simd', 'f32_conv2d_p8f32_4x8__simd', 'f32_conv2d_p8f32_bs_4x8__simd', 'f32_conv2d_dense_bs_4x8__simd',
-      'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd',
+      'f32_dwconv2d_dense_1x8__simd', 'f32_dwconv2d_p8f32_1x8__simd', 'i8_conv2d_p8i8_4x8__simd',
     ];
     const others = [
       'f32_matmul_4x8__simd',

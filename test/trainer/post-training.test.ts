@@ -81,6 +81,21 @@ describe('compressPostTraining', () => {
     expect(r.report.measuredOn).toBe('random normal inputs');
   });
 
+  it('int8: int8 palette entries, FullyConnected and Conv2D on the int8 kernels, outputs close to the exact palettes', async () => {
+    const exact = await compressPostTraining(bytes, { bits: 4, minValues: 1 });
+    const r = await compressPostTraining(bytes, { bits: 4, minValues: 1, int8: true });
+    const info = readModel(r.bytes);
+    for (const name of ['fc1.weight', 'conv.weight', 'fc2.weight']) expect(info.tensors.find((t) => t.name === name)!.weight!.palettized?.entryType, name).toBe('int8');
+    expect(info.ops.filter((o) => o.attrs.int8 === 1).map((o) => o.type)).toEqual(['FullyConnected', 'Conv2D', 'FullyConnected']);
+    const m = await loadModel(r.bytes);
+    expect(m.kernelPlan().filter((p) => p.type === 'FullyConnected' || p.type === 'Conv2D').every((p) => p.kernel.startsWith('i8_'))).toBe(true);
+    m.dispose();
+    const x = inputs(200);
+    const { rel } = await outputError(exact.bytes, r.bytes, x);
+    expect(rel).toBeGreaterThan(0);
+    expect(rel).toBeLessThan(0.05);
+  });
+
   it('per-layer settings, skipped layers and block pruning', async () => {
     const r = await compressPostTraining(bytes, { bits: 4, minValues: 1, sparsity: 0.5, block: [1, 4], layers: { 'conv.weight': { skip: true }, 'fc2.weight': { bits: 1, sparsity: 0 } } });
     const info = readModel(r.bytes);

@@ -17,12 +17,22 @@ const rowBuffer = (_m: number, _n: number, k: number) => roundup(k, 4) * 4;
 const block8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 8 + k * 32;
 /** tap pointers roundup(4K, 16), zero buffer Cp f32, transposed weights [K][Cp] f32, Cp = roundup(C, 8) */
 const dwScratch = (_m: number, n: number, k: number) => roundup(4 * k, 16) + roundup(n, 8) * 4 * (k + 1);
+/** i8 ref: one window of K f32, its K int8 */
+const i8ConvRef = (_m: number, _n: number, k: number) => roundup(k, 4) * 4 + roundup(k, 16);
+/**
+ * i8 SIMD (layout in assembly/kernels/conv2d/i8-conv2d-p8i8-4x8-simd.ts): 256 fixed, 32 pixel scales,
+ * 3 per-channel factor vectors of roundup(O,8)+8 f32, a window of K f32, 8 decoded rows of kr int8,
+ * 32 quantized windows of Kp i16, the packed weights roundup(O,8) x kr int8 (kr = roundup(K,16), Kp = roundup(K,2)).
+ */
+const i8Conv = (_m: number, n: number, k: number) =>
+  256 + 128 + 12 * (roundup(n, 8) + 8) + roundup(k, 4) * 4 + 8 * roundup(k, 16) + 64 * roundup(k, 2) + roundup(n, 8) * roundup(k, 16);
 
 export const CONV_KERNELS: KernelRow[] = [
   row('f32_conv2d_dense__ref'),
   row('f32_conv2d_p8f32__ref', { scratchBytes: rowBuffer }),
   row('f32_conv2d_dense_bs__ref', { scratchBytes: rowBuffer }),
   row('f32_conv2d_p8f32_bs__ref', { scratchBytes: rowBuffer }),
+  row('i8_conv2d_p8i8__ref', { scratchBytes: i8ConvRef }),
   row('f32_dwconv2d_dense__ref'),
   row('f32_dwconv2d_p8f32__ref', { scratchBytes: rowBuffer }),
   row('f32_maxpool__ref'),
@@ -32,6 +42,7 @@ export const CONV_KERNELS: KernelRow[] = [
   row('f32_conv2d_p8f32_4x8__simd', { scratchBytes: block8 }),
   row('f32_conv2d_dense_bs_4x8__simd', { scratchBytes: block8 }),
   row('f32_conv2d_p8f32_bs_4x8__simd', { scratchBytes: block8 }),
+  row('i8_conv2d_p8i8_4x8__simd', { scratchBytes: i8Conv }),
   row('f32_dwconv2d_dense_1x8__simd', { scratchBytes: dwScratch }),
   row('f32_dwconv2d_p8f32_1x8__simd', { scratchBytes: dwScratch }),
   row('f32_maxpool__simd'),

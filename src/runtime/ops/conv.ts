@@ -1,11 +1,13 @@
 /**
  * Conv2D glue (NHWC activations, weights [O, kh, kw, C/groups]; assembly/kernels/conv2d/README.md):
  * pointwise convs (1x1, stride 1, no padding, groups 1) run as a gemm over the pixels, depthwise
- * convs (groups = C = O) on the dwconv2d kernels, everything else on the conv2d kernels.
+ * convs (groups = C = O) on the dwconv2d kernels, everything else on the conv2d kernels; with
+ * int8 = 1 every non-depthwise conv runs on the i8 conv2d kernel when one handles its weights.
  */
 import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { prepareWeights } from './weights.js';
+import { chooseWeighted } from '../kernels.js';
 import { gemmCall, windowCall } from './parallel.js';
 
 /** params slots 8..22 of the conv/pool ABI. */
@@ -39,7 +41,11 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
   const inBytes = 4 * h * wid * c;
   const outBytes = 4 * ctx.elements(out);
 
-  const pointwise = kh === 1 && kw === 1 && groups === 1 && strides.every((s) => s === 1) && pads.every((p) => p === 0);
+  const depthwise = groups === c && o === c && wt.shape[3] === 1;
+  // int8 = 1: convs (pointwise included) run on the i8 conv2d kernel, which quantizes each output
+  // pixel's window; depthwise convs have no int8 kernel and stay on the exact path.
+  const int8 = op.attrs.int8 === 1 && !depthwise && chooseWeighted('conv2d', { act: 'i8', wenc: 'palettized', bits: w.palettized?.bits, sparse: w.sparse ? [w.sparse.blockRows, w.sparse.blockCols] : undefined }, ctx.pref) !== undefined;
+  const pointwise = !int8 && kh === 1 && kw === 1 && groups === 1 && strides.every((s) => s === 1) && pads.every((p) => p === 0);
   if (pointwise) {
     // NHWC: y[pixel][o] = sum_c W[o][c] x[pixel][c], a gemm with m = batch * H * W.
     const pw = prepareWeights(ctx, op, 'gemm', w, biasIndex);
@@ -52,9 +58,8 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
       run: (rs) => gemm(rs, rs.batch * pixels, rs.ptr(x), rs.ptr(out), c * 4, o * 4),
     };
   }
-  const depthwise = groups === c && o === c && wt.shape[3] === 1;
   const family = depthwise ? 'dwconv2d' : 'conv2d';
-  const pw = prepareWeights(ctx, op, family, w, biasIndex, { paramSlots: 24 });
+  const pw = prepareWeights(ctx, op, family, w, biasIndex, { paramSlots: 24, int8 });
   writeWindowSlots(heap.i32(pw.params, 24), inShape, o, [kh, kw], strides, pads, dil, groups);
   const k = w.cols;
   const outShape = ctx.info.tensors[out].shape;

@@ -1,0 +1,103 @@
+// i8_conv2d_p8i8_4x8__simd: 2-D convolution, NHWC, int8 palette entries (bits 1..8), activations
+// quantized to int8 per output pixel and group from that pixel's window (formula, quantization and
+// layouts: i8_conv2d_p8i8__ref; same integers and float epilogue, so equal to it bit for bit).
+// Tile: 4 output pixels x 8 output channels, i32x4.dot_i16x8_s on k pairs (conv2d/i8-block.ts).
+//
+//   per group g:
+//     every 8-channel block of g: packed index rows --unpack + swizzle + transpose--> blk [K/2][8][2] int8
+//     per image, per tile of 32 output pixels:
+//       window (in place for 1x1, else gathered) --quantizeWindow--> q [32][Kp] i16
+//       per 8-channel block, per 4 pixels: 8 int32x4 accumulators; per k pair 2 load8x8_s,
+//       4 load32_splat, 8 dot + 8 add (64 multiply-adds); epilogue ((s * xscale) * palscale) * chscale + bias
+//
+// The weights are decoded once per call (and group), the windows once per pixel for all channels.
+//
+// scratch: | ctl 64 | tmp 16 | pcopy 16 | etmp 32 | pad 128 | xscale 32 f32 | palscale, chscale, bias: 3 x (Oe f32) |
+//          | win roundup(K,4) f32 | rows 8*kr int8 | q 32 x Kp i16 | blk roundup(O,8) * kr int8 |
+//          kr = roundup(K,16), Kp = roundup(K,2), Oe = roundup(O,8) + 8 (src/runtime/kernels/conv.ts: i8Conv).
+// Preconditions: checkConv; bits 1..8; group_rows >= 1; palscale (slot 6) != 0; K < 2^17; scratch 16-byte aligned.
+// Ref: i8_conv2d_p8i8__ref.
+import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr } from '../../common/gemm';
+import { unpackSetup } from '../../common/unpack';
+import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, outH, outW, outPixel } from './common';
+import { packI8Block8, windowF32, quantizeWindow, tile4x8 } from './i8-block';
+
+/** Output pixels quantized per tile (their i16 rows stay in L2 while every channel block uses them). */
+const TILE: i32 = 32;
+
+export function i8_conv2d_p8i8_4x8__simd(
+  n: i32, x: usize, w: usize, pal: usize, mask: usize, bias: usize, y: usize,
+  x_stride: i32, y_stride: i32, params: usize,
+): void {
+  const bits = param(params, P_BITS);
+  const groupRows = param(params, P_GROUP_ROWS);
+  const scratch = paramPtr(params, P_SCRATCH);
+  const ps = paramPtr(params, P_PALSCALE);
+  assert(n >= 1 && bits >= 1 && bits <= 8 && groupRows >= 1 && scratch != 0 && (scratch & 15) == 0 && ps != 0);
+  checkConv(n, x_stride, y_stride, params);
+  const groups = param(params, P_GROUPS);
+  const O = param(params, P_OUT_C);
+  const Ig = param(params, P_IN_C) / groups, Og = O / groups;
+  const K = param(params, P_KH) * param(params, P_KW) * Ig;
+  assert(K < (1 << 17));
+  const OW = outW(params), pixels = outH(params) * OW;
+  const yPix = <usize>outPixel(params);
+  const cs = paramPtr(params, P_CHSCALE);
+  const kr = (K + 15) & ~15, Kp = (K + 1) & ~1;
+  const qs = <usize>Kp << 1;
+  const oe = <usize>((O + 7) & ~7) + 8;
+  const ctl = scratch, tmp = scratch + 64, pcopy = scratch + 80, etmp = scratch + 96;
+  const xsc = scratch + 256;
+  const eps = xsc + (<usize>TILE << 2), ecs = eps + (oe << 2), eb = ecs + (oe << 2);
+  const win = eb + (oe << 2);
+  const rows = win + (<usize>((K + 3) & ~3) << 2);
+  const q = rows + (<usize>kr << 3);
+  const blk = q + <usize>TILE * qs;
+  unpackSetup(bits, ctl);
+  // per-channel epilogue factors as vectors of 8 (zero past O: lanes never stored)
+  memory.fill(eps, 0, oe * 12);
+  for (let o = 0; o < O; o++) {
+    const off = <usize>o << 2;
+    store<f32>(eps + off, load<f32>(ps + (<usize>(o / groupRows) << 2)));
+    if (cs) store<f32>(ecs + off, load<f32>(cs + off));
+    if (bias) store<f32>(eb + off, load<f32>(bias + off));
+  }
+  const ecsP = cs ? ecs : 0, ebP = bias ? eb : 0;
+  const rowBytes = (<usize>K * <usize>bits + 7) >> 3;
+  const wEnd = w + <usize>O * rowBytes;
+  const blkBytes = <usize>kr << 3;
+  const pairs = Kp >> 1;
+  for (let g = 0; g < groups; g++) {
+    for (let jb = 0; jb < Og; jb += 8) {
+      packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, g * Og + jb, min(8, Og - jb), ctl, pcopy, tmp, rows, blk + <usize>(jb >> 3) * blkBytes);
+    }
+    for (let img = 0; img < n; img++) {
+      const xi = x + <usize>img * <usize>x_stride;
+      const yi = y + <usize>img * <usize>y_stride;
+      for (let p0 = 0; p0 < pixels; p0 += TILE) {
+        const np = min(TILE, pixels - p0);
+        for (let i = 0; i < np; i++) {
+          const p = p0 + i;
+          const src = windowF32(xi, params + 32, p / OW, p % OW, g, win);
+          quantizeWindow(src, K, Kp, xsc + (<usize>i << 2), q + <usize>i * qs);
+        }
+        for (let jb = 0; jb < Og; jb += 8) {
+          const o0 = g * Og + jb;
+          const cnt = min(8, Og - jb);
+          const bp = blk + <usize>(jb >> 3) * blkBytes;
+          const eo = <usize>o0 << 2;
+          for (let i = 0; i < np; i += 4) {
+            const pix = min(4, np - i);
+            // missing pixels of a short last tile reuse row 0 (computed, never stored)
+            const q0 = q + <usize>i * qs;
+            const q1 = pix > 1 ? q0 + qs : q0, q2 = pix > 2 ? q0 + 2 * qs : q0, q3 = pix > 3 ? q0 + 3 * qs : q0;
+            const yp0 = yi + ((<usize>(p0 + i) * yPix + <usize>o0) << 2);
+            const ys = yPix << 2;
+            tile4x8(bp, pairs, q0, q1, q2, q3, xsc + (<usize>i << 2), eps + eo, ecsP ? ecsP + eo : 0, ebP ? ebP + eo : 0,
+              yp0, yp0 + ys, yp0 + 2 * ys, yp0 + 3 * ys, pix, cnt, etmp);
+          }
+        }
+      }
+    }
+  }
+}
