@@ -36,3 +36,17 @@ export function buildPlanes(pr: usize, bits: i32, dst: usize): void {
   v128.store(dst, i16x8.shuffle(h01, h23, 0, 8, 1, 9, 2, 10, 3, 11), 32);
   v128.store(dst, i16x8.shuffle(h01, h23, 4, 12, 5, 13, 6, 14, 7, 15), 48);
 }
+
+/**
+ * int8 entries for 16 byte indices from an int8 palette of `chunks` x 16 entries at pr: one swizzle
+ * per 16-entry chunk, indices moved down 16 per chunk (out-of-range lanes give 0) and or-ed.
+ */
+@inline export function lookupI8(idx: v128, pr: usize, chunks: i32): v128 {
+  let r = i8x16.swizzle(v128.load(pr), idx);
+  let ic = idx;
+  for (let c = 1; c < chunks; c++) {
+    ic = i8x16.sub(ic, i8x16.splat(16));
+    r = v128.or(r, i8x16.swizzle(v128.load(pr + (<usize>c << 4)), ic));
+  }
+  return r;
+}

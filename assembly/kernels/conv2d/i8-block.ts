@@ -15,17 +15,8 @@
 // 3. tile4x8: 4 pixels x 8 channels, int32 accumulators, the ref's float epilogue.
 import { unpack16, loadChunk } from '../../common/unpack';
 import { absMaxP, quantInv, quantScale, quantize1 } from '../../common/quant';
+import { lookupI8 } from '../../common/palette';
 
-/** entries[idx] for 16 byte indices; the table at pr has `chunks` x 16 entries (XNNPACK x8-lut). */
-@inline function lookup(idx: v128, pr: usize, chunks: i32): v128 {
-  let r = i8x16.swizzle(v128.load(pr), idx);
-  let ic = idx;
-  for (let c = 1; c < chunks; c++) {
-    ic = i8x16.sub(ic, i8x16.splat(16));
-    r = v128.or(r, i8x16.swizzle(v128.load(pr + (<usize>c << 4)), ic));
-  }
-  return r;
-}
 
 /**
  * Rows j0..j0+cnt-1 (packed, rowBytes each; the weight data ends at wEnd) into blk (kr * 8 bytes);
@@ -54,7 +45,7 @@ export function packI8Block8(
     const dst = rows + <usize>r * <usize>kr;
     for (let c = 0; c < K; c += 16) {
       const v = loadChunk(src, <isize>(wEnd - src), tmp);
-      v128.store(dst + <usize>c, lookup(bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down), pr, chunks));
+      v128.store(dst + <usize>c, lookupI8(bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down), pr, chunks));
       src += chunkBytes;
     }
   }

@@ -14,17 +14,8 @@
 import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr } from '../../common/gemm';
 import { unpackSetup, unpack16, loadChunk } from '../../common/unpack';
 import { quantizeRowsI16, dotRowsI8 } from '../../common/quant-simd';
+import { lookupI8 } from '../../common/palette';
 
-/** entries[idx] for 16 byte indices; the palette at pr has `chunks` x 16 entries. */
-@inline function lookup(idx: v128, pr: usize, chunks: i32): v128 {
-  let r = i8x16.swizzle(v128.load(pr), idx);
-  let ic = idx;
-  for (let c = 1; c < chunks; c++) {
-    ic = i8x16.sub(ic, i8x16.splat(16));
-    r = v128.or(r, i8x16.swizzle(v128.load(pr + (<usize>c << 4)), ic));
-  }
-  return r;
-}
 
 export function i8_gemm_p8i8_4x1__simd(
   m: i32, n: i32, k: i32,
@@ -82,7 +73,7 @@ export function i8_gemm_p8i8_4x1__simd(
       const v = loadChunk(src, <isize>(wEnd - src), tmp);
       const idx = bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down);
       // measured: 16 scalar loads per 16 indices are slower than the swizzle chunks even at bits 7, 8
-      v128.store(wb + <usize>c, lookup(idx, pr, chunks));
+      v128.store(wb + <usize>c, lookupI8(idx, pr, chunks));
       src += chunkBytes;
     }
     dotRowsI8(wb, kq, m, q, xsc, y, <usize>y_stride, j, load<f32>(ps + (<usize>p << 2)), cs, bias);
