@@ -23,12 +23,12 @@ import {
 
 /**
  * Decodes the kept blocks of rows j0..j0+cnt-1 (dense kept values: bits = 0; else packed indices
- * looked up in the row's palette) into wbc, and fills cols/koff/ciOff/tapStart (see above).
- * bpos: i32 per block column (scratch). Returns nk.
+ * looked up in the row's palette) into wbc, and fills ciOff/koff/tapStart (see above).
+ * bpos: i32 per block column (scratch); lanePal: 8 palette pointers (scratch). Returns nk.
  */
 export function packSparseCompact8(
   w: usize, mask: usize, pal: usize, bits: i32, groupRows: i32, R: i32, Cb: i32, K: i32, j0: i32, cnt: i32,
-  params: usize, wbc: usize, koff: usize, ciOff: usize, bpos: usize, tapStart: usize,
+  params: usize, wbc: usize, koff: usize, ciOff: usize, bpos: usize, tapStart: usize, lanePal: usize,
 ): i32 {
   const gridCols = (K + Cb - 1) / Cb;
   const mrb = (gridCols + 7) >> 3;
@@ -46,25 +46,49 @@ export function packSparseCompact8(
       for (let c = bc * Cb; c < c1; c++) { store<u32>(ciOff + (<usize>nk << 2), <u32>c); nk++; }
     }
   }
-  // 2. offsets of each kept column, and where each tap's columns start
-  const W = param(params, P_IN_W), C = param(params, P_IN_C), kw = param(params, P_KW);
-  const dh = param(params, P_DIL_H), dw = param(params, P_DIL_W);
-  const Ig = C / param(params, P_GROUPS);
-  const taps = param(params, P_KH) * kw;
-  let t = 0;
-  store<u32>(tapStart, 0);
-  for (let i = 0; i < nk; i++) {
-    const k = <i32>load<u32>(ciOff + (<usize>i << 2));
-    const tap = k / Ig, ci = k - tap * Ig;
-    while (t < tap) { t++; store<u32>(tapStart + (<usize>t << 2), <u32>i); }
-    const ky = tap / kw, kx = tap - ky * kw;
-    store<u32>(koff + (<usize>i << 2), <u32>(((ky * dh * W + kx * dw) * C + ci) << 2));
-    store<u32>(ciOff + (<usize>i << 2), <u32>(ci << 2));
+  offsets(params, nk, koff, ciOff, tapStart);
+  for (let l = 0; l < cnt; l++) {
+    store<usize>(lanePal + (<usize>l << 2), bits ? pal + ((<usize>((j0 + l) / groupRows) << <usize>bits) << 2) : 0);
   }
-  while (t < taps) { t++; store<u32>(tapStart + (<usize>t << 2), <u32>nk); }
-  // 3. values: each row walks its own kept blocks; value index = block * R*Cb + row-in-block * Cb + c
-  memory.fill(wbc, 0, <usize>nk << 5);
   let base = countKept(mask, br0, gridCols); // kept blocks in the block rows above br0
+  if (br0 == br1) {
+    // 3a. one block row (R a multiple of 8: 16x1, 8x1): its blocks are the compact columns in order,
+    // and lane l of kept block t, column c is value (t*R + rOff + l)*Cb + c of the stream
+    if (cnt < 8) memory.fill(wbc, 0, <usize>nk << 5);
+    const rOff = j0 - br0 * R;
+    let i = 0;
+    for (let t = base; i < nk; t++) {
+      const c1 = min(Cb, nk - i); // the last block column may be cut at K
+      for (let c = 0; c < c1; c++) {
+        const v0 = (t * R + rOff) * Cb + c;
+        const dst = wbc + (<usize>i << 5);
+        if (Cb == 1 && cnt == 8 && bits == 0) {
+          v128.store(dst, v128.load(w + (<usize>v0 << 2)));
+          v128.store(dst, v128.load(w + (<usize>v0 << 2), 16), 16);
+        } else if (Cb == 1 && cnt == 8 && (rOff & 7) == 0 && (R & 7) == 0) {
+          // 8 indices starting on a byte (v0 is a multiple of 8): `bits` bytes, LSB first
+          const src = w + (<usize>(v0 >> 3) * <usize>bits);
+          let u: u64 = 0;
+          for (let q = 0; q < bits; q++) u |= <u64>load<u8>(src + <usize>q) << (<u64>q << 3);
+          const im = (<u64>1 << <u64>bits) - 1;
+          for (let l = 0; l < 8; l++) {
+            const ix = <usize>((u >> (<u64>(l * bits))) & im);
+            store<f32>(dst + (<usize>l << 2), load<f32>(load<usize>(lanePal + (<usize>l << 2)) + (ix << 2)));
+          }
+        } else {
+          for (let l = 0; l < cnt; l++) {
+            const vi = v0 + l * Cb;
+            const v = bits ? load<f32>(load<usize>(lanePal + (<usize>l << 2)) + (<usize>readIndex(w, vi, bits) << 2)) : load<f32>(w + (<usize>vi << 2));
+            store<f32>(dst + (<usize>l << 2), v);
+          }
+        }
+        i++;
+      }
+    }
+    return nk;
+  }
+  // 3b. several block rows (R < 8): each row walks its own kept blocks, lanes of other rows' blocks stay 0
+  memory.fill(wbc, 0, <usize>nk << 5);
   for (let br = br0; br <= br1; br++) {
     const mr = mask + <usize>(br * mrb);
     const ra = max(j0, br * R), rb = min(j0 + cnt, br * R + R);
@@ -72,7 +96,7 @@ export function packSparseCompact8(
     for (let j = ra; j < rb; j++) {
       const lane = <usize>(j - j0) << 2;
       const rOff = (j - br * R) * Cb;
-      const pr = bits ? pal + ((<usize>(j / groupRows) << <usize>bits) << 2) : 0;
+      const pr = load<usize>(lanePal + lane);
       t1 = base;
       for (let b = 0; b < mrb; b += 8) {
         let m = maskWord(mr + <usize>b, mrb - b, gridCols - (b << 3));
@@ -94,6 +118,32 @@ export function packSparseCompact8(
     base = t1;
   }
   return nk;
+}
+
+/**
+ * From the kept columns k_i at ciOff: koff[i] (window offset), ciOff[i] = ci*4, tapStart. The
+ * columns are in k order, so the taps (runs of Ig columns) are walked once, without divisions.
+ */
+function offsets(params: usize, nk: i32, koff: usize, ciOff: usize, tapStart: usize): void {
+  const W = param(params, P_IN_W), C = param(params, P_IN_C), kw = param(params, P_KW);
+  const dh = param(params, P_DIL_H), dw = param(params, P_DIL_W);
+  const Ig = C / param(params, P_GROUPS);
+  const taps = param(params, P_KH) * kw;
+  let t = 0, tBase = 0, ky = 0, kx = 0, tOff = 0;
+  store<u32>(tapStart, 0);
+  for (let i = 0; i < nk; i++) {
+    const k = <i32>load<u32>(ciOff + (<usize>i << 2));
+    while (k >= tBase + Ig) {
+      t++; tBase += Ig;
+      if (++kx == kw) { kx = 0; ky++; }
+      tOff = ((ky * dh * W + kx * dw) * C) << 2;
+      store<u32>(tapStart + (<usize>t << 2), <u32>i);
+    }
+    const ciB = (k - tBase) << 2;
+    store<u32>(koff + (<usize>i << 2), <u32>(tOff + ciB));
+    store<u32>(ciOff + (<usize>i << 2), <u32>ciB);
+  }
+  while (t < taps) { t++; store<u32>(tapStart + (<usize>t << 2), <u32>nk); }
 }
 
 /**
@@ -197,7 +247,7 @@ export function convSparse8(
 /**
  * The whole block-sparse conv (both f32 bs kernels; bits = 0: dense kept values): per group and
  * block of 8 output channels, packSparseCompact8 then convSparse8.
- * scratch: | 96 unused | zero roundup(K,4) f32 | wbc K*8 f32 | koff K u32 | ciOff K u32 |
+ * scratch: | 8 lane palette pointers, 96 | zero roundup(K,4) f32 | wbc K*8 f32 | koff K u32 | ciOff K u32 |
  *          | bpos roundup(K,4) i32 | tapStart roundup(K+1,4) u32 |   (sparseScratch in src/runtime/kernels/conv.ts)
  */
 export function convSparse(
@@ -211,7 +261,8 @@ export function convSparse(
   const K = param(params, P_KH) * param(params, P_KW) * Ig;
   const cs = paramPtr(params, P_CHSCALE);
   const K4 = <usize>(K + 3) & ~(<usize>3);
-  const zero = paramPtr(params, P_SCRATCH) + 96;
+  const lanePal = paramPtr(params, P_SCRATCH); // 8 palette pointers in the first 96 bytes
+  const zero = lanePal + 96;
   const wbc = zero + (K4 << 2);
   const koff = wbc + (<usize>K << 5);
   const ciOff = koff + (<usize>K << 2);
@@ -222,7 +273,7 @@ export function convSparse(
     for (let jb = 0; jb < Og; jb += 8) {
       const j0 = g * Og + jb;
       const cnt = min(8, Og - jb);
-      const nk = packSparseCompact8(w, mask, pal, bits, groupRows, R, Cb, K, j0, cnt, params, wbc, koff, ciOff, bpos, tapStart);
+      const nk = packSparseCompact8(w, mask, pal, bits, groupRows, R, Cb, K, j0, cnt, params, wbc, koff, ciOff, bpos, tapStart, lanePal);
       convSparse8(n, x, xs, y, ys, params, wbc, nk, koff, ciOff, tapStart, g, j0, cnt, zero, cs, bias);
     }
   }
