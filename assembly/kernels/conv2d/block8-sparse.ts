@@ -190,7 +190,27 @@ export function convSparse8(
       if (inner) {
         const c0 = xi + <usize>(y0 * W + x0) * pixB, c1 = xi + <usize>(y1 * W + x1) * pixB;
         const c2 = xi + <usize>(y2 * W + x2) * pixB, c3 = xi + <usize>(y3 * W + x3) * pixB;
-        for (let kp = koff; kp < kEnd; kp += 4) {
+        // two columns per step (fewer loop tests and pointer bumps), then the odd one
+        const kEnd2 = koff + (<usize>(nk & ~1) << 2);
+        for (let kp = koff; kp < kEnd2; kp += 8) {
+          const off = <usize>load<u32>(kp), offB = <usize>load<u32>(kp, 4);
+          let w0 = v128.load(wt), w1 = v128.load(wt, 16);
+          let v0 = v128.load32_splat(c0 + off), v1 = v128.load32_splat(c1 + off);
+          let v2 = v128.load32_splat(c2 + off), v3 = v128.load32_splat(c3 + off);
+          a0 = f32x4.add(a0, f32x4.mul(w0, v0)); b0 = f32x4.add(b0, f32x4.mul(w1, v0));
+          a1 = f32x4.add(a1, f32x4.mul(w0, v1)); b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+          a2 = f32x4.add(a2, f32x4.mul(w0, v2)); b2 = f32x4.add(b2, f32x4.mul(w1, v2));
+          a3 = f32x4.add(a3, f32x4.mul(w0, v3)); b3 = f32x4.add(b3, f32x4.mul(w1, v3));
+          w0 = v128.load(wt, 32); w1 = v128.load(wt, 48);
+          v0 = v128.load32_splat(c0 + offB); v1 = v128.load32_splat(c1 + offB);
+          v2 = v128.load32_splat(c2 + offB); v3 = v128.load32_splat(c3 + offB);
+          a0 = f32x4.add(a0, f32x4.mul(w0, v0)); b0 = f32x4.add(b0, f32x4.mul(w1, v0));
+          a1 = f32x4.add(a1, f32x4.mul(w0, v1)); b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+          a2 = f32x4.add(a2, f32x4.mul(w0, v2)); b2 = f32x4.add(b2, f32x4.mul(w1, v2));
+          a3 = f32x4.add(a3, f32x4.mul(w0, v3)); b3 = f32x4.add(b3, f32x4.mul(w1, v3));
+          wt += 64;
+        }
+        for (let kp = kEnd2; kp < kEnd; kp += 4) {
           const off = <usize>load<u32>(kp);
           const w0 = v128.load(wt), w1 = v128.load(wt, 16);
           const v0 = v128.load32_splat(c0 + off), v1 = v128.load32_splat(c1 + off);
