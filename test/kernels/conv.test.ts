@@ -215,7 +215,8 @@ describe.each(BUILDS)('conv2d block-sparse kernels, tall blocks and low density,
       const K = k * k * (C / groups);
       const c: Case = {
         nb, g, x: rng.floats(nb * g.H * g.W * C), xPad: t % 4 === 1 ? 3 : 0, yPad: t % 4 === 2 ? 5 : 0,
-        ...makeConvWeights(r, rng, t, O, K, { R, Cb, density }),
+        // (t * 5) % 32: bits 1..8 and the four palette groupings spread over the block shapes
+        ...makeConvWeights(r, rng, (t * 5) % 32, O, K, { R, Cb, density }),
       };
       const desc = `${r.name} case ${t}: n=${nb} HWC=${g.H}x${g.W}x${C} O=${O} k=${k} s=${g.sh} pad=${pad} d=${g.dw} groups=${groups} ` +
         `bits=${c.bits} grp=${c.groupRows} R=${R} C=${Cb} density=${density}`;

@@ -24,7 +24,7 @@ import {
 /**
  * Decodes the kept blocks of rows j0..j0+cnt-1 (dense kept values: bits = 0; else packed indices
  * looked up in the row's palette) into wbc, and fills ciOff/koff/tapStart (see above).
- * bpos: i32 per block column (scratch); lanePal: 8 palette pointers (scratch). Returns nk.
+ * bpos: i32 per block column (scratch); lanePal: 8 palette pointers + 64 bytes of byte planes (scratch). Returns nk.
  */
 export function packSparseCompact8(
   w: usize, mask: usize, pal: usize, bits: i32, groupRows: i32, R: i32, Cb: i32, K: i32, j0: i32, cnt: i32,
@@ -56,6 +56,11 @@ export function packSparseCompact8(
     // and lane l of kept block t, column c is value (t*R + rOff + l)*Cb + c of the stream
     if (cnt < 8) memory.fill(wbc, 0, <usize>nk << 5);
     const rOff = j0 - br0 * R;
+    const aligned = (rOff & 7) == 0 && (R & 7) == 0; // then every value index v0 below is a multiple of 8
+    // bits <= 4 and one palette for the 8 lanes: i8x16.swizzle on the palette's 4 byte planes
+    const planes = lanePal + 32;
+    const fast8 = Cb == 1 && cnt == 8 && aligned && bits >= 1 && bits <= 4 && load<usize>(lanePal) == load<usize>(lanePal + 28);
+    if (fast8) bytePlanes(load<usize>(lanePal), bits, planes);
     let i = 0;
     for (let t = base; i < nk; t++) {
       const c1 = min(Cb, nk - i); // the last block column may be cut at K
@@ -65,8 +70,13 @@ export function packSparseCompact8(
         if (Cb == 1 && cnt == 8 && bits == 0) {
           v128.store(dst, v128.load(w + (<usize>v0 << 2)));
           v128.store(dst, v128.load(w + (<usize>v0 << 2), 16), 16);
-        } else if (Cb == 1 && cnt == 8 && (rOff & 7) == 0 && (R & 7) == 0) {
+        } else if (fast8) {
           // 8 indices starting on a byte (v0 is a multiple of 8): `bits` bytes, LSB first
+          const src = w + (<usize>(v0 >> 3) * <usize>bits);
+          let u: u32 = 0;
+          for (let q = 0; q < bits; q++) u |= <u32>load<u8>(src + <usize>q) << (<u32>q << 3);
+          lookup8(spread8(u, bits), planes, dst);
+        } else if (Cb == 1 && cnt == 8 && aligned) {
           const src = w + (<usize>(v0 >> 3) * <usize>bits);
           let u: u64 = 0;
           for (let q = 0; q < bits; q++) u |= <u64>load<u8>(src + <usize>q) << (<u64>q << 3);
@@ -118,6 +128,38 @@ export function packSparseCompact8(
     base = t1;
   }
   return nk;
+}
+
+/** Byte b of palette entry e (e < 2^bits <= 16) to planes[16*b + e]. */
+function bytePlanes(pr: usize, bits: i32, planes: usize): void {
+  for (let e = 0; e < (1 << bits); e++) {
+    for (let b = 0; b < 4; b++) store<u8>(planes + <usize>(b * 16 + e), load<u8>(pr + <usize>(e * 4 + b)));
+  }
+}
+
+/** 8 packed indices of `bits` (1..4) bits, LSB first, to one byte each (byte l = index l). */
+@inline function spread8(u: u32, bits: i32): u64 {
+  if (bits == 4) { // nibbles to bytes: halves, then quarters, then nibbles apart
+    let x = <u64>u;
+    x = (x | (x << 16)) & 0x0000FFFF0000FFFF;
+    x = (x | (x << 8)) & 0x00FF00FF00FF00FF;
+    return (x | (x << 4)) & 0x0F0F0F0F0F0F0F0F;
+  }
+  const m = (<u32>1 << <u32>bits) - 1;
+  let x: u64 = 0;
+  for (let l = 0; l < 8; l++) x |= <u64>((u >> <u32>(l * bits)) & m) << (<u64>l << 3);
+  return x;
+}
+
+/** The 8 f32 palette entries of the byte indices in x (byte planes at `planes`) to dst[0..7]. */
+@inline function lookup8(x: u64, planes: usize, dst: usize): void {
+  const idx = i64x2.splat(<i64>x);
+  const s0 = i8x16.swizzle(v128.load(planes), idx), s1 = i8x16.swizzle(v128.load(planes, 16), idx);
+  const s2 = i8x16.swizzle(v128.load(planes, 32), idx), s3 = i8x16.swizzle(v128.load(planes, 48), idx);
+  const b01 = i8x16.shuffle(s0, s1, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const b23 = i8x16.shuffle(s2, s3, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  v128.store(dst, i8x16.shuffle(b01, b23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
+  v128.store(dst, i8x16.shuffle(b01, b23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 16);
 }
 
 /**
@@ -267,7 +309,7 @@ export function convSparse8(
 /**
  * The whole block-sparse conv (both f32 bs kernels; bits = 0: dense kept values): per group and
  * block of 8 output channels, packSparseCompact8 then convSparse8.
- * scratch: | 8 lane palette pointers, 96 | zero roundup(K,4) f32 | wbc K*8 f32 | koff K u32 | ciOff K u32 |
+ * scratch: | 8 lane palette pointers 32, byte planes 64 | zero roundup(K,4) f32 | wbc K*8 f32 | koff K u32 | ciOff K u32 |
  *          | bpos roundup(K,4) i32 | tapStart roundup(K+1,4) u32 |   (sparseScratch in src/runtime/kernels/conv.ts)
  */
 export function convSparse(
@@ -281,7 +323,7 @@ export function convSparse(
   const K = param(params, P_KH) * param(params, P_KW) * Ig;
   const cs = paramPtr(params, P_CHSCALE);
   const K4 = <usize>(K + 3) & ~(<usize>3);
-  const lanePal = paramPtr(params, P_SCRATCH); // 8 palette pointers in the first 96 bytes
+  const lanePal = paramPtr(params, P_SCRATCH); // 8 palette pointers, then 64 bytes of palette byte planes
   const zero = lanePal + 96;
   const wbc = zero + (K4 << 2);
   const koff = wbc + (<usize>K << 5);
