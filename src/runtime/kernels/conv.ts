@@ -17,9 +17,10 @@ const rowBuffer = (_m: number, _n: number, k: number) => roundup(k, 4) * 4;
 const block8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 8 + k * 32;
 /**
  * block-sparse SIMD (assembly/kernels/conv2d/block8-sparse.ts): 96, zero buffer, the tile's kept columns
- * [<= K][8] f32, their window and in-tap offsets (K u32 each), a slot per block column (<= K), tap starts (<= K+1)
+ * [<= K][8] f32 and their window / in-tap offsets, a slot per block column, tap starts, the columns; for
+ * nearly dense tiles the packed block [K][8] f32 and the run offsets of block8 (every piece 16-byte aligned)
  */
-const sparse8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 8 + k * 40 + roundup(k + 1, 4) * 4;
+const sparse8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 4 * 6 + k * 64 + roundup(k + 1, 4) * 4;
 /** tap pointers roundup(4K, 16), zero buffer Cp f32, transposed weights [K][Cp] f32, Cp = roundup(C, 8) */
 const dwScratch = (_m: number, n: number, k: number) => roundup(4 * k, 16) + roundup(n, 8) * 4 * (k + 1);
 /** i8 ref: one window of K f32, its K int8 */
