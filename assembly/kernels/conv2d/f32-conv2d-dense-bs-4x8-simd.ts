@@ -7,9 +7,9 @@
 // Dropped blocks are skipped in the decode and in the inner loop: with 16x1 (or any R multiple of 8)
 // blocks a tile's MACs are the kept fraction of the dense kernel's.
 //
-// scratch: | 96 unused | zero roundup(K,4) f32 | wbc K*8 f32 | koff K u32 | ciOff K u32 |
-//          | bpos roundup(K,4) i32 | tapStart roundup(K+1,4) u32 |
-// Preconditions: checkConv; R, C >= 1; scratch as above (16-byte aligned). Ref: f32_conv2d_dense_bs__ref.
+// scratch: 96 + roundup(K,4)*24 + 64K + roundup(K+1,4)*4 bytes, laid out in convSparse (block8-sparse.ts);
+// tiles with more than 4/5 of K kept run block8.ts's dense loop.
+// Preconditions: checkConv; R, C >= 1; scratch as above, 16-byte aligned. Ref: f32_conv2d_dense_bs__ref.
 import { P_BLOCK_ROWS, P_BLOCK_COLS, P_SCRATCH, paramPtr, param } from '../../common/gemm';
 import { checkConv } from './common';
 import { convSparse } from './block8-sparse';

@@ -6,8 +6,8 @@
 //
 // Dropped blocks are skipped in the decode and in the inner loop (conv2d/block8-sparse.ts).
 //
-// scratch: | 96 unused | zero roundup(K,4) f32 | wbc K*8 f32 | koff K u32 | ciOff K u32 |
-//          | bpos roundup(K,4) i32 | tapStart roundup(K+1,4) u32 |
+// scratch: 96 + roundup(K,4)*24 + 64K + roundup(K+1,4)*4 bytes, laid out in convSparse (block8-sparse.ts);
+// tiles with more than 4/5 of K kept run block8.ts's dense loop.
 // Preconditions: checkConv; bits 1..8; group_rows, R, C >= 1; scratch as above. Ref: f32_conv2d_p8f32_bs__ref.
 import { P_BITS, P_GROUP_ROWS, P_BLOCK_ROWS, P_BLOCK_COLS, P_SCRATCH, paramPtr, param } from '../../common/gemm';
 import { checkConv } from './common';
