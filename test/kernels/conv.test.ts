@@ -184,6 +184,52 @@ describe.each(BUILDS)('conv / pool kernels, %s build', (build: Build) => {
   });
 });
 
+/**
+ * The block-sparse SIMD kernels skip dropped blocks per tile of 8 output channels (one block row
+ * when R is a multiple of 8, else the union of the tile's rows): block rows of 8/16/32 channels and
+ * 1..3 columns, densities from 0.1 to 0.9, more channels than the general sweep (several tiles per
+ * block row, a partial last one), big enough images for interior tiles, against ref and oracle.
+ */
+describe.each(BUILDS)('conv2d block-sparse kernels, tall blocks and low density, %s build', (build: Build) => {
+  const h = new KernelHarness(build);
+  const rows = F32_ROWS.filter((r) => r.op === 'conv2d' && r.sparse !== undefined && r.isa !== 'ref');
+  it.each(rows.map((r) => [r.name, r] as const))('%s', (_name, r) => {
+    const seed = 0x5eed16 ^ r.name.length;
+    const rng = new Rng(seed);
+    const ref = refFor(r);
+    const shapes: Array<[number, number]> = [[16, 1], [8, 1], [32, 1], [16, 2], [8, 3], [2, 1]];
+    for (let t = 0; t < 24; t++) {
+      const [R, Cb] = shapes[t % shapes.length];
+      const density = [0.1, 0.25, 0.5, 0.75, 0.9][t % 5];
+      const k = [3, 1, 5][t % 3];
+      const groups = t % 4 === 3 ? 2 : 1;
+      const C = groups * pick(rng, [3, 7, 12, 20]);
+      const O = groups * pick(rng, [16, 24, 40, 45, 48]);
+      const pad = t % 2 === 0 ? (k - 1) >> 1 : 0;
+      const g: Geom = {
+        H: rng.int(k, 19), W: rng.int(k, 19), C, O, kh: k, kw: k, sh: 1 + (t % 3 === 2 ? 1 : 0), sw: 1,
+        pt: pad, pl: pad, pb: pad, pr: pad, dh: 1, dw: t % 6 === 5 ? 2 : 1, groups,
+      };
+      if (g.W < g.dw * (k - 1) + 1) g.W = g.dw * (k - 1) + 1;
+      const nb = t % 3 === 0 ? 2 : 1;
+      const K = k * k * (C / groups);
+      const c: Case = {
+        nb, g, x: rng.floats(nb * g.H * g.W * C), xPad: t % 4 === 1 ? 3 : 0, yPad: t % 4 === 2 ? 5 : 0,
+        // (t * 5) % 32: bits 1..8 and the four palette groupings spread over the block shapes
+        ...makeConvWeights(r, rng, (t * 5) % 32, O, K, { R, Cb, density }),
+      };
+      const desc = `${r.name} case ${t}: n=${nb} HWC=${g.H}x${g.W}x${C} O=${O} k=${k} s=${g.sh} pad=${pad} d=${g.dw} groups=${groups} ` +
+        `bits=${c.bits} grp=${c.groupRows} R=${R} C=${Cb} density=${density}`;
+      withSeed(seed, () => {
+        const got = run(h, r, c);
+        const { y, mag } = convOracle(nb, g, c.x, c.W, c.chscale, c.bias);
+        check(`${desc} vs oracle`, got, y, (i) => f32Tol(K, mag[i]));
+        check(`${desc} vs ${ref.name}`, got, run(h, ref, c), (i) => 2 * f32Tol(K, mag[i]));
+      });
+    }
+  });
+});
+
 describe.each(BUILDS)('conv2d / dwconv2d params slot 23 (pixel stride, for channel slices), %s build', (build: Build) => {
   const h = new KernelHarness(build);
   const rows = F32_ROWS.filter((r) => r.op === 'conv2d' || r.op === 'dwconv2d');

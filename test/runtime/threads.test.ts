@@ -149,6 +149,15 @@ const CASES: Array<() => Case> = [
     ),
   () =>
     built(
+      'ResNet-18 w=24 23x23, dense 16x1 blocks 80%',
+      buildResNet({
+        depth: 18, width: 24, inputSize: 23, blocks: [1, 1, 1, 1], classes: 17,
+        compression: (l) => (l.kind === 'dwconv' || l.kind === 'embedding' ? undefined : { sparse: { block: [16, 1], sparsity: 0.8 } }),
+      }),
+      [1, 2],
+    ),
+  () =>
+    built(
       'ResNet-18 w=16 25x25, 4-bit + 16x1 blocks 50%',
       buildResNet({ depth: 18, width: 16, inputSize: 25, blocks: [1, 1, 1, 1], classes: 40, compression: blocks([16, 1], 4) }),
       [1, 2],

@@ -31,7 +31,10 @@ export const isPal = (r: KernelRow) => r.wenc !== undefined && r.wenc !== 'dense
 
 const SHAPES_ANY: Array<[number, number]> = [[1, 1], [2, 3], [4, 4], [1, 4], [4, 1], [8, 1], [3, 5], [16, 1]];
 
-export function makeConvWeights(r: KernelRow, rng: Rng, t: number, O: number, K: number): ConvWeights {
+/** `sparse` overrides the block shape and density the case number would choose. */
+export function makeConvWeights(
+  r: KernelRow, rng: Rng, t: number, O: number, K: number, sparse?: { R: number; Cb: number; density: number },
+): ConvWeights {
   const pal = isPal(r);
   const bits = pal ? 1 + (t % 8) : 0;
   const groupRows = [O, 1, rng.int(1, O), Math.max(1, O - 1)][(t >> 3) % 4];
@@ -53,12 +56,13 @@ export function makeConvWeights(r: KernelRow, rng: Rng, t: number, O: number, K:
   let mask: Uint8Array | undefined;
   let [R, Cb] = [0, 0];
   if (r.sparse !== undefined) {
-    [R, Cb] = t % 11 === 10 ? [O, K] : SHAPES_ANY[t % SHAPES_ANY.length];
+    [R, Cb] = sparse ? [sparse.R, sparse.Cb] : t % 11 === 10 ? [O, K] : SHAPES_ANY[t % SHAPES_ANY.length];
     const grid = blockGrid(O, K, R, Cb);
-    const density = [1, 0.5, 0][t % 3];
+    const density = sparse ? sparse.density : [1, 0.5, 0][t % 3];
     const keep = new Uint8Array(grid.gridRows * grid.gridCols);
     for (let i = 0; i < keep.length; i++) keep[i] = rng.next() < density ? 1 : 0;
     if (density === 0.5 && grid.gridRows > 1) keep.fill(0, 0, grid.gridCols); // an empty block row
+    if (sparse && grid.gridRows > 2) keep.fill(1, grid.gridCols, 2 * grid.gridCols); // a full one
     mask = packMask(keep, grid);
     const kept01 = decodeBlockSparse(O, K, R, Cb, mask, () => 1);
     if (pal) {

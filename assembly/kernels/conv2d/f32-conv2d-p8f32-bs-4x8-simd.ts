@@ -1,44 +1,26 @@
 // f32_conv2d_p8f32_bs_4x8__simd: 2-D convolution, NHWC, palettized block-sparse weights, bits 1..8,
 // any block shape (formula and layouts: f32_conv2d_p8f32_bs__ref). Tile: 4 pixels x 8 channels.
 //
-//   mask + kept index stream  --packSparse8 (scalar decode)-->  scratch wb [K][8] f32
+//   mask + kept index stream  --packSparseCompact8 (scalar decode of kept values only)-->
+//   scratch wbc [nk][8] f32 + offsets, as f32_conv2d_dense_bs_4x8__simd
 //
-// As f32_conv2d_dense_bs_4x8__simd, the compute runs dense on the decoded block.
+// Dropped blocks are skipped in the decode and in the inner loop (conv2d/block8-sparse.ts).
 //
-// scratch: | 96 unused | zero buffer roundup(K,4) f32 | wb K*8 f32 | run offsets <= K u32 |
-// Preconditions: checkConv; bits 1..8; group_rows, R, C >= 1; scratch >= 96 + roundup(K,4)*4 + K*32 + roundup(K,4)*4.
-// Ref: f32_conv2d_p8f32_bs__ref.
-import { P_BITS, P_GROUP_ROWS, P_BLOCK_ROWS, P_BLOCK_COLS, P_CHSCALE, P_SCRATCH, paramPtr, param } from '../../common/gemm';
-import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv } from './common';
-import { packSparse8, convBlock8, runOffsets } from './block8';
+// scratch: 96 + roundup(K,4)*24 + 64K + roundup(K+1,4)*4 bytes, laid out in convSparse (block8-sparse.ts);
+// tiles with more than 4/5 of K kept run block8.ts's dense loop.
+// Preconditions: checkConv; bits 1..8; group_rows, R, C >= 1; scratch as above. Ref: f32_conv2d_p8f32_bs__ref.
+import { P_BITS, P_GROUP_ROWS, P_BLOCK_ROWS, P_BLOCK_COLS, P_SCRATCH, paramPtr, param } from '../../common/gemm';
+import { checkConv } from './common';
+import { convSparse } from './block8-sparse';
 
 export function f32_conv2d_p8f32_bs_4x8__simd(
   n: i32, x: usize, w: usize, pal: usize, mask: usize, bias: usize, y: usize,
   x_stride: i32, y_stride: i32, params: usize,
 ): void {
   const bits = param(params, P_BITS);
-  const groupRows = param(params, P_GROUP_ROWS);
-  const R = param(params, P_BLOCK_ROWS);
-  const Cb = param(params, P_BLOCK_COLS);
   const scratch = paramPtr(params, P_SCRATCH);
-  assert(n >= 1 && bits >= 1 && bits <= 8 && groupRows >= 1 && R >= 1 && Cb >= 1 && scratch != 0 && (scratch & 15) == 0);
+  assert(n >= 1 && bits >= 1 && bits <= 8 && param(params, P_GROUP_ROWS) >= 1 && param(params, P_BLOCK_ROWS) >= 1 &&
+    param(params, P_BLOCK_COLS) >= 1 && scratch != 0 && (scratch & 15) == 0);
   checkConv(n, x_stride, y_stride, params);
-  const groups = param(params, P_GROUPS);
-  const Ig = param(params, P_IN_C) / groups;
-  const Og = param(params, P_OUT_C) / groups;
-  const K = param(params, P_KH) * param(params, P_KW) * Ig;
-  const cs = paramPtr(params, P_CHSCALE);
-  const zero = scratch + 96;
-  const wb = zero + ((<usize>(K + 3) & ~(<usize>3)) << 2);
-  const roff = wb + (<usize>K << 5);
-  memory.fill(zero, 0, <usize>Ig << 2);
-  runOffsets(params, roff);
-  for (let g = 0; g < groups; g++) {
-    for (let jb = 0; jb < Og; jb += 8) {
-      const j0 = g * Og + jb;
-      const cnt = min(8, Og - jb);
-      packSparse8(w, mask, pal, bits, groupRows, R, Cb, K, j0, cnt, wb);
-      convBlock8(n, x, <usize>x_stride, y, <usize>y_stride, params, wb, g, j0, cnt, zero, roff, cs, bias);
-    }
-  }
+  convSparse(n, x, w, pal, mask, bias, y, <usize>x_stride, <usize>y_stride, params, bits);
 }

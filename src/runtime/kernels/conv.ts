@@ -15,6 +15,12 @@ const roundup = (v: number, to: number) => Math.ceil(v / to) * to;
 const rowBuffer = (_m: number, _n: number, k: number) => roundup(k, 4) * 4;
 /** unpack control 64 + tmp 16 + indices 16, zero buffer (Ig <= K f32), packed block [K][8] f32, run offsets (<= K u32) */
 const block8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 8 + k * 32;
+/**
+ * block-sparse SIMD (assembly/kernels/conv2d/block8-sparse.ts): 96, zero buffer, the tile's kept columns
+ * [<= K][8] f32 and their window / in-tap offsets, a slot per block column, tap starts, the columns; for
+ * nearly dense tiles the packed block [K][8] f32 and the run offsets of block8 (every piece 16-byte aligned)
+ */
+const sparse8 = (_m: number, _n: number, k: number) => 96 + roundup(k, 4) * 4 * 6 + k * 64 + roundup(k + 1, 4) * 4;
 /** tap pointers roundup(4K, 16), zero buffer Cp f32, transposed weights [K][Cp] f32, Cp = roundup(C, 8) */
 const dwScratch = (_m: number, n: number, k: number) => roundup(4 * k, 16) + roundup(n, 8) * 4 * (k + 1);
 /** i8 ref: one window of K f32, its K int8 */
@@ -40,8 +46,8 @@ export const CONV_KERNELS: KernelRow[] = [
   row('f32_gavgpool__ref'),
   row('f32_conv2d_dense_4x8__simd', { scratchBytes: block8 }),
   row('f32_conv2d_p8f32_4x8__simd', { scratchBytes: block8 }),
-  row('f32_conv2d_dense_bs_4x8__simd', { scratchBytes: block8 }),
-  row('f32_conv2d_p8f32_bs_4x8__simd', { scratchBytes: block8 }),
+  row('f32_conv2d_dense_bs_4x8__simd', { scratchBytes: sparse8 }),
+  row('f32_conv2d_p8f32_bs_4x8__simd', { scratchBytes: sparse8 }),
   row('i8_conv2d_p8i8_4x8__simd', { scratchBytes: i8Conv }),
   row('f32_dwconv2d_dense_1x8__simd', { scratchBytes: dwScratch }),
   row('f32_dwconv2d_p8f32_1x8__simd', { scratchBytes: dwScratch }),
