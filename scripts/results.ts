@@ -200,18 +200,39 @@ function minutes(s: number): string {
   return s < 90 ? `${Math.round(s)} s` : `${(s / 60).toFixed(1)} min`;
 }
 
+/**
+ * Rows of the table as last written (docs/results-table.md), by command: a row this run has no record
+ * for keeps its earlier figures, marked as such, rather than vanishing (records live in build/, which
+ * a fresh machine does not have).
+ */
+function previousRows(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  if (!existsSync('docs/results-table.md')) return out;
+  for (const line of readFileSync('docs/results-table.md', 'utf8').split('\n')) {
+    const m = /`(npx wpal [^`]+)`/.exec(line);
+    if (line.startsWith('| ') && m) out.set(m[1]!, line.slice(2, -2).split(' | '));
+  }
+  return out;
+}
+
 function renderTable(): string {
   const records = readRecords();
+  const previous = previousRows();
   const rows = [
-    '| data | model | setting | accuracy | file (whole) | ratio | wall time | command |',
-    '|---|---|---|---|---|---|---|---|',
+    '| data | model | setting | accuracy | file (whole) | ratio | wall time | run | command |',
+    '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const s of STEPS) {
     const r = records.get(s.id);
-    if (!r) continue;
+    if (!r) {
+      const old = previous.get(shown(s.args));
+      // an earlier table's row: its first 7 columns, then when it ran
+      if (old) rows.push(`| ${old.slice(0, 7).join(' | ')} | ${old.length === 9 ? old[7] : 'earlier session (no validation split)'} | \`${shown(s.args)}\` |`);
+      continue;
+    }
     const ratio = r.denseF32Bytes / r.fileBytes;
     rows.push(
-      `| ${s.data} | ${s.model} | ${s.setting} | ${(r.accuracy * 100).toFixed(2)}% | ${r.fileBytes.toLocaleString('en-US')} B | ${ratio >= 100 ? ratio.toFixed(0) : ratio.toFixed(1)}x | ${minutes(r.seconds)} | \`${r.command}\` |`,
+      `| ${s.data} | ${s.model} | ${s.setting} | ${(r.accuracy * 100).toFixed(2)}% | ${r.fileBytes.toLocaleString('en-US')} B | ${ratio >= 100 ? ratio.toFixed(0) : ratio.toFixed(1)}x | ${minutes(r.seconds)} | ${r.at.slice(0, 10)}, ${r.commit} | \`${r.command}\` |`,
     );
   }
   return rows.join('\n');
@@ -236,7 +257,7 @@ function renderHeadline(): string | undefined {
     const acc = meanSd(rs.map((r) => r.accuracy * 100));
     const bytes = rs.map((r) => r.fileBytes);
     const ratios = rs.map((r) => r.denseF32Bytes / r.fileBytes);
-    const range = (v: number[], f: (x: number) => string) => (Math.min(...v) === Math.max(...v) ? f(v[0]!) : `${f(Math.min(...v))}-${f(Math.max(...v))}`);
+    const range = (v: number[], f: (x: number) => string) => (f(Math.min(...v)) === f(Math.max(...v)) ? f(v[0]!) : `${f(Math.min(...v))}-${f(Math.max(...v))}`);
     rows.push(
       `| ${s.headline} | ${rs.length} | **${acc.m.toFixed(2)} +- ${acc.sd.toFixed(2)}%** | ${rs.map((r) => (r.accuracy * 100).toFixed(2)).join(', ')} | ${range(bytes, (b) => `${b.toLocaleString('en-US')} B`)} | ${range(ratios, (x) => `${x.toFixed(x >= 100 ? 0 : 1)}x`)} | \`${s.id.startsWith('sst2-dense') ? rs[0]!.command : rs[0]!.command}\` |`,
     );
@@ -251,7 +272,9 @@ function writeTable(): void {
     'Produced by `npx tsx scripts/results.ts` (each row: the `wpal` command shown, timed wall clock on a shared 2-core VM, ' +
     'then `wpal eval` on the written file: accuracy through the runtime on the full test set; for SST-2 the full 872-sentence dev set, as its test.tsv has no labels). ' +
     'The dense rows\' times include evaluation after every epoch. Ratio = dense float32 bytes of the ' +
-    'full-size model\'s weights / the whole .wpal file (graph and metadata included).';
+    'full-size model\'s weights / the whole .wpal file (graph and metadata included). "run" says when and at which commit a row ran; ' +
+    'rows of an earlier session (before training carved a validation split, so their dense models trained on all 60,000 images) keep their figures until re-run. ' +
+    'Settings chosen from data are chosen on the validation split (the best epoch of each stage, the layers\' sensitivity behind a target size); the test split only measures.';
   writeFileSync('docs/results-table.md', `# Results table (generated)\n\n${note}\n\n${table}\n`);
   const readme = readFileSync('README.md', 'utf8');
   const begin = '<!-- results:begin -->', end = '<!-- results:end -->';
