@@ -217,18 +217,21 @@ export function allocate(m: DenseModel, data: Examples | undefined, opts: Alloca
   let choices: Cand[] = largest.choices;
   let predicted = 0, fileBytes = largest.bytes;
   if (largest.bytes > budget0) {
+    // The built file can exceed the prediction by a few bytes (blob alignment): lower the budget and
+    // solve again, by the excess and at least 16 B x 2^attempt, so a file whose size moves in 16-byte
+    // steps cannot stall the search (it did: seven 2-byte steps, then every layer at its smallest).
     for (let attempt = 0; ; attempt++) {
       const picks = solveKnapsack(cands, budget - size.constantBytes);
       choices = picks ? picks.map((p, i) => cands[i][p]) : smallest.choices;
       choices = fill(size, t, choices, budget, storage, maxS, budget - 0.02 * target);
       predicted = size.predict(choices);
       fileBytes = exactBytes(m, choices, storage);
-      if (fileBytes <= budget0 || attempt >= 6) break;
-      budget -= fileBytes - budget0;
+      if (fileBytes <= budget0 || attempt >= 12) break;
+      budget -= Math.max(fileBytes - budget0, 16 * 2 ** attempt);
     }
     if (fileBytes > budget0) {
-      choices = smallest.choices;
-      fileBytes = smallest.bytes;
+      // unreachable in practice (the smallest file fits, checked above); never a silent degradation
+      throw new InfeasibleTargetError(`target ${fmt(target)}: no allocation found that fits in 13 tries (last: ${fmt(fileBytes + reserve)}, ${describe(choices)})`, target, minBytes, maxBytes);
     }
   }
   predicted = size.predict(choices);
