@@ -165,11 +165,13 @@ describe('a sensitive layer gets more bits (constructed sensitivity)', () => {
     // less on the graph); at 60,000 B the swapped case ties at 2 bits each (fc2 95% pruned).
     const target = 59_000;
     const a = allocate(m, undefined, { targetBytes: target, sensitivity: table([0.01, 10, 0.01]) });
+    // more bits, or as many bits with fewer blocks pruned
+    const favoured = (x: { bits: number; sparsity: number }, y: { bits: number; sparsity: number }) => x.bits > y.bits || (x.bits === y.bits && x.sparsity < y.sparsity);
     const [f1, f2] = a.layers;
-    expect(f2.bits).toBeGreaterThan(f1.bits);
+    expect(favoured(f2, f1), JSON.stringify(a.layers)).toBe(true);
     expect(f2.sparsity).toBeLessThanOrEqual(f1.sparsity);
     const b = allocate(m, undefined, { targetBytes: target, sensitivity: table([10, 0.01, 0.01]) });
-    expect(b.layers[0].bits).toBeGreaterThan(b.layers[1].bits);
+    expect(favoured(b.layers[0], b.layers[1]), JSON.stringify(b.layers)).toBe(true);
     for (const x of [a, b]) expect(x.fileBytes).toBeGreaterThanOrEqual(0.97 * target);
   });
 
