@@ -15,6 +15,7 @@ import { readModel } from '../format/read.js';
 import { sizeReport } from '../format/size.js';
 import { Normal } from '../models/common.js';
 import { rewriteModel } from '../format/rewrite.js';
+import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES } from './measure.js';
 import type { AttrValue, ModelInfo, OpInfo } from '../format/types.js';
 import { loadModel } from '../runtime/load.js';
 import type { Model, ShapedInput, TensorData } from '../runtime/model.js';
@@ -274,7 +275,8 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
       if (l.op.type === 'FullyConnected' || (l.op.type === 'Conv2D' && !depthwise)) attrs.set(l.op.index, { int8: 1 });
     }
   }
-  const out = rewriteModel(info, { weights, attrs });
+  // The accuracy a file records was measured on its old weights: the new file makes no claim until measured.
+  const out = rewriteModel(info, { weights, attrs, dropProperties: [ACCURACY, ACCURACY_EXAMPLES, ACCURACY_DATASET] });
   const compressed = await instrumented(readModel(out), probe);
   const got = runAll(compressed);
   compressed.dispose();

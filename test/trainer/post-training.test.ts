@@ -36,8 +36,8 @@ function fc1Weights(): Float32Array {
   return v;
 }
 
-function model(): Uint8Array {
-  const w = new ModelWriter({ name: 'ptq' });
+function model(properties: Record<string, string> = {}): Uint8Array {
+  const w = new ModelWriter({ name: 'ptq', properties });
   const x = w.input('x', [K]);
   const h = w.op('Relu', [w.op('FullyConnected', [x, w.weight('fc1.weight', [N, K], encodeDense(fc1Weights())), w.weight('fc1.bias', [N], encodeDense(rng.floats(N)))])]);
   const c = w.op('Conv2D', [w.op('Reshape', [h], { attrs: { shape: [2, 3, 4] } }), w.weight('conv.weight', [6, 2, 2, 4], encodeDense(rng.floats(96))), w.weight('conv.bias', [6], encodeDense(rng.floats(6)))]);
@@ -79,6 +79,15 @@ describe('compressPostTraining', () => {
     for (const l of r.report.layers) expect(l.bytesAfter, l.name).toBe(sizes.layers.find((s) => s.name === l.name)!.bytes.total);
     expect(r.report.bytesAfter).toBe(r.bytes.length);
     expect(r.report.measuredOn).toBe('random normal inputs');
+  });
+
+  it('the accuracy the source file claims is dropped (it was measured on other weights); the data set stays', async () => {
+    const claimed = model({ accuracy: '0.99', accuracy_examples: '10000', accuracy_dataset: 'mnist', dataset: 'mnist' });
+    const props = readModel((await compressPostTraining(claimed, { bits: 2, minValues: 1 })).bytes).metadata.properties;
+    expect(props['accuracy']).toBeUndefined();
+    expect(props['accuracy_examples']).toBeUndefined();
+    expect(props['accuracy_dataset']).toBeUndefined();
+    expect(props['dataset']).toBe('mnist');
   });
 
   it('int8: int8 palette entries, FullyConnected and Conv2D on the int8 kernels, outputs close to the exact palettes', async () => {
