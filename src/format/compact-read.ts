@@ -5,7 +5,7 @@
  * records; read.ts then checks them as it checks the tables (weight layouts, attributes, graph,
  * shapes), so both layouts give the same ModelInfo. Throws WpalFormatError or WpalUnsupportedOpError.
  */
-import { blockGrid, countKept } from '../encode/blocksparse.js';
+import { blockGrid, countKept, maskBytes } from '../encode/blocksparse.js';
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
 import { AttrCode, OpCode } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema } from './ops.js';
@@ -214,14 +214,14 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
   claim('checksums');
 
   const blobs: CompactWeight['blobs'] = {};
-  const encoding: StoredEncoding = palettized ? { palettized: { bits, groupRows, entryType: element!.name, channelScales } } : { dense: element!.name };
   if (sparse) {
     const g = blockGrid(rows, cols, sparse.blockRows, sparse.blockCols);
-    blobs.mask = blob(blobBytes(rows, cols, { ...encoding, sparse: { ...sparse, keptBlocks: 0 } }).mask, `${where} mask`);
+    blobs.mask = blob(maskBytes(g), `${where} mask`);
     const kept = countKept(r.bytes.subarray(blobs.mask.offset, blobs.mask.offset + blobs.mask.length), g);
     if (kept !== sparse.kept) r.fail(`${where}: the mask keeps ${kept} blocks, the record says ${sparse.kept}`);
   }
-  const want = blobBytes(rows, cols, { ...encoding, ...(sparse ? { sparse: { ...sparse, keptBlocks: sparse.kept } } : {}) });
+  const encoding: StoredEncoding = palettized ? { palettized: { bits, groupRows, entryType: element!.name, channelScales } } : { dense: element!.name };
+  const want = blobBytes(rows, cols, { ...encoding, ...(sparse ? { sparse: { blockRows: sparse.blockRows, blockCols: sparse.blockCols, keptBlocks: sparse.kept } } : {}) });
   if (!palettized) blobs.dense = blob(want.dense, `${where} dense data`);
   else {
     blobs.entries = blob(want.entries, `${where} palette entries`);

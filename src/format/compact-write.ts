@@ -5,7 +5,7 @@
  */
 import type { WeightBlobs } from '../encode/decode.js';
 import { WpalFormatError } from './errors.js';
-import { AttrCode, DType, OpCode } from './generated/wpal_generated.js';
+import { AttrCode, OpCode } from './generated/wpal_generated.js';
 import { ATTR_KINDS, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALETTIZED, ENC_SPARSE, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { DTYPE_OF } from './elements.js';
@@ -15,8 +15,6 @@ import { isDefaultAttr } from './op-schema.js';
 import { StreamWriter, utf8 } from './stream.js';
 import type { AttrValue, DTypeName } from './types.js';
 
-/** Tensor element types by name, as the schema's DType enum. */
-export const DTYPE: Readonly<Record<string, DType>> = DTYPE_OF;
 
 export interface GraphToWrite {
   tensors: readonly { name: string; shape: readonly number[]; dtype: DTypeName; weight?: WeightBlobs }[];
@@ -86,7 +84,7 @@ function writeWeight(s: StreamWriter, w: WeightBlobs, rows: number): void {
   const dtype = p ? p.entryType : w.dense!.dtype;
   // A group of all rows is one palette for the tensor, as group_rows 0 is: the same weight.
   const grouped = !!p && p.groupRows !== 0 && p.groupRows < rows;
-  s.u8((p ? ENC_PALETTIZED : 0) | (DTYPE[dtype] << ENC_DTYPE_SHIFT) | (w.sparse ? ENC_SPARSE : 0) | (p?.channelScales ? ENC_CHANNEL_SCALES : 0) | (grouped ? ENC_GROUPED : 0));
+  s.u8((p ? ENC_PALETTIZED : 0) | (DTYPE_OF[dtype] << ENC_DTYPE_SHIFT) | (w.sparse ? ENC_SPARSE : 0) | (p?.channelScales ? ENC_CHANNEL_SCALES : 0) | (grouped ? ENC_GROUPED : 0));
   if (p) {
     s.u8(p.bits);
     if (grouped) s.uvar(p.groupRows);
@@ -145,7 +143,7 @@ export function encodeCompactGraph(g: GraphToWrite): { graph: Uint8Array; data: 
     const t = g.tensors[i];
     if (inputs.has(i)) {
       s.uvar(INPUT_TAG);
-      s.u8(DTYPE[t.dtype]);
+      s.u8(DTYPE_OF[t.dtype]);
       shape(s, t.shape);
       i++;
     } else if (t.weight) {

@@ -114,11 +114,6 @@ export function elementOf(name: string): ElementRow | undefined {
   return Object.prototype.hasOwnProperty.call(ELEMENTS, name) ? ELEMENTS[name as ElementName] : undefined;
 }
 
-/** The row of a schema DType value, or undefined. */
-export function elementOfDType(dtype: number): ElementRow | undefined {
-  return Object.values(ELEMENTS).find((e) => e.dtype === dtype);
-}
-
 /** Names of the types that can hold dense values / palette entries (for messages). */
 export const DENSE_ELEMENTS = Object.values(ELEMENTS).filter((e) => e.dense).map((e) => e.name);
 export const ENTRY_ELEMENTS = Object.values(ELEMENTS).filter((e) => e.entry).map((e) => e.name);

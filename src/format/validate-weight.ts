@@ -3,7 +3,7 @@
  * and the writer (which checks what it is about to write): exact lengths of every blob, bit widths,
  * palette groups, scales, block masks.
  */
-import { blockGrid, countKept } from '../encode/blocksparse.js';
+import { blockGrid, countKept, maskBytes } from '../encode/blocksparse.js';
 import { WpalFormatError } from './errors.js';
 import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf } from './elements.js';
 import { blobBytes } from './weight-bytes.js';
@@ -61,7 +61,7 @@ export function checkWeightLayout(rows: number, cols: number, w: WeightLayout, w
     if (!(Number.isInteger(R) && R >= 1 && R <= rows)) bad(`block_rows ${R} must be 1..${rows} (rows)`);
     if (!(Number.isInteger(C) && C >= 1 && C <= cols)) bad(`block_cols ${C} must be 1..${cols} (cols)`);
     const g = blockGrid(rows, cols, R, C);
-    const maskLen = blobBytes(rows, cols, { dense: 'float32', sparse: { blockRows: R, blockCols: C, keptBlocks: 0 } }).mask;
+    const maskLen = maskBytes(g);
     if (mask.length !== maskLen) {
       bad(`mask is ${mask.length} bytes, expected ${maskLen} (${g.gridRows} block rows x ceil(${g.gridCols}/8))`);
     }

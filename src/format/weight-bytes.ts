@@ -11,6 +11,7 @@
  *                    ceil(stored x bits / 8)           (block-sparse: one stream of the kept values)
  *   mask             ceil(rows / R) x ceil(ceil(cols / C) / 8)
  */
+import { blockGrid, maskBytes } from '../encode/blocksparse.js';
 import { ELEMENTS, type ElementName } from './elements.js';
 
 export interface StoredEncoding {
@@ -43,7 +44,7 @@ export interface BlobBytes {
 export function blobBytes(rows: number, cols: number, e: StoredEncoding): BlobBytes {
   const s = e.sparse;
   const stored = s ? s.keptBlocks * s.blockRows * s.blockCols : rows * cols;
-  const mask = s ? Math.ceil(rows / s.blockRows) * Math.ceil(Math.ceil(cols / s.blockCols) / 8) : 0;
+  const mask = s ? maskBytes(blockGrid(rows, cols, s.blockRows, s.blockCols)) : 0;
   const out: BlobBytes = { dense: 0, entries: 0, entryScales: 0, channelScales: 0, indices: 0, mask, numPalettes: 0, stored };
   if (e.dense) out.dense = stored * ELEMENTS[e.dense].bytes;
   const p = e.palettized;

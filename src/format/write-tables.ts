@@ -5,11 +5,12 @@
  */
 import type { Builder, ByteBuffer, Offset } from 'flatbuffers';
 import type { WeightBlobs } from '../encode/decode.js';
-import { Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tensor, Weight } from './generated/wpal_generated.js';
+import { Attribute, BlockSparse, DenseValues, Model, Op, Palettized, Tensor, Weight } from './generated/wpal_generated.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
-import { DTYPE, type GraphToWrite } from './compact-write.js';
+import { type GraphToWrite } from './compact-write.js';
+import { DTYPE_OF } from './elements.js';
 
 
 /** Model.tensors, ops, inputs and outputs of the tables layout. */
@@ -35,7 +36,7 @@ function writeTensor(b: Builder, g: GraphToWrite, i: number, produced: ReadonlyS
   Tensor.startTensor(b);
   if (name) Tensor.addName(b, name);
   if (shape) Tensor.addShape(b, shape);
-  Tensor.addDtype(b, DTYPE[t.dtype]);
+  Tensor.addDtype(b, DTYPE_OF[t.dtype]);
   if (weight) Tensor.addWeight(b, weight);
   return Tensor.endTensor(b);
 }
@@ -95,7 +96,7 @@ function writeWeight(b: Builder, w: WeightBlobs): Offset {
   let sparse = 0;
   if (w.dense) {
     const data = writeBlob(b, w.dense.data);
-    dense = DenseValues.createDenseValues(b, DTYPE[w.dense.dtype], data);
+    dense = DenseValues.createDenseValues(b, DTYPE_OF[w.dense.dtype], data);
   }
   if (w.palettized) {
     const p = w.palettized;
@@ -103,7 +104,7 @@ function writeWeight(b: Builder, w: WeightBlobs): Offset {
     const indices = writeBlob(b, p.indices);
     const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
     const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
-    pal = Palettized.createPalettized(b, p.bits, p.groupRows, DTYPE[p.entryType], entries, es, cs, indices);
+    pal = Palettized.createPalettized(b, p.bits, p.groupRows, DTYPE_OF[p.entryType], entries, es, cs, indices);
   }
   if (w.sparse) {
     const mask = writeBlob(b, w.sparse.mask);

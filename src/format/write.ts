@@ -23,7 +23,7 @@ import { readModel, BLOB_ALIGNMENT } from './read.js';
 import { COMPACT_STUB_OP } from './compact-info.js';
 import { encodeCompactGraph } from './compact-write.js';
 import { writeBlob, writeTables } from './write-tables.js';
-import { DTYPE } from './compact-write.js';
+import { DTYPE_OF } from './elements.js';
 import { stripMetadata } from './metadata.js';
 import type { AttrValue, DTypeName, ModelInfo, PreprocessingInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
@@ -105,7 +105,7 @@ export class ModelWriter {
     if (shape.length > MAX_RANK) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: rank ${shape.length} > ${MAX_RANK}`);
     if (!shape.every((d) => Number.isInteger(d) && d >= 1 && d <= 0x7fffffff)) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: bad shape [${shape.join(', ')}]`);
     if (shape.reduce((a, b) => a * b, 1) > MAX_ELEMENTS) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: more than ${MAX_ELEMENTS} elements`);
-    if (!(dtype in DTYPE)) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: unknown dtype ${dtype}`);
+    if (!(dtype in DTYPE_OF)) throw new WpalFormatError(`tensor ${JSON.stringify(name)}: unknown dtype ${dtype}`);
     const handle: TensorHandle = Object.freeze({ index: this.tensors.length, name, shape: Object.freeze([...shape]) });
     this.tensors.push({ name, shape: [...shape], dtype, weight, handle });
     this.names.add(name);

@@ -6,7 +6,7 @@
  * max|v|/127) computed here in float64 independently of the table.
  */
 import { describe, expect, it } from 'vitest';
-import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf, elementOfDType } from '../../src/format/elements.js';
+import { DENSE_ELEMENTS, DTYPE_NAME, ELEMENTS, ENTRY_ELEMENTS, elementOf } from '../../src/format/elements.js';
 import { DType } from '../../src/format/generated/wpal_generated.js';
 
 function rng(seed: number): () => number {
@@ -66,7 +66,7 @@ describe('element types', () => {
     expect(ENTRY_ELEMENTS).toEqual(['float32', 'float16', 'int8']);
     expect(elementOf('int32')).toBeUndefined();
     expect(elementOf('toString')).toBeUndefined();
-    expect(elementOfDType(DType.Float16)?.name).toBe('float16');
-    expect(elementOfDType(DType.Int32)).toBeUndefined();
+    expect(elementOf(DTYPE_NAME[DType.Float16]!)?.name).toBe('float16');
+    expect(elementOf(DTYPE_NAME[DType.Int32]!)).toBeUndefined();
   });
 });
