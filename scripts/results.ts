@@ -168,7 +168,6 @@ async function runSteps(): Promise<void> {
   for (const s of [...headlines.flatMap((h) => seeds.flatMap((seed) => chainOf(h).map((c) => seeded(c, seed)))), ...(seeds.includes(1) ? STEPS : [])]) {
     if (!seen.has(s.id)) { seen.add(s.id); plan.push(s); }
   }
-  const all = plan;
   for (const s of plan) {
     if (only && !only.split(',').some((p) => s.id.startsWith(p))) continue;
     const args = splitArgs(s.args);
@@ -185,7 +184,7 @@ async function runSteps(): Promise<void> {
       continue;
     }
     const ev = JSON.parse(wpal(['eval', file, '--data', data, '--json'], `${OUT}/${s.id}.log`).stdout) as { accuracy: number; correct: number; examples: number };
-    const refFile = splitArgs(outputOf(all.find((x) => x.id === s.ref)!))[0]!;
+    const refFile = splitArgs(outputOf(plan.find((x) => x.id === s.ref)!))[0]!;
     const rec: Record_ = {
       id: s.id, command: shown(s.args), file, seconds: Number(run.seconds.toFixed(1)), accuracy: ev.accuracy, correct: ev.correct, examples: ev.examples,
       fileBytes: readFileSync(file).length, denseF32Bytes: await denseBytesOf(refFile), at: new Date().toISOString(), commit: COMMIT,

@@ -105,12 +105,12 @@ function builtin(req: DataRequest & { data: BuiltinDataset }): LoadedData {
   const opts = req.dataDir !== undefined ? { dataDir: req.dataDir } : {};
   const text = dataset === 'sst2';
   if (text && !req.text) throw new RangeError('sst2 needs a text model (its seq and buckets) to encode the sentences');
-  const load = (which: 'train' | 'test'): { x: Float32Array; y: ArrayLike<number>; count: number; per: number; groups?: Int32Array } => {
+  const load = (which: 'train' | 'test'): { x: Float32Array; y: ArrayLike<number>; count: number; per: number; groups?: () => Int32Array } => {
     if (text) {
       const s = loadSst2(which === 'train' ? 'train' : 'dev', opts);
       const ex = hashedExamples(s.sentences, s.labels, req.text!);
-      // the training phrases are cut from whole sentences: validation holds whole sentences out
-      return { x: ex.x, y: ex.y, count: ex.count, per: req.text!.seq, ...(which === 'train' ? { groups: sentenceGroups(s.sentences) } : {}) };
+      // the training phrases are cut from whole sentences: validation holds whole sentences out (groups found only when carving)
+      return { x: ex.x, y: ex.y, count: ex.count, per: req.text!.seq, ...(which === 'train' ? { groups: () => sentenceGroups(s.sentences) } : {}) };
     }
     const d = loadImageDataset(dataset, which, opts);
     return { x: d.x, y: d.y, count: d.count, per: d.x.length / d.count };
@@ -137,7 +137,7 @@ function builtin(req: DataRequest & { data: BuiltinDataset }): LoadedData {
     let rest: Uint32Array | undefined;
     if (splits.valFraction > 0) {
       const c = src.groups
-        ? carveGrouped(src.groups, src.y, classes.length, splits.valFraction, valSeed(splits.seed))
+        ? carveGrouped(src.groups(), src.y, classes.length, splits.valFraction, valSeed(splits.seed))
         : carveStratified(src.y, classes.length, splits.valFraction, valSeed(splits.seed));
       rest = c.rest;
       if (req.want.includes('val')) out.val = make('val', 'val', src, c.held, describeCarve(splits.valFraction, splits.seed, 'the training data', src.groups ? 'sentences (with all their phrases)' : undefined));

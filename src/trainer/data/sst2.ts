@@ -115,6 +115,8 @@ export function sentenceGroups(sentences: readonly string[]): Int32Array {
   const order = sentences.map((_, i) => i).sort((a, b) => sentences[b]!.length - sentences[a]!.length || a - b);
   const group = new Int32Array(sentences.length).fill(-1);
   const byWord = new Map<string, number[]>();
+  // ` phrase ` of each group's sentence, so whole-word containment is one includes()
+  const padded: string[] = [];
   let groups = 0;
   for (const i of order) {
     const words = sentences[i]!.split(' ');
@@ -124,10 +126,11 @@ export function sentenceGroups(sentences: readonly string[]): Int32Array {
       if (!list) { candidates = []; break; }
       if (!candidates || list.length < candidates.length) candidates = list;
     }
-    const padded = ` ${sentences[i]} `;
-    const root = candidates?.find((r) => ` ${sentences[r]} `.includes(padded));
+    const phrase = ` ${sentences[i]} `;
+    const root = candidates?.find((r) => padded[group[r]!]!.includes(phrase));
     if (root !== undefined) { group[i] = group[root]!; continue; }
     group[i] = groups++;
+    padded.push(phrase);
     for (const w of new Set(words)) {
       let list = byWord.get(w);
       if (!list) byWord.set(w, (list = []));
