@@ -15,12 +15,12 @@
 // lanes are zeros). Each output value is the sum over i in increasing k of w*x, the order of the
 // dense kernel with the dropped terms left out: adding w*0 or 0*x (finite) to a sum that started at
 // +0 never changes it, so any split of the channels (threads) gives the same bits.
-import { param, paramPtr, storeLanes, P_GROUP_ROWS, P_BLOCK_ROWS, P_BLOCK_COLS, P_CHSCALE, P_SCRATCH } from '../../common/gemm';
+import { param, paramPtr, P_GROUP_ROWS, P_BLOCK_ROWS, P_BLOCK_COLS, P_CHSCALE, P_SCRATCH } from '../../common/gemm';
 import {
   P_IN_H, P_IN_W, P_IN_C, P_KH, P_KW, P_STRIDE_H, P_STRIDE_W, P_PAD_T, P_PAD_L, P_DIL_H, P_DIL_W,
   P_GROUPS, P_OUT_C, outH, outW, outPixel,
 } from './common';
-import { convBlock8, runOffsets } from './block8';
+import { convBlock8, pixelAt, runOffsets, store8 } from './block8';
 import { packSparseCompact8 } from './block8-sparse-pack';
 /**
  * y for channels j0..j0+cnt-1 (cnt 1..8, all in group g) from the compact tile of
@@ -104,15 +104,8 @@ export function convSparse8(
           const dy = ky * dh, dx = kx * dw;
           if (++kx == kw) { kx = 0; ky++; }
           if (i0 == i1) continue;
-          // unsigned compares: one test catches both < 0 and >= size
-          let iy = y0 + dy, ix = x0 + dx;
-          const p0 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
-          iy = y1 + dy; ix = x1 + dx;
-          const p1 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
-          iy = y2 + dy; ix = x2 + dx;
-          const p2 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
-          iy = y3 + dy; ix = x3 + dx;
-          const p3 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
+          const p0 = pixelAt(y0 + dy, x0 + dx, H, W, xi, pixB, zero), p1 = pixelAt(y1 + dy, x1 + dx, H, W, xi, pixB, zero);
+          const p2 = pixelAt(y2 + dy, x2 + dx, H, W, xi, pixB, zero), p3 = pixelAt(y3 + dy, x3 + dx, H, W, xi, pixB, zero);
           for (let i = i0; i < i1; i++) {
             const o = <usize>load<u32>(ciOff + (i << 2));
             const w0 = v128.load(wt), w1 = v128.load(wt, 16);
@@ -135,10 +128,6 @@ export function convSparse8(
   }
 }
 
-@inline function store8(yr: usize, j0: i32, a: v128, b: v128, cnt: i32, cs: usize, bias: usize): void {
-  storeLanes(yr, j0, a, cnt, cs, bias);
-  if (cnt > 4) storeLanes(yr, j0 + 4, b, cnt - 4, cs, bias);
-}
 
 /**
  * The whole block-sparse conv (both f32 bs kernels; bits = 0: dense kept values): per group and

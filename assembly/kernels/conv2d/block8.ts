@@ -135,16 +135,11 @@ export function convBlock8(
           const off = <usize>load<u32>(roff + (<usize>sg << 2));
           p0 = c0 + off; p1 = c1 + off; p2 = c2 + off; p3 = c3 + off;
         } else {
-          // unsigned compares: one test catches both < 0 and >= size
           const dy = ky * dh, dx = kx * dw;
-          let iy = y0 + dy, ix = x0 + dx;
-          p0 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
-          iy = y1 + dy; ix = x1 + dx;
-          p1 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
-          iy = y2 + dy; ix = x2 + dx;
-          p2 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
-          iy = y3 + dy; ix = x3 + dx;
-          p3 = <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
+          p0 = pixelAt(y0 + dy, x0 + dx, H, W, xi, pixB, zero);
+          p1 = pixelAt(y1 + dy, x1 + dx, H, W, xi, pixB, zero);
+          p2 = pixelAt(y2 + dy, x2 + dx, H, W, xi, pixB, zero);
+          p3 = pixelAt(y3 + dy, x3 + dx, H, W, xi, pixB, zero);
           if (++kx == kw) { kx = 0; ky++; }
         }
         for (let o: usize = 0; o < segB; o += 4) {
@@ -167,9 +162,18 @@ export function convBlock8(
   }
 }
 
-@inline function store8(yr: usize, j0: i32, a: v128, b: v128, cnt: i32, cs: usize, bias: usize): void {
+/** Output channels j0..j0+cnt-1 of one pixel from two f32x4 accumulators (scale, bias, store). */
+@inline export function store8(yr: usize, j0: i32, a: v128, b: v128, cnt: i32, cs: usize, bias: usize): void {
   storeLanes(yr, j0, a, cnt, cs, bias);
   if (cnt > 4) storeLanes(yr, j0 + 4, b, cnt - 4, cs, bias);
+}
+
+/**
+ * Address of input pixel (iy, ix) of an image at xi, or `zero` (a row of zeros) when it lies in the
+ * padding: unsigned compares, so one test catches both < 0 and >= size.
+ */
+@inline export function pixelAt(iy: i32, ix: i32, H: i32, W: i32, xi: usize, pixB: usize, zero: usize): usize {
+  return <u32>iy < <u32>H && <u32>ix < <u32>W ? xi + <usize>(iy * W + ix) * pixB : zero;
 }
 
 /** Block-sparse rows j0..j0+cnt-1 (dense kept values: bits = 0; else packed indices) into wb. */
