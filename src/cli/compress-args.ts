@@ -10,8 +10,6 @@ import { DATA_OPTIONS } from './util/data.js';
 import { UsageError } from './util/errors.js';
 import { percent } from './util/size.js';
 
-export { COMPRESS_DEFAULTS, TEXT_COMPRESS_DEFAULTS };
-
 export const spec: CommandSpec = {
   name: 'compress',
   summary: 'DKM-palettize (and block-prune) a dense .wpal by fine-tuning on a data set',

@@ -19,11 +19,6 @@ import { readWpalFile } from './util/model.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
-export const ARCHS = ARCHITECTURES;
-type Arch = ArchName;
-
-export { TRAIN_DEFAULTS, TEXT_TRAIN_DEFAULTS };
-
 export const spec: CommandSpec = {
   name: 'train',
   summary: 'train a network on a data set and write it as a dense .wpal',
@@ -32,7 +27,7 @@ export const spec: CommandSpec = {
   options: {
     ...DATA_OPTIONS,
     ...USER_DATA_OPTIONS,
-    arch: { type: 'string', value: 'ARCH', choices: ARCHS, description: 'architecture: lenet5 (default for images), lenet300-100 (default for flat arrays), transformer (text: sst2, .csv/.tsv/.jsonl; the default there)' },
+    arch: { type: 'string', value: 'ARCH', choices: ARCHITECTURES, description: 'architecture: lenet5 (default for images), lenet300-100 (default for flat arrays), transformer (text: sst2, .csv/.tsv/.jsonl; the default there)' },
     epochs: { type: 'int', value: 'N', min: 1, description: `epochs (default ${TRAIN_DEFAULTS.epochs})` },
     batch: { type: 'int', value: 'N', min: 1, max: 4096, description: `mini-batch size (default ${TRAIN_DEFAULTS.batch})` },
     lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${TRAIN_DEFAULTS.sgdLr} for sgd, ${TRAIN_DEFAULTS.adamLr} for adam), cosine-decayed to 0` },
@@ -113,7 +108,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const dataset = o['data'] as string;
   const kind = dataKind(dataset);
   const textData = kind === 'text';
-  const arch = (o['arch'] as Arch | undefined) ?? (textData ? 'transformer' : 'lenet5');
+  const arch = (o['arch'] as ArchName | undefined) ?? (textData ? 'transformer' : 'lenet5');
   const text = arch === 'transformer';
   if (text !== textData) throw new UsageError(text ? `--arch transformer trains on text (sst2, .csv, .tsv, .jsonl), not ${dataset}` : `${dataset} is text: use --arch transformer, not ${arch}`);
   const userOptions = userOptionsOf(o, dataset);
@@ -148,7 +143,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const test = data.test!;
   const val: Split | undefined = data.val;
   // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
-  const netArch: Arch = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
+  const netArch: ArchName = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
   if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
   if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
   if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
