@@ -151,7 +151,9 @@ function prepare(mod: BenchModule, cfg: Config, n: number, k: number, scratch: n
   return { w, pal, mask, weightBytes, params, i8Palette };
 }
 
-export function runKernelBench(opts: { shapes?: string[]; batches?: number[]; maxTime?: number; log?: (s: string) => void } = {}): KernelResult[] {
+export function runKernelBench(
+  opts: { shapes?: string[]; batches?: number[]; maxTime?: number; log?: (s: string) => void; configs?: string[] } = {},
+): KernelResult[] {
   const shapes: Array<{ name: string; n: number; k: number }> = JSON.parse(
     readFileSync(new URL('./shapes/fully-connected.json', import.meta.url), 'utf8'),
   ).shapes.filter((s: { name: string }) => !opts.shapes || opts.shapes.includes(s.name));
@@ -162,7 +164,7 @@ export function runKernelBench(opts: { shapes?: string[]; batches?: number[]; ma
   for (const { name, n, k } of shapes) {
     for (const m of batches) {
       let denseMs = 0;
-      for (const cfg of CONFIGS) {
+      for (const cfg of CONFIGS.filter((c) => !opts.configs || opts.configs.includes(c.label))) {
         const row = chooseGemm(cfg.need, 'simd');
         if (!row) {
           log(`  (no kernel for ${cfg.label})`);

@@ -2,7 +2,7 @@
 export { loadModel, type ModelSource, type LoadOptions } from './runtime/load.js';
 export { loadModelInWorker, type WorkerModel, type WorkerLoadOptions, type RunOptions, type WebWorkerLike, type NodeWorkerLike } from './worker/index.js';
 export { Model, type TensorSpec, type TensorData, type ShapedInput, type Output, type MemoryReport, type ModelRunOptions } from './runtime/model.js';
-export { hasSimd } from './runtime/wasm.js';
+export { hasSimd, hasRelaxedSimd } from './runtime/wasm.js';
 export { textClassifierIds, textClassifierWords } from './models/text.js';
 export { WpalLoadError, WpalEngineError, WpalInputError, WpalDisposedError } from './runtime/errors.js';
 export * from './format/errors.js';

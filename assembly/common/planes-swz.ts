@@ -12,11 +12,14 @@
 // small m (fused, no row buffer): one batch row x 4 output channels per pass (each q vector load
 // serves 4 channels). m >= 3 (bits 2, 4) or 4 (bits 1): each row is looked up once into an int8 row
 // buffer in plane order, then dotRowsI8 (assembly/common/quant-simd.ts) takes 4 batch rows per pass.
+// The relaxed-SIMD build runs bits 2 and 4 below the row-buffer threshold in planes-relaxed.ts instead
+// (q split into max(q,0) and max(-q,0) bytes, i32x4.relaxed_dot_i8x16_i7x16_add_s; same integers).
 // scratch: | tmp 16 | xscale a16(4m) | xsum a16(4m) | nat kq i16 | q: m rows x kq i16 | wb kq int8 |
 //          kq = roundup(k, 128/bits)
 import { P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr } from './gemm';
 import { loadChunk } from './unpack';
-import { quantizePlanes, hsum4I32, hsumI32, storeI8, paletteTable, rawTable, ORDER_EO, ORDER_EO_ODD256, ORDER_BYTES } from './planes';
+import { quantizePlanes, hsum4I32, hsumI32, storeI8, paletteTable, rawTable, ORDER_EO, ORDER_EO_ODD256, ORDER_BYTES, ORDER_SPLIT } from './planes';
+import { gemmPlanesRelaxed } from './planes-relaxed';
 import { dotRowsI8 } from './quant-simd';
 
 @inline function a16(b: usize): usize {
@@ -97,9 +100,14 @@ import { dotRowsI8 } from './quant-simd';
   const nat = xsum + a16(<usize>m << 2), q = nat + (<usize>kq << 1);
   // measured: re-decoding per batch row loses to the row buffer from m = 3 (bits 2, 4) / m = 4 (bits 1)
   const buffered = m >= (bits == 1 ? 4 : 3);
-  quantizePlanes(m, k, kq, bits, buffered ? ORDER_BYTES : bits == 1 ? ORDER_EO_ODD256 : ORDER_EO, x, <usize>x_stride, xsc, xsum, nat, q);
   const rowBytes = (<usize>k * <usize>bits + 7) >> 3;
   const wEnd = w + <usize>n * rowBytes; // loads may run into the next row (q is 0 there), never past the end
+  if (ASC_FEATURE_RELAXED_SIMD && bits != 1 && !buffered) {
+    quantizePlanes(m, k, kq, bits, ORDER_SPLIT, x, <usize>x_stride, xsc, xsum, nat, q);
+    gemmPlanesRelaxed(bits, m, n, nch, kq, w, wEnd, rowBytes, tmp, pal, q, xsc, xsum, y, y_stride, params, bias);
+    return;
+  }
+  quantizePlanes(m, k, kq, bits, buffered ? ORDER_BYTES : bits == 1 ? ORDER_EO_ODD256 : ORDER_EO, x, <usize>x_stride, xsc, xsum, nat, q);
   const qBytes = <usize>chunkW << 1;
   if (buffered) {
     rowsBuffered(bits, m, n, nch, kq, w, wEnd, rowBytes, tmp, pal, groupRows, q, q + <usize>m * <usize>kq * 2, xsc, y, <usize>y_stride, ps, cs, bias);

@@ -9,14 +9,19 @@
 //  ORDER_EO_ODD256: the same, but the odd vector holds q_odd - 256 * q_even (1-bit fused path:
 //    dot(L, q_e) + dot(L >> 8, q_o - 256 q_e) = b_e*q_e + b_o*q_o when L = b_e + 256 * b_o)
 //  ORDER_BYTES (row-buffer path: planes stored as 16 int8, widened low/high):  position 16s + l <- x[P*l + s]
+//  ORDER_SPLIT (relaxed-SIMD build, assembly/common/planes-relaxed.ts): per plane s, 16 bytes
+//    max(q, 0) then 16 bytes max(-q, 0), lane l <- x[P*l + s]; both halves lie in [0, 127], the range
+//    in which i32x4.relaxed_dot_i8x16_i7x16_add_s is exact on every engine (q = pos - neg)
 //
 // quantizePlanes writes each batch row of q in one order (int8 values held in i16, zero past k)
-// plus xsum[i] = sum of the row's q (the fused kernels use it to undo a palette bias).
+// plus xsum[i] = sum of the row's q (the fused kernels use it to undo a palette bias); in ORDER_SPLIT,
+// xsum[i] = how many of the row's q are negative (0: the kernel skips the negative half).
 import { quantizeRowsI16 } from './quant-simd';
 
 export const ORDER_EO = 0;
 export const ORDER_EO_ODD256 = 1;
 export const ORDER_BYTES = 2;
+export const ORDER_SPLIT = 3;
 
 export function quantizePlanes(
   m: i32, k: i32, kq: i32, bits: i32, order: i32,
@@ -31,6 +36,15 @@ export function quantizePlanes(
     for (let b = 0; b < kq; b += chunk) {
       for (let s = 0; s < P; s++) {
         const dst = qr + (<usize>(b + 16 * s) << 1);
+        if (order == ORDER_SPLIT) {
+          for (let l = 0; l < 16; l++) {
+            const v = <i32>load<i16>(nat + (<usize>(b + P * l + s) << 1));
+            store<u8>(dst + <usize>l, <u8>(v > 0 ? v : 0));
+            store<u8>(dst + <usize>l, <u8>(v < 0 ? -v : 0), 16);
+            sum += <i32>(v < 0);
+          }
+          continue;
+        }
         if (order == ORDER_BYTES) {
           for (let l = 0; l < 16; l++) store<i16>(dst + (<usize>l << 1), load<i16>(nat + (<usize>(b + P * l + s) << 1)));
           continue;

@@ -7,7 +7,8 @@
 import { runKernelBench, type KernelResult } from '../kernels.bench.js';
 import { setBenchWasm, median } from './harness.js';
 import { loadModel, type Model } from '../../src/index.js';
-import { buildLeNet300100, buildLeNet5, type BuiltModel, type CompressionConfig } from '../../src/models/index.js';
+import { hasRelaxedSimd } from '../../src/runtime/wasm.js';
+import { buildLeNet300100, buildLeNet5, buildMobileNetV1, buildResNet, type BuiltModel, type CompressionConfig } from '../../src/models/index.js';
 import { createOrtRunner } from '../peers/ort.js';
 
 export interface ModelRow {
@@ -94,6 +95,67 @@ export interface BrowserBenchReport {
   timerTickMs: number;
   kernels: KernelResult[];
   models: ModelRow[];
+  /** The relaxed-SIMD build (when this browser runs it): its int8 kernels, and int8 models on both builds. */
+  relaxed?: { kernels: KernelResult[]; models: RelaxedModelRow[] };
+}
+
+export interface RelaxedModelRow {
+  model: string;
+  config: string;
+  /** Median ms, batch 1, one thread: baseline SIMD build, relaxed-SIMD build. */
+  baselineMs: number;
+  relaxedMs: number;
+  /** The dense f32 model on the baseline build (the int8 kernels' own baseline). */
+  denseMs: number;
+  /** Outputs of the two builds are the same bits (checked before timing). */
+  identical: boolean;
+}
+
+/** The int8 kernel rows of the kernel bench, and dense f32 for their ratio. */
+const RELAXED_KERNEL_CONFIGS = ['dense f32', 'pal 8-bit int8', 'pal 4-bit int8', 'pal 2-bit int8'];
+
+const INT8: CompressionConfig = { palette: { bits: 4, entryType: 'int8' }, int8: true };
+const RELAXED_ARCHS: Array<{ label: string; build: (c?: CompressionConfig) => BuiltModel }> = [
+  { label: 'LeNet-300-100', build: (c) => buildLeNet300100({ compression: c }) },
+  { label: 'LeNet-5', build: (c) => buildLeNet5({ compression: c }) },
+  { label: 'MobileNet-v1 224', build: (c) => buildMobileNetV1({ compression: c }) },
+  { label: 'ResNet-18 224', build: (c) => buildResNet({ depth: 18, compression: c }) },
+];
+
+/** Int8 models (4-bit int8 palettes, int8 compute in every FC and conv) on the baseline and relaxed builds, interleaved. */
+async function runRelaxedModelBench(budgetMs: number, log: (s: string) => void): Promise<RelaxedModelRow[]> {
+  const rows: RelaxedModelRow[] = [];
+  for (const arch of RELAXED_ARCHS) {
+    const dense = arch.build();
+    const built = arch.build(INT8);
+    const shape = dense.inputs[0].shape;
+    const x = new Float32Array(shape.reduce((a, b) => a * b, 1)).map((_, i) => (Math.sin(i * 0.7) + 1) / 2);
+    const models = [
+      await loadModel(dense.bytes, { relaxedSimd: false, threads: 1 }),
+      await loadModel(built.bytes, { relaxedSimd: false, threads: 1 }),
+      await loadModel(built.bytes, { relaxedSimd: true, threads: 1 }),
+    ];
+    const fns = models.map((m) => () => m.run({ [m.inputs[0].name]: x })[m.outputs[0].name].data as Float32Array);
+    const a = fns[1](), b = fns[2]();
+    const identical = a.length === b.length && new Uint32Array(a.buffer, a.byteOffset, a.length).every((v, i) => v === new Uint32Array(b.buffer, b.byteOffset, b.length)[i]);
+    for (const f of fns) for (let i = 0; i < 3; i++) f();
+    const samples: number[][] = fns.map(() => []);
+    const end = performance.now() + budgetMs * fns.length;
+    let rounds = 0;
+    while (rounds < 9 || performance.now() < end) {
+      for (const [j, f] of fns.entries()) {
+        const t0 = performance.now();
+        f();
+        samples[j].push(performance.now() - t0);
+      }
+      rounds++;
+    }
+    const [denseMs, baselineMs, relaxedMs] = samples.map(median);
+    rows.push({ model: arch.label, config: 'pal 4-bit int8', baselineMs, relaxedMs, denseMs, identical });
+    log(`  ${arch.label} pal 4-bit int8: baseline ${baselineMs.toFixed(3)} ms, relaxed ${relaxedMs.toFixed(3)} ms, dense ${denseMs.toFixed(3)} ms, identical ${identical}`);
+    for (const m of models) m.dispose();
+  }
+  return rows;
 }
 
 /** The smallest step performance.now() takes here (5 us when isolated, 100 us when not). */
@@ -108,12 +170,24 @@ function timerTick(): number {
   return best;
 }
 
-async function run(opts: { shapes?: string[]; batches?: number[]; maxTime?: number; modelBudgetMs?: number; skipKernels?: boolean; skipModels?: boolean }): Promise<BrowserBenchReport> {
+async function run(opts: {
+  shapes?: string[]; batches?: number[]; maxTime?: number; modelBudgetMs?: number; skipKernels?: boolean; skipModels?: boolean; skipRelaxed?: boolean;
+}): Promise<BrowserBenchReport> {
   const log = (s: string) => console.log(s);
   setBenchWasm(await WebAssembly.compileStreaming(fetch('/build/wpal.simd.wasm')));
   const kernels = opts.skipKernels ? [] : runKernelBench({ shapes: opts.shapes, batches: opts.batches, maxTime: opts.maxTime, log });
   const models = opts.skipModels ? [] : await runModelBench(opts.modelBudgetMs ?? 400, log);
-  return { userAgent: navigator.userAgent, crossOriginIsolated, timerTickMs: timerTick(), kernels, models };
+  let relaxed: BrowserBenchReport['relaxed'];
+  if (!opts.skipRelaxed && hasRelaxedSimd()) {
+    log('relaxed-SIMD build:');
+    setBenchWasm(await WebAssembly.compileStreaming(fetch('/build/wpal.relaxed.wasm')));
+    const rk = opts.skipKernels ? [] : runKernelBench({ shapes: opts.shapes, batches: opts.batches, maxTime: opts.maxTime, log, configs: RELAXED_KERNEL_CONFIGS });
+    const rm = opts.skipModels ? [] : await runRelaxedModelBench(opts.modelBudgetMs ?? 400, log);
+    relaxed = { kernels: rk, models: rm };
+  } else if (!opts.skipRelaxed) {
+    log('this browser has no (exact) relaxed SIMD: the relaxed-SIMD build is not measured');
+  }
+  return { userAgent: navigator.userAgent, crossOriginIsolated, timerTickMs: timerTick(), kernels, models, ...(relaxed ? { relaxed } : {}) };
 }
 
 (globalThis as unknown as { wpalBench: typeof run }).wpalBench = run;

@@ -28,6 +28,7 @@ const opts = {
   modelBudgetMs: quick ? 150 : 500,
   skipKernels: process.argv.includes('--no-kernels'),
   skipModels: process.argv.includes('--no-models'),
+  skipRelaxed: process.argv.includes('--no-relaxed'),
 };
 
 /** bench/kernels.bench.ts for the page: its harness and its one readFileSync (the shapes file) swapped. */
@@ -99,6 +100,30 @@ function modelTable(rows: ModelRow[]): string {
 }
 if (report.kernels.length) console.log('\n' + kernelTable(report.kernels) + '\n');
 if (report.models.length) console.log('Models (Chromium, one thread; onnxruntime-web wasm EP on the ONNX export of the dense weights):\n\n' + modelTable(report.models) + '\n');
+if (report.relaxed) {
+  // The int8 kernels of the relaxed-SIMD build against the same kernels of the baseline build (both
+  // runs above, same page): ratio > 1 = the relaxed build is faster.
+  const base = new Map(report.kernels.map((r) => [`${r.shape}|${r.batch}|${r.config}`, r]));
+  const rows = report.relaxed.kernels.filter((r) => r.config !== 'dense f32').map((r) => {
+    const b = base.get(`${r.shape}|${r.batch}|${r.config}`);
+    return `| ${r.shape} | ${r.batch} | ${r.config} | \`${r.kernel}\` | ${b ? b.medianMs.toFixed(3) : '–'} | ${r.medianMs.toFixed(3)} | ${b ? (b.medianMs / r.medianMs).toFixed(2) + 'x' : '–'} | ${b ? b.speedup.toFixed(2) + 'x' : '–'} | ${r.speedup.toFixed(2)}x |`;
+  });
+  if (rows.length) {
+    console.log('Relaxed-SIMD build, int8 kernels (ms, median; "vs dense" = dense f32 of the same run / this):\n');
+    console.log('| shape (n x k) | batch | weights | kernel | baseline ms | relaxed ms | relaxed vs baseline | baseline vs dense | relaxed vs dense |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
+    console.log(rows.join('\n') + '\n');
+  }
+  if (report.relaxed.models.length) {
+    console.log('Relaxed-SIMD build, int8 models (4-bit int8 palettes, int8 compute; one thread, batch 1, ms median):\n');
+    console.log('| model | dense f32 (baseline build) | int8, baseline build | int8, relaxed build | relaxed vs baseline | relaxed vs dense | outputs identical |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const r of report.relaxed.models) {
+      console.log(`| ${r.model} | ${r.denseMs.toFixed(3)} | ${r.baselineMs.toFixed(3)} | ${r.relaxedMs.toFixed(3)} | ${(r.baselineMs / r.relaxedMs).toFixed(2)}x | ${(r.denseMs / r.relaxedMs).toFixed(2)}x | ${r.identical} |`);
+    }
+    console.log('');
+  }
+}
 
 const dir = join(REPO_ROOT, 'bench/results');
 mkdirSync(dir, { recursive: true });

@@ -1,7 +1,7 @@
 /** loadModel(): bytes, an ArrayBuffer, a URL (fetch) or, in Node, a file path. */
 import { readModel } from '../format/read.js';
 import { Model } from './model.js';
-import { compileKernels, defaultThreadsWasmUrl, isNode, isThreadedModule, readUrl, type WasmSource } from './wasm.js';
+import { compileKernels, defaultThreadsWasmUrl, defaultWasmUrl, hasRelaxedSimd, isNode, isThreadedModule, readUrl, type WasmSource } from './wasm.js';
 import { WpalLoadError } from './errors.js';
 import type { KernelPreference } from './kernels.js';
 import type { ModelInfo } from '../format/types.js';
@@ -27,6 +27,15 @@ export interface LoadOptions {
    * starts a thread. See docs/threads.md.
    */
   threads?: number;
+  /**
+   * Run the relaxed-SIMD build of the kernels (its int8 kernels use
+   * i32x4.relaxed_dot_i8x16_i7x16_add_s, with one operand kept in [0, 127] where every engine gives
+   * the same result: outputs are bit-identical to the baseline build). Default: where the engine
+   * has relaxed SIMD and computes it exactly (Chromium 114+, Firefox 120+; not Safari, not Node 20).
+   * true where it cannot run warns once and runs the baseline build; false always runs the baseline.
+   * Ignored when `wasm` is given (that module decides).
+   */
+  relaxedSimd?: boolean;
   /** 'simd' (default) runs SIMD kernels where they exist; 'ref' runs the scalar reference kernels. */
   kernels?: KernelPreference;
   /**
@@ -74,7 +83,8 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const [bytes, given] = await Promise.all([readSource(source), options.wasm !== undefined ? compileKernels(options.wasm) : undefined]);
   const info = readModel(bytes, { verifyChecksums: options.verifyChecksums !== false });
   let threads = await chooseThreads(requested, info, given);
-  let module = given ?? (await compileKernels(threads > 1 ? defaultThreadsWasmUrl() : undefined));
+  const relaxed = !given && chooseRelaxed(options.relaxedSimd);
+  let module = given ?? (await compileKernels(threads > 1 ? defaultThreadsWasmUrl(relaxed) : defaultWasmUrl(relaxed)));
   let pool: ThreadPool | undefined;
   if (threads > 1) {
     try {
@@ -85,7 +95,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
           'a Content-Security-Policy must allow them (worker-src blob:)',
       );
       threads = 1;
-      if (!given) module = await compileKernels();
+      if (!given) module = await compileKernels(defaultWasmUrl(relaxed));
     }
   }
   try {
@@ -94,6 +104,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
       ...(options.allowNonFinite !== undefined ? { allowNonFinite: options.allowNonFinite } : {}),
       ...(options.retainArenaBytes !== undefined ? { retainArenaBytes: options.retainArenaBytes } : {}),
       ...(pool ? { pool } : {}),
+      relaxedSimd: relaxed,
     });
     await model.threadsReady();
     return model;
@@ -101,6 +112,23 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
     pool?.dispose();
     throw e;
   }
+}
+
+let warnedRelaxed = false;
+
+/** Whether the packaged relaxed-SIMD build runs (LoadOptions.relaxedSimd). */
+function chooseRelaxed(asked: boolean | undefined): boolean {
+  if (asked === false) return false;
+  const ok = hasRelaxedSimd();
+  if (asked === true && !ok && !warnedRelaxed) {
+    warnedRelaxed = true;
+    console.warn(
+      'wasm-palette: relaxedSimd: true was asked for, but this engine has no relaxed SIMD (or computes ' +
+        'i32x4.relaxed_dot_i8x16_i7x16_add_s wrongly, as Node 20 behind --experimental-wasm-relaxed-simd does); ' +
+        'running the baseline SIMD build (same outputs, slower int8 kernels)',
+    );
+  }
+  return ok;
 }
 
 /** The thread count a model gets (LoadOptions.threads). */

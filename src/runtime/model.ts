@@ -77,6 +77,8 @@ export interface ModelOptions {
   retainArenaBytes?: number;
   /** Kernel threads (module is then the threaded build); the model ends them on dispose(). */
   pool?: ThreadPool;
+  /** The kernel module is a relaxed-SIMD build (reported by Model.relaxedSimd). */
+  relaxedSimd?: boolean;
 }
 
 export interface ModelRunOptions {
@@ -119,6 +121,11 @@ export class Model {
    * the calling thread). See LoadOptions.threads.
    */
   readonly threads: number;
+  /**
+   * True when the kernels run from the relaxed-SIMD build (LoadOptions.relaxedSimd): faster int8
+   * kernels, outputs bit-identical to the baseline build.
+   */
+  readonly relaxedSimd: boolean;
   /** Everything that holds memory; undefined once disposed, so all of it can be collected. */
   private inst: Instance | undefined;
   private info: ModelInfo | undefined;
@@ -144,6 +151,7 @@ export class Model {
     this.module = module;
     this.pool = options.pool;
     this.threads = options.pool?.threads ?? 1;
+    this.relaxedSimd = options.relaxedSimd ?? false;
     this.storage = info.tensors.map((_, i) => i);
     for (const op of info.ops) {
       // Same bytes, new shape: the output shares the input's arena slot.

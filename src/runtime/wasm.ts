@@ -22,19 +22,62 @@ export function hasSimd(): boolean {
   return simdSupported;
 }
 
+/**
+ * Relaxed-SIMD probe, in WAT:
+ *   (module (func (export "f") (result i32)
+ *     v128.const i8x16 -3 x16   v128.const i8x16 100 x16   v128.const i32x4 7 7 7 7
+ *     i32x4.relaxed_dot_i8x16_i7x16_add_s   i32x4.extract_lane 0))
+ * It must return 7 + 4 * (-3 * 100) = -1193. Validating is not enough: Node 20's baseline compiler
+ * (V8 Liftoff, behind --experimental-wasm-relaxed-simd) returns twice the dot (PROBE.md), so the
+ * probe runs once, and an engine that gets it wrong keeps the baseline build.
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 64, 1, 62, 0,
+  253, 12, ...new Array<number>(16).fill(253),
+  253, 12, ...new Array<number>(16).fill(100),
+  253, 12, ...[7, 0, 0, 0, 7, 0, 0, 0, 7, 0, 0, 0, 7, 0, 0, 0],
+  253, 147, 2, 253, 27, 0, 11,
+]);
+
+let relaxedSupported: boolean | undefined;
+
+/**
+ * True when this engine runs relaxed SIMD and computes i32x4.relaxed_dot_i8x16_i7x16_add_s exactly
+ * (Chromium 114+, Firefox 120+; not Safari; Node 20 only behind a flag, where it is wrong).
+ */
+export function hasRelaxedSimd(): boolean {
+  if (relaxedSupported === undefined) {
+    relaxedSupported = false;
+    try {
+      if (hasSimd() && WebAssembly.validate(RELAXED_PROBE)) {
+        const f = new WebAssembly.Instance(new WebAssembly.Module(RELAXED_PROBE)).exports.f as () => number;
+        relaxedSupported = f() === -1193;
+      }
+    } catch {
+      relaxedSupported = false;
+    }
+  }
+  return relaxedSupported;
+}
+
 /** Where the kernel module is, or its bytes. */
 export type WasmSource = URL | string | ArrayBuffer | Uint8Array | WebAssembly.Module;
 
 export const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-/** The release build, next to this file in both src/runtime and dist/runtime. */
-export function defaultWasmUrl(): URL {
-  return new URL('../../build/wpal.simd.wasm', import.meta.url);
+/**
+ * The packaged builds, next to this file in both src/runtime and dist/runtime: single-thread or
+ * threaded (the same kernels on an imported shared memory, LoadOptions.threads > 1), each baseline
+ * SIMD or relaxed SIMD (the int8 kernels use i32x4.relaxed_dot_i8x16_i7x16_add_s with operands in
+ * the range where every engine agrees: outputs are bit-identical to the baseline build).
+ */
+export function defaultWasmUrl(relaxed = false): URL {
+  return new URL(relaxed ? '../../build/wpal.relaxed.wasm' : '../../build/wpal.simd.wasm', import.meta.url);
 }
 
-/** The threaded build: the same kernels on an imported shared memory (LoadOptions.threads > 1). */
-export function defaultThreadsWasmUrl(): URL {
-  return new URL('../../build/wpal.threads.wasm', import.meta.url);
+/** The threaded build (see defaultWasmUrl). */
+export function defaultThreadsWasmUrl(relaxed = false): URL {
+  return new URL(relaxed ? '../../build/wpal.threads-relaxed.wasm' : '../../build/wpal.threads.wasm', import.meta.url);
 }
 
 /** A kernel module built for threads imports its (shared) memory; the single-thread build exports its own. */

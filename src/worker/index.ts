@@ -59,6 +59,8 @@ export interface WorkerModel {
   readonly metadata: MetadataInfo;
   /** Threads the model runs on inside its worker, the worker's own included (LoadOptions.threads). */
   readonly threads: number;
+  /** Model.relaxedSimd in the worker: its kernels run from the relaxed-SIMD build. */
+  readonly relaxedSimd: boolean;
   run(inputs: Record<string, TensorData | ShapedInput>, options?: RunOptions): Promise<Record<string, Output>>;
   sizeReport(): Promise<SizeReport>;
   memoryReport(): Promise<MemoryReport>;
@@ -252,6 +254,7 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
       allowNonFinite: options.allowNonFinite,
       retainArenaBytes: options.retainArenaBytes,
       threads: options.threads,
+      relaxedSimd: options.relaxedSimd,
     });
   } catch (e) {
     disposed = true;
@@ -264,6 +267,7 @@ export async function loadModelInWorker(source: ModelSource, options: WorkerLoad
     outputs: info.outputs,
     metadata: info.metadata,
     threads: info.threads,
+    relaxedSimd: info.relaxedSimd,
     run(inputs, runOptions = {}) {
       let prepared;
       try {

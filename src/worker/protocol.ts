@@ -22,6 +22,7 @@ export type Request =
       allowNonFinite?: boolean;
       retainArenaBytes?: number;
       threads?: number;
+      relaxedSimd?: boolean;
     }
   | { id: number; type: 'run'; inputs: Record<string, TensorData | ShapedInput>; allowNonFinite?: boolean }
   | { id: number; type: 'trim' }
@@ -39,6 +40,8 @@ export interface LoadedInfo {
   metadata: MetadataInfo;
   /** Model.threads in the worker. */
   threads: number;
+  /** Model.relaxedSimd in the worker. */
+  relaxedSimd: boolean;
 }
 
 export interface SerializedError {

@@ -25,8 +25,11 @@ export function serve(port: Endpoint): (req: Request) => Promise<void> {
             allowNonFinite: req.allowNonFinite,
             retainArenaBytes: req.retainArenaBytes,
             threads: req.threads,
+            relaxedSimd: req.relaxedSimd,
           });
-          const info: LoadedInfo = { inputs: [...model.inputs], outputs: [...model.outputs], metadata: model.metadata, threads: model.threads };
+          const info: LoadedInfo = {
+            inputs: [...model.inputs], outputs: [...model.outputs], metadata: model.metadata, threads: model.threads, relaxedSimd: model.relaxedSimd,
+          };
           return reply({ id: req.id, ok: true, value: info });
         }
         case 'dispose':

@@ -17,6 +17,8 @@ const lenetPal = buildLeNet5({
   compression: (l) => (l.kind === 'fc' && l.index === 2 ? { palette: { bits: 2 }, sparse: { block: [4, 4], sparsity: 0.5 } } : { palette: { bits: 4 } }),
 }).bytes;
 const lenetDense = buildLeNet5({ name: 'lenet5-dense' }).bytes;
+// int8 convs and FCs: the kernels that differ between the baseline and relaxed-SIMD builds
+const lenetInt8 = buildLeNet5({ name: 'lenet5-int8', compression: { palette: { bits: 4, entryType: 'int8' }, int8: true } }).bytes;
 const mlp = buildMlp(7);
 
 function input(n: number, seed: number): Float32Array {
@@ -47,6 +49,7 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
     server.routes.set('/__test/lenet-pal.wpal', { body: lenetPal });
     server.routes.set('/__test/lenet-dense.wpal', { body: lenetDense });
     server.routes.set('/__test/mlp.wpal', { body: mlp });
+    server.routes.set('/__test/lenet-int8.wpal', { body: lenetInt8 });
     chrome = await launchChromium();
     page = await chrome.context.newPage();
     errors = watchErrors(page);
@@ -63,15 +66,17 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
   it('the page is cross-origin isolated and has WebAssembly SIMD', async () => {
     const r = await page.evaluate(async () => {
       const wpal = (globalThis as any).wpal;
-      return { isolated: globalThis.crossOriginIsolated, simd: wpal.hasSimd() as boolean };
+      return { isolated: globalThis.crossOriginIsolated, simd: wpal.hasSimd() as boolean, relaxed: wpal.hasRelaxedSimd() as boolean };
     });
-    expect(r).toEqual({ isolated: true, simd: true });
+    // Chromium has relaxed SIMD on by default (since 114) and computes the dot exactly
+    expect(r).toEqual({ isolated: true, simd: true, relaxed: true });
   });
 
   for (const [file, bytes, inName, n] of [
     ['lenet-pal.wpal', lenetPal, 'input', 28 * 28],
     ['lenet-dense.wpal', lenetDense, 'input', 28 * 28],
     ['mlp.wpal', mlp, 'input', 203],
+    ['lenet-int8.wpal', lenetInt8, 'input', 28 * 28],
   ] as const) {
     it(`${file}: loaded from a URL and run in the page, outputs equal Node's`, async () => {
       const batch = 3;
@@ -82,20 +87,24 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
           const m = await wpal.loadModel(new URL(url, location.href));
           const out = m.run({ [inName]: new Float32Array(x) });
           const mem = m.memoryReport();
+          const relaxed = m.relaxedSimd as boolean;
           m.dispose();
           return {
             outputs: Object.fromEntries(Object.entries(out).map(([k, v]: [string, any]) => [k, { data: Array.from(v.data as Float32Array), shape: v.shape }])),
             fileBytes: mem.fileBytes,
+            relaxed,
           };
         },
         { url: `/__test/${file}`, inName, x: Array.from(x) },
       );
       const inNode = await nodeRun(bytes, inName, x);
       expect(inPage.fileBytes).toBe(bytes.length);
+      expect(inPage.relaxed).toBe(true); // the page runs the relaxed-SIMD build, Node 20 the baseline one
       expect(Object.keys(inPage.outputs)).toEqual(Object.keys(inNode));
       for (const k of Object.keys(inNode)) {
         expect(inPage.outputs[k].shape).toEqual(inNode[k].shape);
-        // Same wasm, no relaxed SIMD, deterministic op order: bit-identical, not just close.
+        // Relaxed-SIMD build in the page, baseline build in Node: the relaxed dot runs only where
+        // every engine agrees (tile order and sums otherwise the same), so bit-identical, not just close.
         expect(inPage.outputs[k].data).toEqual(inNode[k].data);
       }
     });
@@ -160,7 +169,7 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
   it('fetched nothing but the package, the wasm and the models; no console errors', () => {
     const paths = server.log.map((l) => l.path);
     expect(paths.some((p) => p.includes('node:'))).toBe(false);
-    expect(paths).toContain('/build/wpal.simd.wasm');
+    expect(paths).toContain('/build/wpal.relaxed.wasm');
     const failed = server.log.filter((l) => l.status !== 200 && l.path !== '/__test/missing.wpal');
     expect(failed).toEqual([]);
     // The deliberate 404 above logs one console error (a failed fetch); nothing else may.

@@ -5,9 +5,25 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { hasRelaxedSimd } from '../../src/runtime/wasm.js';
 
-export type Build = 'debug' | 'simd';
+export type Build = 'debug' | 'simd' | 'relaxed';
 export const BUILDS: Build[] = ['debug', 'simd'];
+/**
+ * The builds plus the relaxed-SIMD one, for the kernels that have relaxed-SIMD code (the int8
+ * ones). Node 20 runs relaxed SIMD only behind --experimental-wasm-relaxed-simd, and its baseline
+ * compiler (Liftoff) gets i32x4.relaxed_dot_i8x16_i7x16_add_s wrong: this test process turns the
+ * flag on and Liftoff off before the relaxed build compiles (the runtime's probe refuses Liftoff's
+ * answer, so users of Node 20 run the baseline build).
+ */
+export const BUILDS_WITH_RELAXED: Build[] = ['debug', 'simd', 'relaxed'];
+
+function enableRelaxedSimd(): void {
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  v8.setFlagsFromString('--no-liftoff');
+  if (!hasRelaxedSimd()) throw new Error('this engine cannot run the relaxed-SIMD build correctly, even with the V8 flags');
+}
 
 const GUARD = 16;
 const GUARD_BYTE = 0xa5;
@@ -17,6 +33,7 @@ const modules = new Map<Build, WebAssembly.Module>();
 function moduleFor(build: Build): WebAssembly.Module {
   let m = modules.get(build);
   if (!m) {
+    if (build === 'relaxed') enableRelaxedSimd();
     // WPAL_KERNEL_BUILD_DIR lets one kernel family be built and tested on its own while others
     // are being edited (asc <family>/index.ts -o $DIR/wpal.<build>.wasm).
     const dir = process.env.WPAL_KERNEL_BUILD_DIR;

@@ -25,7 +25,7 @@ import { lookupI8 } from '../../common/palette';
  */
 export function packI8Block8(
   w: usize, wEnd: usize, rowBytes: usize, pal: usize, bits: i32, groupRows: i32, K: i32, j0: i32, cnt: i32,
-  ctl: usize, pcopy: usize, tmp: usize, rows: usize, blk: usize,
+  ctl: usize, pcopy: usize, tmp: usize, rows: usize, blk: usize, quads: bool = false,
 ): void {
   const kr = (K + 15) & ~15;
   const c0 = v128.load(ctl), c1 = v128.load(ctl, 16), m0 = v128.load(ctl, 32), m1 = v128.load(ctl, 48);
@@ -48,6 +48,10 @@ export function packI8Block8(
       v128.store(dst + <usize>c, lookupI8(bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down), pr, chunks));
       src += chunkBytes;
     }
+  }
+  if (quads) {
+    transposeQuads(rows, kr, blk);
+    return;
   }
   // transpose: 8 rows x 8 pairs (u16) per 16 indices -> 8 pair vectors of 8 channels
   for (let c = 0; c < kr; c += 16) {
@@ -76,6 +80,33 @@ export function packI8Block8(
 }
 
 /**
+ * The relaxed-SIMD layout ("c4"): [K/4 quads][8 channels][4] int8, quad t = | W[j0][4t..4t+3] |
+ * W[j0+1][4t..] | ... | (32 bytes: channels 0-3, then 4-7), the operand order of
+ * i32x4.relaxed_dot_i8x16_i7x16_add_s (4 products per i32 lane). rows: [8][kr] decoded bytes.
+ */
+function transposeQuads(rows: usize, kr: i32, blk: usize): void {
+  for (let c = 0; c < kr; c += 16) {
+    const s = rows + <usize>c;
+    const a0 = v128.load(s), a1 = v128.load(s + <usize>kr), a2 = v128.load(s + 2 * <usize>kr), a3 = v128.load(s + 3 * <usize>kr);
+    const a4 = v128.load(s + 4 * <usize>kr), a5 = v128.load(s + 5 * <usize>kr), a6 = v128.load(s + 6 * <usize>kr), a7 = v128.load(s + 7 * <usize>kr);
+    // u32 lanes (quads): interleave rows (0,1), (2,3), ... then u64 halves
+    const b0 = i32x4.shuffle(a0, a1, 0, 4, 1, 5), b1 = i32x4.shuffle(a0, a1, 2, 6, 3, 7);
+    const b2 = i32x4.shuffle(a2, a3, 0, 4, 1, 5), b3 = i32x4.shuffle(a2, a3, 2, 6, 3, 7);
+    const b4 = i32x4.shuffle(a4, a5, 0, 4, 1, 5), b5 = i32x4.shuffle(a4, a5, 2, 6, 3, 7);
+    const b6 = i32x4.shuffle(a6, a7, 0, 4, 1, 5), b7 = i32x4.shuffle(a6, a7, 2, 6, 3, 7);
+    const o = blk + (<usize>c << 3); // 4 quads x 32 bytes
+    v128.store(o, i64x2.shuffle(b0, b2, 0, 2));
+    v128.store(o, i64x2.shuffle(b4, b6, 0, 2), 16);
+    v128.store(o, i64x2.shuffle(b0, b2, 1, 3), 32);
+    v128.store(o, i64x2.shuffle(b4, b6, 1, 3), 48);
+    v128.store(o, i64x2.shuffle(b1, b3, 0, 2), 64);
+    v128.store(o, i64x2.shuffle(b5, b7, 0, 2), 80);
+    v128.store(o, i64x2.shuffle(b1, b3, 1, 3), 96);
+    v128.store(o, i64x2.shuffle(b5, b7, 1, 3), 112);
+  }
+}
+
+/**
  * One window of K floats at src -> K int8 values held as i16 at q (zero up to Kp), its scale at xsc:
  * the integers of assembly/common/quant.ts (nearest(x * 127 / max|x|)). Rounding adds 1.5 * 2^23,
  * whose ulp is 1, and takes the integer from the mantissa: round half to even, as f32 nearest, for
@@ -98,6 +129,93 @@ export function quantizeWindow(src: usize, K: i32, Kp: i32, xsc: usize, q: usize
   }
   for (; c < K; c++) store<i16>(q + (<usize>c << 1), <i16>quantize1(load<f32>(src + (<usize>c << 2)), inv));
   if (c < Kp) store<i16>(q + (<usize>c << 1), 0);
+}
+
+/**
+ * quantizeWindow's integers q (same rounding), split for the relaxed-SIMD tile: max(q, 0) as bytes
+ * at q[0, Kq), max(-q, 0) at q[Kq, 2 Kq) (zero past K; Kq = roundup(K, 4)). Returns 1 when some q
+ * is negative (else the tile skips the negative half).
+ */
+export function quantizeWindowSplit(src: usize, K: i32, Kq: i32, xsc: usize, q: usize): i32 {
+  const amax = absMaxP(src, K);
+  const inv = quantInv(amax);
+  store<f32>(xsc, quantScale(amax));
+  const vinv = f32x4.splat(inv);
+  const magic = f32x4.splat(12582912.0);
+  const bias = i32x4.splat(0x4b400000);
+  const zero = i32x4.splat(0);
+  const qn = q + <usize>Kq;
+  let anyNeg = zero;
+  let c = 0;
+  for (; c + 16 <= K; c += 16) {
+    const o = src + (<usize>c << 2);
+    const a = i32x4.sub(f32x4.add(f32x4.mul(v128.load(o), vinv), magic), bias);
+    const b = i32x4.sub(f32x4.add(f32x4.mul(v128.load(o, 16), vinv), magic), bias);
+    const d = i32x4.sub(f32x4.add(f32x4.mul(v128.load(o, 32), vinv), magic), bias);
+    const e = i32x4.sub(f32x4.add(f32x4.mul(v128.load(o, 48), vinv), magic), bias);
+    const v = i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(d, e));
+    v128.store(q + <usize>c, i8x16.max_s(v, zero));
+    v128.store(qn + <usize>c, i8x16.max_s(i8x16.neg(v), zero));
+    anyNeg = v128.or(anyNeg, v);
+  }
+  let neg = i8x16.bitmask(anyNeg) != 0;
+  for (; c < K; c++) {
+    const v = quantize1(load<f32>(src + (<usize>c << 2)), inv);
+    store<u8>(q + <usize>c, <u8>(v > 0 ? v : 0));
+    store<u8>(qn + <usize>c, <u8>(v < 0 ? -v : 0));
+    if (v < 0) neg = true;
+  }
+  for (; c < Kq; c++) {
+    store<u8>(q + <usize>c, 0);
+    store<u8>(qn + <usize>c, 0);
+  }
+  return <i32>neg;
+}
+
+/**
+ * tile4x8 on the relaxed-SIMD layouts: blk in quads (transposeQuads), q rows split (quantizeWindowSplit,
+ * Kq bytes apart). i32x4.relaxed_dot_i8x16_i7x16_add_s multiplies the signed entries by bytes in
+ * [0, 127], where every engine agrees, and each pair of products fits in i16: the sums are the
+ * baseline tile's integers. neg: some of the 4 pixels have negative q (a second pass subtracts
+ * their dot; after a ReLU there is none).
+ */
+export function tile4x8Relaxed(
+  blk: usize, quads: i32, Kq: i32, q0: usize, q1: usize, q2: usize, q3: usize, neg: bool, xs: usize,
+  eps: usize, ecs: usize, eb: usize, yp0: usize, yp1: usize, yp2: usize, yp3: usize, pixels: i32, cnt: i32, tmp: usize,
+): void {
+  let a0 = i32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  for (let t = 0; t < quads; t++) {
+    const wp = blk + (<usize>t << 5);
+    const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+    const o = <usize>t << 2;
+    const x0 = v128.load32_splat(q0 + o), x1 = v128.load32_splat(q1 + o);
+    a0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x0, a0); a1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x0, a1);
+    a2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x1, a2); a3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x1, a3);
+    const x2 = v128.load32_splat(q2 + o), x3 = v128.load32_splat(q3 + o);
+    a4 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x2, a4); a5 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x2, a5);
+    a6 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x3, a6); a7 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x3, a7);
+  }
+  if (neg) {
+    const n = <usize>Kq;
+    let b0 = i32x4.splat(0), b1 = b0, b2 = b0, b3 = b0, b4 = b0, b5 = b0, b6 = b0, b7 = b0;
+    for (let t = 0; t < quads; t++) {
+      const wp = blk + (<usize>t << 5);
+      const w0 = v128.load(wp), w1 = v128.load(wp, 16);
+      const o = (<usize>t << 2) + n;
+      const x0 = v128.load32_splat(q0 + o), x1 = v128.load32_splat(q1 + o);
+      b0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x0, b0); b1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x0, b1);
+      b2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x1, b2); b3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x1, b3);
+      const x2 = v128.load32_splat(q2 + o), x3 = v128.load32_splat(q3 + o);
+      b4 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x2, b4); b5 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x2, b5);
+      b6 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w0, x3, b6); b7 = i32x4.relaxed_dot_i8x16_i7x16_add_s(w1, x3, b7);
+    }
+    a0 = i32x4.sub(a0, b0); a1 = i32x4.sub(a1, b1); a2 = i32x4.sub(a2, b2); a3 = i32x4.sub(a3, b3);
+    a4 = i32x4.sub(a4, b4); a5 = i32x4.sub(a5, b5); a6 = i32x4.sub(a6, b6); a7 = i32x4.sub(a7, b7);
+  }
+  store8(a0, a1, load<f32>(xs), eps, ecs, eb, yp0, cnt, tmp);
+  if (pixels > 1) store8(a2, a3, load<f32>(xs, 4), eps, ecs, eb, yp1, cnt, tmp);
+  if (pixels > 2) store8(a4, a5, load<f32>(xs, 8), eps, ecs, eb, yp2, cnt, tmp);
+  if (pixels > 3) store8(a6, a7, load<f32>(xs, 12), eps, ecs, eb, yp3, cnt, tmp);
 }
 
 /** n floats src -> dst (4 at a time, then one by one). */

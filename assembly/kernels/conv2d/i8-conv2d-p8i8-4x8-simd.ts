@@ -12,15 +12,20 @@
 //
 // The weights are decoded once per call (and group), the windows once per pixel for all channels.
 //
+// Relaxed-SIMD build (ASC_FEATURE_RELAXED_SIMD): blk in k quads [K/4][8][4] and each window split
+// into max(q, 0) and max(-q, 0) bytes, so one i32x4.relaxed_dot_i8x16_i7x16_add_s does 4 products
+// per channel (i8-block.ts tile4x8Relaxed); same integers, same outputs bit for bit.
+//
 // scratch: | ctl 64 | tmp 16 | pcopy 16 | etmp 32 | pad 128 | xscale 32 f32 | palscale, chscale, bias: 3 x (Oe f32) |
-//          | win roundup(K,4) f32 | rows 8*kr int8 | q 32 x Kp i16 | blk roundup(O,8) * kr int8 |
-//          kr = roundup(K,16), Kp = roundup(K,2), Oe = roundup(O,8) + 8 (src/runtime/kernels/conv.ts: i8Conv).
+//          | win roundup(K,4) f32 | rows 8*kr int8 | q 32 x Kp i16 (relaxed: 32 x 2 Kq bytes) | blk roundup(O,8) * kr int8 |
+//          kr = roundup(K,16), Kp = roundup(K,2), Kq = roundup(K,4), Oe = roundup(O,8) + 8 (src/runtime/kernels/conv.ts: i8Conv);
+//          relaxed: the pad holds the 32 pixels' negative flags.
 // Preconditions: checkConv; bits 1..8; group_rows >= 1; palscale (slot 6) != 0; K < 2^17; scratch 16-byte aligned.
 // Ref: i8_conv2d_p8i8__ref.
 import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr } from '../../common/gemm';
 import { unpackSetup } from '../../common/unpack';
 import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, outH, outW, outPixel } from './common';
-import { packI8Block8, windowF32, quantizeWindow, tile4x8 } from './i8-block';
+import { packI8Block8, windowF32, quantizeWindow, quantizeWindowSplit, tile4x8, tile4x8Relaxed } from './i8-block';
 
 /** Output pixels quantized per tile (their i16 rows stay in L2 while every channel block uses them). */
 const TILE: i32 = 32;
@@ -43,10 +48,12 @@ export function i8_conv2d_p8i8_4x8__simd(
   const OW = outW(params), pixels = outH(params) * OW;
   const yPix = <usize>outPixel(params);
   const cs = paramPtr(params, P_CHSCALE);
-  const kr = (K + 15) & ~15, Kp = (K + 1) & ~1;
-  const qs = <usize>Kp << 1;
+  const kr = (K + 15) & ~15, Kp = (K + 1) & ~1, Kq = (K + 3) & ~3;
+  const relaxed = ASC_FEATURE_RELAXED_SIMD;
+  const qs = relaxed ? <usize>Kq << 1 : <usize>Kp << 1;
   const oe = <usize>((O + 7) & ~7) + 8;
   const ctl = scratch, tmp = scratch + 64, pcopy = scratch + 80, etmp = scratch + 96;
+  const negs = scratch + 128;
   const xsc = scratch + 256;
   const eps = xsc + (<usize>TILE << 2), ecs = eps + (oe << 2), eb = ecs + (oe << 2);
   const win = eb + (oe << 2);
@@ -69,7 +76,7 @@ export function i8_conv2d_p8i8_4x8__simd(
   const pairs = Kp >> 1;
   for (let g = 0; g < groups; g++) {
     for (let jb = 0; jb < Og; jb += 8) {
-      packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, g * Og + jb, min(8, Og - jb), ctl, pcopy, tmp, rows, blk + <usize>(jb >> 3) * blkBytes);
+      packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, g * Og + jb, min(8, Og - jb), ctl, pcopy, tmp, rows, blk + <usize>(jb >> 3) * blkBytes, relaxed);
     }
     for (let img = 0; img < n; img++) {
       const xi = x + <usize>img * <usize>x_stride;
@@ -79,7 +86,8 @@ export function i8_conv2d_p8i8_4x8__simd(
         for (let i = 0; i < np; i++) {
           const p = p0 + i;
           const src = windowF32(xi, params + 32, p / OW, p % OW, g, win);
-          quantizeWindow(src, K, Kp, xsc + (<usize>i << 2), q + <usize>i * qs);
+          if (relaxed) store<i32>(negs + (<usize>i << 2), quantizeWindowSplit(src, K, Kq, xsc + (<usize>i << 2), q + <usize>i * qs));
+          else quantizeWindow(src, K, Kp, xsc + (<usize>i << 2), q + <usize>i * qs);
         }
         for (let jb = 0; jb < Og; jb += 8) {
           const o0 = g * Og + jb;
@@ -93,8 +101,15 @@ export function i8_conv2d_p8i8_4x8__simd(
             const q1 = pix > 1 ? q0 + qs : q0, q2 = pix > 2 ? q0 + 2 * qs : q0, q3 = pix > 3 ? q0 + 3 * qs : q0;
             const yp0 = yi + ((<usize>(p0 + i) * yPix + <usize>o0) << 2);
             const ys = yPix << 2;
-            tile4x8(bp, pairs, q0, q1, q2, q3, xsc + (<usize>i << 2), eps + eo, ecsP ? ecsP + eo : 0, ebP ? ebP + eo : 0,
-              yp0, yp0 + ys, yp0 + 2 * ys, yp0 + 3 * ys, pix, cnt, etmp);
+            if (relaxed) {
+              let neg = 0;
+              for (let r = 0; r < pix; r++) neg |= load<i32>(negs + (<usize>(i + r) << 2));
+              tile4x8Relaxed(bp, Kq >> 2, Kq, q0, q1, q2, q3, neg != 0, xsc + (<usize>i << 2), eps + eo, ecsP ? ecsP + eo : 0, ebP ? ebP + eo : 0,
+                yp0, yp0 + ys, yp0 + 2 * ys, yp0 + 3 * ys, pix, cnt, etmp);
+            } else {
+              tile4x8(bp, pairs, q0, q1, q2, q3, xsc + (<usize>i << 2), eps + eo, ecsP ? ecsP + eo : 0, ebP ? ebP + eo : 0,
+                yp0, yp0 + ys, yp0 + 2 * ys, yp0 + 3 * ys, pix, cnt, etmp);
+            }
           }
         }
       }

@@ -5,7 +5,7 @@
 // rows (assembly/common/slab.ts). m < SLAB_MIN_M: f32_gemm_f16_4x1__simd is called directly.
 //
 // scratch: slab 4 x roundup(k, 8) f32 (covers the delegated kernel's row buffer).
-// Preconditions: k, n, m >= 1, scratch 16-byte aligned. Ref: f32_gemm_f16__ref.
+// Preconditions: k, n, m >= 1, scratch 16-byte aligned, finite weights (validated at load). Ref: f32_gemm_f16__ref.
 import { P_CHSCALE, P_SCRATCH, paramPtr } from '../../common/gemm';
 import { f16ToF32, f16x4ToF32x4 } from '../../common/f16';
 import { slabDot2x4 } from '../../common/slab';

@@ -28,10 +28,11 @@ const i8ConvRef = (_m: number, _n: number, k: number) => roundup(k, 4) * 4 + rou
 /**
  * i8 SIMD (layout in assembly/kernels/conv2d/i8-conv2d-p8i8-4x8-simd.ts): 256 fixed, 32 pixel scales,
  * 3 per-channel factor vectors of roundup(O,8)+8 f32, a window of K f32, 8 decoded rows of kr int8,
- * 32 quantized windows of Kp i16, the packed weights roundup(O,8) x kr int8 (kr = roundup(K,16), Kp = roundup(K,2)).
+ * 32 quantized windows of Kq i16 (the relaxed-SIMD build: 2 Kq bytes), the packed weights roundup(O,8) x kr int8
+ * (kr = roundup(K,16), Kq = roundup(K,4); the baseline build needs only roundup(K,2) per window).
  */
 const i8Conv = (_m: number, n: number, k: number) =>
-  256 + 128 + 12 * (roundup(n, 8) + 8) + roundup(k, 4) * 4 + 8 * roundup(k, 16) + 64 * roundup(k, 2) + roundup(n, 8) * roundup(k, 16);
+  256 + 128 + 12 * (roundup(n, 8) + 8) + roundup(k, 4) * 4 + 8 * roundup(k, 16) + 64 * roundup(k, 4) + roundup(n, 8) * roundup(k, 16);
 
 export const CONV_KERNELS: KernelRow[] = [
   row('f32_conv2d_dense__ref'),
