@@ -28,12 +28,14 @@ export interface LoadOptions {
    */
   threads?: number;
   /**
-   * Run the relaxed-SIMD build of the kernels (its int8 kernels use
-   * i32x4.relaxed_dot_i8x16_i7x16_add_s, with one operand kept in [0, 127] where every engine gives
-   * the same result: outputs are bit-identical to the baseline build). Default: where the engine
-   * has relaxed SIMD and computes it exactly (Chromium 114+, Firefox 120+; not Safari, not Node 20).
-   * true where it cannot run warns once and runs the baseline build; false always runs the baseline.
-   * Ignored when `wasm` is given (that module decides).
+   * Run the relaxed-SIMD build of the kernels where the engine has relaxed SIMD and computes it
+   * exactly (Chromium 114+, Firefox 120+; not Safari, not Node 20). Its int8 kernels use
+   * i32x4.relaxed_dot_i8x16_i7x16_add_s with one operand kept in [0, 127], where every engine gives
+   * the same result, so outputs are bit-identical to the baseline build. Default false: on x64
+   * without AVX-VNNI (measured: Chromium on AMD Zen 3) V8 expands that instruction into about as
+   * many as the baseline kernels use, and the relaxed build ran 0.5-1.0x as fast
+   * (docs/relaxed-simd.md); ARM's sdot should favour it, unmeasured here. true where it cannot run
+   * warns once and runs the baseline build. Ignored when `wasm` is given (that module decides).
    */
   relaxedSimd?: boolean;
   /** 'simd' (default) runs SIMD kernels where they exist; 'ref' runs the scalar reference kernels. */
@@ -116,11 +118,11 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
 
 let warnedRelaxed = false;
 
-/** Whether the packaged relaxed-SIMD build runs (LoadOptions.relaxedSimd). */
+/** Whether the packaged relaxed-SIMD build runs (LoadOptions.relaxedSimd: asked for, and exact here). */
 function chooseRelaxed(asked: boolean | undefined): boolean {
-  if (asked === false) return false;
+  if (asked !== true) return false;
   const ok = hasRelaxedSimd();
-  if (asked === true && !ok && !warnedRelaxed) {
+  if (!ok && !warnedRelaxed) {
     warnedRelaxed = true;
     console.warn(
       'wasm-palette: relaxedSimd: true was asked for, but this engine has no relaxed SIMD (or computes ' +

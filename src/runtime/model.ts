@@ -122,8 +122,8 @@ export class Model {
    */
   readonly threads: number;
   /**
-   * True when the kernels run from the relaxed-SIMD build (LoadOptions.relaxedSimd): faster int8
-   * kernels, outputs bit-identical to the baseline build.
+   * True when the kernels run from the relaxed-SIMD build (LoadOptions.relaxedSimd); outputs are
+   * bit-identical to the baseline build.
    */
   readonly relaxedSimd: boolean;
   /** Everything that holds memory; undefined once disposed, so all of it can be collected. */

@@ -72,12 +72,15 @@ export const isNode = typeof process !== 'undefined' && typeof process.versions?
  * the range where every engine agrees: outputs are bit-identical to the baseline build).
  */
 export function defaultWasmUrl(relaxed = false): URL {
-  return new URL(relaxed ? '../../build/wpal.relaxed.wasm' : '../../build/wpal.simd.wasm', import.meta.url);
+  // one literal new URL(...) per file: bundlers find the wasm assets by that pattern
+  return relaxed ? new URL('../../build/wpal.relaxed.wasm', import.meta.url) : new URL('../../build/wpal.simd.wasm', import.meta.url);
 }
 
 /** The threaded build (see defaultWasmUrl). */
 export function defaultThreadsWasmUrl(relaxed = false): URL {
-  return new URL(relaxed ? '../../build/wpal.threads-relaxed.wasm' : '../../build/wpal.threads.wasm', import.meta.url);
+  return relaxed
+    ? new URL('../../build/wpal.threads-relaxed.wasm', import.meta.url)
+    : new URL('../../build/wpal.threads.wasm', import.meta.url);
 }
 
 /** A kernel module built for threads imports its (shared) memory; the single-thread build exports its own. */

@@ -84,7 +84,7 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
       const inPage = await page.evaluate(
         async ({ url, inName, x }) => {
           const wpal = (globalThis as any).wpal;
-          const m = await wpal.loadModel(new URL(url, location.href));
+          const m = await wpal.loadModel(new URL(url, location.href), { relaxedSimd: true });
           const out = m.run({ [inName]: new Float32Array(x) });
           const mem = m.memoryReport();
           const relaxed = m.relaxedSimd as boolean;
@@ -99,7 +99,7 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
       );
       const inNode = await nodeRun(bytes, inName, x);
       expect(inPage.fileBytes).toBe(bytes.length);
-      expect(inPage.relaxed).toBe(true); // the page runs the relaxed-SIMD build, Node 20 the baseline one
+      expect(inPage.relaxed).toBe(true); // the page runs the relaxed-SIMD build (asked for), Node 20 the baseline one
       expect(Object.keys(inPage.outputs)).toEqual(Object.keys(inNode));
       for (const k of Object.keys(inNode)) {
         expect(inPage.outputs[k].shape).toEqual(inNode[k].shape);
@@ -169,7 +169,8 @@ describe.skipIf(skipBrowser)('browser: the package in Chromium', () => {
   it('fetched nothing but the package, the wasm and the models; no console errors', () => {
     const paths = server.log.map((l) => l.path);
     expect(paths.some((p) => p.includes('node:'))).toBe(false);
-    expect(paths).toContain('/build/wpal.relaxed.wasm');
+    expect(paths).toContain('/build/wpal.simd.wasm'); // the default
+    expect(paths).toContain('/build/wpal.relaxed.wasm'); // relaxedSimd: true
     const failed = server.log.filter((l) => l.status !== 200 && l.path !== '/__test/missing.wpal');
     expect(failed).toEqual([]);
     // The deliberate 404 above logs one console error (a failed fetch); nothing else may.
