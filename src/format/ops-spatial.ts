@@ -115,6 +115,53 @@ const RESIZE_ATTRS: readonly AttrSchema[] = [
   { name: 'nearest_mode', kind: 'string', required: false, default: 'round_prefer_floor', allowed: NEAREST_MODES },
 ];
 
+/** Source coordinate of output coordinate `x` along one axis (ONNX coordinate_transformation_mode). */
+function sourceCoordinate(mode: string, x: number, scale: number, inLen: number, outLen: number): number {
+  if (mode === 'asymmetric') return x / scale;
+  if (mode === 'tf_half_pixel_for_nn') return (x + 0.5) / scale;
+  if (mode === 'align_corners') return outLen > 1 ? (x * (inLen - 1)) / (outLen - 1) : 0;
+  if (mode === 'pytorch_half_pixel' && outLen <= 1) return 0;
+  return (x + 0.5) / scale - 0.5; // half_pixel, pytorch_half_pixel
+}
+
+/** ONNX nearest_mode: which input index a source coordinate rounds to (before clamping). */
+function roundNearest(mode: string, v: number): number {
+  const f = Math.floor(v);
+  if (mode === 'floor') return f;
+  if (mode === 'ceil') return Math.ceil(v);
+  if (v - f === 0.5) return mode === 'round_prefer_ceil' ? f + 1 : f; // a tie
+  return Math.round(v);
+}
+
+/** The [scale_h, scale_w] a Resize maps with: its scales, else output / input size. */
+export function resizeScales(attrs: Attrs, h: number, w: number, oh: number, ow: number): [number, number] {
+  const scales = attrs.scales as number[];
+  return scales.length ? [scales[0], scales[1]] : [oh / h, ow / w];
+}
+
+/**
+ * One axis of a Resize, evaluated in float64 (ONNX's coordinate transform and rounding, source
+ * indices clamped to the image as ONNX's edge padding does): per output index, the source index i0
+ * (nearest: the only one), and for linear i1 = min(i0 + 1, last) with t the weight of i1. The
+ * runtime's tables and the trainer's resize both read this.
+ */
+export function resizeAxis(attrs: Attrs, inLen: number, outLen: number, scale: number): { i0: Int32Array; i1: Int32Array; t: Float32Array } {
+  const ctm = attrs.coordinate_transformation_mode as string;
+  const clamp = (v: number) => Math.min(Math.max(v, 0), inLen - 1);
+  const i0 = new Int32Array(outLen), i1 = new Int32Array(outLen), t = new Float32Array(outLen);
+  for (let o = 0; o < outLen; o++) {
+    if (attrs.mode === 'nearest') {
+      i0[o] = i1[o] = clamp(roundNearest(attrs.nearest_mode as string, sourceCoordinate(ctm, o, scale, inLen, outLen)));
+      continue;
+    }
+    const v = clamp(sourceCoordinate(ctm, o, scale, inLen, outLen));
+    i0[o] = Math.floor(v);
+    i1[o] = Math.min(i0[o] + 1, inLen - 1);
+    t[o] = v - i0[o];
+  }
+  return { i0, i1, t };
+}
+
 const RESIZE: OpSchema = {
   type: 'Resize',
   inputs: [X],

@@ -19,6 +19,8 @@ import { add, embedding, gelu, layerNorm, meanPool, softmax } from './text-ops.j
 import { batchNorm, binary, concat, reduce, transpose, unary, unaryFunctions } from './ops-elementwise.js';
 import { avgPool, groupedConv2d, type Window } from './ops-window.js';
 import { matmul } from './ops-matmul.js';
+import { convTranspose, resize, slice } from './ops-spatial.js';
+import { resizeScales, sliceAxes } from '../../format/ops-spatial.js';
 
 export interface TrainOpContext {
   e: Engine;
@@ -40,12 +42,8 @@ export interface TrainOpRow {
   layer?: { input: number; kind: (op: OpInfo, weightShape: readonly number[]) => LayerKind };
 }
 
-/** Op types of the format the trainer cannot differentiate yet, and why. */
-export const NOT_TRAINABLE: Readonly<Record<string, string>> = {
-  Slice: 'no backward pass yet (the importer folds most Slices of shape arithmetic away)',
-  Resize: 'no backward pass yet',
-  ConvTranspose: 'no backward pass yet',
-};
+/** Op types of the format the trainer cannot differentiate, and why (none today; graph-net refuses them by name). */
+export const NOT_TRAINABLE: Readonly<Record<string, string>> = {};
 
 const ints = (v: AttrValue | undefined, fallback: number[]) => (Array.isArray(v) ? (v as number[]) : fallback);
 const pair = (v: AttrValue | undefined, d: number): [number, number] => { const a = ints(v, [d, d]); return [a[0], a[1]]; };
@@ -91,6 +89,30 @@ export const TRAIN_OPS: Readonly<Record<string, TrainOpRow>> = {
       const win = { strides: pair(a.strides, 1), pads: pads(a.pads), dilations: pair(a.dilations, 1) };
       if (groups === 1) return conv2d(c.e, need(x, c, 'input'), need(w, c, 'weight'), b, { stride: win.strides, pad: win.pads, dilation: win.dilations });
       return groupedConv2d(c.e, need(x, c, 'input'), need(w, c, 'weight'), b, win, groups);
+    },
+  },
+  ConvTranspose: {
+    ...weightsRow(() => 'conv'),
+    forward: (c, [x, w, b]) => {
+      const a = c.op.attrs;
+      return convTranspose(c.e, need(x, c, 'input'), need(w, c, 'weight'), b, {
+        strides: pair(a.strides, 1), pads: pads(a.pads), dilations: pair(a.dilations, 1),
+        outputPadding: pair(a.output_padding, 0), groups: (a.groups as number | undefined) ?? 1,
+      });
+    },
+  },
+  Slice: {
+    forward: (c, [x]) => {
+      const xs = need(x, c, 'input');
+      return slice(c.e, c.e.view(xs, [xs.shape[0], ...c.inShapes[0]]), sliceAxes(c.inShapes[0], c.op.attrs));
+    },
+  },
+  Resize: {
+    forward: (c, [x]) => {
+      const xs = need(x, c, 'input');
+      const [h, w] = c.inShapes[0];
+      const [oh, ow] = c.outShape;
+      return resize(c.e, c.e.view(xs, [xs.shape[0], ...c.inShapes[0]]), c.op.attrs, [oh, ow], resizeScales(c.op.attrs, h, w, oh, ow));
     },
   },
   MaxPool: {
