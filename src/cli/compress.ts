@@ -4,8 +4,8 @@
  * (src/trainer/pipeline.ts: DKM fine-tuning of any model's graph, pruning, distillation, target
  * sizes) and prints its progress and result. --epochs 0 is post-training compression (compress-post.ts).
  */
-import { inputShapeOf, readDenseModel } from '../trainer/compress.js';
-import { compress, compressSettings } from '../trainer/pipeline.js';
+import { readDenseModel } from '../trainer/compress.js';
+import { compress, compressSettings, takesTokenIds } from '../trainer/pipeline.js';
 import { layerSummary, parseLayerSpec, spec, targetFromOptions } from './compress-args.js';
 import { fullWidths } from '../trainer/widths.js';
 import { parseWidths } from './train.js';
@@ -45,7 +45,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
 
   const inputBytes = readWpalFile(input);
   const dense = readDenseModel(inputBytes);
-  const text = inputShapeOf(dense).length === 1 && dense.graph.tensors[dense.graph.inputs[0]].dtype === 'int32';
+  const text = takesTokenIds(dense);
   if (text !== isTextData(dataset)) throw new UsageError(text ? `${input} takes token ids: compress it on sst2 or your text data, not ${dataset}` : `${input} takes images or features: ${dataset} is text`);
   const targetBytes = targetFromOptions(o, dense);
   const full = fullWidths(dense);
