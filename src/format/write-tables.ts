@@ -4,13 +4,13 @@
  * layout of 1.3 by default; this one is for readers older than 1.3.
  */
 import type { Builder, ByteBuffer, Offset } from 'flatbuffers';
-import type { WeightBlobs } from '../encode/decode.js';
 import { Attribute, BlockSparse, DenseValues, Model, Op, Palettized, Tensor, Weight } from './generated/wpal_generated.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
 import { type GraphToWrite } from './compact-write.js';
 import { DTYPE_OF } from './elements.js';
+import type { WeightBlobs } from './layouts.js';
 
 
 /** Model.tensors, ops, inputs and outputs of the tables layout. */
