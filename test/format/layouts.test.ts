@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeBlockSparse, encodeDense, encodePalettized, type EncodedWeight, type PalettizeOptions } from '../../src/encode/palette.js';
 import { decodeTensor } from '../../src/encode/decode.js';
 import { blockGrid, countKept } from '../../src/encode/blocksparse.js';
-import { BLOB_NAMES, LAYOUTS, SPARSITY_LAYOUTS, VALUE_LAYOUTS, type DenseElementName, type StoredEncoding } from '../../src/format/layouts.js';
+import { BLOB_NAMES, LAYOUTS, SPARSITY_LAYOUTS, VALUE_LAYOUTS, type StoredEncoding } from '../../src/format/layouts.js';
+import type { DenseElementName } from '../../src/format/elements.js';
 import { blobsOf, weightNeed, weightSplit } from '../../src/format/layout-walk.js';
 import { blobBytes, totalBytes } from '../../src/format/weight-bytes.js';
 import { checkWeightLayout } from '../../src/format/validate-weight.js';
@@ -125,7 +126,7 @@ describe('layout table', () => {
                 expect(found.map((b) => b.blob.name), `${what} ${layout}`).toEqual([...given.keys()]);
                 for (const { blob, value } of found) {
                   const g = given.get(blob.name)!.value;
-                  const expected = blob.floats ? new Uint8Array(Float32Array.from(g).buffer) : g;
+                  const expected = blob.floats ? new Uint8Array(Float32Array.from(g).buffer) : Uint8Array.from(g);
                   expect([...bytesOf(info, value)], `${what} ${layout} ${blob.name}`).toEqual([...expected]);
                 }
                 // decode: the encoder's view, the reader's, and the float64 oracle from the schema agree
