@@ -19,7 +19,10 @@
  */
 import { packedRowBytes, unpackRows, unpackStream } from '../encode/bitpack.js';
 import { blockGrid, countKept, isKept, keptOrder, maskBytes } from '../encode/blocksparse.js';
-import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf, type DenseElementName, type ElementName } from './elements.js';
+import type { Builder, Offset } from 'flatbuffers';
+import { DENSE_ELEMENTS, DTYPE_OF, ELEMENTS, ENTRY_ELEMENTS, elementOf, type DenseElementName, type ElementName } from './elements.js';
+import { BlockSparse, DenseValues, Palettized } from './generated/wpal_generated.js';
+import type { TableRef } from './verify-structure.js';
 import type { BlockSparseInfo, DenseValuesInfo, PalettizedInfo, WeightInfo } from './types.js';
 
 export type ValuesPart = 'dense' | 'palettized';
@@ -187,6 +190,10 @@ interface PartRow<K extends LayoutPart> {
   describe(p: NonNullable<WeightInfo[K]>, rows: number, cols: number): string;
   /** What the part asks of a kernel. */
   need(p: Fields[K]): Partial<WeightNeed>;
+  /** The tables layout (read.ts): the scalar fields of the part's table, element types as schema numbers. */
+  readTable(t: TableRef): Record<string, number>;
+  /** The tables layout (write-tables.ts): the part's table, its blobs first (`blob` writes a 16-byte aligned [ubyte] vector). */
+  writeTable(b: Builder, p: NonNullable<WeightBlobs[K]>, blob: (data: Uint8Array) => Offset): Offset;
 }
 
 export interface ValuesRow<K extends ValuesPart> extends PartRow<K> {
@@ -240,6 +247,8 @@ const dense: ValuesRow<'dense'> = {
   describe: (d) => `dense ${d.dtype}`,
   need: (d) => ({ wenc: ELEMENTS[d.dtype].denseWenc! }),
   split: (d, cols) => ({ unit: 1, valueBits: 8 * ELEMENTS[d.dtype].bytes, rowBytes: cols * ELEMENTS[d.dtype].bytes }),
+  readTable: (t) => ({ dtype: (t as DenseValues).dtype() }),
+  writeTable: (b, d, blob) => DenseValues.createDenseValues(b, DTYPE_OF[d.dtype], blob(d.data)),
 };
 
 /** Decoded palettes, [numPalettes][2^bits] as f32 values. */
@@ -328,6 +337,15 @@ const palettized: ValuesRow<'palettized'> = {
   need: (p) => ({ wenc: 'palettized', bits: p.bits }),
   // a slice's palettes start at its first row's group
   split: (p, cols) => ({ unit: p.numPalettes > 1 ? p.groupRows : 1, valueBits: p.bits, rowBytes: packedRowBytes(cols, p.bits) }),
+  readTable: (t) => ({ bits: (t as Palettized).bits(), groupRows: (t as Palettized).groupRows(), entryType: (t as Palettized).entryType() }),
+  writeTable(b, p, blob) {
+    // the order files have always had: entries, indices, then the scale vectors
+    const entries = blob(p.entries);
+    const indices = blob(p.indices);
+    const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
+    const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
+    return Palettized.createPalettized(b, p.bits, p.groupRows, DTYPE_OF[p.entryType], entries, es, cs, indices);
+  },
 };
 
 // ---- sparsity parts
@@ -367,6 +385,8 @@ const blockSparse: SparsityRow<'sparse'> = {
     return `${s.blockRows}x${s.blockCols} blocks ${(blockSparse.dropped(s, rows, cols) * 100).toFixed(1)}% dropped`;
   },
   need: (s) => ({ sparse: [s.blockRows, s.blockCols] }),
+  readTable: (t) => ({ blockRows: (t as BlockSparse).blockRows(), blockCols: (t as BlockSparse).blockCols() }),
+  writeTable: (b, s, blob) => BlockSparse.createBlockSparse(b, s.blockRows, s.blockCols, blob(s.mask)),
   split(s, rows, cols, file) {
     const g = blockGrid(rows, cols, s.blockRows, s.blockCols);
     const mask = file.subarray(s.mask.offset, s.mask.offset + s.mask.length);

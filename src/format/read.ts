@@ -237,6 +237,7 @@ class Context {
     const rows = shape[0];
     const cols = shape.slice(1).reduce((a, b) => a * b, 1);
     // Each part's blobs, by its row (layouts.ts): byte blobs as views, float vectors as values.
+    // (Weight's fields are named as the parts.)
     const tables = partTables(w);
     const ranges = new Map<LayoutBlob, ByteRange>();
     const stored: Partial<Record<LayoutPart, Record<string, unknown>>> = {};
@@ -254,16 +255,13 @@ class Context {
         ranges.set(blob, r);
       }
     }
-    // The parts' own fields, as the schema's tables hold them.
-    const dense = w.dense();
-    const pal = w.palettized();
-    const sparse = w.sparse();
-    const layout: WeightLayout = {
-      dense: dense ? ({ ...stored.dense, dtype: this.dtype(dense.dtype(), where) } as WeightLayout['dense']) : undefined,
-      palettized: pal ? ({ ...stored.palettized, bits: pal.bits(), groupRows: pal.groupRows(), entryType: this.dtype(pal.entryType(), where) } as WeightLayout['palettized']) : undefined,
-      sparse: sparse ? ({ ...stored.sparse, blockRows: sparse.blockRows(), blockCols: sparse.blockCols() } as WeightLayout['sparse']) : undefined,
-    };
-    const checked = checkWeightLayout(rows, cols, layout, where);
+    // The parts' own fields, as their tables hold them; element types by name.
+    for (const row of partsOf(tables)) {
+      const fields: Record<string, number | string> = row.readTable(tables[row.part]!);
+      for (const blob of row.blobs) if (blob.element) fields[blob.element] = this.dtype(fields[blob.element] as number, where);
+      Object.assign(stored[row.part]!, fields);
+    }
+    const checked = checkWeightLayout(rows, cols, stored as WeightLayout, where);
     for (const [blob, r] of ranges) {
       // [float] vectors are 4-byte aligned by FlatBuffers; the blobs kernels read in place, 16
       if (!blob.floats && r.offset % BLOB_ALIGNMENT !== 0) throw new WpalFormatError(`${where} ${blob.what}: blob at file offset ${r.offset} is not ${BLOB_ALIGNMENT}-byte aligned`);
