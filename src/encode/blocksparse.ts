@@ -52,46 +52,42 @@ export function countKept(mask: Uint8Array, g: BlockGrid): number {
 }
 
 /**
- * Gathers the kept blocks' values of a row-major [rows, cols] matrix (any element type, e.g.
- * palette indices or floats) in the stored order; positions outside the matrix become 0.
+ * Where each kept value is stored: the kept blocks in row-major block order, each block row-major
+ * inside; entry i is the flat position r * cols + c of stored value i, or -1 for a position of an
+ * edge block outside the matrix (stored as 0). The one definition of the order the gathers, the
+ * decoder and the kernels share.
  */
-export function gatherKept<T extends Float32Array | Uint8Array>(values: T, mask: Uint8Array, g: BlockGrid): T {
+export function keptOrder(mask: Uint8Array, g: BlockGrid): Int32Array {
   const R = g.blockRows;
   const C = g.blockCols;
-  const out = new (values.constructor as { new (n: number): T })(countKept(mask, g) * R * C);
+  const at = new Int32Array(countKept(mask, g) * R * C);
   let o = 0;
   for (let br = 0; br < g.gridRows; br++) {
     for (let bc = 0; bc < g.gridCols; bc++) {
       if (!isKept(mask, g, br, bc)) continue;
-      for (let r = 0; r < R; r++) {
-        for (let c = 0; c < C; c++) {
-          const row = br * R + r;
-          const col = bc * C + c;
-          out[o++] = row < g.rows && col < g.cols ? values[row * g.cols + col] : 0;
-        }
+      for (let r = br * R; r < br * R + R; r++) {
+        for (let c = bc * C; c < bc * C + C; c++) at[o++] = r < g.rows && c < g.cols ? r * g.cols + c : -1;
       }
     }
   }
+  return at;
+}
+
+/**
+ * Gathers the kept blocks' values of a row-major [rows, cols] matrix (any element type, e.g.
+ * palette indices or floats) in the stored order; positions outside the matrix become 0.
+ */
+export function gatherKept<T extends Float32Array | Uint8Array>(values: T, mask: Uint8Array, g: BlockGrid): T {
+  const at = keptOrder(mask, g);
+  const out = new (values.constructor as { new (n: number): T })(at.length);
+  for (let i = 0; i < at.length; i++) if (at[i] >= 0) out[i] = values[at[i]];
   return out;
 }
 
 /** Inverse of gatherKept: the dense row-major matrix with dropped blocks as 0. */
 export function scatterKept<T extends Float32Array | Uint8Array>(kept: T, mask: Uint8Array, g: BlockGrid): T {
-  const R = g.blockRows;
-  const C = g.blockCols;
+  const at = keptOrder(mask, g);
   const out = new (kept.constructor as { new (n: number): T })(g.rows * g.cols);
-  let o = 0;
-  for (let br = 0; br < g.gridRows; br++) {
-    for (let bc = 0; bc < g.gridCols; bc++) {
-      if (!isKept(mask, g, br, bc)) continue;
-      for (let r = 0; r < R; r++) {
-        for (let c = 0; c < C; c++, o++) {
-          const row = br * R + r;
-          const col = bc * C + c;
-          if (row < g.rows && col < g.cols) out[row * g.cols + col] = kept[o];
-        }
-      }
-    }
-  }
+  for (let i = 0; i < at.length; i++) if (at[i] >= 0) out[at[i]] = kept[i];
   return out;
 }

@@ -10,7 +10,8 @@ import { DENSE_ELEMENTS, ELEMENTS, ENTRY_ELEMENTS, elementOf, type DenseElementN
 import { kmeans1d, nearestIndices } from './kmeans.js';
 
 export type { EncodedDense, EncodedPalettized, EncodedSparse, EncodedWeight, WeightBlobs } from './decode.js';
-export { decodeWeight, decodeTensor, weightBlobs, paletteValues } from './decode.js';
+export { decodeWeight, decodeTensor, weightBlobs } from './decode.js';
+export { paletteValues } from '../format/layouts.js';
 export { kmeans1d, nearestIndices } from './kmeans.js';
 
 export interface PalettizeOptions {

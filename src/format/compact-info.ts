@@ -9,9 +9,9 @@ import type { Model } from './generated/wpal_generated.js';
 import type { CompactGraph } from './compact-read.js';
 import { derivedNames } from './names.js';
 import { resolveAttrs } from './ops.js';
-import type { ByteRange, OpInfo, TensorInfo, WeightInfo } from './types.js';
+import type { ByteRange, OpInfo, TensorInfo } from './types.js';
 import { checkWeightLayout } from './validate-weight.js';
-import type { DenseElementName, ElementName } from './elements.js';
+import { weightInfo } from './layout-walk.js';
 
 /** Type of the one op a compact file keeps in Model.ops: unknown to readers of 1.0..1.2, which then say to upgrade. */
 export const COMPACT_STUB_OP = '1.3';
@@ -68,27 +68,20 @@ export function compactInfo(
     const rows = w.shape[0];
     const cols = w.shape.slice(1).reduce((a, b) => a * b, 1);
     const b = w.blobs;
+    // The validator reads lengths (ranges have one), the mask's bits and the scales' values.
     const checked = checkWeightLayout(
       rows,
       cols,
       {
-        dense: b.dense && { dtype: w.dtype, dataLength: b.dense.length },
+        dense: b.dense && { dtype: w.dtype, data: b.dense },
         palettized: w.palettized
-          ? { bits: w.bits, groupRows: w.groupRows, entryType: w.dtype, entriesLength: b.entries!.length, entryScales: floats(b.entryScales), channelScales: floats(b.channelScales), indicesLength: b.indices!.length }
+          ? { bits: w.bits, groupRows: w.groupRows, entryType: w.dtype, entries: b.entries!, entryScales: floats(b.entryScales), channelScales: floats(b.channelScales), indices: b.indices! }
           : undefined,
         sparse: w.sparse && b.mask && { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, mask: bytes.subarray(b.mask.offset, b.mask.offset + b.mask.length) },
       },
       `tensor ${w.tensor} ${JSON.stringify(t.name)}`,
     );
-    const info: WeightInfo = { rows, cols };
-    if (b.dense) info.dense = { dtype: w.dtype as DenseElementName, data: b.dense };
-    if (w.palettized) {
-      info.palettized = { bits: w.bits, groupRows: checked.groupRows, numPalettes: checked.numPalettes, entryType: w.dtype as ElementName, entries: b.entries!, indices: b.indices! };
-      if (b.entryScales) info.palettized.entryScales = b.entryScales;
-      if (b.channelScales) info.palettized.channelScales = b.channelScales;
-    }
-    if (w.sparse && b.mask) info.sparse = { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, mask: b.mask, keptBlocks: checked.keptBlocks };
-    t.weight = info;
+    t.weight = weightInfo(rows, cols, checked, (blob) => b[blob.name]);
   }
   const ops: OpInfo[] = g.ops.map((o, index) => ({ index, type: o.type, inputs: o.inputs, outputs: o.outputs, attrs: resolveAttrs(o.type, index, o.given) }));
   const omittedShapes = new Set(g.ops.flatMap((o) => o.outputs));

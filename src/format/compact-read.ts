@@ -5,7 +5,7 @@
  * records; read.ts then checks them as it checks the tables (weight layouts, attributes, graph,
  * shapes), so both layouts give the same ModelInfo. Throws WpalFormatError or WpalUnsupportedOpError.
  */
-import { blockGrid, countKept, maskBytes } from '../encode/blocksparse.js';
+import { blockGrid, countKept } from '../encode/blocksparse.js';
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
 import { AttrCode, OpCode } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema } from './ops.js';
@@ -15,6 +15,7 @@ import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS } from './limits.js';
 import { MAX_ELEMENTS } from './validate-weight.js';
 import { DTYPE_NAME, elementOf } from './elements.js';
 import { blobBytes, type StoredEncoding } from './weight-bytes.js';
+import { SPARSITY_LAYOUTS, VALUE_LAYOUTS, type BlobName, type LayoutPart } from './layouts.js';
 
 /** Record tags (the first uvar of a record); an op's tag is OP_TAG + its OpCode. */
 export const INPUT_TAG = 0;
@@ -38,6 +39,11 @@ export const OP_HEAD_MORE = 7;
 /** Attribute value kinds (the low 3 bits of an attribute key). */
 export const ATTR_KINDS = ['int', 'float', 'string', 'ints', 'floats'] as const;
 
+/** A weight's parts in Model.data order: the sparsity part's blobs first (its kept count sizes the others), then the values part's. */
+export function dataOrder(w: { [K in LayoutPart]?: unknown }) {
+  return [...SPARSITY_LAYOUTS, ...VALUE_LAYOUTS].filter((r) => w[r.part]);
+}
+
 
 
 export interface CompactWeight {
@@ -51,8 +57,8 @@ export interface CompactWeight {
   sparse?: { blockRows: number; blockCols: number; kept: number };
   /** File offset of the record's checksum (u32). */
   checksumAt: number;
-  /** The blobs, as file ranges, in the order Weight.checksum hashes them. */
-  blobs: { dense?: ByteRange; entries?: ByteRange; entryScales?: ByteRange; channelScales?: ByteRange; indices?: ByteRange; mask?: ByteRange };
+  /** The blobs, as file ranges, by name (layouts.ts). */
+  blobs: Partial<Record<BlobName, ByteRange>>;
 }
 
 export interface CompactTensor {
@@ -213,21 +219,18 @@ function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, w
   r.u32(`${where} checksum`);
   claim('checksums');
 
+  const encoding: StoredEncoding = {
+    ...(palettized ? { palettized: { bits, groupRows, entryType: element!.name, channelScales } } : { dense: element!.name }),
+    ...(sparse ? { sparse: { blockRows: sparse.blockRows, blockCols: sparse.blockCols, keptBlocks: sparse.kept } } : {}),
+  };
+  const want = blobBytes(rows, cols, encoding);
   const blobs: CompactWeight['blobs'] = {};
-  if (sparse) {
-    const g = blockGrid(rows, cols, sparse.blockRows, sparse.blockCols);
-    blobs.mask = blob(maskBytes(g), `${where} mask`);
-    const kept = countKept(r.bytes.subarray(blobs.mask.offset, blobs.mask.offset + blobs.mask.length), g);
-    if (kept !== sparse.kept) r.fail(`${where}: the mask keeps ${kept} blocks, the record says ${sparse.kept}`);
-  }
-  const encoding: StoredEncoding = palettized ? { palettized: { bits, groupRows, entryType: element!.name, channelScales } } : { dense: element!.name };
-  const want = blobBytes(rows, cols, { ...encoding, ...(sparse ? { sparse: { blockRows: sparse.blockRows, blockCols: sparse.blockCols, keptBlocks: sparse.kept } } : {}) });
-  if (!palettized) blobs.dense = blob(want.dense, `${where} dense data`);
-  else {
-    blobs.entries = blob(want.entries, `${where} palette entries`);
-    if (want.entryScales) blobs.entryScales = blob(want.entryScales, `${where} entry scales`);
-    if (want.channelScales) blobs.channelScales = blob(want.channelScales, `${where} channel scales`);
-    blobs.indices = blob(want.indices, `${where} indices`);
+  for (const row of dataOrder(encoding)) {
+    for (const b of row.blobs) if (!b.optional || want[b.name]) blobs[b.name] = blob(want[b.name], `${where} ${b.what}`);
+    if (row.part === 'sparse' && sparse) {
+      const kept = countKept(r.bytes.subarray(blobs.mask!.offset, blobs.mask!.offset + blobs.mask!.length), blockGrid(rows, cols, sparse.blockRows, sparse.blockCols));
+      if (kept !== sparse.kept) r.fail(`${where}: the mask keeps ${kept} blocks, the record says ${sparse.kept}`);
+    }
   }
   return { tensor: t, shape, palettized, dtype, bits, groupRows, channelScales, ...(sparse ? { sparse } : {}), checksumAt, blobs };
 }

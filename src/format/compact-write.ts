@@ -3,12 +3,12 @@
  * Model.graph and the blobs of Model.data, from what ModelWriter collected. Weight checksums are
  * written as zeros; integrity.ts fills them in (sealChecksums).
  */
-import type { WeightBlobs } from '../encode/decode.js';
 import { WpalFormatError } from './errors.js';
 import { AttrCode, OpCode } from './generated/wpal_generated.js';
-import { ATTR_KINDS, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALETTIZED, ENC_SPARSE, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
+import { ATTR_KINDS, dataOrder, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALETTIZED, ENC_SPARSE, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { DTYPE_OF } from './elements.js';
+import type { WeightBlobs } from './layouts.js';
 import { derivedNames } from './names.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
@@ -39,17 +39,17 @@ function f32Bytes(v: ArrayLike<number>): Uint8Array {
   return out;
 }
 
-/** A weight's blobs in Model.data order (mask first: its kept blocks size the others). */
+/** A weight's blobs in Model.data order (dataOrder: the mask first, its kept blocks size the others). */
 function blobsInDataOrder(w: WeightBlobs): Uint8Array[] {
-  const p = w.palettized;
-  return [
-    w.sparse?.mask,
-    w.dense?.data,
-    p?.entries,
-    p?.entryScales ? f32Bytes(p.entryScales) : undefined,
-    p?.channelScales ? f32Bytes(p.channelScales) : undefined,
-    p?.indices,
-  ].filter((b): b is Uint8Array => b !== undefined);
+  const out: Uint8Array[] = [];
+  for (const row of dataOrder(w)) {
+    const part = w[row.part] as unknown as Record<string, Uint8Array | Float32Array | undefined>;
+    for (const b of row.blobs) {
+      const v = part[b.field];
+      if (v) out.push(b.floats ? f32Bytes(v) : (v as Uint8Array));
+    }
+  }
+  return out;
 }
 
 /** The op's head (input count, attribute count), inputs and attributes. `created`: tensors before the op. */

@@ -14,7 +14,9 @@ import { ByteBuffer } from 'flatbuffers';
 import { xxh64, xxh64Low32 } from './checksum.js';
 import { WpalFormatError } from './errors.js';
 import { Model, type Weight } from './generated/wpal_generated.js';
-import { peekHeader, verifyStructure } from './verify-structure.js';
+import { peekHeader, vectorRange, verifyStructure } from './verify-structure.js';
+import { BLOB_NAMES } from './layouts.js';
+import { partsOf, partTables } from './layout-walk.js';
 import { compactRange, hasCompactGraph } from './compact-info.js';
 import { parseCompactGraph, type CompactGraph, type CompactWeight } from './compact-read.js';
 import { derivedNames } from './names.js';
@@ -25,34 +27,18 @@ const FILE_CHECKSUM_VT = 4 + 2 * 7;
 
 const ZERO8 = new Uint8Array(8);
 
-interface TableRef {
-  bb: ByteBuffer | null;
-  bb_pos: number;
-}
-
-/** The elements of the vector in field `slot` of a table (already verified to be in bounds). */
-function vectorBytes(t: TableRef | null, slot: number, elemSize: number): Uint8Array | undefined {
-  if (!t) return undefined;
-  const bb = t.bb!;
-  const o = bb.__offset(t.bb_pos, 4 + 2 * slot);
-  if (!o) return undefined;
-  const start = bb.__vector(t.bb_pos + o);
-  return bb.bytes().subarray(start, start + bb.__vector_len(t.bb_pos + o) * elemSize);
-}
-
-/** A weight's data vectors, in the order Weight.checksum hashes them. */
+/** A weight's data vectors, in the order Weight.checksum hashes them (its parts' blobs, layouts.ts). */
 export function weightDataParts(w: Weight): Uint8Array[] {
-  const dense = w.dense();
-  const pal = w.palettized();
-  const sparse = w.sparse();
-  return [
-    vectorBytes(dense, 1, 1), // DenseValues.data
-    vectorBytes(pal, 3, 1), // Palettized.entries
-    vectorBytes(pal, 4, 4), // Palettized.entry_scales
-    vectorBytes(pal, 5, 4), // Palettized.channel_scales
-    vectorBytes(pal, 6, 1), // Palettized.indices
-    vectorBytes(sparse, 2, 1), // BlockSparse.mask
-  ].filter((p): p is Uint8Array => p !== undefined);
+  const bytes = w.bb!.bytes();
+  const tables = partTables(w);
+  const out: Uint8Array[] = [];
+  for (const row of partsOf(tables)) {
+    for (const blob of row.blobs) {
+      const r = vectorRange(tables[row.part]!, blob.schema);
+      if (r) out.push(bytes.subarray(r.offset, r.offset + r.length));
+    }
+  }
+  return out;
 }
 
 /** Weight.checksum as it should be for the weight's current data. */
@@ -70,8 +56,7 @@ export function compactGraphOf(bytes: Uint8Array): CompactGraph | undefined {
 
 /** Weight.checksum of a compact weight: its blobs in 1.2's order (Model.data stores the mask first). */
 export function compactWeightChecksum(bytes: Uint8Array, w: CompactWeight): number {
-  const b = w.blobs;
-  const parts = [b.dense, b.entries, b.entryScales, b.channelScales, b.indices, b.mask].filter((r) => r !== undefined);
+  const parts = BLOB_NAMES.map((name) => w.blobs[name]).filter((r) => r !== undefined);
   return xxh64Low32(parts.map((r) => bytes.subarray(r.offset, r.offset + r.length)));
 }
 

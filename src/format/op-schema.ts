@@ -4,6 +4,7 @@
  * versions (ops-elementwise.ts, ops-spatial.ts) import these types from here, not from ops.ts.
  */
 import type { AttrValue, DTypeName } from './types.js';
+import type { LayoutPart } from './layouts.js';
 
 export type AttrKind = 'int' | 'float' | 'string' | 'ints' | 'floats';
 
@@ -31,7 +32,7 @@ export interface InputSchema {
 export interface OperandInfo {
   shape: readonly number[];
   dtype: DTypeName;
-  weight?: { dense?: { dtype: string }; palettized?: { entryType: string }; sparse?: unknown };
+  weight?: { dense?: { dtype: string }; palettized?: { entryType: string } } & { [K in LayoutPart]?: unknown };
 }
 
 export interface OpSchema {

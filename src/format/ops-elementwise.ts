@@ -22,6 +22,7 @@
  */
 import type { AttrValue } from './types.js';
 import type { InputSchema, OperandInfo, OpSchema } from './op-schema.js';
+import { isPlainFloat32 } from './layout-walk.js';
 
 type Fail = (msg: string) => never;
 type Attrs = Readonly<Record<string, AttrValue>>;
@@ -83,7 +84,7 @@ export function elementwiseOps(fail: Fail): OpSchema[] {
   });
 
   const constantOperand = (o: OperandInfo, name: string): void => {
-    if (o.weight && (!o.weight.dense || o.weight.dense.dtype !== 'float32' || o.weight.sparse)) {
+    if (o.weight && !isPlainFloat32(o.weight)) {
       fail(`a constant ${name} must be stored dense float32 (not float16, palettized or block-sparse)`);
     }
   };

@@ -11,6 +11,7 @@ import { elementwiseOps } from './ops-elementwise.js';
 import type { AttrValue, ModelInfo } from './types.js';
 import type { AttrSchema, InputSchema, OperandInfo, OpSchema } from './op-schema.js';
 import { ELEMENTS, type ElementName } from './elements.js';
+import { isPlainFloat32 } from './layout-walk.js';
 
 /** int8 = 1 (FullyConnected, Conv2D) needs palette entries an int8 kernel reads in place. */
 function int8Entries(w: OperandInfo): boolean {
@@ -39,7 +40,7 @@ const FULLY_CONNECTED: OpSchema = {
     if (xs.length < 1 || xs[xs.length - 1] !== k) fail(`input ${fmt(xs)} does not end in K = ${k} (weight ${fmt(ws)})`);
     if (b) {
       if (b.shape.length !== 1 || b.shape[0] !== n) fail(`bias must be [${n}], got ${fmt(b.shape)}`);
-      if (!b.weight?.dense || b.weight.dense.dtype !== 'float32' || b.weight.sparse) fail('bias must be stored dense float32, not sparse');
+      if (!b.weight || !isPlainFloat32(b.weight)) fail('bias must be stored dense float32, not sparse');
     }
     if (attrs.int8 === 1 && !int8Entries(w!)) fail('int8 = 1 needs a palettized weight with int8 palette entries');
     return [[...xs.slice(0, -1), n]];

@@ -8,20 +8,22 @@
  */
 import { ByteBuffer } from 'flatbuffers';
 import { WpalError, WpalFormatError, WpalUnsupportedOpError, WpalVersionError } from './errors.js';
-import { Model, type Attribute, type BlockSparse, type DenseValues, type Palettized, type Tensor } from './generated/wpal_generated.js';
+import { Model, type Attribute, type Tensor, type Weight } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema, resolveAttrs } from './ops.js';
 import type { AttrValue, ByteRange, ChecksumStatus, DTypeName, MetadataInfo, ModelInfo, OpInfo, TensorInfo, WeightInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
 import { validateGraph } from './validate-graph.js';
 import { checksumMismatchError, fileChecksum, printable, weightChecksum, weightChecksumOffset } from './integrity.js';
-import { peekHeader, verifyStructure } from './verify-structure.js';
+import { peekHeader, vectorRange, verifyStructure } from './verify-structure.js';
 import { checkCompactStub, compactInfo, compactRange, hasCompactGraph } from './compact-info.js';
 import { parseCompactGraph } from './compact-read.js';
 import { validateValues } from './validate-values.js';
 import { CHECKSUM_MINOR, COMPACT_MINOR, FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
 
 import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS, MAX_PREPROCESS_CHANNELS } from './limits.js';
-import { DTYPE_NAME, type DenseElementName, type ElementName } from './elements.js';
+import { DTYPE_NAME } from './elements.js';
+import type { LayoutBlob, LayoutPart, WeightLayout } from './layouts.js';
+import { partsOf, partTables, weightInfo } from './layout-walk.js';
 
 export { BLOB_ALIGNMENT };
 
@@ -149,10 +151,11 @@ function readCompact(bytes: Uint8Array, model: Model, version: { major: number; 
 
 class Context {
   /**
-   * Elements and mask bytes left to read. Without shared vectors a file holds at most one element
-   * per byte, so this only runs out when a hostile file points many tables at one big vector.
+   * Elements and weight blob bytes left to read. Without shared vectors a file holds at most one
+   * element per byte, so this only runs out when a hostile file points many tables at one big vector.
    */
   private work: number;
+  private readonly view: DataView;
   /** Tensors stored without a shape vector (op outputs; shapes come from inference). */
   readonly omittedShapes = new Set<number>();
   /** Tensors stored without a name (intermediate activations; read as "#<index>"). */
@@ -166,6 +169,7 @@ class Context {
     private readonly verifyWeightChecksums: boolean,
   ) {
     this.work = bytes.byteLength + 4096;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   private charge(n: number, where: string): void {
@@ -194,14 +198,6 @@ class Context {
     return out;
   }
 
-  /** Byte range of a [ubyte] vector (null = absent), checked for 16-byte alignment. */
-  blob(arr: Uint8Array | null, where: string): ByteRange | undefined {
-    if (!arr) return undefined;
-    const offset = arr.byteOffset - this.bytes.byteOffset;
-    if (offset % BLOB_ALIGNMENT !== 0) throw new WpalFormatError(`${where}: blob at file offset ${offset} is not ${BLOB_ALIGNMENT}-byte aligned`);
-    return { offset, length: arr.byteLength };
-  }
-
   tensor(t: Tensor, index: number): TensorInfo {
     const stored = t.name();
     if (stored === null) this.unnamed.add(index);
@@ -227,75 +223,50 @@ class Context {
     if (w) {
       if (rank < 1) throw new WpalFormatError(`${where}: a weight needs rank >= 1`);
       if (dtype !== 'float32') throw new WpalFormatError(`${where}: a weight tensor has dtype float32 (its encoding says how it is stored), got ${dtype}`);
-      info.weight = this.weight(w.dense(), w.palettized(), w.sparse(), shape, where);
+      info.weight = this.weight(w, shape, where);
       const at = weightChecksumOffset(w);
       if (!at && this.minor >= CHECKSUM_MINOR) throw new WpalFormatError(`${where}: no checksum, which format ${this.major}.${CHECKSUM_MINOR} weights always carry`);
-      if (at && this.verifyWeightChecksums && new DataView(this.bytes.buffer, this.bytes.byteOffset).getUint32(at, true) !== weightChecksum(w)) {
+      if (at && this.verifyWeightChecksums && this.view.getUint32(at, true) !== weightChecksum(w)) {
         throw new WpalFormatError(`tensor ${printable(name)} is damaged (checksum mismatch)`, { damagedTensors: [name] });
       }
     }
     return info;
   }
 
-  weight(dense: DenseValues | null, pal: Palettized | null, sparse: BlockSparse | null, shape: number[], where: string): WeightInfo {
+  weight(w: Weight, shape: number[], where: string): WeightInfo {
     const rows = shape[0];
     const cols = shape.slice(1).reduce((a, b) => a * b, 1);
-    const info: WeightInfo = { rows, cols };
-    const maskArr = sparse ? sparse.maskArray() : null;
-    if (sparse && !maskArr) throw new WpalFormatError(`${where}: block-sparse weight has no mask`);
-    if (maskArr) this.charge(maskArr.length, `${where} mask`);
-    const layout = {
-      dense: dense ? { dtype: this.dtype(dense.dtype(), where), dataLength: dense.dataLength() } : undefined,
-      palettized: pal
-        ? {
-            bits: pal.bits(),
-            groupRows: pal.groupRows(),
-            entryType: this.dtype(pal.entryType(), where),
-            entriesLength: pal.entriesLength(),
-            entryScales: pal.entryScalesLength() ? this.floats(pal.entryScalesLength(), (k) => pal.entryScales(k)!) : undefined,
-            channelScales: pal.channelScalesLength() ? this.floats(pal.channelScalesLength(), (k) => pal.channelScales(k)!) : undefined,
-            indicesLength: pal.indicesLength(),
-          }
-        : undefined,
-      sparse: sparse ? { blockRows: sparse.blockRows(), blockCols: sparse.blockCols(), mask: maskArr! } : undefined,
-    };
-    const checked = checkWeightLayout(rows, cols, layout, where);
-    if (dense) {
-      const data = this.blob(dense.dataArray(), `${where} dense data`);
-      if (!data) throw new WpalFormatError(`${where}: dense weight has no data`);
-      info.dense = { dtype: layout.dense!.dtype as DenseElementName, data };
+    // Each part's blobs, by its row (layouts.ts): byte blobs as views, float vectors as values.
+    // (Weight's fields are named as the parts.)
+    const tables = partTables(w);
+    const ranges = new Map<LayoutBlob, ByteRange>();
+    const stored: Partial<Record<LayoutPart, Record<string, unknown>>> = {};
+    for (const row of partsOf(tables)) {
+      const part: Record<string, unknown> = (stored[row.part] = {});
+      for (const blob of row.blobs) {
+        const r = vectorRange(tables[row.part]!, blob.schema);
+        if (!r) {
+          if (!blob.optional) throw new WpalFormatError(`${where}: ${row.part} weight has no ${blob.what}`);
+          continue;
+        }
+        // Each blob's bytes count once: vectors shared between tables run out of budget.
+        this.charge(r.length, `${where} ${blob.what}`);
+        part[blob.field] = blob.floats ? Array.from({ length: r.length / 4 }, (_, k) => this.view.getFloat32(r.offset + 4 * k, true)) : this.bytes.subarray(r.offset, r.offset + r.length);
+        ranges.set(blob, r);
+      }
     }
-    if (pal) {
-      const entries = this.blob(pal.entriesArray(), `${where} palette entries`);
-      const indices = this.blob(pal.indicesArray(), `${where} indices`);
-      if (!entries || !indices) throw new WpalFormatError(`${where}: palettized weight needs entries and indices`);
-      info.palettized = {
-        bits: layout.palettized!.bits,
-        groupRows: checked.groupRows,
-        numPalettes: checked.numPalettes,
-        entryType: layout.palettized!.entryType as ElementName,
-        entries,
-        indices,
-      };
-      if (layout.palettized!.entryScales) info.palettized.entryScales = this.floatRange(pal, 4);
-      if (layout.palettized!.channelScales) info.palettized.channelScales = this.floatRange(pal, 5);
+    // The parts' own fields, as their tables hold them; element types by name.
+    for (const row of partsOf(tables)) {
+      const fields: Record<string, number | string> = row.readTable(tables[row.part]!);
+      for (const blob of row.blobs) if (blob.element) fields[blob.element] = this.dtype(fields[blob.element] as number, where);
+      Object.assign(stored[row.part]!, fields);
     }
-    if (sparse) {
-      info.sparse = {
-        blockRows: layout.sparse!.blockRows,
-        blockCols: layout.sparse!.blockCols,
-        mask: this.blob(maskArr, `${where} mask`)!,
-        keptBlocks: checked.keptBlocks,
-      };
+    const checked = checkWeightLayout(rows, cols, stored as WeightLayout, where);
+    for (const [blob, r] of ranges) {
+      // [float] vectors are 4-byte aligned by FlatBuffers; the blobs kernels read in place, 16
+      if (!blob.floats && r.offset % BLOB_ALIGNMENT !== 0) throw new WpalFormatError(`${where} ${blob.what}: blob at file offset ${r.offset} is not ${BLOB_ALIGNMENT}-byte aligned`);
     }
-    return info;
-  }
-
-  /** Byte range of the float vector in field slot `slot` of a Palettized table (already verified). */
-  private floatRange(pal: Palettized, slot: number): ByteRange {
-    const bb = pal.bb!;
-    const field = pal.bb_pos + bb.__offset(pal.bb_pos, 4 + 2 * slot);
-    return { offset: bb.__vector(field), length: bb.__vector_len(field) * 4 };
+    return weightInfo(rows, cols, checked, (b) => ranges.get(b));
   }
 
   attrValue(type: string, name: string, a: Attribute, where: string): AttrValue {

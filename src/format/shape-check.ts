@@ -4,6 +4,8 @@
  * op. Kept apart from ops.ts so the schema files share one definition without importing each other.
  */
 import type { AttrValue } from './types.js';
+import type { OperandInfo } from './op-schema.js';
+import { isPlainFloat32 } from './layout-walk.js';
 
 /** Thrown by `infer` functions; the caller adds the op's identity to the message. */
 export class ShapeError extends Error {}
@@ -16,12 +18,12 @@ export const count = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** A bias / normalization parameter: dense float32 `[n]`, not sparse. */
 export function checkDenseParam(
-  o: { shape: readonly number[]; weight?: { dense?: { dtype: string }; sparse?: unknown } },
+  o: { shape: readonly number[]; weight?: OperandInfo['weight'] },
   n: number,
   what: string,
 ): void {
   if (o.shape.length !== 1 || o.shape[0] !== n) fail(`${what} must be [${n}], got ${fmt(o.shape)}`);
-  if (!o.weight?.dense || o.weight.dense.dtype !== 'float32' || o.weight.sparse) fail(`${what} must be stored dense float32, not sparse`);
+  if (!o.weight || !isPlainFloat32(o.weight)) fail(`${what} must be stored dense float32, not sparse`);
 }
 
 /** An ints attribute of exactly 2 values, each >= min. */

@@ -14,6 +14,8 @@ import { parseCompactGraph } from './compact-read.js';
 import { Model } from './generated/wpal_generated.js';
 import { SCALAR_SIZE, TABLES, type FieldSpec, type Scalar } from './verify-structure.js';
 import type { ByteRange, FilePart, FileParts, ModelInfo } from './types.js';
+import { LAYOUTS } from './layouts.js';
+import { blobsOf } from './layout-walk.js';
 
 export type { FilePart, FileParts } from './types.js';
 
@@ -43,20 +45,11 @@ const FIELD_PART: Readonly<Record<string, FilePart>> = {
 };
 
 /** Vectors whose elements are weight payload (claimed from the ModelInfo's ranges); the walk claims only their length prefix. */
-const PAYLOAD = new Set(['DenseValues.data', 'Palettized.entries', 'Palettized.entry_scales', 'Palettized.channel_scales', 'Palettized.indices', 'BlockSparse.mask']);
+const PAYLOAD = new Set(LAYOUTS.flatMap((row) => row.blobs.map((b) => b.schema)));
 
 /** The weight payload of a read model: every ByteRange its weights point to. */
 export function payloadRanges(info: ModelInfo): ByteRange[] {
-  const out: ByteRange[] = [];
-  for (const t of info.tensors) {
-    const w = t.weight;
-    if (!w) continue;
-    if (w.dense) out.push(w.dense.data);
-    const p = w.palettized;
-    if (p) out.push(...[p.entries, p.entryScales, p.channelScales, p.indices].filter((r): r is ByteRange => r !== undefined));
-    if (w.sparse) out.push(w.sparse.mask);
-  }
-  return out;
+  return info.tensors.flatMap((t) => (t.weight ? blobsOf<ByteRange>(t.weight).map((b) => b.value) : []));
 }
 
 class PartWalk {

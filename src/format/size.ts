@@ -4,11 +4,14 @@
  * FlatBuffers tables, vtables, length prefixes and alignment padding).
  */
 import { fileParts, type FileParts } from './size-parts.js';
-import type { ModelInfo } from './types.js';
+import type { ByteRange, ModelInfo } from './types.js';
+import type { SizeKind } from './layouts.js';
+import { blobsOf, describeWeight, sparsityOf } from './layout-walk.js';
 
 export type { FilePart, FileParts } from './size-parts.js';
 
-export interface SizeBytes {
+/** Bytes by kind of blob (each blob's kind is in its layout row). */
+export interface SizeBytes extends Record<SizeKind, number> {
   /** Palette entries. */
   palettes: number;
   /** Packed indices (of dense or block-sparse palettized tensors). */
@@ -64,27 +67,10 @@ export function sizeReport(info: ModelInfo): SizeReport {
     const w = t.weight;
     if (!w) continue;
     const b: SizeBytes = { palettes: 0, indices: 0, masks: 0, dense: 0, scales: 0 };
-    let encoding: string;
-    if (w.dense) {
-      b.dense = w.dense.data.length;
-      encoding = `dense ${w.dense.dtype}`;
-    } else {
-      const p = w.palettized!;
-      b.palettes = p.entries.length;
-      b.indices = p.indices.length;
-      b.scales = (p.entryScales?.length ?? 0) + (p.channelScales?.length ?? 0);
-      encoding =
-        `palettized ${p.bits}-bit ${p.entryType}, ${p.numPalettes === 1 ? '1 palette' : `${p.numPalettes} palettes of ${p.groupRows} rows`}` +
-        (p.channelScales ? ', channel scales' : '');
-    }
-    let sparsity = 0;
-    if (w.sparse) {
-      const s = w.sparse;
-      b.masks = s.mask.length;
-      const blocks = Math.ceil(w.rows / s.blockRows) * Math.ceil(w.cols / s.blockCols);
-      sparsity = blocks ? 1 - s.keptBlocks / blocks : 0;
-      encoding += `, ${s.blockRows}x${s.blockCols} blocks ${(sparsity * 100).toFixed(1)}% dropped`;
-    }
+    for (const { blob, value } of blobsOf<ByteRange>(w)) b[blob.kind] += value.length;
+    const encoding = describeWeight(w);
+    const sparsity = sparsityOf(w);
+    const dropped = sparsity ? sparsity.dropped(w[sparsity.part]!, w.rows, w.cols) : 0;
     const total = b.palettes + b.indices + b.masks + b.dense + b.scales;
     const denseF32Bytes = w.rows * w.cols * 4;
     denseF32Total += denseF32Bytes;
@@ -95,7 +81,7 @@ export function sizeReport(info: ModelInfo): SizeReport {
       shape: [...t.shape],
       encoding,
       ...(w.palettized ? { bits: w.palettized.bits } : {}),
-      sparsity,
+      sparsity: dropped,
       bytes: { ...b, total },
       denseF32Bytes,
       ratio: total ? denseF32Bytes / total : Infinity,

@@ -7,6 +7,7 @@
 import { WpalFormatError } from './errors.js';
 import type { ByteRange, ModelInfo } from './types.js';
 import { ELEMENTS, type ElementName } from './elements.js';
+import { partsOf } from './layout-walk.js';
 
 function checkFinite(bytes: Uint8Array, r: ByteRange, dtype: ElementName, where: string): void {
   const i = ELEMENTS[dtype].firstNonFinite(bytes.subarray(r.offset, r.offset + r.length));
@@ -18,8 +19,11 @@ export function validateValues(info: ModelInfo): void {
     const w = t.weight;
     if (!w) continue;
     const where = `tensor ${t.index} ${JSON.stringify(t.name)}`;
-    if (w.dense) checkFinite(info.bytes, w.dense.data, w.dense.dtype, `${where} dense data`);
-    const p = w.palettized;
-    if (p) checkFinite(info.bytes, p.entries, p.entryType, `${where} palette entries`);
+    for (const row of partsOf(w)) {
+      const part = w[row.part] as unknown as Record<string, unknown>;
+      for (const blob of row.blobs) {
+        if (blob.element) checkFinite(info.bytes, part[blob.field] as ByteRange, part[blob.element] as ElementName, `${where} ${blob.what}`);
+      }
+    }
   }
 }

@@ -6,7 +6,9 @@
  * proportional to the file size (a hostile file can point many offsets at one big object). After it
  * passes, every access the generated code makes is in bounds.
  */
+import type { ByteBuffer } from 'flatbuffers';
 import { WpalFormatError } from './errors.js';
+import type { ByteRange } from './types.js';
 
 export type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'f32' | 'u64';
 export type FieldType = Scalar | 'string' | `vec:${Scalar}` | 'vec:string' | `table:${string}` | `vec:table:${string}`;
@@ -93,6 +95,27 @@ export const TABLES: Readonly<Record<string, readonly FieldSpec[]>> = {
     { name: 'data', type: 'vec:u8' },
   ],
 };
+
+/** A table as the generated code holds it. */
+export interface TableRef {
+  bb: ByteBuffer | null;
+  bb_pos: number;
+}
+
+/**
+ * The elements of vector field `field` ("Table.field", slot and element size from TABLES) of table
+ * `t`, as a range of the buffer; undefined when the field is absent. Needs a verified structure.
+ */
+export function vectorRange(t: TableRef, field: string): ByteRange | undefined {
+  const [table, name] = field.split('.');
+  const slot = TABLES[table]?.findIndex((f) => f.name === name) ?? -1;
+  const type = TABLES[table]?.[slot]?.type;
+  if (!type?.startsWith('vec:')) throw new Error(`${field} is no vector of a scalar in the schema`);
+  const bb = t.bb!;
+  const o = bb.__offset(t.bb_pos, 4 + 2 * slot);
+  if (!o) return undefined;
+  return { offset: bb.__vector(t.bb_pos + o), length: bb.__vector_len(t.bb_pos + o) * SCALAR_SIZE[type.slice(4) as Scalar] };
+}
 
 export const SCALAR_SIZE: Record<Scalar, number> = { u8: 1, u16: 2, u32: 4, i32: 4, f32: 4, u64: 8 };
 

@@ -4,13 +4,15 @@
  * layout of 1.3 by default; this one is for readers older than 1.3.
  */
 import type { Builder, ByteBuffer, Offset } from 'flatbuffers';
-import type { WeightBlobs } from '../encode/decode.js';
-import { Attribute, BlockSparse, DenseValues, Model, Op, Palettized, Tensor, Weight } from './generated/wpal_generated.js';
+import { Attribute, Model, Op, Tensor, Weight } from './generated/wpal_generated.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
 import { type GraphToWrite } from './compact-write.js';
 import { DTYPE_OF } from './elements.js';
+import type { WeightBlobs } from './layouts.js';
+import { partsOf } from './layout-walk.js';
+import { TABLES } from './verify-structure.js';
 
 
 /** Model.tensors, ops, inputs and outputs of the tables layout. */
@@ -91,29 +93,10 @@ export function writeBlob(b: Builder, data: Uint8Array, alignment = BLOB_ALIGNME
 }
 
 function writeWeight(b: Builder, w: WeightBlobs): Offset {
-  let dense = 0;
-  let pal = 0;
-  let sparse = 0;
-  if (w.dense) {
-    const data = writeBlob(b, w.dense.data);
-    dense = DenseValues.createDenseValues(b, DTYPE_OF[w.dense.dtype], data);
-  }
-  if (w.palettized) {
-    const p = w.palettized;
-    const entries = writeBlob(b, p.entries);
-    const indices = writeBlob(b, p.indices);
-    const es = p.entryScales ? Palettized.createEntryScalesVector(b, p.entryScales) : 0;
-    const cs = p.channelScales ? Palettized.createChannelScalesVector(b, p.channelScales) : 0;
-    pal = Palettized.createPalettized(b, p.bits, p.groupRows, DTYPE_OF[p.entryType], entries, es, cs, indices);
-  }
-  if (w.sparse) {
-    const mask = writeBlob(b, w.sparse.mask);
-    sparse = BlockSparse.createBlockSparse(b, w.sparse.blockRows, w.sparse.blockCols, mask);
-  }
+  // each part's table (its row writes it, layouts.ts), then Weight, whose fields are named as the parts
+  const parts = partsOf(w).map((row) => [row, row.writeTable(b, w[row.part] as never, (data) => writeBlob(b, data))] as const);
   Weight.startWeight(b);
-  if (dense) Weight.addDense(b, dense);
-  if (pal) Weight.addPalettized(b, pal);
-  if (sparse) Weight.addSparse(b, sparse);
+  for (const [row, table] of parts) b.addFieldOffset(TABLES.Weight.findIndex((f) => f.name === row.part), table, 0);
   b.forceDefaults(true); // a placeholder: sealChecksums fills it in
   Weight.addChecksum(b, 0);
   b.forceDefaults(false);

@@ -14,7 +14,7 @@
  * as zeros, then filled in by sealChecksums.
  */
 import { Builder, type Offset } from 'flatbuffers';
-import type { EncodedWeight, WeightBlobs } from '../encode/decode.js';
+import type { EncodedWeight } from '../encode/decode.js';
 import { WpalError, WpalFormatError } from './errors.js';
 import { KeyValue, Metadata, Model, Op, Preprocessing } from './generated/wpal_generated.js';
 import { checkOp, MAX_RANK, resolveAttrs, type OperandInfo } from './ops.js';
@@ -24,6 +24,8 @@ import { COMPACT_STUB_OP } from './compact-info.js';
 import { encodeCompactGraph } from './compact-write.js';
 import { writeBlob, writeTables } from './write-tables.js';
 import { DTYPE_OF } from './elements.js';
+import type { WeightBlobs } from './layouts.js';
+import { blobsOf, partsOnly } from './layout-walk.js';
 import { stripMetadata } from './metadata.js';
 import type { AttrValue, DTypeName, ModelInfo, PreprocessingInfo } from './types.js';
 import { checkWeightLayout, MAX_ELEMENTS } from './validate-weight.js';
@@ -132,18 +134,8 @@ export class ModelWriter {
     if (e.rows !== undefined && (e.rows !== rows || e.cols !== cols)) {
       throw new WpalFormatError(`weight ${JSON.stringify(name)}: encoded as ${e.rows}x${e.cols}, shape [${shape.join(', ')}] is viewed as ${rows}x${cols}`);
     }
-    const blobs: WeightBlobs = { dense: enc.dense, palettized: enc.palettized, sparse: enc.sparse };
-    const p = blobs.palettized;
-    checkWeightLayout(
-      rows,
-      cols,
-      {
-        dense: blobs.dense && { dtype: blobs.dense.dtype, dataLength: blobs.dense.data.length },
-        palettized: p && { ...p, entriesLength: p.entries.length, indicesLength: p.indices.length },
-        sparse: blobs.sparse,
-      },
-      `weight ${JSON.stringify(name)}`,
-    );
+    const blobs = partsOnly(enc);
+    checkWeightLayout(rows, cols, blobs, `weight ${JSON.stringify(name)}`);
     return this.add(name, shape, 'float32', blobs);
   }
 
@@ -168,7 +160,7 @@ export class ModelWriter {
       return {
         shape: t.shape,
         dtype: t.dtype,
-        weight: w && { dense: w.dense, palettized: w.palettized, sparse: w.sparse },
+        weight: w,
       };
     });
     const [shape] = checkOp(type, index, operands, attrs);
@@ -195,7 +187,9 @@ export class ModelWriter {
   finish(): Uint8Array {
     const compact = (this.meta.layout ?? 'compact') === 'compact';
     let blobBytes = 0;
-    for (const t of this.tensors) for (const b of blobsOf(t.weight)) blobBytes += b.length + BLOB_ALIGNMENT + 4;
+    for (const t of this.tensors) {
+      for (const { blob, value } of blobsOf<ArrayLike<number>>(t.weight ?? {})) blobBytes += value.length * (blob.floats ? 4 : 1) + BLOB_ALIGNMENT + 4;
+    }
     const b = new Builder(Math.min(2 ** 30, 2 ** Math.ceil(Math.log2(blobBytes + 65536 + this.tensors.length * 256))));
     // Pad the file to a multiple of 16 even without blobs: readers use the size to catch truncation.
     b.prep(BLOB_ALIGNMENT, 0);
@@ -304,9 +298,4 @@ function addFileChecksumPlaceholder(b: Builder): void {
   b.forceDefaults(true);
   Model.addFileChecksum(b, 0n);
   b.forceDefaults(false);
-}
-
-function blobsOf(w: WeightBlobs | undefined): Uint8Array[] {
-  if (!w) return [];
-  return [w.dense?.data, w.palettized?.entries, w.palettized?.indices, w.sparse?.mask].filter((x): x is Uint8Array => !!x);
 }

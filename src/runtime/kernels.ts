@@ -12,6 +12,7 @@ import { CHECK_KERNELS } from './kernels/check.js';
 import { BINARY_KERNELS, REDUCE_KERNELS } from './kernels/broadcast.js';
 import type { KernelRow } from './kernel-types.js';
 import type { Isa } from './kernel-name.js';
+import type { WeightNeed } from '../format/layouts.js';
 
 export type { KernelRow } from './kernel-types.js';
 
@@ -29,12 +30,9 @@ export const KERNELS: readonly KernelRow[] = [
 /** Which kernels the runtime may pick: SIMD where a SIMD kernel exists (default), or references only. */
 export type KernelPreference = 'simd' | 'ref';
 
-/** What a layer with weights (gemm, conv2d, dwconv2d) needs from its kernel. */
-export interface GemmNeed {
+/** What a layer with weights (gemm, conv2d, dwconv2d) needs from its kernel: the activation type, and what its weight's layout asks (format/layouts.ts). */
+export interface GemmNeed extends WeightNeed {
   act: 'f32' | 'i8';
-  wenc: 'dense' | 'f16' | 'palettized';
-  bits?: number;
-  sparse?: [number, number];
 }
 
 function weightedSupports(row: KernelRow, op: string, need: GemmNeed): boolean {

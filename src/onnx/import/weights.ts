@@ -10,6 +10,7 @@
 import { packRows, packStream } from '../../encode/bitpack.js';
 import { blockGrid, gatherKept, packMask, type BlockGrid } from '../../encode/blocksparse.js';
 import { decodeWeight, type EncodedPalettized, type WeightBlobs } from '../../encode/decode.js';
+import { encodedBytes } from '../../format/layout-walk.js';
 import { encodeDense, type EncodedWeight } from '../../encode/palette.js';
 import { f16BitsToF32, f32ToF16Bits } from '../../encode/f16.js';
 import type { WeightOrigin } from './ir.js';
@@ -42,17 +43,6 @@ function distinctBits(bits: Uint32Array, from: number, to: number, limit = MAX_C
 }
 
 const bitsFor = (n: number) => Math.max(1, Math.ceil(Math.log2(Math.max(n, 1))));
-
-function blobBytes(w: WeightBlobs): number {
-  let n = 0;
-  if (w.dense) n += w.dense.data.length;
-  if (w.palettized) {
-    const p = w.palettized;
-    n += p.entries.length + p.indices.length + 4 * ((p.entryScales?.length ?? 0) + (p.channelScales?.length ?? 0));
-  }
-  if (w.sparse) n += w.sparse.mask.length;
-  return n;
-}
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;
@@ -179,9 +169,9 @@ export function encodeLossless(name: string, shape: number[], values: Float32Arr
   const hasNaN = values.some((v) => Number.isNaN(v));
   const dense = encodeDense(values);
   let best: Candidate = { blobs: dense, bits: 0, sparsity: 0, found: 'dense' };
-  let bestBytes = blobBytes(dense);
+  let bestBytes = encodedBytes(dense);
   const consider = (c: Candidate) => {
-    const bytes = blobBytes(c.blobs);
+    const bytes = encodedBytes(c.blobs);
     if (bytes >= bestBytes) return;
     // Never trust a candidate: it must decode to exactly the same bits.
     if (!sameBits(decodeWeight(c.blobs, rows, cols), values)) return;

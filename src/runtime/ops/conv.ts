@@ -8,6 +8,7 @@ import type { OpInfo } from '../../format/types.js';
 import type { OpContext, Step } from '../context.js';
 import { prepareWeights } from './weights.js';
 import { chooseWeighted } from '../kernels.js';
+import { weightNeed } from '../../format/layout-walk.js';
 import { gemmCall, windowCall } from './parallel.js';
 
 /** params slots 8..22 of the conv/pool ABI. */
@@ -44,7 +45,7 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
   const depthwise = groups === c && o === c && wt.shape[3] === 1;
   // int8 = 1: convs (pointwise included) run on the i8 conv2d kernel, which quantizes each output
   // pixel's window; depthwise convs have no int8 kernel and stay on the exact path.
-  const int8 = op.attrs.int8 === 1 && !depthwise && chooseWeighted('conv2d', { act: 'i8', wenc: 'palettized', bits: w.palettized?.bits, sparse: w.sparse ? [w.sparse.blockRows, w.sparse.blockCols] : undefined }, ctx.pref) !== undefined;
+  const int8 = op.attrs.int8 === 1 && !depthwise && chooseWeighted('conv2d', { act: 'i8', ...weightNeed(w) }, ctx.pref) !== undefined;
   const pointwise = !int8 && kh === 1 && kw === 1 && groups === 1 && strides.every((s) => s === 1) && pads.every((p) => p === 0);
   if (pointwise) {
     // NHWC: y[pixel][o] = sum_c W[o][c] x[pixel][c], a gemm with m = batch * H * W.

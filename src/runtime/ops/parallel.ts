@@ -29,7 +29,7 @@ import type { ModelInfo, WeightInfo } from '../../format/types.js';
 import type { OpContext, RunState } from '../context.js';
 import type { PreparedWeights } from './weights.js';
 import { ARG_SLOTS, MAX_SLICES, type ThreadPool } from '../threads.js';
-import { ELEMENTS } from '../../format/elements.js';
+import { weightSplit } from '../../format/layout-walk.js';
 
 /**
  * Below these a kernel call runs on one thread: `work` multiply-adds of one gemm / conv / matmul
@@ -160,22 +160,6 @@ function scratchWriter(ctx: OpContext, plan: { params: number[]; pStride: number
 
 const slicesFor = (ctx: OpContext) => Math.min(ctx.pool!.threads * splitTuning.slicesPerThread, MAX_SLICES);
 
-/** Kept blocks in the block rows before each block row (length gridRows + 1). */
-function keptPrefix(ctx: OpContext, w: WeightInfo): number[] {
-  const sp = w.sparse!;
-  const gridRows = Math.ceil(w.rows / sp.blockRows);
-  const gridCols = Math.ceil(w.cols / sp.blockCols);
-  const rowBytes = Math.ceil(gridCols / 8);
-  const mask = ctx.info.bytes.subarray(sp.mask.offset, sp.mask.offset + sp.mask.length);
-  const out = [0];
-  for (let r = 0; r < gridRows; r++) {
-    let n = 0;
-    for (let c = 0; c < gridCols; c++) n += (mask[r * rowBytes + (c >> 3)] >> (c & 7)) & 1;
-    out.push(out[r] + n);
-  }
-  return out;
-}
-
 /**
  * The split axis that measured faster (2 threads, this repo's 2-core VM, MobileNet-v1 and
  * ResNet-50 layer by layer, each axis forced in the same run): gemm on rows when m >= n, except
@@ -284,22 +268,17 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
   const n = w.rows;
   const k = w.cols;
   const p = w.palettized;
-  const sp = w.sparse;
   const int8 = pw.row.act === 'i8';
-  let unit = 16;
-  if (sp) unit = lcm(unit, sp.blockRows);
+  // Where each part allows a cut and where its blobs stand there (format/layouts.ts).
+  const { values: v, sparsity: sp } = weightSplit(w, ctx.info.bytes);
+  const unit = lcm(lcm(16, v.unit), sp?.unit ?? 1);
   const grouped = p !== undefined && p.groupRows < n;
-  if (grouped) unit = lcm(unit, p.groupRows);
-  const kept = sp ? keptPrefix(ctx, w) : undefined;
-  const blockBits = sp ? sp.blockRows * sp.blockCols * (p ? p.bits : 8 * ELEMENTS[w.dense!.dtype].bytes) : 0;
-  // Palettized kept values are one bit stream: a slice must start on a byte.
-  const ok = sp && p ? (b: number) => (kept![b / sp.blockRows] * blockBits) % 8 === 0 : undefined;
-  // Block-sparse rows carry unequal work: cut where the kept blocks, not the rows, split evenly.
-  const bounds = kept ? splitByWeight(n, parts, unit, (b) => kept[Math.ceil(b / sp!.blockRows)], ok) : splitRange(n, parts, unit, ok);
+  // Values a sparsity part keeps are one stream: a slice must start on a byte.
+  const ok = sp && v.valueBits % 8 ? (b: number) => (sp.storedBefore(b) * v.valueBits) % 8 === 0 : undefined;
+  // Rows of a sparse weight carry unequal work: cut where the work, not the rows, splits evenly.
+  const bounds = sp ? splitByWeight(n, parts, unit, sp.work, ok) : splitRange(n, parts, unit, ok);
   const count = bounds.length - 1;
   if (count < 2) return undefined;
-  const rowBytes = p ? Math.ceil((k * p.bits) / 8) : k * ELEMENTS[w.dense!.dtype].bytes;
-  const maskRowBytes = sp ? Math.ceil(Math.ceil(k / sp.blockCols) / 8) : 0;
   const entryBytes = int8 ? 1 : 4;
   const slices = bounds.slice(0, -1).map((n0, s) => {
     const n1 = bounds[s + 1];
@@ -307,9 +286,9 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
     return {
       n0,
       n1,
-      w: pw.weights + (sp ? (kept![n0 / sp.blockRows] * blockBits) / 8 : n0 * rowBytes),
+      w: pw.weights + (sp ? (sp.storedBefore(n0) * v.valueBits) / 8 : n0 * v.rowBytes),
       pal: pw.palette ? pw.palette + ((pal0 << p!.bits) * entryBytes) : 0,
-      mask: sp ? pw.mask + (n0 / sp.blockRows) * maskRowBytes : 0,
+      mask: sp ? pw.mask + sp.maskBefore(n0) : 0,
       bias: pw.bias ? pw.bias + 4 * n0 : 0,
     };
   });

@@ -7,6 +7,7 @@
 import type { OpInfo, PalettizedInfo, WeightInfo } from '../../format/types.js';
 import { WpalFormatError } from '../../format/errors.js';
 import { ELEMENTS } from '../../format/elements.js';
+import { weightNeed } from '../../format/layout-walk.js';
 import { chooseWeighted, type GemmNeed, type KernelRow } from '../kernels.js';
 import { WpalEngineError } from '../errors.js';
 import type { OpContext } from '../context.js';
@@ -47,12 +48,7 @@ export function prepareWeights(
   if (opts.int8 && (!p || ELEMENTS[p.entryType].kernelEntry !== 'i8')) {
     throw new WpalFormatError(`op ${op.index} (${op.type}): int8=1 needs palettized weights with int8 entries`);
   }
-  const needFor = (act: 'f32' | 'i8'): GemmNeed => ({
-    act,
-    wenc: p ? 'palettized' : ELEMENTS[w.dense!.dtype].denseWenc!,
-    bits: p?.bits,
-    sparse: w.sparse ? [w.sparse.blockRows, w.sparse.blockCols] : undefined,
-  });
+  const needFor = (act: 'f32' | 'i8'): GemmNeed => ({ act, ...weightNeed(w) });
   // The int8 path is a speed option: where no int8 kernel handles the encoding (e.g. block-sparse),
   // the layer runs on the exact path with the same palette values (int8 entries x scale).
   let need = needFor(opts.int8 ? 'i8' : 'f32');
