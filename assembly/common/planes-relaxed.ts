@@ -49,45 +49,28 @@ import { hsum4I32, hsumI32, storeI8, rawTable } from './planes';
       u0 = loadChunk(w0, <isize>(wEnd - w0), tmp); u1 = loadChunk(w1, <isize>(wEnd - w1), tmp);
       u2 = loadChunk(w2, <isize>(wEnd - w2), tmp); u3 = loadChunk(w3, <isize>(wEnd - w3), tmp);
     }
-    if (bits == 2) {
-      for (let h = 0; h < 2; h++) {
-        const i0 = v128.and(u0, nib), i1 = v128.and(u1, nib), i2 = v128.and(u2, nib), i3 = v128.and(u3, nib);
-        // plane 2h: low index of each nibble; plane 2h + 1: high index
-        const o = xq + (<usize>h << 6);
-        let xp = v128.load(o);
-        const e0 = i8x16.swizzle(ta0, i0), e1 = i8x16.swizzle(ta1, i1), e2 = i8x16.swizzle(ta2, i2), e3 = i8x16.swizzle(ta3, i3);
-        p0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e0, xp, p0); p1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e1, xp, p1);
-        p2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e2, xp, p2); p3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e3, xp, p3);
-        if (neg) {
-          const xn = v128.load(o, 16);
-          n0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e0, xn, n0); n1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e1, xn, n1);
-          n2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e2, xn, n2); n3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e3, xn, n3);
-        }
-        xp = v128.load(o, 32);
-        const f0 = i8x16.swizzle(tb0, i0), f1 = i8x16.swizzle(tb1, i1), f2 = i8x16.swizzle(tb2, i2), f3 = i8x16.swizzle(tb3, i3);
-        p0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f0, xp, p0); p1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f1, xp, p1);
-        p2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f2, xp, p2); p3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f3, xp, p3);
-        if (neg) {
-          const xn = v128.load(o, 48);
-          n0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f0, xn, n0); n1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f1, xn, n1);
-          n2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f2, xn, n2); n3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(f3, xn, n3);
-        }
+    // plane s of the chunk; bits 2: the low (even s) or high (odd s) index of each nibble
+    for (let s = 0; s < 8 / bits; s++) {
+      let e0: v128, e1: v128, e2: v128, e3: v128;
+      if (bits == 2) {
+        const hi = (s & 1) != 0;
+        e0 = i8x16.swizzle(hi ? tb0 : ta0, v128.and(u0, nib)); e1 = i8x16.swizzle(hi ? tb1 : ta1, v128.and(u1, nib));
+        e2 = i8x16.swizzle(hi ? tb2 : ta2, v128.and(u2, nib)); e3 = i8x16.swizzle(hi ? tb3 : ta3, v128.and(u3, nib));
+      } else {
+        e0 = i8x16.swizzle(t0, v128.and(u0, mask)); e1 = i8x16.swizzle(t1, v128.and(u1, mask));
+        e2 = i8x16.swizzle(t2, v128.and(u2, mask)); e3 = i8x16.swizzle(t3, v128.and(u3, mask));
+      }
+      if (bits == 4 || (s & 1) != 0) {
         u0 = i16x8.shr_u(u0, 4); u1 = i16x8.shr_u(u1, 4); u2 = i16x8.shr_u(u2, 4); u3 = i16x8.shr_u(u3, 4);
       }
-    } else {
-      for (let s = 0; s < 2; s++) {
-        const o = xq + (<usize>s << 5);
-        const xp = v128.load(o);
-        const e0 = i8x16.swizzle(t0, v128.and(u0, mask)), e1 = i8x16.swizzle(t1, v128.and(u1, mask));
-        const e2 = i8x16.swizzle(t2, v128.and(u2, mask)), e3 = i8x16.swizzle(t3, v128.and(u3, mask));
-        p0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e0, xp, p0); p1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e1, xp, p1);
-        p2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e2, xp, p2); p3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e3, xp, p3);
-        if (neg) {
-          const xn = v128.load(o, 16);
-          n0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e0, xn, n0); n1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e1, xn, n1);
-          n2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e2, xn, n2); n3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e3, xn, n3);
-        }
-        u0 = i16x8.shr_u(u0, 4); u1 = i16x8.shr_u(u1, 4); u2 = i16x8.shr_u(u2, 4); u3 = i16x8.shr_u(u3, 4);
+      const o = xq + (<usize>s << 5);
+      const xp = v128.load(o);
+      p0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e0, xp, p0); p1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e1, xp, p1);
+      p2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e2, xp, p2); p3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e3, xp, p3);
+      if (neg) {
+        const xn = v128.load(o, 16);
+        n0 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e0, xn, n0); n1 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e1, xn, n1);
+        n2 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e2, xn, n2); n3 = i32x4.relaxed_dot_i8x16_i7x16_add_s(e3, xn, n3);
       }
     }
     w0 += 16; w1 += 16; w2 += 16; w3 += 16;

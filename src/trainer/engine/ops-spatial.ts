@@ -10,6 +10,7 @@
 import { convTransposeOutDim, resizeAxis, type SliceAxis } from '../../format/ops-spatial.js';
 import type { AttrValue } from '../../format/types.js';
 import type { Engine, Tensor } from './tensor.js';
+import { recordProducts } from './ops-window.js';
 
 /** Row-major strides of a shape. */
 function strides(shape: readonly number[]): number[] {
@@ -157,25 +158,6 @@ export function convTranspose(e: Engine, x: Tensor, w: Tensor, b: Tensor | null,
       }
     }
   };
-  const m = e.mod.f32;
-  const xi = x.ptr >> 2, wi = w.ptr >> 2, yi = y.ptr >> 2;
-  for (let p = 0; p < B * OH * OW; p++) for (let o = 0; o < O; o++) m[yi + p * O + o] = b ? m[(b.ptr >> 2) + o] : 0;
-  each((yo, xo, wo) => { m[yi + yo] += m[xi + xo] * m[wi + wo]; });
-  e.record(y, () => {
-    const dx = x.requiresGrad ? e.sumGrad(x) : -1;
-    const dwt = w.requiresGrad ? e.sumGrad(w) : -1;
-    const db = b?.requiresGrad ? e.sumGrad(b) : -1;
-    const g = e.mod.f32;
-    const dy = y.root.grad >> 2;
-    each((yo, xo, wo) => {
-      const d = g[dy + yo];
-      if (dx >= 0) g[dx + xo] += d * g[wi + wo];
-      if (dwt >= 0) g[dwt + wo] += d * g[xi + xo];
-    });
-    if (db >= 0) for (let p = 0; p < B * OH * OW; p++) for (let o = 0; o < O; o++) g[db + o] += g[dy + p * O + o];
-    if (dx >= 0) e.wrote(x);
-    if (dwt >= 0) e.wrote(w);
-    if (db >= 0) e.wrote(b!);
-  });
+  recordProducts(e, y, x, w, b, each);
   return y;
 }

@@ -82,9 +82,6 @@ export function groupedConv2d(e: Engine, x: Tensor, w: Tensor, b: Tensor | null,
   const full: Window = { ...win, kernel: [kh, kw] };
   const [OH, OW] = outSize(x, full);
   const y = e.tensor([B, OH, OW, O], x.requiresGrad || w.requiresGrad || (b?.requiresGrad ?? false));
-  const m = e.mod.f32;
-  const xi = x.ptr >> 2, wi = w.ptr >> 2, yi = y.ptr >> 2;
-  for (let p = 0; p < B * OH * OW; p++) for (let o = 0; o < O; o++) m[yi + p * O + o] = b ? m[(b.ptr >> 2) + o] : 0;
   // y[o] += x[i, g*cg + c] * w[oc, tap, c] for oc in group g
   const each = (f: (yo: number, xo: number, wo: number) => void) =>
     forWindows(x, full, (o, i, tap) => {
@@ -93,6 +90,23 @@ export function groupedConv2d(e: Engine, x: Tensor, w: Tensor, b: Tensor | null,
         for (let c = 0; c < cg; c++) f(o * O + oc, i * C + g0 + c, (oc * kh * kw + tap) * cg + c);
       }
     });
+  recordProducts(e, y, x, w, b, each);
+  return y;
+}
+
+/**
+ * Forward and backward of y = bias + sum of products x[xo] * w[wo] into y[yo], for layers written
+ * as loops over their products (`each` calls f once per product): grouped convolution here and
+ * ConvTranspose (ops-spatial.ts). y [..., O] is set to the bias, then accumulated.
+ */
+export function recordProducts(
+  e: Engine, y: Tensor, x: Tensor, w: Tensor, b: Tensor | null, each: (f: (yo: number, xo: number, wo: number) => void) => void,
+): void {
+  const O = y.shape[y.shape.length - 1];
+  const pixels = y.size / O;
+  const m = e.mod.f32;
+  const xi = x.ptr >> 2, wi = w.ptr >> 2, yi = y.ptr >> 2;
+  for (let p = 0; p < pixels; p++) for (let o = 0; o < O; o++) m[yi + p * O + o] = b ? m[(b.ptr >> 2) + o] : 0;
   each((yo, xo, wo) => { m[yi + yo] += m[xi + xo] * m[wi + wo]; });
   e.record(y, () => {
     const dx = x.requiresGrad ? e.sumGrad(x) : -1;
@@ -105,10 +119,9 @@ export function groupedConv2d(e: Engine, x: Tensor, w: Tensor, b: Tensor | null,
       if (dx >= 0) g[dx + xo] += d * g[wi + wo];
       if (dw >= 0) g[dw + wo] += d * g[xi + xo];
     });
-    if (db >= 0) for (let p = 0; p < B * OH * OW; p++) for (let o = 0; o < O; o++) g[db + o] += g[dy + p * O + o];
+    if (db >= 0) for (let p = 0; p < pixels; p++) for (let o = 0; o < O; o++) g[db + o] += g[dy + p * O + o];
     if (dx >= 0) e.wrote(x);
     if (dw >= 0) e.wrote(w);
     if (db >= 0) e.wrote(b!);
   });
-  return y;
 }
