@@ -39,6 +39,7 @@ export const spec: CommandSpec = {
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits' },
     int8: { type: 'boolean', description: 'int8 palette entries (a scale per palette), and fully connected / conv layers computing on int8 activations (quantized per row / output pixel inside the kernel); the accuracy is measured so' },
+    'palette-entries': { type: 'string', value: 'TYPE', choices: ['float32', 'float16'], description: 'element type of the palette entries (default float32): float16 halves every palette, the centroids rounded to half precision (not with --int8)' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
     'strip-metadata': { type: 'boolean', description: 'keep only the metadata needed to measure the file again (as wpal strip): accuracy, data, preprocessing, labels; a --target-size then reserves room for those alone' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },

@@ -73,6 +73,7 @@ export async function runPostTraining(input: string, o: Record<string, unknown>,
     layers,
     calibration: calib,
     ...(o['int8'] === true ? { int8: true } : {}),
+    ...(o['palette-entries'] !== undefined ? { entryType: o['palette-entries'] as 'float32' | 'float16' } : {}),
     seed: (o['seed'] as number | undefined) ?? 1,
   });
   const out = o['strip-metadata'] === true ? rewriteModel(readModel(written), { stripMetadata: true }) : written;

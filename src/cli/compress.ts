@@ -14,6 +14,7 @@ import { dataForModel, describeSplit } from './util/data.js';
 import { isTextData } from '../trainer/data/load.js';
 import { readModel } from '../format/read.js';
 import type { BuildExtra } from '../trainer/compress.js';
+import type { PaletteEntryType } from '../trainer/allocate/size.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
@@ -33,6 +34,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const o = args.options;
   const input = args.positionals[0];
   if (input === undefined) throw new UsageError('the dense .wpal file is required');
+  if (o['int8'] === true && o['palette-entries'] !== undefined && o['palette-entries'] !== 'float32') throw new UsageError(`--int8 writes int8 palette entries; it does not go with --palette-entries ${o['palette-entries']}`);
   if (o['epochs'] === 0) return (await import('./compress-post.js')).runPostTraining(input, o, o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined, io);
   if (o['calibration'] !== undefined) throw new UsageError('--calibration is for post-training compression (--epochs 0)');
   if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
@@ -87,6 +89,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     pruneEpochs,
     ...(o['strip-metadata'] === true ? { stripMetadata: true } : {}),
     ...(o['int8'] === true ? { int8: true } : {}),
+    ...given<PaletteEntryType>('palette-entries', 'paletteEntries'),
   };
   const { batchSize: batch, bits, epochs } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);

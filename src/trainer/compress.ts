@@ -17,6 +17,7 @@ import { graphForward, type TrainableNet } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';
+import type { PaletteEntryType } from './allocate/size.js';
 import { buildDenseModel, compressibleLayers, netOf, type BuildExtra, type DenseModel, type LayerSetting, type WrittenModel } from './dense-model.js';
 
 // The dense-model helpers live in dense-model.ts (the allocator needs them too; importing them from
@@ -53,6 +54,8 @@ export interface CompressOptions {
    * `sparsity` and the bits / sparsity of `layers`.
    */
   targetBytes?: number;
+  /** Element type of the palette entries written (default float32; float16 halves the palettes, the centroids rounded). */
+  entryType?: PaletteEntryType;
   /** Options of the allocator (candidate bits / sparsities, calibration, bytes reserved for metadata). */
   allocation?: Omit<AllocateOptions, 'targetBytes' | 'block' | 'groupRows'>;
   /** Rows per palette (0 = per tensor, the default). */
@@ -184,7 +187,10 @@ interface LayerState {
 export function compressModel(model: DenseModel, data: Examples, opts: CompressOptions): CompressResult {
   let allocation: Allocation | undefined;
   if (opts.targetBytes !== undefined) {
-    allocation = allocate(model, data, { ...opts.allocation, targetBytes: opts.targetBytes, block: opts.block ?? '1x4', groupRows: opts.groupRows ?? 0, build: opts.build, isa: opts.isa });
+    allocation = allocate(model, data, {
+      ...opts.allocation, targetBytes: opts.targetBytes, block: opts.block ?? '1x4', groupRows: opts.groupRows ?? 0, build: opts.build, isa: opts.isa,
+      ...(opts.entryType ? { entryType: opts.entryType } : {}),
+    });
     const layers: Record<string, LayerSetting> = {};
     for (const [k, v] of Object.entries(opts.layers ?? {})) layers[layerKey(k)] = v;
     for (const [k, v] of Object.entries(allocation.settings)) layers[k] = { ...layers[k], ...v };
@@ -324,7 +330,7 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   const settings = new Map<string, WeightCompression | undefined>(
     layers.map((l) => {
       const c: WeightCompression = {};
-      if (l.dkm) c.palette = { bits: l.setting.bits, groupRows: l.setting.groupRows };
+      if (l.dkm) c.palette = { bits: l.setting.bits, groupRows: l.setting.groupRows, ...(opts.entryType ? { entryType: opts.entryType } : {}) };
       if (l.pruner && l.pruner.dropped > 0) c.sparse = l.pruner.compression();
       return [l.name, c.palette || c.sparse ? c : undefined];
     }),

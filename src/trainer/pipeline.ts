@@ -11,22 +11,21 @@
  *
  * Progress goes to `onEvent` (steps per stage, lines worth printing), nothing is printed here.
  */
-import { WpalError } from '../format/errors.js';
 import { loadModel } from '../runtime/load.js';
 import { InfeasibleTargetError } from './allocate/index.js';
 import { carveStratified, SPLIT_DEFAULTS, takeRows, valSeed } from './data/split.js';
 import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
+import type { PaletteEntryType } from './allocate/size.js';
 import type { Examples } from './engine/loop.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
 import { chooseWidths } from './widths.js';
 import { shrinkableUnits } from './structure.js';
 
-/** The compress pipeline could not meet what was asked (e.g. a target size no setting reaches). */
-export class WpalCompressError extends WpalError {
-  override readonly code: string = 'WPAL_COMPRESS';
-}
+import { WpalCompressError } from './errors.js';
+
+export { WpalCompressError };
 
 
 export interface PipelineOptions {
@@ -73,6 +72,11 @@ export interface PipelineOptions {
   distill?: boolean | { temperature?: number; alpha?: number };
   /** Write int8 palette entries and run palettized FullyConnected / Conv2D layers on int8 activations (the accuracy is measured so). */
   int8?: boolean;
+  /**
+   * Element type of the palette entries (default float32): float16 halves every palette (the
+   * centroids rounded to half precision; the allocator counts them so). Not with int8.
+   */
+  paletteEntries?: PaletteEntryType;
   onEvent?: (e: PipelineEvent) => void;
 }
 
@@ -165,6 +169,9 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/
  * examples are carved as validation, seeded); `data.test` only measures the written file.
  */
 export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, options: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
+  if (options.int8 && options.paletteEntries && options.paletteEntries !== 'float32') {
+    throw new WpalCompressError(`int8 writes int8 palette entries; it does not go with ${options.paletteEntries} entries`);
+  }
   const settings = compressSettings(model, options);
   const o = { ...options, ...settings, distill: settings.distill, record: { ...options.record, ...(options.stripMetadata ? { stripMetadata: true } : {}) } };
   const { test } = data;
@@ -241,6 +248,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
       sparsity: o.sparsity ?? 0,
       block: o.block,
       ...(o.layers ? { layers: o.layers } : {}),
+      ...(o.paletteEntries ? { entryType: o.paletteEntries } : {}),
       epochs: dkmEpochs,
       lr: o.lr,
       tau: o.tau,

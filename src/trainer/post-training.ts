@@ -20,6 +20,8 @@ import type { AttrValue, ModelInfo, OpInfo } from '../format/types.js';
 import { loadModel } from '../runtime/load.js';
 import type { Model, ShapedInput, TensorData } from '../runtime/model.js';
 import type { ElementName } from '../format/elements.js';
+import { WpalCompressError } from './errors.js';
+import { layerKey } from './compress.js';
 
 export interface LayerSetting {
   /** Index bits 1..8. */
@@ -212,17 +214,22 @@ function relRms(a: Float32Array, b: Float32Array): number {
   return den > 0 ? Math.sqrt(num / den) : Math.sqrt(num / Math.max(1, a.length));
 }
 
+/** A layer's own settings, by its tensor name ("fc1.weight") or its layer name ("fc1"), as --layer takes them. */
+function settingOf(layers: Record<string, LayerSetting> | undefined, tensor: string): LayerSetting | undefined {
+  return layers?.[tensor] ?? layers?.[layerKey(tensor)];
+}
+
 /** Compresses the weight matrices of a .wpal model without training; returns the new file and a report. */
 export async function compressPostTraining(bytes: Uint8Array, opts: PostTrainingOptions): Promise<{ bytes: Uint8Array; report: PostTrainingReport }> {
   const info = readModel(bytes);
   const layers = layersOf(info).filter((l) => {
     const t = info.tensors[l.weight];
-    const set = opts.layers?.[t.name];
+    const set = settingOf(opts.layers, t.name);
     return !set?.skip && t.shape.reduce((a, b) => a * b, 1) >= (opts.minValues ?? 64);
   });
   for (const name of Object.keys(opts.layers ?? {})) {
-    if (!layersOf(info).some((l) => info.tensors[l.weight].name === name)) {
-      throw new RangeError(`no weight matrix named ${JSON.stringify(name)} (weights: ${layersOf(info).map((l) => info.tensors[l.weight].name).join(', ')})`);
+    if (!layersOf(info).some((l) => [name, `${name}.weight`].includes(info.tensors[l.weight].name))) {
+      throw new WpalCompressError(`no weight matrix named ${JSON.stringify(name)} (weights: ${layersOf(info).map((l) => info.tensors[l.weight].name).join(', ')})`);
     }
   }
   const probe = [...new Set([...layers.map((l) => l.input), ...layers.map((l) => l.op.outputs[0])])];
@@ -248,7 +255,7 @@ export async function compressPostTraining(bytes: Uint8Array, opts: PostTraining
   const settings = new Map<number, Required<Omit<LayerSetting, 'skip' | 'block'>> & { block?: [number, number] }>();
   layers.forEach((l, i) => {
     const t = info.tensors[l.weight];
-    const set = { ...opts, ...opts.layers?.[t.name] };
+    const set = { ...opts, ...settingOf(opts.layers, t.name) };
     const rows = t.shape[0];
     const cols = t.shape.slice(1).reduce((a, b) => a * b, 1);
     const groupRows = Math.min(set.groupRows ?? 0, rows);

@@ -25,6 +25,14 @@ describe('published models keep their claims (wpal verify, full test set)', () =
     expect(1_724_320 / report.fileBytes).toBeGreaterThanOrEqual(200);
   });
 
+  it('LeNet-5 on MNIST: >= 99.0% at >= 600x (whole file <= 2,873 B)', async () => {
+    const { code, report } = await verify([file('lenet5-mnist-600x.wpal'), '--data', 'mnist', '--max-size', '2873B', '--min-accuracy', '0.99']);
+    expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+    expect(1_724_320 / report.fileBytes).toBeGreaterThanOrEqual(600);
+  });
+
   it('dense LeNet-5 of the digits demo: >= 99.0%, the accuracy it records', async () => {
     const { code, report } = await verify([file('lenet5-mnist-dense.wpal'), '--data', 'mnist', '--max-size', '1.73MB', '--min-accuracy', '0.99']);
     expect(report.examples).toBe(10_000);

@@ -72,6 +72,21 @@ describe('compress (library)', () => {
     expect(weights(stripped.bytes)).toBeGreaterThanOrEqual(weights(full.bytes));
   }, 120_000);
 
+  it('float16 palette entries: the allocator counts them (more bits fit the same target), the file holds them, int8 does not go with them', async () => {
+    const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784], widths: [64, 32] });
+    const targetBytes = 14_000;
+    const run = (paletteEntries?: 'float16') => compress(lenet, data, { ...meta, targetBytes, epochs: 1, ...(paletteEntries ? { paletteEntries } : {}) });
+    const [f32, f16] = [await run(), await run('float16')];
+    const pal = (b: Uint8Array) => readModel(b).tensors.filter((t) => t.weight?.palettized).map((t) => t.weight!.palettized!);
+    expect(pal(f16.bytes).length).toBeGreaterThan(0);
+    expect(pal(f16.bytes).every((p) => p.entryType === 'float16')).toBe(true);
+    expect(pal(f32.bytes).every((p) => p.entryType === 'float32')).toBe(true);
+    expect(f16.bytes.length).toBeLessThanOrEqual(targetBytes);
+    const bitsSum = (b: Uint8Array) => pal(b).reduce((a, p) => a + p.bits, 0);
+    expect(bitsSum(f16.bytes)).toBeGreaterThanOrEqual(bitsSum(f32.bytes));
+    await expect(compress(lenet, data, { ...meta, bits: 2, int8: true, paletteEntries: 'float16' })).rejects.toThrow(WpalCompressError);
+  }, 120_000);
+
   it('a target size no setting reaches is a WpalCompressError', async () => {
     const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
     await expect(compress(lenet, data, { ...meta, targetBytes: 300 })).rejects.toThrow(WpalCompressError);

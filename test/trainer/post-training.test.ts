@@ -11,6 +11,7 @@ import { sizeReport } from '../../src/format/size.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { loadModel } from '../../src/index.js';
 import type { ShapedInput } from '../../src/runtime/model.js';
+import { WpalCompressError } from '../../src/trainer/errors.js';
 import { compressPostTraining } from '../../src/trainer/post-training.js';
 import { Rng } from '../util/rng.js';
 
@@ -113,7 +114,26 @@ describe('compressPostTraining', () => {
     expect(w('conv.weight').dense).toBeDefined();
     expect(w('fc2.weight').palettized?.bits).toBe(1);
     expect(r.report.layers.map((l) => l.name)).toEqual(['fc1.weight', 'fc2.weight']);
+    await expect(compressPostTraining(bytes, { bits: 4, layers: { nope: { bits: 2 } } })).rejects.toThrow(WpalCompressError);
     await expect(compressPostTraining(bytes, { bits: 4, layers: { nope: { bits: 2 } } })).rejects.toThrow(/no weight matrix named "nope"/);
+    // a layer's name ("fc2", as --layer writes it for the trainer) names its weight too
+    const byLayer = await compressPostTraining(bytes, { bits: 4, minValues: 1, layers: { fc2: { bits: 1 } } });
+    expect(readModel(byLayer.bytes).tensors.find((t) => t.name === 'fc2.weight')!.weight!.palettized?.bits).toBe(1);
+  });
+
+  it('float16 palette entries: half the palette bytes, the same indices, outputs within half precision of float32 entries', async () => {
+    const f32 = await compressPostTraining(bytes, { bits: 4, minValues: 1 });
+    const f16 = await compressPostTraining(bytes, { bits: 4, minValues: 1, entryType: 'float16' });
+    const a = readModel(f32.bytes), b = readModel(f16.bytes);
+    for (const name of ['fc1.weight', 'conv.weight', 'fc2.weight']) {
+      const pa = a.tensors.find((t) => t.name === name)!.weight!.palettized!, pb = b.tensors.find((t) => t.name === name)!.weight!.palettized!;
+      expect(pb.entryType, name).toBe('float16');
+      expect(pb.entries.length, name).toBe(pa.entries.length / 2);
+      expect(Array.from(b.bytes.subarray(pb.indices.offset, pb.indices.offset + pb.indices.length)), name)
+        .toEqual(Array.from(a.bytes.subarray(pa.indices.offset, pa.indices.offset + pa.indices.length)));
+    }
+    const { rel } = await outputError(f32.bytes, f16.bytes, inputs(200));
+    expect(rel).toBeLessThan(2e-3); // half precision: 2^-11 relative per centroid
   });
 
   it('sensitivity weighting (E[x^2] from calibration data) lowers the error on held-out inputs of the same distribution', async () => {

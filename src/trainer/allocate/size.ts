@@ -1,6 +1,6 @@
 /**
  * Size model of a compressed .wpal: bytes of every weight blob from the layer shape and its (bits,
- * sparsity) choice, by the format's own blob sizes (format/weight-bytes.ts: float32 palettes, or
+ * sparsity) choice, by the format's own blob sizes (format/weight-bytes.ts: float32 or float16 palettes, or
  * float32 values at 0 bits; kept = blocks - floor(s x blocks)); biases stay dense float32; plus the
  * file's structural overhead calibrated by building.
  *
@@ -39,7 +39,12 @@ export interface StorageOptions {
   block?: BlockSpec | string;
   /** Rows per palette (0 = one palette per tensor). */
   groupRows?: number;
+  /** Element type of the palette entries (default float32). */
+  entryType?: PaletteEntryType;
 }
+
+/** Palette entry types a compress run may write without changing how layers compute (int8 entries come with --int8). */
+export type PaletteEntryType = 'float32' | 'float16';
 
 /** The compressible layers of a dense model, in order. */
 export function layerShapes(m: DenseModel): LayerShape[] {
@@ -80,7 +85,7 @@ export function weightBlobBytes(l: LayerShape, c: Choice, opts: StorageOptions =
   const sparse = kind.endsWith('-sparse');
   const kept = g.blocks - (sparse ? droppedBlocks(g.blocks, c.sparsity) : 0);
   const groupRows = opts.groupRows && opts.groupRows > 0 ? Math.min(opts.groupRows, l.rows) : 0;
-  const values: StoredEncoding = c.bits === 0 ? { dense: 'float32' } : { palettized: { bits: c.bits, groupRows, entryType: 'float32' } };
+  const values: StoredEncoding = c.bits === 0 ? { dense: 'float32' } : { palettized: { bits: c.bits, groupRows, entryType: opts.entryType ?? 'float32' } };
   return totalBytes(blobBytes(l.rows, l.cols, { ...values, ...(sparse ? { sparse: { blockRows: g.R, blockCols: g.C, keptBlocks: kept } } : {}) }));
 }
 
@@ -89,7 +94,7 @@ export function compressionOf(l: LayerShape, c: Choice, opts: StorageOptions = {
   const g = blockOf(l, opts.block);
   const d = c.sparsity > 0 ? droppedBlocks(g.blocks, c.sparsity) : 0;
   const w: WeightCompression = {};
-  if (c.bits > 0) w.palette = { bits: c.bits, groupRows: opts.groupRows ?? 0, ...(iters !== undefined ? { iters } : {}) };
+  if (c.bits > 0) w.palette = { bits: c.bits, groupRows: opts.groupRows ?? 0, ...(opts.entryType ? { entryType: opts.entryType } : {}), ...(iters !== undefined ? { iters } : {}) };
   // (d + 0.5) / blocks: the writer drops floor(that x blocks) = d blocks, as the pruner does.
   if (d > 0) w.sparse = { block: [g.R, g.C], sparsity: (d + 0.5) / g.blocks };
   return w.palette || w.sparse ? w : undefined;
