@@ -55,13 +55,13 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (widthFlag && full.length === 0) throw new UsageError(`--${widthFlag}: no layer of ${input} can lose filters or neurons (a fully connected or conv layer feeding another through channel-wise ops)`);
   const widths = widthFlag ? parseWidths(o[widthFlag] as string, `--${widthFlag}`, full.length) : undefined;
   widths?.forEach((w, i) => { if (w > full[i]) throw new UsageError(`--${widthFlag}: ${w} units is more than the ${full[i]} the model has`); });
-  // --prune-epochs: the structured stage's epochs when there may be one (--widths, or a target on a model with shrinkable layers)
+  // --prune-epochs: block pruning before DKM (with a target: to the allocator's sparsities), or the
+  // structured stage's epochs when there is one (--widths, or a target that needs whole filters removed)
   const structuredEpochs = o['prune-epochs'] as number | undefined;
-  const pruneEpochs = widths || (targetBytes !== undefined && full.length > 0) ? 0 : (o['prune-epochs'] as number | undefined) ?? 0;
+  const pruneEpochs = widths ? 0 : (o['prune-epochs'] as number | undefined) ?? 0;
   const layerSpec = o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined;
   const sparsity = (o['sparsity'] as number | undefined) ?? 0;
-  if (pruneEpochs > 0) {
-    if (targetBytes !== undefined) throw new UsageError('--prune-epochs cannot be combined with --target-size / --ratio (the allocator prunes during DKM)');
+  if (pruneEpochs > 0 && targetBytes === undefined) {
     if (sparsity === 0 && !Object.values(layerSpec ?? {}).some((l) => (l.sparsity ?? 0) > 0)) throw new UsageError('--prune-epochs needs something to prune: --sparsity X or a layer with sparsity=X');
   }
   // The data as the file records it (your own data: preprocessing, classes, carves); the per-epoch accuracy is the validation split's.
@@ -90,6 +90,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     ...(o['strip-metadata'] === true ? { stripMetadata: true } : {}),
     ...(o['int8'] === true ? { int8: true } : {}),
     ...given<PaletteEntryType>('palette-entries', 'paletteEntries'),
+    ...(o['alloc-bits'] !== undefined ? { allocationBits: parseAllocBits(o['alloc-bits'] as string, targetBytes) } : {}),
   };
   const { batchSize: batch, bits, epochs } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
@@ -133,4 +134,12 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     println(io, `fine-tuned ${dkmEpochs} epoch${dkmEpochs > 1 ? 's' : ''}${report.structured ? ` after removing whole filters / neurons (${report.structured})` : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
   }
   return EXIT_OK;
+}
+
+/** --alloc-bits "2,3,4": index bits 0..8 (0 = float32 values), only with a target size. */
+function parseAllocBits(text: string, targetBytes: number | undefined): number[] {
+  if (targetBytes === undefined) throw new UsageError('--alloc-bits chooses among bits for --target-size / --ratio; give one of them');
+  const bits = text.split(',').map((t) => Number(t.trim()));
+  if (!bits.length || bits.some((b) => !Number.isInteger(b) || b < 0 || b > 8)) throw new UsageError(`--alloc-bits ${JSON.stringify(text)}: expected index bits 0..8, comma-separated (0 = float32 values)`);
+  return [...new Set(bits)].sort((a, b) => a - b);
 }

@@ -12,7 +12,7 @@
  * Progress goes to `onEvent` (steps per stage, lines worth printing), nothing is printed here.
  */
 import { loadModel } from '../runtime/load.js';
-import { InfeasibleTargetError } from './allocate/index.js';
+import { allocate, InfeasibleTargetError } from './allocate/index.js';
 import { carveStratified, SPLIT_DEFAULTS, takeRows, valSeed } from './data/split.js';
 import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
@@ -77,6 +77,8 @@ export interface PipelineOptions {
    * centroids rounded to half precision; the allocator counts them so). Not with int8.
    */
   paletteEntries?: PaletteEntryType;
+  /** With a target size: the index bits the allocator may give a layer (default 1, 2, 3, 4, 6, 8; 0 = float32 values). */
+  allocationBits?: number[];
   onEvent?: (e: PipelineEvent) => void;
 }
 
@@ -184,7 +186,10 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   let widths = o.widths;
   if (widths && !shrinkable) throw new WpalCompressError('removing whole filters / neurons (widths): no layer of this model can lose them (a fully connected or conv layer feeding another through channel-wise ops)');
   if (widths && widths.length !== units.length) throw new WpalCompressError(`widths: give ${units.length} numbers, for ${units.map((u) => layerKey(u.weight)).join(', ')}`);
-  const pruneEpochs = widths || (o.targetBytes !== undefined && shrinkable) ? 0 : o.pruneEpochs ?? 0;
+  // Prune first with a target: when the allocator reaches the target without removing whole
+  // filters (tried below), its sparsities are pruned first; otherwise a target on a shrinkable
+  // model spends the prune epochs in the structured stage.
+  let pruneEpochs = o.targetBytes !== undefined && !widths && (o.pruneEpochs ?? 0) > 0 ? o.pruneEpochs! : widths || (o.targetBytes !== undefined && shrinkable) ? 0 : o.pruneEpochs ?? 0;
   const perEpoch = Math.floor(train.count / o.batchSize) * o.batchSize;
   if (perEpoch === 0) throw new WpalCompressError(`batch size ${o.batchSize} is larger than the ${train.count} training examples`);
   const full = units.map((u) => u.width);
@@ -196,28 +201,6 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const stepsOf = (stage: string, offset: number) => (p: CompressProgress) => emit({ kind: 'step', stage, done: offset + p.step * o.batchSize, progress: p });
   let dense = model;
   let structuredLine = '';
-
-  // Whole filters / neurons row-pruned on float32 weights, then removed from the model
-  // (shrinkZeroRows folds their constant outputs into the next biases): a narrower network.
-  const structured = (keep: number[], offset: number): number[] => {
-    const names = units.map((u) => layerKey(u.weight));
-    const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
-    const pruned = compressModel(dense, train, { ...common, bits: 0, layers: rows, epochs: structuredEpochs, lr: 2 * o.lr, onProgress: stepsOf('structured ', offset) });
-    const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
-    dense = s.model;
-    structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
-    emit({ kind: 'note', text: `removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  val acc ${pct(pruned.accuracy)}` });
-    return s.widths;
-  };
-  if (widths) widths = structured(widths, 0);
-  if (pruneEpochs > 0) {
-    // Block pruning alone on float32 weights (bits 0 everywhere); DKM's pruner then finds those
-    // zero blocks first, so DKM clusters exactly the kept blocks.
-    const unclustered = Object.fromEntries(Object.entries(o.layers ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
-    const pruned = compressModel(dense, train, { ...common, bits: 0, sparsity: o.sparsity ?? 0, block: o.block, layers: unclustered, epochs: pruneEpochs, lr: 2 * o.lr, onProgress: stepsOf('prune ', 0) });
-    emit({ kind: 'note', text: `pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  val acc ${pct(pruned.accuracy)}` });
-    dense = { ...dense, weights: pruned.weights };
-  }
 
   // Per-layer bits and sparsity are not repeated in the metadata: the file's tensors hold them, and
   // every byte of metadata counts in the ratio (and is reserved ahead of a target size).
@@ -239,15 +222,54 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   });
   // Room for the provenance and accuracy properties written at the end (longest plausible values).
   const reserve = () => propertyBytes(dense, { ...provenanceOf('99999.9'), [ACCURACY]: String(1 / 3), [ACCURACY_EXAMPLES]: String(test.count), [ACCURACY_DATASET]: o.dataset }, o.record);
+
+  // Whole filters / neurons row-pruned on float32 weights, then removed from the model
+  // (shrinkZeroRows folds their constant outputs into the next biases): a narrower network.
+  const structured = (keep: number[], offset: number): number[] => {
+    const names = units.map((u) => layerKey(u.weight));
+    const rows = Object.fromEntries(names.map((n, i) => [n, { bits: 0, sparsity: (full[i] - keep[i]) / full[i], block: 'row' }]));
+    const pruned = compressModel(dense, train, { ...common, bits: 0, layers: rows, epochs: structuredEpochs, lr: 2 * o.lr, onProgress: stepsOf('structured ', offset) });
+    const s = shrinkZeroRows({ ...dense, weights: pruned.weights });
+    dense = s.model;
+    structuredLine = names.map((n, i) => `${n} ${full[i]}->${s.widths[i]}`).join(', ');
+    emit({ kind: 'note', text: `removed whole filters/neurons (${structuredLine}) over ${structuredEpochs} epoch${structuredEpochs > 1 ? 's' : ''}  val acc ${pct(pruned.accuracy)}` });
+    return s.widths;
+  };
+  if (widths) widths = structured(widths, 0);
+  // The allocator first (sensitivity on the validation split), so its sparsities can be pruned
+  // before DKM, as a hand-written --layer recipe would be; the DKM stage then keeps its bits.
+  let allocated: Record<string, LayerSetting> | undefined;
+  if (o.targetBytes !== undefined && !widths && pruneEpochs > 0) {
+    try {
+      allocated = allocate(dense, train, {
+        targetBytes: o.targetBytes, reserveBytes: reserve(), calibrationFrom: monitor, block: o.block, groupRows: o.groupRows ?? 0,
+        ...(o.allocationBits ? { bits: o.allocationBits } : {}), ...(o.paletteEntries ? { entryType: o.paletteEntries } : {}),
+      }).settings;
+      emit({ kind: 'note', text: `allocated ${Object.entries(allocated).map(([k, v]) => `${k} ${v.bits}-bit${v.sparsity ? ` ${(100 * v.sparsity).toFixed(0)}% pruned` : ''}`).join(', ')}` });
+    } catch (e) {
+      if (!(e instanceof InfeasibleTargetError)) throw e;
+      pruneEpochs = 0; // whole filters must go: the prune epochs are the structured stage's (below)
+    }
+  }
+  const layerSettings = allocated ? { ...o.layers, ...allocated } : o.layers;
+  if (pruneEpochs > 0) {
+    // Block pruning alone on float32 weights (bits 0 everywhere); DKM's pruner then finds those
+    // zero blocks first, so DKM clusters exactly the kept blocks.
+    const unclustered = Object.fromEntries(Object.entries(layerSettings ?? {}).map(([k, v]) => [k, { ...v, bits: 0 }]));
+    const pruned = compressModel(dense, train, { ...common, bits: 0, sparsity: o.sparsity ?? 0, block: o.block, layers: unclustered, epochs: pruneEpochs, lr: 2 * o.lr, onProgress: stepsOf('prune ', 0) });
+    emit({ kind: 'note', text: `pruned ${pruneEpochs} epoch${pruneEpochs > 1 ? 's' : ''} (float32)  val acc ${pct(pruned.accuracy)}` });
+    dense = { ...dense, weights: pruned.weights };
+  }
+
   let reserveBytes = o.targetBytes === undefined ? 0 : reserve();
   const dkm = () =>
     compressModel(dense, train, {
       ...common,
-      ...(o.targetBytes !== undefined ? { targetBytes: o.targetBytes, allocation: { reserveBytes, calibrationFrom: monitor } } : { bits: o.bits }),
+      ...(o.targetBytes !== undefined && !allocated ? { targetBytes: o.targetBytes, allocation: { reserveBytes, calibrationFrom: monitor, ...(o.allocationBits ? { bits: o.allocationBits } : {}) } } : { bits: o.bits }),
       groupRows: o.groupRows ?? 0,
       sparsity: o.sparsity ?? 0,
       block: o.block,
-      ...(o.layers ? { layers: o.layers } : {}),
+      ...(layerSettings ? { layers: layerSettings } : {}),
       ...(o.paletteEntries ? { entryType: o.paletteEntries } : {}),
       epochs: dkmEpochs,
       lr: o.lr,

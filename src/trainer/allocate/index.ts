@@ -142,7 +142,7 @@ export function allocate(m: DenseModel, data: Examples | undefined, opts: Alloca
   const target = opts.targetBytes;
   if (!(Number.isInteger(target) && target > 0)) throw new RangeError(`targetBytes must be a positive whole number of bytes, got ${target}`);
   const reserve = opts.reserveBytes ?? 0;
-  const storage: StorageOptions = { block: parseBlock(opts.block ?? '1x4') as BlockSpec, groupRows: opts.groupRows ?? 0 };
+  const storage: StorageOptions = { block: parseBlock(opts.block ?? '1x4') as BlockSpec, groupRows: opts.groupRows ?? 0, ...(opts.entryType ? { entryType: opts.entryType } : {}) };
   const size = calibrateSizeModel(m, storage);
   const L = size.layers.length;
 
