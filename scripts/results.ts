@@ -59,6 +59,7 @@ const STEPS: Step[] = [
   { id: 'mnist-lenet300-dense', data: 'MNIST', model: 'LeNet-300-100', setting: 'dense float32, 20 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet300-100 --epochs 20 --lr 0.01 --weight-decay 1e-4 --teacher ${f('mnist-lenet5.dense')} -o ${f('mnist-lenet300.dense')}`, ref: 'mnist-lenet300-dense' },
   ...[4, 2, 1].map((b) => ({ id: `mnist-lenet300-${b}bit`, data: 'MNIST', model: 'LeNet-300-100', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet300.${b}bit`)}`, ref: 'mnist-lenet300-dense' })),
   { id: 'mnist-lenet300-pruned', data: 'MNIST', model: 'LeNet-300-100', setting: 'fc1 85% + fc2 70% of 1x16 blocks pruned (8 epochs), then DKM 2-bit (8 epochs), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits 2 --layer fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16 --prune-epochs 8 --epochs 8 --distill -o ${f('mnist-lenet300.pruned')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (sparsity set by hand)' },
+  { id: 'mnist-lenet300-ratio60-pf', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60, the allocator\'s sparsities pruned first (8 epochs), then DKM at its bits (8 epochs), bits 2-8 (chosen on validation over 1-8), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --prune-epochs 8 --epochs 8 --distill --alloc-bits 2,3,4,6,8 -o ${f('mnist-lenet300.60x-pf')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (allocator, prune first)' },
   { id: 'mnist-lenet300-ratio60', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60 (bits + 1x16-block sparsity chosen per layer), 4 epochs, distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --epochs 4 --distill -o ${f('mnist-lenet300.60x')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (allocator)' },
   // Fashion-MNIST, LeNet-5
   { id: 'fashion-lenet5-dense', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data fashion-mnist --arch lenet5 --epochs 10 -o ${f('fashion-lenet5.dense')}`, ref: 'fashion-lenet5-dense' },
@@ -152,7 +153,7 @@ function seeded(s: Step, seed: number): Step {
 }
 
 /** Headline rows, cheapest chain first, so a run cut short still has whole rows. */
-const HEADLINE_ORDER = ['sst2-dense', 'sst2-ratio12', 'mnist-lenet300-pruned', 'mnist-lenet300-ratio60', 'mnist-lenet5n-m42', 'mnist-lenet5-target8.6k'];
+const HEADLINE_ORDER = ['sst2-dense', 'sst2-ratio12', 'mnist-lenet300-pruned', 'mnist-lenet300-ratio60', 'mnist-lenet300-ratio60-pf', 'mnist-lenet5n-m42', 'mnist-lenet5-target8.6k'];
 
 async function runSteps(): Promise<void> {
   if (!existsSync(CLI) && !flag('dry-run')) throw new Error(`${CLI} is missing: run npm run build:ts first`);

@@ -87,6 +87,29 @@ describe('compress (library)', () => {
     await expect(compress(lenet, data, { ...meta, bits: 2, int8: true, paletteEntries: 'float16' })).rejects.toThrow(WpalCompressError);
   }, 120_000);
 
+  it('prune epochs with a target: the allocator (limited to the bits given) chooses first, its sparsities are pruned on float32 weights, DKM keeps its bits', async () => {
+    const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784], widths: [64, 32] });
+    const notes: string[] = [];
+    const targetBytes = 9_000;
+    const { bytes } = await compress(lenet, data, {
+      ...meta, targetBytes, block: '1x16', pruneEpochs: 1, epochs: 1, allocationBits: [2, 3, 4],
+      onEvent: (e) => { if (e.kind === 'note') notes.push(e.text); },
+    });
+    const allocated = notes.find((n) => n.startsWith('allocated '));
+    expect(allocated, notes.join(' | ')).toBeDefined();
+    expect(notes.some((n) => /^pruned 1 epoch \(float32\)/.test(n))).toBe(true);
+    expect(bytes.length).toBeLessThanOrEqual(targetBytes);
+    const info = readModel(bytes);
+    for (const t of info.tensors.filter((t) => t.name.endsWith('.weight'))) {
+      const p = t.weight!.palettized!;
+      expect([2, 3, 4], t.name).toContain(p.bits);
+      // the file holds what the allocator said for each layer
+      const m = new RegExp(`${t.name.replace('.weight', '')} (\\d)-bit(?: (\\d+)% pruned)?`).exec(allocated!)!;
+      expect(p.bits, t.name).toBe(Number(m[1]));
+      expect(!!t.weight!.sparse, t.name).toBe(m[2] !== undefined);
+    }
+  }, 120_000);
+
   it('a target size no setting reaches is a WpalCompressError', async () => {
     const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
     await expect(compress(lenet, data, { ...meta, targetBytes: 300 })).rejects.toThrow(WpalCompressError);
