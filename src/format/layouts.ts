@@ -5,7 +5,7 @@
  * one *sparsity* part (schemas/wpal.fbs, table Weight):
  *
  *   part        role      table        blobs, in Weight.checksum order           compact enc bits   kernel-name token
- *   dense       values    DenseValues  data                                      (none), 1-2 dtype  dense, f16 (elements.ts)
+ *   dense       values    DenseValues  data                                      0 clear, 1-2 dtype dense, f16 (elements.ts)
  *   palettized  values    Palettized   entries, entry_scales?, channel_scales?,  0, 1-2 entry,      p{bits}{entry}
  *                                      indices                                   4 scales, 5 groups
  *   sparse      sparsity  BlockSparse  mask                                      3                  bs{R}x{C}
