@@ -14,7 +14,9 @@
  * every row on a byte). A sparsity part keeps some positions and says in which order (`order`);
  * the values part then stores only those, as one stream. So a part's rows compose: sparse +
  * palettized is one tensor. Each row reads and writes its own table (tables layout) and its own
- * bits and fields of a compact weight record; the codecs walk the rows (layout-walk.ts). A new
+ * bits and fields of a compact weight record, reads its own kernel-name tokens, says which kernels
+ * fit it and fills its own kernel arguments; the codecs and the runtime walk the rows
+ * (layout-walk.ts). A new
  * part (2:4 sparsity, vector palettes) is one file in layouts/ and its place in the lists below,
  * its table in the schema, an encoder, and kernels.
  */

@@ -4,6 +4,9 @@ import { DenseValues } from '../generated/wpal_generated.js';
 import { ENC_ELEMENT, elementOfEnc, encElement } from './enc.js';
 import type { ValuesRow } from './types.js';
 
+/** Kernel-name tokens of dense values: one per element type that holds them. */
+const TOKENS: ReadonlySet<string> = new Set(Object.values(ELEMENTS).flatMap((e) => (e.denseWenc ? [e.denseWenc] : [])));
+
 export const dense: ValuesRow<'dense'> = {
   part: 'dense',
   role: 'values',
@@ -27,6 +30,11 @@ export const dense: ValuesRow<'dense'> = {
   },
   describe: (d) => `dense ${d.dtype}`,
   need: (d) => ({ wenc: ELEMENTS[d.dtype].denseWenc! }),
+  kernel: {
+    token: (t) => (TOKENS.has(t) ? { wenc: t } : undefined),
+    fits: (k, need) => (TOKENS.has(need.wenc) ? k.wenc === need.wenc : !TOKENS.has(k.wenc ?? '')),
+    args: (d, host) => ({ weights: host.at(d.data) }),
+  },
   split: (d, cols) => ({ unit: 1, valueBits: 8 * ELEMENTS[d.dtype].bytes, rowBytes: cols * ELEMENTS[d.dtype].bytes }),
   readTable: (t) => ({ dtype: (t as DenseValues).dtype() }),
   writeTable: (b, d, blob) => DenseValues.createDenseValues(b, DTYPE_OF[d.dtype], blob(d.data)),

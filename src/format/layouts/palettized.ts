@@ -13,8 +13,11 @@ const ENC_GROUPED = 32;
 /** A group of all rows is one palette for the tensor, as group_rows 0 is: the same weight, stored without group_rows. */
 const grouped = (p: EncodedPalettized, rows: number) => p.groupRows !== 0 && p.groupRows < rows;
 
+/** Kernel-name token p{bits}{entry}: the palette entry type the kernels read (elements.ts kernelEntry). */
+const TOKEN = new RegExp(`^p(\\d)(${[...new Set(Object.values(ELEMENTS).map((e) => e.kernelEntry))].join('|')})$`);
+
 /** Decoded palettes, [numPalettes][2^bits] as f32 values. */
-export function paletteValues(p: EncodedPalettized, numPalettes: number): Float32Array {
+export function paletteValues(p: Pick<EncodedPalettized, 'bits' | 'entryType' | 'entries' | 'entryScales'>, numPalettes: number): Float32Array {
   const out = new Float32Array(numPalettes << p.bits);
   ELEMENTS[p.entryType].read(p.entries, out, p.entryScales, 1 << p.bits);
   return out;
@@ -97,6 +100,35 @@ export const palettized: ValuesRow<'palettized'> = {
     `palettized ${p.bits}-bit ${p.entryType}, ${p.numPalettes === 1 ? '1 palette' : `${p.numPalettes} palettes of ${p.groupRows} rows`}` +
     (p.channelScales ? ', channel scales' : ''),
   need: (p) => ({ wenc: 'palettized', bits: p.bits }),
+  kernel: {
+    token(t) {
+      const m = t.match(TOKEN);
+      return m ? { wenc: t, maxBits: Number(m[1]), paletteEntry: m[2] as 'f32' | 'i8' } : undefined;
+    },
+    fits(k, need, act) {
+      if (need.wenc !== 'palettized') return k.maxBits === undefined;
+      const bits = need.bits ?? 0;
+      if (k.maxBits === undefined || bits > k.maxBits || bits < (k.minBits ?? 1)) return false;
+      // f32 kernels read f32 palettes (converted at load), i8 kernels int8 entries
+      return k.paletteEntry === act;
+    },
+    args(p, host) {
+      const i8 = host.act === 'i8';
+      const f32Palettes = () => {
+        const file = new DataView(host.bytes.buffer, host.bytes.byteOffset, host.bytes.byteLength);
+        const es = p.entryScales;
+        const entryScales = es && Float32Array.from({ length: p.numPalettes }, (_, i) => file.getFloat32(es.offset + 4 * i, true));
+        return host.keep(paletteValues({ ...p, entries: host.bytes.subarray(p.entries.offset, p.entries.offset + p.entries.length), entryScales }, p.numPalettes));
+      };
+      return {
+        weights: host.at(p.indices),
+        // in place when the kernel reads the stored entries, else f32 palettes converted once (palette-sized)
+        palette: i8 || ELEMENTS[p.entryType].name === 'float32' ? host.at(p.entries) : f32Palettes(),
+        params: { 0: p.bits, 1: p.groupRows, 4: p.channelScales ? host.at(p.channelScales) : 0, 6: i8 && p.entryScales ? host.at(p.entryScales) : 0 },
+      };
+    },
+    int8: { what: 'palettized weights with int8 entries', takes: (p) => ELEMENTS[p.entryType].kernelEntry === 'i8' },
+  },
   // a slice's palettes start at its first row's group
   split: (p, cols) => ({ unit: p.numPalettes > 1 ? p.groupRows : 1, valueBits: p.bits, rowBytes: packedRowBytes(cols, p.bits) }),
   readTable: (t) => ({ bits: (t as Palettized).bits(), groupRows: (t as Palettized).groupRows(), entryType: (t as Palettized).entryType() }),

@@ -47,6 +47,20 @@ export const blockSparse: SparsityRow<'sparse'> = {
     return `${s.blockRows}x${s.blockCols} blocks ${(blockSparse.dropped(s, rows, cols) * 100).toFixed(1)}% dropped`;
   },
   need: (s) => ({ sparse: [s.blockRows, s.blockCols] }),
+  kernel: {
+    token(t) {
+      if (t === 'bs') return { sparse: 'any' };
+      const m = t.match(/^bs(\d+)x(\d+)$/);
+      return m ? { sparse: [Number(m[1]), Number(m[2])] } : undefined;
+    },
+    fits(k, need) {
+      if (!need.sparse) return k.sparse === undefined;
+      if (k.sparse === undefined) return false;
+      return k.sparse === 'any' || (k.sparse[0] === need.sparse[0] && k.sparse[1] === need.sparse[1]);
+    },
+    general: (k) => k.sparse === 'any',
+    args: (s, host) => ({ mask: host.at(s.mask), params: { 2: s.blockRows, 3: s.blockCols } }),
+  },
   readTable: (t) => ({ blockRows: (t as BlockSparse).blockRows(), blockCols: (t as BlockSparse).blockCols() }),
   writeTable: (b, s, blob) => BlockSparse.createBlockSparse(b, s.blockRows, s.blockCols, blob(s.mask)),
   compact: {

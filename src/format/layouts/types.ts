@@ -6,7 +6,7 @@ import type { Builder, Offset } from 'flatbuffers';
 import type { DenseElementName, ElementName } from '../elements.js';
 import type { StreamReader, StreamWriter } from '../stream.js';
 import type { TableRef } from '../verify-structure.js';
-import type { BlockSparseInfo, DenseValuesInfo, PalettizedInfo, WeightInfo } from '../types.js';
+import type { BlockSparseInfo, ByteRange, DenseValuesInfo, PalettizedInfo, WeightInfo } from '../types.js';
 
 
 export type ValuesPart = 'dense' | 'palettized';
@@ -163,6 +163,60 @@ export interface SparsitySplit {
 
 export type Bad = (msg: string) => never;
 
+/** What a kernel's name says of the weights it reads (runtime/kernel-name.ts reads each token with the rows). */
+export interface KernelTraits {
+  /** The values part's token (dense, f16, p4f32, p8i8, ...), undefined for ops without weights. */
+  wenc?: string;
+  /** Palettized: the largest bit width the kernel handles. */
+  maxBits?: number;
+  /** Palettized kernels that handle only part of 1..maxBits: the smallest (a kernel table field, not in the name). */
+  minBits?: number;
+  /** Palette entry type the kernel reads. */
+  paletteEntry?: 'f32' | 'i8';
+  /** 'any' for a kernel that handles every block shape, [R, C] for one shape. */
+  sparse?: 'any' | [number, number];
+}
+
+/** The activation type a kernel computes in. */
+export type KernelAct = 'f32' | 'i8';
+
+/** What a part needs of the runtime to fill its kernel arguments. */
+export interface KernelHost {
+  act: KernelAct;
+  /** The address of a blob, read in place. */
+  at(r: ByteRange): number;
+  /** The file the ranges point into. */
+  bytes: Uint8Array;
+  /** Copies values into memory kept while the model lives; returns their address. */
+  keep(values: Float32Array): number;
+}
+
+/** A weighted kernel's arguments (assembly/kernels/README.md, the gemm ABI): w, pal, mask and params slots 0..7. */
+export interface KernelArgs {
+  weights?: number;
+  palette?: number;
+  mask?: number;
+  /** Values of params slots, by slot. */
+  params?: Partial<Record<number, number>>;
+}
+
+/** The part and the runtime's kernels. */
+export interface KernelSpec<K extends LayoutPart> {
+  /** What a kernel-name token of this part says, or undefined when the token is none of the part's. */
+  token(t: string): KernelTraits | undefined;
+  /**
+   * Whether a kernel fits this part of a need: when the need has the part, the kernel reads it with
+   * the need's fields; when not, the kernel does not read the part.
+   */
+  fits(k: KernelTraits, need: WeightNeed, act: KernelAct): boolean;
+  /** A kernel that takes any value of the part's fields (one written for the need's is preferred). */
+  general?(k: KernelTraits): boolean;
+  /** The arguments the part fills. */
+  args(p: NonNullable<WeightInfo[K]>, host: KernelHost): KernelArgs;
+  /** What int8 kernels (an op's int8 = 1) need of the weight, and whether this part gives it; absent: they never read it. */
+  int8?: { what: string; takes(p: NonNullable<WeightInfo[K]>): boolean };
+}
+
 /**
  * A part in the compact layout (format 1.3, schemas/wpal.fbs "Compact files"): its bits of a weight
  * record's `enc` byte and its fields after it (the parts' fields follow enc in Weight.checksum order).
@@ -201,6 +255,8 @@ export interface PartRow<K extends LayoutPart> {
   describe(p: NonNullable<WeightInfo[K]>, rows: number, cols: number): string;
   /** What the part asks of a kernel. */
   need(p: Fields[K]): Partial<WeightNeed>;
+  /** How the runtime picks and calls a kernel for the part. */
+  kernel: KernelSpec<K>;
   /** The tables layout (read.ts): the scalar fields of the part's table, element types as schema numbers. */
   readTable(t: TableRef): Record<string, number>;
   /** The tables layout (write-tables.ts): the part's table, its blobs first (`blob` writes a 16-byte aligned [ubyte] vector). */
