@@ -16,9 +16,9 @@
  * palettized is one tensor. Each row reads and writes its own table (tables layout) and its own
  * bits and fields of a compact weight record, reads its own kernel-name tokens, says which kernels
  * fit it and fills its own kernel arguments; the codecs and the runtime walk the rows
- * (layout-walk.ts). A new
- * part (2:4 sparsity, vector palettes) is one file in layouts/ and its place in the lists below,
- * its table in the schema, an encoder, and kernels.
+ * (layout-walk.ts). A new part (2:4 sparsity, vector palettes) is one file in layouts/, its place
+ * in the lists below and its shapes in layouts/types.ts and types.ts; then its table in the
+ * schema, an encoder, and kernels.
  */
 import { dense } from './layouts/dense.js';
 import { palettized } from './layouts/palettized.js';
