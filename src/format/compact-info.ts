@@ -10,8 +10,8 @@ import type { CompactGraph } from './compact-read.js';
 import { derivedNames } from './names.js';
 import { resolveAttrs } from './ops.js';
 import type { ByteRange, OpInfo, TensorInfo } from './types.js';
-import { checkWeightLayout } from './validate-weight.js';
-import { weightInfo } from './layout-walk.js';
+import { checkWeightLayout, type WeightLayout } from './validate-weight.js';
+import { partsOf, weightInfo } from './layout-walk.js';
 
 /** Type of the one op a compact file keeps in Model.ops: unknown to readers of 1.0..1.2, which then say to upgrade. */
 export const COMPACT_STUB_OP = '1.3';
@@ -62,25 +62,24 @@ export function compactInfo(
     return { index, name: stored ?? derived[index], shape: [...t.shape], dtype: t.dtype };
   });
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const floats = (r: ByteRange | undefined) => (r ? Array.from({ length: r.length / 4 }, (_, k) => dv.getFloat32(r.offset + 4 * k, true)) : undefined);
+  const floats = (r: ByteRange) => Array.from({ length: r.length / 4 }, (_, k) => dv.getFloat32(r.offset + 4 * k, true));
   for (const w of g.weights) {
     const t = tensors[w.tensor];
     const rows = w.shape[0];
     const cols = w.shape.slice(1).reduce((a, b) => a * b, 1);
     const b = w.blobs;
-    // The validator reads lengths (ranges have one), the mask's bits and the scales' values.
-    const checked = checkWeightLayout(
-      rows,
-      cols,
-      {
-        dense: b.dense && { dtype: w.dtype, data: b.dense },
-        palettized: w.palettized
-          ? { bits: w.bits, groupRows: w.groupRows, entryType: w.dtype, entries: b.entries!, entryScales: floats(b.entryScales), channelScales: floats(b.channelScales), indices: b.indices! }
-          : undefined,
-        sparse: w.sparse && b.mask && { blockRows: w.sparse.blockRows, blockCols: w.sparse.blockCols, mask: bytes.subarray(b.mask.offset, b.mask.offset + b.mask.length) },
-      },
-      `tensor ${w.tensor} ${JSON.stringify(t.name)}`,
-    );
+    // Each part's fields and blobs, as the tables reader gives them to the validator: byte blobs
+    // as views (it reads lengths, and the mask's bits), float vectors as values.
+    const stored: Record<string, Record<string, unknown>> = {};
+    for (const row of partsOf(w.encoding)) {
+      const part: Record<string, unknown> = { ...w.fields[row.part] };
+      for (const blob of row.blobs) {
+        const r = b[blob.name];
+        if (r) part[blob.field] = blob.floats ? floats(r) : bytes.subarray(r.offset, r.offset + r.length);
+      }
+      stored[row.part] = part;
+    }
+    const checked = checkWeightLayout(rows, cols, stored as WeightLayout, `tensor ${w.tensor} ${JSON.stringify(t.name)}`);
     t.weight = weightInfo(rows, cols, checked, (blob) => b[blob.name]);
   }
   const ops: OpInfo[] = g.ops.map((o, index) => ({ index, type: o.type, inputs: o.inputs, outputs: o.outputs, attrs: resolveAttrs(o.type, index, o.given) }));

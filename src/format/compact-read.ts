@@ -5,7 +5,6 @@
  * records; read.ts then checks them as it checks the tables (weight layouts, attributes, graph,
  * shapes), so both layouts give the same ModelInfo. Throws WpalFormatError or WpalUnsupportedOpError.
  */
-import { blockGrid, countKept } from '../encode/blocksparse.js';
 import { WpalFormatError, WpalUnsupportedOpError } from './errors.js';
 import { AttrCode, OpCode } from './generated/wpal_generated.js';
 import { MAX_RANK, OP_TYPES, opSchema } from './ops.js';
@@ -13,21 +12,17 @@ import { StreamReader } from './stream.js';
 import type { AttrValue, ByteRange, DTypeName, FilePart } from './types.js';
 import { BLOB_ALIGNMENT, MAX_ATTR_LIST, MAX_OP_OPERANDS } from './limits.js';
 import { MAX_ELEMENTS } from './validate-weight.js';
-import { DTYPE_NAME, elementOf } from './elements.js';
+import { DTYPE_NAME } from './elements.js';
 import { blobBytes, type StoredEncoding } from './weight-bytes.js';
-import { SPARSITY_LAYOUTS, VALUE_LAYOUTS, type BlobName, type LayoutPart } from './layouts.js';
+import { LAYOUTS, SPARSITY_LAYOUTS, VALUE_LAYOUTS, type BlobName, type LayoutPart } from './layouts.js';
+
+type LayoutRow = (typeof LAYOUTS)[number];
 
 /** Record tags (the first uvar of a record); an op's tag is OP_TAG + its OpCode. */
 export const INPUT_TAG = 0;
 export const WEIGHT_TAG = 1;
 export const OP_TAG = 2;
 
-/** Bits of a Weight record's `enc` byte. */
-export const ENC_PALETTIZED = 1;
-export const ENC_DTYPE_SHIFT = 1;
-export const ENC_SPARSE = 8;
-export const ENC_CHANNEL_SCALES = 16;
-export const ENC_GROUPED = 32;
 /**
  * Op record head: nIn << OP_HEAD_SHIFT | seq << 3 | min(nAttr, OP_HEAD_MORE). seq = 1: the inputs are
  * the last nIn tensors created, in order, and no `in` follows. nAttr = OP_HEAD_MORE: nAttr - 7 follows.
@@ -38,23 +33,18 @@ export const OP_HEAD_MORE = 7;
 
 /** Attribute value kinds (the low 3 bits of an attribute key). */
 export const ATTR_KINDS = ['int', 'float', 'string', 'ints', 'floats'] as const;
-
 /** A weight's parts in Model.data order: the sparsity part's blobs first (its kept count sizes the others), then the values part's. */
 export function dataOrder(w: { [K in LayoutPart]?: unknown }) {
   return [...SPARSITY_LAYOUTS, ...VALUE_LAYOUTS].filter((r) => w[r.part]);
 }
 
-
-
 export interface CompactWeight {
   tensor: number;
   shape: number[];
-  palettized: boolean;
-  dtype: DTypeName;
-  bits: number;
-  groupRows: number;
-  channelScales: boolean;
-  sparse?: { blockRows: number; blockCols: number; kept: number };
+  /** The weight's encoding, as its record says (it sizes the blobs). */
+  encoding: StoredEncoding;
+  /** Each part's fields as WeightLayout holds them (compact-info.ts checks them as the tables' are). */
+  fields: { [K in LayoutPart]?: Record<string, number | string> };
   /** File offset of the record's checksum (u32). */
   checksumAt: number;
   /** The blobs, as file ranges, by name (layouts.ts). */
@@ -183,56 +173,53 @@ export function parseCompactGraph(bytes: Uint8Array, graph: ByteRange, data: Byt
   return g;
 }
 
+/** The enc bits some part uses (the rest are reserved) and each role's selector (its rows' marks). */
+const ENC_USED = LAYOUTS.reduce((m, row) => m | row.compact.mark | row.compact.flags, 0);
+const ROLES = [VALUE_LAYOUTS, SPARSITY_LAYOUTS].map((rows) => ({ rows, selector: rows.reduce((m, row) => m | row.compact.mark, 0) }));
+
+/** The parts a record's enc byte says it has, in Weight.checksum order (their fields follow enc in this order). */
+function partsOfEnc(r: StreamReader, enc: number, where: string): LayoutRow[] {
+  if (enc & ~ENC_USED) r.fail(`${where}: encoding byte ${enc} has reserved bits set (the file may be newer than this reader: upgrade wasm-palette)`);
+  const parts: LayoutRow[] = [];
+  for (const { rows, selector } of ROLES) {
+    const row = rows.find((x) => x.compact.mark === (enc & selector));
+    if (row) parts.push(row);
+    else if (enc & selector) r.fail(`${where}: encoding byte ${enc} marks no known ${rows[0].role} part`);
+  }
+  // flags of a part the record does not have
+  const selectors = ROLES.reduce((m, x) => m | x.selector, 0);
+  const foreign = enc & ~selectors & ~parts.reduce((m, row) => m | row.compact.flags, 0);
+  const owner = foreign ? LAYOUTS.find((row) => row.compact.flags & foreign) : undefined;
+  if (owner) r.fail(`${where}: ${owner.compact.flagsWhat} need a ${owner.part} weight`);
+  return LAYOUTS.filter((row) => parts.includes(row));
+}
+
 function weight(r: StreamReader, t: number, shape: number[], blob: (n: number, what: string) => ByteRange, claim: (p: FilePart) => void): CompactWeight {
   const where = `tensor ${t}`;
-  const enc = r.u8(`${where} encoding`);
-  if (enc & 0xc0) r.fail(`${where}: encoding byte ${enc} has reserved bits set (the file may be newer than this reader: upgrade wasm-palette)`);
-  const palettized = (enc & ENC_PALETTIZED) !== 0;
-  const dtype = DTYPE_NAME[(enc >> ENC_DTYPE_SHIFT) & 3];
-  const element = elementOf(dtype ?? '');
-  if (!(palettized ? element?.entry : element?.dense)) r.fail(`${where}: ${palettized ? 'palette entries' : 'dense values'} cannot be ${dtype}`);
-  const channelScales = (enc & ENC_CHANNEL_SCALES) !== 0;
-  if ((channelScales || enc & ENC_GROUPED) && !palettized) r.fail(`${where}: channel scales and palette groups need a palettized weight`);
   const rows = shape[0];
   const cols = shape.slice(1).reduce((a, b) => a * b, 1);
-  let bits = 0;
-  let groupRows = 0;
-  if (palettized) {
-    bits = r.u8(`${where} bits`);
-    if (!(bits >= 1 && bits <= 8)) r.fail(`${where}: bits ${bits} must be 1..8`);
-    groupRows = enc & ENC_GROUPED ? r.uvar(`${where} group_rows`) : 0;
-    if (enc & ENC_GROUPED && !(groupRows >= 1 && groupRows < rows)) r.fail(`${where}: group_rows ${groupRows} must be 1..${rows - 1} (a palette per group of rows; one for the tensor is bit 5 clear)`);
-  }
-  let sparse: CompactWeight['sparse'];
-  if (enc & ENC_SPARSE) {
-    const blockRows = r.uvar(`${where} block_rows`);
-    const blockCols = r.uvar(`${where} block_cols`);
-    if (!(blockRows >= 1 && blockRows <= rows)) r.fail(`${where}: block_rows ${blockRows} must be 1..${rows} (rows)`);
-    if (!(blockCols >= 1 && blockCols <= cols)) r.fail(`${where}: block_cols ${blockCols} must be 1..${cols} (cols)`);
-    const g = blockGrid(rows, cols, blockRows, blockCols);
-    const kept = r.uvar(`${where} kept blocks`);
-    if (kept > g.gridRows * g.gridCols) r.fail(`${where}: ${kept} kept blocks, the grid has ${g.gridRows * g.gridCols}`);
-    sparse = { blockRows, blockCols, kept };
+  const enc = r.u8(`${where} encoding`);
+  const encoding: Record<string, unknown> = {};
+  const fields: CompactWeight['fields'] = {};
+  for (const row of partsOfEnc(r, enc, where)) {
+    const part = row.compact.read(r, enc, rows, cols, where);
+    encoding[row.part] = part.encoding;
+    fields[row.part] = part.fields;
   }
   claim('tensors');
   const checksumAt = r.pos;
   r.u32(`${where} checksum`);
   claim('checksums');
 
-  const encoding: StoredEncoding = {
-    ...(palettized ? { palettized: { bits, groupRows, entryType: element!.name, channelScales } } : { dense: element!.name }),
-    ...(sparse ? { sparse: { blockRows: sparse.blockRows, blockCols: sparse.blockCols, keptBlocks: sparse.kept } } : {}),
-  };
-  const want = blobBytes(rows, cols, encoding);
+  const want = blobBytes(rows, cols, encoding as StoredEncoding);
   const blobs: CompactWeight['blobs'] = {};
+  const view = (name: BlobName) => r.bytes.subarray(blobs[name]!.offset, blobs[name]!.offset + blobs[name]!.length);
   for (const row of dataOrder(encoding)) {
     for (const b of row.blobs) if (!b.optional || want[b.name]) blobs[b.name] = blob(want[b.name], `${where} ${b.what}`);
-    if (row.part === 'sparse' && sparse) {
-      const kept = countKept(r.bytes.subarray(blobs.mask!.offset, blobs.mask!.offset + blobs.mask!.length), blockGrid(rows, cols, sparse.blockRows, sparse.blockCols));
-      if (kept !== sparse.kept) r.fail(`${where}: the mask keeps ${kept} blocks, the record says ${sparse.kept}`);
-    }
+    const bad = row.compact.checkBlobs?.(encoding[row.part] as never, view, rows, cols);
+    if (bad) r.fail(`${where}: ${bad}`);
   }
-  return { tensor: t, shape, palettized, dtype, bits, groupRows, channelScales, ...(sparse ? { sparse } : {}), checksumAt, blobs };
+  return { tensor: t, shape, encoding: encoding as StoredEncoding, fields, checksumAt, blobs };
 }
 
 function op(r: StreamReader, g: CompactGraph, code: number, claim: (p: FilePart) => void): void {

@@ -5,16 +5,16 @@
  */
 import { WpalFormatError } from './errors.js';
 import { AttrCode, OpCode } from './generated/wpal_generated.js';
-import { ATTR_KINDS, dataOrder, ENC_CHANNEL_SCALES, ENC_DTYPE_SHIFT, ENC_GROUPED, ENC_PALETTIZED, ENC_SPARSE, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
+import { ATTR_KINDS, dataOrder, INPUT_TAG, OP_HEAD_MORE, OP_HEAD_SEQ, OP_HEAD_SHIFT, OP_TAG, WEIGHT_TAG } from './compact-read.js';
 import { BLOB_ALIGNMENT } from './limits.js';
 import { DTYPE_OF } from './elements.js';
 import type { WeightBlobs } from './layouts.js';
+import { partsOf } from './layout-walk.js';
 import { derivedNames } from './names.js';
 import { opSchema } from './ops.js';
 import { isDefaultAttr } from './op-schema.js';
 import { StreamWriter, utf8 } from './stream.js';
 import type { AttrValue, DTypeName } from './types.js';
-
 
 export interface GraphToWrite {
   tensors: readonly { name: string; shape: readonly number[]; dtype: DTypeName; weight?: WeightBlobs }[];
@@ -79,30 +79,12 @@ function writeOp(s: StreamWriter, o: GraphToWrite['ops'][number], created: numbe
   }
 }
 
+/** The record's enc byte (each part's mark and flags) and each part's fields, in Weight.checksum order. */
 function writeWeight(s: StreamWriter, w: WeightBlobs, rows: number): void {
-  const p = w.palettized;
-  const dtype = p ? p.entryType : w.dense!.dtype;
-  // A group of all rows is one palette for the tensor, as group_rows 0 is: the same weight.
-  const grouped = !!p && p.groupRows !== 0 && p.groupRows < rows;
-  s.u8((p ? ENC_PALETTIZED : 0) | (DTYPE_OF[dtype] << ENC_DTYPE_SHIFT) | (w.sparse ? ENC_SPARSE : 0) | (p?.channelScales ? ENC_CHANNEL_SCALES : 0) | (grouped ? ENC_GROUPED : 0));
-  if (p) {
-    s.u8(p.bits);
-    if (grouped) s.uvar(p.groupRows);
-  }
-  if (w.sparse) {
-    s.uvar(w.sparse.blockRows);
-    s.uvar(w.sparse.blockCols);
-    // rows and cols are not at hand here: the mask's kept bits are counted over its whole bytes,
-    // which the layout check (reader and writer) requires to be zero past the grid's columns.
-    s.uvar(w.sparse.mask.reduce((n, b) => n + popcount(b), 0));
-  }
+  const parts = partsOf(w);
+  s.u8(parts.reduce((enc, row) => enc | row.compact.mark | row.compact.enc(w[row.part] as never, rows), 0));
+  for (const row of parts) row.compact.write(s, w[row.part] as never, rows);
   s.u32(0); // checksum, filled in by sealChecksums
-}
-
-function popcount(b: number): number {
-  let n = 0;
-  for (let v = b; v; v &= v - 1) n++;
-  return n;
 }
 
 /** Model.graph and Model.data of a compact file. */

@@ -8,7 +8,8 @@ import type { ByteRange, WeightInfo } from './types.js';
 import type { TableRef } from './verify-structure.js';
 import {
   LAYOUTS, SPARSITY_LAYOUTS, VALUE_LAYOUTS,
-  type CheckedLayout, type LayoutBlob, type LayoutPart, type SparsityPart, type SparsityRow, type SparsitySplit, type ValuesPart, type ValuesRow, type ValuesSplit, type WeightBlobs, type WeightNeed,
+  type CheckedLayout, type KernelAct, type KernelArgs, type KernelHost, type KernelTraits, type LayoutBlob, type LayoutPart,
+  type SparsityPart, type SparsityRow, type SparsitySplit, type ValuesPart, type ValuesRow, type ValuesSplit, type WeightBlobs, type WeightNeed,
 } from './layouts.js';
 
 type Parts = { [K in LayoutPart]?: unknown };
@@ -79,6 +80,45 @@ export function weightNeed(w: WeightInfo): WeightNeed {
   for (const row of partsOf(w)) need = { ...need, ...row.need(w[row.part] as never) };
   return need as WeightNeed;
 }
+
+/** What a kernel-name token says of the weights the kernel reads (the row whose token it is), or undefined when no row knows it. */
+export function kernelTraits(token: string): KernelTraits | undefined {
+  for (const row of LAYOUTS) {
+    const t = row.kernel.token(token);
+    if (t) return t;
+  }
+  return undefined;
+}
+
+/** Whether a kernel (its name's traits) reads a weight with this need, part by part, computing in `act`. */
+export function kernelFits(k: KernelTraits, need: WeightNeed, act: KernelAct): boolean {
+  return LAYOUTS.every((row) => row.kernel.fits(k, need, act));
+}
+
+/** Parts whose every field value the kernel takes (of two fitting kernels, the less general is picked). */
+export function kernelGenerality(k: KernelTraits): number {
+  return LAYOUTS.filter((row) => row.kernel.general?.(k)).length;
+}
+
+/** A read weight's kernel arguments, each part filling its own (assembly/kernels/README.md). */
+export function kernelArgs(w: WeightInfo, host: KernelHost): KernelArgs & { params: Partial<Record<number, number>> } {
+  const out: KernelArgs & { params: Partial<Record<number, number>> } = { params: {} };
+  for (const row of partsOf(w)) {
+    const { params, ...pointers } = row.kernel.args(w[row.part] as never, host);
+    Object.assign(out, pointers);
+    Object.assign(out.params, params);
+  }
+  return out;
+}
+
+/** Whether int8 kernels (an op's int8 = 1) may read the weight. */
+export function takesInt8(w: WeightInfo): boolean {
+  const row = valuesOf(w);
+  return row.kernel.int8?.takes(w[row.part] as never) ?? false;
+}
+
+/** What int8 kernels need of a weight (for messages). */
+export const INT8_WEIGHTS = VALUE_LAYOUTS.flatMap((r) => (r.kernel.int8 ? [r.kernel.int8.what] : [])).join(' or ');
 
 /** The tables of a Weight's parts, by part (Weight's fields are named as the parts, schemas/wpal.fbs; a test checks it). */
 export function partTables(w: Weight): { [K in LayoutPart]?: TableRef } {

@@ -1,23 +1,19 @@
 /**
  * Kernel names carry their metadata (assembly/kernels/README.md):
  *   <act>_<op>[_<wenc>][_<sparse>][_<MR>x<NR>]__<isa>[_<variant>]
- * e.g. f32_gemm_p4f32_bs4x1_4x8__simd_swz.
+ * e.g. f32_gemm_p4f32_bs4x1_4x8__simd_swz. The weight tokens (wenc, sparse) are the weight
+ * layout rows' (format/layouts/): each row reads its own.
  */
+import { kernelTraits } from '../format/layout-walk.js';
+import type { KernelTraits } from '../format/layouts.js';
 
 export type Isa = 'ref' | 'simd' | 'rsimd';
 
-export interface KernelName {
+/** The name's fields; what it says of the weights (wenc, maxBits, paletteEntry, sparse) is KernelTraits. */
+export interface KernelName extends KernelTraits {
   name: string;
   act: 'f32' | 'i8';
   op: string;
-  /** Weight encoding token (dense, f16, p4f32, p8i8, ...), undefined for ops without weights. */
-  wenc?: string;
-  /** Palettized: the largest bit width the kernel handles. */
-  maxBits?: number;
-  /** Palette entry type the kernel reads. */
-  paletteEntry?: 'f32' | 'i8';
-  /** 'any' for a kernel that handles every block shape, [R, C] for one shape. */
-  sparse?: 'any' | [number, number];
   tile?: [number, number];
   isa: Isa;
   variant?: string;
@@ -43,22 +39,14 @@ export function parseKernelName(name: string): KernelName {
   if (!OPS.has(op)) throw new Error(`kernel name ${name}: unknown op ${op}`);
   const out: KernelName = { name, act, op, isa, variant: variant.length ? variant.join('_') : undefined };
   for (const p of parts) {
-    let m: RegExpMatchArray | null;
-    if ((m = p.match(/^p(\d)(f32|i8)$/))) {
-      out.wenc = p;
-      out.maxBits = Number(m[1]);
-      out.paletteEntry = m[2] as 'f32' | 'i8';
-    } else if (p === 'dense' || p === 'f16') {
-      out.wenc = p;
-    } else if (p === 'bs') {
-      out.sparse = 'any';
-    } else if ((m = p.match(/^bs(\d+)x(\d+)$/))) {
-      out.sparse = [Number(m[1]), Number(m[2])];
-    } else if ((m = p.match(/^(\d+)x(\d+)$/))) {
+    const m = p.match(/^(\d+)x(\d+)$/);
+    if (m) {
       out.tile = [Number(m[1]), Number(m[2])];
-    } else {
-      throw new Error(`kernel name ${name}: unknown token ${p}`);
+      continue;
     }
+    const traits = kernelTraits(p);
+    if (!traits) throw new Error(`kernel name ${name}: unknown token ${p}`);
+    Object.assign(out, traits);
   }
   if (isa !== 'ref' && out.tile === undefined && op === 'gemm') {
     throw new Error(`kernel name ${name}: SIMD gemm kernels name their tile`);

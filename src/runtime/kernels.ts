@@ -13,6 +13,7 @@ import { BINARY_KERNELS, REDUCE_KERNELS } from './kernels/broadcast.js';
 import type { KernelRow } from './kernel-types.js';
 import type { Isa } from './kernel-name.js';
 import type { WeightNeed } from '../format/layouts.js';
+import { kernelFits, kernelGenerality } from '../format/layout-walk.js';
 
 export type { KernelRow } from './kernel-types.js';
 
@@ -35,18 +36,9 @@ export interface GemmNeed extends WeightNeed {
   act: 'f32' | 'i8';
 }
 
+/** Each part of the need picks its kernels (format/layouts/: the rows' kernel fits). */
 function weightedSupports(row: KernelRow, op: string, need: GemmNeed): boolean {
-  if (row.op !== op || row.act !== need.act) return false;
-  if (need.wenc === 'palettized') {
-    const bits = need.bits ?? 0;
-    if (row.maxBits === undefined || bits > row.maxBits || bits < (row.minBits ?? 1)) return false;
-    if (row.paletteEntry !== (need.act === 'i8' ? 'i8' : 'f32')) return false;
-  } else if (row.wenc !== need.wenc) {
-    return false;
-  }
-  if (!need.sparse) return row.sparse === undefined;
-  if (row.sparse === undefined) return false;
-  return row.sparse === 'any' || (row.sparse[0] === need.sparse[0] && row.sparse[1] === need.sparse[1]);
+  return row.op === op && row.act === need.act && kernelFits(row, need, need.act);
 }
 
 const isaRank = (isa: Isa, pref: KernelPreference) =>
@@ -58,9 +50,8 @@ function best(rows: KernelRow[], pref: KernelPreference): KernelRow | undefined 
     .sort((a, b) => {
       const byIsa = isaRank(a.isa, pref) - isaRank(b.isa, pref);
       if (byIsa) return byIsa;
-      // A kernel written for one block shape beats the any-shape one.
-      const spec = (r: KernelRow) => (Array.isArray(r.sparse) ? 0 : 1);
-      return spec(a) - spec(b);
+      // A kernel written for the need's fields (one block shape) beats one that takes any.
+      return kernelGenerality(a) - kernelGenerality(b);
     })[0];
 }
 

@@ -18,6 +18,9 @@ import { checkWeightLayout } from '../../src/format/validate-weight.js';
 import { TABLES } from '../../src/format/verify-structure.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { sizeReport } from '../../src/format/size.js';
+import { readModel } from '../../src/format/read.js';
+import { rewriteModel } from '../../src/format/rewrite.js';
+import { readFileSync } from 'node:fs';
 import type { ByteRange, ModelInfo } from '../../src/format/types.js';
 import { decodeWeight as oracleDecode } from '../oracle/model.js';
 import { Rng } from '../util/rng.js';
@@ -88,6 +91,24 @@ describe('layout table', () => {
     }
   });
 
+  it('compact records: a role\'s marks are distinct and select one row each, and no bit is both a mark and another part\'s flag', () => {
+    const marks = LAYOUTS.reduce((m, row) => m | row.compact.mark, 0);
+    for (const role of [VALUE_LAYOUTS, SPARSITY_LAYOUTS]) {
+      expect(new Set(role.map((r) => r.compact.mark)).size, role[0].role).toBe(role.length);
+    }
+    // without a sparsity part a record marks none: no sparsity row has mark 0
+    for (const row of SPARSITY_LAYOUTS) expect(row.compact.mark, row.part).not.toBe(0);
+    expect(VALUE_LAYOUTS.filter((r) => r.compact.mark === 0).length).toBe(1);
+    for (const row of LAYOUTS) expect(row.compact.flags & marks, row.part).toBe(0);
+    // bits 6-7 stay reserved (schemas/wpal.fbs)
+    expect(LAYOUTS.reduce((m, row) => m | row.compact.mark | row.compact.flags, 0) & 0xc0).toBe(0);
+  });
+
+  it('the frozen 1.3 fixture (palette groups, channel scales, block-sparse f16 and int8-palettized), read and written again, is the same file byte for byte', () => {
+    const bytes = new Uint8Array(readFileSync(new URL('../fixtures/format/v1.3/mlp.wpal', import.meta.url)));
+    expect(rewriteModel(readModel(bytes))).toEqual(bytes);
+  });
+
   const shapes: [number, number][] = [[7, 13], [6, 9], [1, 5]];
   for (const values of VALUE_LAYOUTS) {
     for (const sparsity of [undefined, ...SPARSITY_LAYOUTS]) {
@@ -130,6 +151,8 @@ describe('layout table', () => {
                   expect([...bytesOf(info, value)], `${what} ${layout} ${blob.name}`).toEqual([...expected]);
                 }
                 // decode: the encoder's view, the reader's, and the float64 oracle from the schema agree
+                // read and written again, in the same layout: the same file
+                expect(rewriteModel(info, { layout }), `${what} ${layout}`).toEqual(info.bytes);
                 const decoded = decodeTensor(info, t.index);
                 expect(decoded, `${what} ${layout}`).toEqual(w.decode());
                 const oracle = oracleDecode(info, read);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../../src/runtime/kernels.js';
 import { parseKernelName } from '../../src/runtime/kernel-name.js';
 import { BUILDS, KernelHarness } from '../util/wasm.js';
+import { LAYOUTS } from '../../src/format/layouts.js';
 
 const NOT_KERNELS = new Set(['memory', 'heap_base']);
 
@@ -32,6 +33,15 @@ describe('kernel table', () => {
           ((r.wenc ?? '') === wenc || (r.maxBits !== undefined && wenc.startsWith('p') && r.maxBits === 8 && r.paletteEntry === wenc.slice(2))),
       );
       expect(hasRef, `no ref kernel for ${f}`).toBe(true);
+    }
+  });
+
+  it('each weight token of a kernel name is read by exactly one weight layout row', () => {
+    for (const row of KERNELS) {
+      for (const token of row.name.split('__')[0].split('_').slice(2)) {
+        if (/^\d+x\d+$/.test(token)) continue; // the tile
+        expect(LAYOUTS.filter((l) => l.kernel.token(token)).map((l) => l.part), `${row.name} ${token}`).toHaveLength(1);
+      }
     }
   });
 
