@@ -49,15 +49,30 @@ export function packI8Block8(
       src += chunkBytes;
     }
   }
-  if (quads) {
-    transposeQuads(rows, kr, blk);
-    return;
-  }
-  // transpose: 8 rows x 8 pairs (u16) per 16 indices -> 8 pair vectors of 8 channels
+  // transpose: 8 rows x 8 pairs (u16) per 16 indices -> 8 pair vectors of 8 channels; or, for the
+  // relaxed-SIMD tile ("c4", `quads`), 8 rows x 4 quads (u32) -> [quad][8 channels][4] int8, 32 bytes a
+  // quad (channels 0-3, then 4-7: the operand order of i32x4.relaxed_dot_i8x16_i7x16_add_s)
   for (let c = 0; c < kr; c += 16) {
     const s = rows + <usize>c;
     const a0 = v128.load(s), a1 = v128.load(s + <usize>kr), a2 = v128.load(s + 2 * <usize>kr), a3 = v128.load(s + 3 * <usize>kr);
     const a4 = v128.load(s + 4 * <usize>kr), a5 = v128.load(s + 5 * <usize>kr), a6 = v128.load(s + 6 * <usize>kr), a7 = v128.load(s + 7 * <usize>kr);
+    const o = blk + (<usize>c << 3); // 128 bytes: 8 pairs x 16, or 4 quads x 32
+    if (quads) {
+      // u32 lanes (quads): interleave rows (0,1), (2,3), ... then u64 halves
+      const q0 = i32x4.shuffle(a0, a1, 0, 4, 1, 5), q1 = i32x4.shuffle(a0, a1, 2, 6, 3, 7);
+      const q2 = i32x4.shuffle(a2, a3, 0, 4, 1, 5), q3 = i32x4.shuffle(a2, a3, 2, 6, 3, 7);
+      const q4 = i32x4.shuffle(a4, a5, 0, 4, 1, 5), q5 = i32x4.shuffle(a4, a5, 2, 6, 3, 7);
+      const q6 = i32x4.shuffle(a6, a7, 0, 4, 1, 5), q7 = i32x4.shuffle(a6, a7, 2, 6, 3, 7);
+      v128.store(o, i64x2.shuffle(q0, q2, 0, 2));
+      v128.store(o, i64x2.shuffle(q4, q6, 0, 2), 16);
+      v128.store(o, i64x2.shuffle(q0, q2, 1, 3), 32);
+      v128.store(o, i64x2.shuffle(q4, q6, 1, 3), 48);
+      v128.store(o, i64x2.shuffle(q1, q3, 0, 2), 64);
+      v128.store(o, i64x2.shuffle(q5, q7, 0, 2), 80);
+      v128.store(o, i64x2.shuffle(q1, q3, 1, 3), 96);
+      v128.store(o, i64x2.shuffle(q5, q7, 1, 3), 112);
+      continue;
+    }
     // u16 lanes: interleave rows (0,1), (2,3), ... then u32, then u64
     const b0 = i16x8.shuffle(a0, a1, 0, 8, 1, 9, 2, 10, 3, 11), b1 = i16x8.shuffle(a0, a1, 4, 12, 5, 13, 6, 14, 7, 15);
     const b2 = i16x8.shuffle(a2, a3, 0, 8, 1, 9, 2, 10, 3, 11), b3 = i16x8.shuffle(a2, a3, 4, 12, 5, 13, 6, 14, 7, 15);
@@ -67,7 +82,6 @@ export function packI8Block8(
     const d2 = i32x4.shuffle(b1, b3, 0, 4, 1, 5), d3 = i32x4.shuffle(b1, b3, 2, 6, 3, 7);
     const d4 = i32x4.shuffle(b4, b6, 0, 4, 1, 5), d5 = i32x4.shuffle(b4, b6, 2, 6, 3, 7);
     const d6 = i32x4.shuffle(b5, b7, 0, 4, 1, 5), d7 = i32x4.shuffle(b5, b7, 2, 6, 3, 7);
-    const o = blk + (<usize>c << 3); // 8 pairs x 16 bytes
     v128.store(o, i64x2.shuffle(d0, d4, 0, 2));
     v128.store(o, i64x2.shuffle(d0, d4, 1, 3), 16);
     v128.store(o, i64x2.shuffle(d1, d5, 0, 2), 32);
@@ -76,33 +90,6 @@ export function packI8Block8(
     v128.store(o, i64x2.shuffle(d2, d6, 1, 3), 80);
     v128.store(o, i64x2.shuffle(d3, d7, 0, 2), 96);
     v128.store(o, i64x2.shuffle(d3, d7, 1, 3), 112);
-  }
-}
-
-/**
- * The relaxed-SIMD layout ("c4"): [K/4 quads][8 channels][4] int8, quad t = | W[j0][4t..4t+3] |
- * W[j0+1][4t..] | ... | (32 bytes: channels 0-3, then 4-7), the operand order of
- * i32x4.relaxed_dot_i8x16_i7x16_add_s (4 products per i32 lane). rows: [8][kr] decoded bytes.
- */
-function transposeQuads(rows: usize, kr: i32, blk: usize): void {
-  for (let c = 0; c < kr; c += 16) {
-    const s = rows + <usize>c;
-    const a0 = v128.load(s), a1 = v128.load(s + <usize>kr), a2 = v128.load(s + 2 * <usize>kr), a3 = v128.load(s + 3 * <usize>kr);
-    const a4 = v128.load(s + 4 * <usize>kr), a5 = v128.load(s + 5 * <usize>kr), a6 = v128.load(s + 6 * <usize>kr), a7 = v128.load(s + 7 * <usize>kr);
-    // u32 lanes (quads): interleave rows (0,1), (2,3), ... then u64 halves
-    const b0 = i32x4.shuffle(a0, a1, 0, 4, 1, 5), b1 = i32x4.shuffle(a0, a1, 2, 6, 3, 7);
-    const b2 = i32x4.shuffle(a2, a3, 0, 4, 1, 5), b3 = i32x4.shuffle(a2, a3, 2, 6, 3, 7);
-    const b4 = i32x4.shuffle(a4, a5, 0, 4, 1, 5), b5 = i32x4.shuffle(a4, a5, 2, 6, 3, 7);
-    const b6 = i32x4.shuffle(a6, a7, 0, 4, 1, 5), b7 = i32x4.shuffle(a6, a7, 2, 6, 3, 7);
-    const o = blk + (<usize>c << 3); // 4 quads x 32 bytes
-    v128.store(o, i64x2.shuffle(b0, b2, 0, 2));
-    v128.store(o, i64x2.shuffle(b4, b6, 0, 2), 16);
-    v128.store(o, i64x2.shuffle(b0, b2, 1, 3), 32);
-    v128.store(o, i64x2.shuffle(b4, b6, 1, 3), 48);
-    v128.store(o, i64x2.shuffle(b1, b3, 0, 2), 64);
-    v128.store(o, i64x2.shuffle(b5, b7, 0, 2), 80);
-    v128.store(o, i64x2.shuffle(b1, b3, 1, 3), 96);
-    v128.store(o, i64x2.shuffle(b5, b7, 1, 3), 112);
   }
 }
 
@@ -173,7 +160,7 @@ export function quantizeWindowSplit(src: usize, K: i32, Kq: i32, xsc: usize, q: 
 }
 
 /**
- * tile4x8 on the relaxed-SIMD layouts: blk in quads (transposeQuads), q rows split (quantizeWindowSplit,
+ * tile4x8 on the relaxed-SIMD layouts: blk in quads (packI8Block8 with quads), q rows split (quantizeWindowSplit,
  * Kq bytes apart). i32x4.relaxed_dot_i8x16_i7x16_add_s multiplies the signed entries by bytes in
  * [0, 127], where every engine agrees, and each pair of products fits in i16: the sums are the
  * baseline tile's integers. neg: some of the 4 pixels have negative q (a second pass subtracts
