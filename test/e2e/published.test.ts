@@ -47,6 +47,14 @@ describe('published models keep their claims (wpal verify, full test set)', () =
     expect(code).toBe(0);
   });
 
+  it('LeNet-300-100 re-made with every setting chosen on validation: >= 98.0% at >= 60x, the accuracy it records', async () => {
+    const { code, report } = await verify([file('lenet300-100-mnist-60x.wpal'), '--data', 'mnist', '--max-size', '17774B', '--min-accuracy', '0.98']);
+    expect(report.examples).toBe(10_000);
+    expect(report.pass).toBe(true);
+    expect(code).toBe(0);
+    expect(1_066_440 / report.fileBytes).toBeGreaterThanOrEqual(60);
+  });
+
   it('SST-2 transformer of the sentiment demo: >= 78.0% on the dev set, whole file <= 300 KB', async () => {
     const { code, report } = await verify([file('sst2-transformer-2bit.wpal'), '--data', 'sst2', '--max-size', '300KB', '--min-accuracy', '0.78']);
     expect(report.examples).toBe(872);
