@@ -4,8 +4,10 @@
  *
  *   a fresh model of the architecture (src/models builders, initial values by role) ->
  *   the graph trainer (SGD or Adam, cosine decay; the text transformer with AdamW, warmup and word
- *   dropout), distilled from a teacher's logits when one is given, following the validation split ->
- *   the dense file, its accuracy measured through the runtime on the test examples and recorded in it.
+ *   dropout), distilled from a teacher's logits when one is given, measured on the validation split
+ *   after every epoch -> the weights of the epoch with the best validation accuracy (the last epoch's
+ *   when there is no validation split) -> the dense file, its accuracy measured through the runtime
+ *   on the test examples and recorded in it.
  *
  * Progress goes to `onStep` / `onEpoch`; nothing is printed here.
  */
@@ -53,6 +55,12 @@ export interface TrainOptions {
   /** transformer: probability that a training word becomes [PAD]. */
   wordDropout?: number;
   seed?: number;
+  /**
+   * Keep the weights of the epoch with the best accuracy on `data.val` (the later epoch on a tie), as
+   * the compress stages do (default true); false keeps the last epoch's. Without a validation split
+   * the last epoch's weights are kept.
+   */
+  bestEpoch?: boolean;
   /** Distill from this model: loss = (1 - alpha) CE + alpha T^2 KL on softened logits. `name` is recorded. */
   teacher?: { model: DenseModel; name: string; temperature?: number; alpha?: number };
   /** Name of the data set, recorded in the file. */
@@ -88,7 +96,9 @@ export interface TrainReport {
   trainSeconds: number;
   /** Accuracy of the written file through the runtime on the test examples. */
   accuracy: Accuracy;
-  /** Validation accuracy after the last epoch (engine, float32 weights). */
+  /** The epoch whose weights the file holds (1-based): the best on the validation split, else the last. */
+  keptEpoch: number;
+  /** Validation accuracy of the kept epoch's weights (engine, float32 weights). */
   valAccuracy?: number;
   model: DenseModel;
   provenance: Record<string, string>;
@@ -138,9 +148,13 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
     if (teacher.length !== examples.count * o.classes) throw new WpalTrainError(`teacher ${o.teacher.name}: its outputs have ${teacher.length / examples.count} classes, the data has ${o.classes}`);
   }
   const history: TrainEpoch[] = [];
+  const keepBest = o.bestEpoch ?? true;
+  // the best epoch so far by validation accuracy, with a copy of its weights (the later epoch on a tie)
+  let best: { epoch: number; valAccuracy: number; weights: Record<string, Float32Array> } | undefined;
   const onEpoch = (h: { epoch: number; loss: number; trainAccuracy: number; testAccuracy?: number; seconds: number }) => {
     const r: TrainEpoch = { epoch: h.epoch, loss: h.loss, trainAccuracy: h.trainAccuracy, ...(h.testAccuracy !== undefined ? { valAccuracy: h.testAccuracy } : {}), seconds: h.seconds };
     history.push(r);
+    if (keepBest && r.valAccuracy !== undefined && (!best || r.valAccuracy >= best.valAccuracy)) best = { epoch: r.epoch, valAccuracy: r.valAccuracy, weights: net.exportWeights() };
     o.onEpoch?.(r);
   };
   const onStep = o.onStep ?? (() => {});
@@ -157,7 +171,9 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
   const trainSeconds = (performance.now() - t0) / 1000;
   const examplesPerEpoch = steps * batchSize;
 
-  const model = denseModelOf(net, fresh);
+  const model = best ? { ...fresh, weights: { ...fresh.weights, ...best.weights } } : denseModelOf(net, fresh);
+  const keptEpoch = best?.epoch ?? last.epoch;
+  const keptVal = best?.valAccuracy ?? last.valAccuracy;
   const buildFile = (properties: Record<string, string>) => buildDenseModel(model, undefined, { ...o.record, properties }).bytes;
   const provenance: Record<string, string> = {
     trainer: o.trainer,
@@ -174,6 +190,7 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
     ...(text ? { optimizer: 'adamw', weight_decay: String(weightDecay), lr_schedule: 'warmup 5% + cosine', word_dropout: String(wordDropout) } : {}),
     ...(o.teacher ? { teacher: o.teacher.name, distill_temperature: String(temperature), distill_alpha: String(alpha) } : {}),
     seed: String(seed),
+    ...(keptVal !== undefined ? { kept_epoch: String(keptEpoch), val_accuracy: String(keptVal) } : {}),
     train_examples: String(examples.count),
     val_examples: String(val?.count ?? 0),
     train_seconds: trainSeconds.toFixed(1),
@@ -193,7 +210,8 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
     examplesPerSecond: (examplesPerEpoch * epochs) / trainSeconds,
     trainSeconds,
     accuracy,
-    ...(last.valAccuracy !== undefined ? { valAccuracy: last.valAccuracy } : {}),
+    keptEpoch,
+    ...(keptVal !== undefined ? { valAccuracy: keptVal } : {}),
     model,
     provenance,
   };
