@@ -75,7 +75,7 @@ export const spec: CommandSpec = {
       'read the same examples from the file and --data PATH.',
     'Example: wpal train --data ./digits --grayscale --image-size 28x28 --arch lenet5 -o digits.wpal   (digits/<class>/*.png)',
     'Example: wpal train --data mnist --arch lenet5 --epochs 20 -o lenet5.dense.wpal',
-    'Transformer (sst2): AdamW (lr 5e-4, weight decay 0.1, 5% warmup then cosine), word dropout 0.3, 2 epochs by default;\n' +
+    `Transformer (sst2): AdamW (lr ${TEXT_TRAIN_DEFAULTS.lr}, weight decay ${TEXT_TRAIN_DEFAULTS.weightDecay}, 5% warmup then cosine), word dropout ${TEXT_TRAIN_DEFAULTS.wordDropout}, ${TEXT_TRAIN_DEFAULTS.epochs} epochs by default;\n` +
       'measured on the 872-sentence dev set (SST-2\'s test.tsv has no labels). Words are hashed into --buckets rows (no vocabulary in the file).',
     'Example: wpal train --data sst2 --arch transformer -o sst2.dense.wpal',
     'Example: wpal train --data mnist --arch lenet5 --widths 5,10,32 --teacher lenet5.dense.wpal --epochs 25 --lr 0.01 -o lenet5-narrow.dense.wpal',
