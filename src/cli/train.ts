@@ -54,8 +54,9 @@ export const spec: CommandSpec = {
   notes: [
     'Prints progress (loss, accuracy, images/s, ETA) on stderr: one redrawn line on a terminal, one line per epoch in logs/CI.',
     'Splits: the per-epoch accuracy is measured on the validation split, the data\'s own (val/, x_val.npy, val.csv) or\n' +
-      'carved from the training data (--val-fraction, default 10%, seeded, stratified; built-in sets too); the final accuracy\n' +
-      'on the test split, through the runtime on the written file. Your data without a test split gets one carved first\n' +
+      'carved from the training data (--val-fraction, default 10%, seeded, stratified; built-in sets too), and the file keeps\n' +
+      'the weights of the epoch with the best validation accuracy; the final accuracy is measured on the test split, through\n' +
+      'the runtime on the written file. Your data without a test split gets one carved first\n' +
       '(--test-fraction, default 20%). The test split never steers training.',
     'Your own data (--data PATH):\n' +
       '  image folder   PATH/<class>/*.png|jpg or PATH/{train,val,test}/<class>/...; classes = folder names (sorted);\n' +
@@ -65,15 +66,16 @@ export const spec: CommandSpec = {
       '  text           PATH.csv|.tsv|.jsonl (one pool) or PATH/ holding train.* [val.*] [test.*]; --text-column, --label-column;\n' +
       '                 words hashed as for sst2 (--seq, --buckets)\n' +
       '  Inputs become x\' = (x * scale - mean) / std (--scale, --mean, --std).',
-    'The file records in its metadata properties: dataset, arch, epochs, batch, optimizer, lr, seed, trainSplitexamples,\n' +
-      'val_examples, trainSplitseconds, and the test accuracy measured through the runtime on the written file (accuracy,\n' +
-      'accuracy_examples, accuracy_dataset), which `wpal verify` checks. For your own data also how it was read (the\n' +
+    'The file records in its metadata properties: dataset, arch, epochs, batch, optimizer, lr, seed, train_examples,\n' +
+      'val_examples, kept_epoch and val_accuracy (the epoch kept and its validation accuracy), train_seconds, and the test\n' +
+      'accuracy measured through the runtime on the written file (accuracy, accuracy_examples, accuracy_dataset), which\n' +
+      '`wpal verify` checks. For your own data also how it was read (the\n' +
       'Preprocessing table: scale, mean, std; output labels = class names; data_format, image_size, image_channels,\n' +
       'image_resize, text_column, label_column, split_seed, test_fraction, val_fraction), so compress, eval and verify\n' +
       'read the same examples from the file and --data PATH.',
     'Example: wpal train --data ./digits --grayscale --image-size 28x28 --arch lenet5 -o digits.wpal   (digits/<class>/*.png)',
     'Example: wpal train --data mnist --arch lenet5 --epochs 20 -o lenet5.dense.wpal',
-    'Transformer (sst2): AdamW (lr 5e-4, weight decay 0.1, 5% warmup then cosine), word dropout 0.3, 2 epochs by default;\n' +
+    `Transformer (sst2): AdamW (lr ${TEXT_TRAIN_DEFAULTS.lr}, weight decay ${TEXT_TRAIN_DEFAULTS.weightDecay}, 5% warmup then cosine), word dropout ${TEXT_TRAIN_DEFAULTS.wordDropout}, ${TEXT_TRAIN_DEFAULTS.epochs} epochs by default;\n` +
       'measured on the 872-sentence dev set (SST-2\'s test.tsv has no labels). Words are hashed into --buckets rows (no vocabulary in the file).',
     'Example: wpal train --data sst2 --arch transformer -o sst2.dense.wpal',
     'Example: wpal train --data mnist --arch lenet5 --widths 5,10,32 --teacher lenet5.dense.wpal --epochs 25 --lr 0.01 -o lenet5-narrow.dense.wpal',
@@ -209,7 +211,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     accuracy: acc.accuracy,
     examples: acc.examples,
     testSplit: test.origin ?? `${test.splitName} (the data's own)`,
-    ...(val ? { valAccuracy: lastVal } : {}),
+    ...(val ? { valAccuracy: report.valAccuracy, keptEpoch: report.keptEpoch } : {}),
   };
   if (json) {
     println(io, JSON.stringify(result, null, 2));
@@ -219,7 +221,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
       io,
       `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`,
     );
-    if (val) println(io, `${val.splitName} accuracy ${percent(lastVal)} (${describeSplit(val)}, after the last epoch, float32 weights in the trainer)`);
+    if (val && report.valAccuracy !== undefined) {
+      println(io, `${val.splitName} accuracy ${percent(report.valAccuracy)} (${describeSplit(val)}, epoch ${report.keptEpoch} of ${epochs}: the best, whose weights the file holds; float32 weights in the trainer)`);
+    }
     println(
       io,
       `trained ${epochs} epoch${epochs > 1 ? 's' : ''} x ${perEpoch.toLocaleString('en-US')} ${trainSplit.unit} in ${formatDuration(trainSeconds)} ` +

@@ -24,7 +24,7 @@ import { tokenize } from '../trainer/data/tokenizer.js';
 export interface TextClassifierOptions extends BuildOptions {
   /** Ids per example (default 32). */
   seq?: number;
-  /** Word-table rows (hash buckets; default 16384). */
+  /** Word-table rows (hash buckets; default 65536). */
   buckets?: number;
   dim?: number;
   layers?: number;
@@ -42,8 +42,15 @@ export interface TextClassifierOptions extends BuildOptions {
   labels?: string[];
 }
 
-/** The SST-2 setting (seq 32 holds 92 % of dev sentences whole; 16,384 buckets for 14,808 training words). */
-export const TEXT_DEFAULTS = { seq: 32, buckets: 16384, dim: 64, layers: 2, heads: 4, ffn: 128, classes: 2, epsilon: 1e-5 } as const;
+/**
+ * The SST-2 setting. seq 32 holds 92 % of dev sentences whole. 65,536 buckets for SST-2's 14,808
+ * training words: 20 % of them share a bucket with another word (59 % with 16,384 buckets), and a
+ * word unseen in training (973 of the 17,050 words of dev) lands in a bucket no training word uses 80 % of
+ * the time (40 % with 16,384). On the validation split that was worth 1.7 points (seed 1: 80.04 % vs
+ * 78.37 %); 131,072 buckets were not better (79.80 %). The word table is 98 % of the weights
+ * (4,194,304 of 4,261,506).
+ */
+export const TEXT_DEFAULTS = { seq: 32, buckets: 65536, dim: 64, layers: 2, heads: 4, ffn: 128, classes: 2, epsilon: 1e-5 } as const;
 
 export function buildTextClassifier(opts: TextClassifierOptions = {}): BuiltModel {
   const D = TEXT_DEFAULTS;

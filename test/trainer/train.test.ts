@@ -2,14 +2,19 @@
  * train(data, options) (src/trainer/train.ts), the library call behind `wpal train`, CI-sized:
  * LeNet-300-100 on 2,000 MNIST images for 2 epochs. The written file loads in the runtime and its
  * accuracy, measured again here on the test images, is the one the report and the metadata claim;
- * the defaults filled in are the architecture's; a teacher of the wrong shape and a batch larger
- * than the data are typed errors.
+ * the defaults filled in are the architecture's; the file holds the weights of the best validation
+ * epoch (LeNet-300-100 and the transformer); a teacher of the wrong shape and a batch larger than
+ * the data are typed errors.
  */
 import { describe, expect, it } from 'vitest';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
 import { TRAIN_DEFAULTS, TEXT_TRAIN_DEFAULTS, WpalTrainError, train, trainSettings } from '../../src/trainer/train.js';
 import { freshModel } from '../../src/trainer/architectures.js';
 import { loadModel } from '../../src/index.js';
+import { Engine, TrainModule, evaluate, graphNet } from '../../src/trainer/engine/index.js';
+import { hashedExamples, loadSst2 } from '../../src/trainer/data/index.js';
+import type { DenseModel } from '../../src/trainer/dense-model.js';
+import type { TrainReport } from '../../src/trainer/train.js';
 
 const all = loadImageDataset('mnist', 'train');
 const testAll = loadImageDataset('mnist', 'test');
@@ -44,6 +49,44 @@ describe('train (library)', () => {
     const t = trainSettings({ arch: 'transformer', epochs: 3 });
     expect([t.epochs, t.optimizer, t.lr, t.weightDecay]).toEqual([3, 'adam', TEXT_TRAIN_DEFAULTS.lr, TEXT_TRAIN_DEFAULTS.weightDecay]);
   });
+
+  /** Validation accuracy of `model`'s weights, measured again on a fresh engine. */
+  const valOf = (model: DenseModel, val: { x: Float32Array; y: ArrayLike<number>; count: number }) => {
+    const e = new Engine(new TrainModule());
+    return evaluate(e, graphNet(e, model), val).accuracy;
+  };
+  /** The epoch of the best validation accuracy in the report's history (the later one on a tie). */
+  const bestOf = (r: TrainReport) => r.epochs.reduce((b, h) => (h.valAccuracy! >= b.valAccuracy! ? h : b)).epoch;
+
+  it('keeps the weights of the best validation epoch, not the last (bestEpoch: false keeps the last)', async () => {
+    // a learning rate high enough that validation accuracy goes down in a later epoch (so best != last)
+    const o = { ...base, epochs: 4, lr: 0.4, seed: 2 };
+    const { bytes, report } = await train(data, o);
+    const kept = bestOf(report);
+    expect(report.keptEpoch).toBe(kept);
+    expect(kept).toBeLessThan(4); // the setting above is one where the last epoch is not the best
+    expect(report.valAccuracy).toBe(report.epochs[kept - 1]!.valAccuracy);
+    expect(valOf(report.model, data.val)).toBe(report.epochs[kept - 1]!.valAccuracy);
+    const model = await loadModel(bytes);
+    expect(model.metadata.properties['kept_epoch']).toBe(String(kept));
+    expect(Number(model.metadata.properties['val_accuracy'])).toBe(report.valAccuracy);
+    model.dispose();
+    const lastRun = await train(data, { ...o, bestEpoch: false });
+    expect(lastRun.report.keptEpoch).toBe(4);
+    expect(lastRun.report.epochs.map((h) => h.valAccuracy)).toEqual(report.epochs.map((h) => h.valAccuracy)); // the same run
+    expect(valOf(lastRun.report.model, data.val)).toBe(report.epochs[3]!.valAccuracy);
+  }, 120_000);
+
+  it('the transformer keeps its best validation epoch too', async () => {
+    const text = { seq: 16, buckets: 512, dim: 16, layers: 1, heads: 2, ffn: 32 };
+    const tr = loadSst2('train');
+    const part = (from: number, n: number) => hashedExamples(tr.sentences.slice(from, from + n), tr.labels.slice(from, from + n), text);
+    const d = { train: part(0, 1500), val: part(1500, 400), test: part(1900, 200) };
+    const { report } = await train(d, { arch: 'transformer', classes: 2, inputShape: [text.seq], text, epochs: 4, lr: 3e-3, seed: 1, dataset: 'sst2', trainer: 'test' });
+    const kept = bestOf(report);
+    expect(report.keptEpoch).toBe(kept);
+    expect(valOf(report.model, d.val)).toBe(report.epochs[kept - 1]!.valAccuracy);
+  }, 120_000);
 
   it('refuses a teacher with other outputs and a batch larger than the data, with typed errors', async () => {
     const teacher = freshModel('lenet300-100', { seed: 1, classes: 7, inputShape: [28, 28, 1] });
