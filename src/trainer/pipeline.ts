@@ -23,7 +23,7 @@ import { shrinkZeroRows } from './shrink.js';
 import { chooseWidths } from './widths.js';
 import { shrinkableUnits } from './structure.js';
 
-import { WpalCompressError } from './errors.js';
+import { WpalCompressError, checkPaletteEntries } from './errors.js';
 
 export { WpalCompressError };
 
@@ -171,9 +171,7 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/
  * examples are carved as validation, seeded); `data.test` only measures the written file.
  */
 export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, options: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
-  if (options.int8 && options.paletteEntries && options.paletteEntries !== 'float32') {
-    throw new WpalCompressError(`int8 writes int8 palette entries; it does not go with ${options.paletteEntries} entries`);
-  }
+  checkPaletteEntries(options.int8, options.paletteEntries);
   const settings = compressSettings(model, options);
   const o = { ...options, ...settings, distill: settings.distill, record: { ...options.record, ...(options.stripMetadata ? { stripMetadata: true } : {}) } };
   const { test } = data;
@@ -236,13 +234,15 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
     return s.widths;
   };
   if (widths) widths = structured(widths, 0);
+  // Metadata room, measured once on the model the stages below train (pruning changes values, not sizes).
+  let reserveBytes = o.targetBytes === undefined ? 0 : reserve();
   // The allocator first (sensitivity on the validation split), so its sparsities can be pruned
   // before DKM, as a hand-written --layer recipe would be; the DKM stage then keeps its bits.
   let allocated: Record<string, LayerSetting> | undefined;
   if (o.targetBytes !== undefined && !widths && pruneEpochs > 0) {
     try {
       allocated = allocate(dense, train, {
-        targetBytes: o.targetBytes, reserveBytes: reserve(), calibrationFrom: monitor, block: o.block, groupRows: o.groupRows ?? 0,
+        targetBytes: o.targetBytes, reserveBytes, calibrationFrom: monitor, block: o.block, groupRows: o.groupRows ?? 0,
         ...(o.allocationBits ? { bits: o.allocationBits } : {}), ...(o.paletteEntries ? { entryType: o.paletteEntries } : {}),
       }).settings;
       emit({ kind: 'note', text: `allocated ${Object.entries(allocated).map(([k, v]) => `${k} ${v.bits}-bit${v.sparsity ? ` ${(100 * v.sparsity).toFixed(0)}% pruned` : ''}`).join(', ')}` });
@@ -261,7 +261,6 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
     dense = { ...dense, weights: pruned.weights };
   }
 
-  let reserveBytes = o.targetBytes === undefined ? 0 : reserve();
   const dkm = () =>
     compressModel(dense, train, {
       ...common,

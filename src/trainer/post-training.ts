@@ -20,7 +20,7 @@ import type { AttrValue, ModelInfo, OpInfo } from '../format/types.js';
 import { loadModel } from '../runtime/load.js';
 import type { Model, ShapedInput, TensorData } from '../runtime/model.js';
 import type { ElementName } from '../format/elements.js';
-import { WpalCompressError } from './errors.js';
+import { WpalCompressError, checkPaletteEntries } from './errors.js';
 import { layerKey } from './compress.js';
 
 export interface LayerSetting {
@@ -221,6 +221,7 @@ function settingOf(layers: Record<string, LayerSetting> | undefined, tensor: str
 
 /** Compresses the weight matrices of a .wpal model without training; returns the new file and a report. */
 export async function compressPostTraining(bytes: Uint8Array, opts: PostTrainingOptions): Promise<{ bytes: Uint8Array; report: PostTrainingReport }> {
+  checkPaletteEntries(opts.int8, opts.entryType);
   const info = readModel(bytes);
   const layers = layersOf(info).filter((l) => {
     const t = info.tensors[l.weight];

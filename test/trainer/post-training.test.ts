@@ -134,6 +134,8 @@ describe('compressPostTraining', () => {
     }
     const { rel } = await outputError(f32.bytes, f16.bytes, inputs(200));
     expect(rel).toBeLessThan(2e-3); // half precision: 2^-11 relative per centroid
+    // int8 writes int8 entries: float16 with it is refused, not silently replaced
+    await expect(compressPostTraining(bytes, { bits: 4, int8: true, entryType: 'float16' })).rejects.toThrow(WpalCompressError);
   });
 
   it('sensitivity weighting (E[x^2] from calibration data) lowers the error on held-out inputs of the same distribution', async () => {

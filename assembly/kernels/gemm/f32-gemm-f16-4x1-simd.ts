@@ -42,10 +42,7 @@ export function f32_gemm_f16_4x1__simd(
   }
 }
 
-/** 8 halves at p as two f32x4 (low 4, high 4). */
-@inline function load8(p: usize): v128 {
-  return v128.load(p);
-}
+/** The low / high 4 of 8 halves as f32x4. */
 @inline function lo4(v: v128): v128 {
   return f16x4HiToF32x4(i16x8.shuffle(i16x8.splat(0), v, 0, 8, 1, 9, 2, 10, 3, 11));
 }
@@ -64,7 +61,7 @@ function fusedRow(n: i32, k: i32, xr: usize, w: usize, rowB: usize, yr: usize, c
     for (; c + 8 <= k; c += 8) {
       const xo = xr + (<usize>c << 2), wo = <usize>c << 1;
       const xl = v128.load(xo), xh = v128.load(xo, 16);
-      const v0 = load8(w0 + wo), v1 = load8(w1 + wo), v2 = load8(w2 + wo), v3 = load8(w3 + wo);
+      const v0 = v128.load(w0 + wo), v1 = v128.load(w1 + wo), v2 = v128.load(w2 + wo), v3 = v128.load(w3 + wo);
       a0 = f32x4.add(a0, f32x4.mul(lo4(v0), xl)); b0 = f32x4.add(b0, f32x4.mul(hi4(v0), xh));
       a1 = f32x4.add(a1, f32x4.mul(lo4(v1), xl)); b1 = f32x4.add(b1, f32x4.mul(hi4(v1), xh));
       a2 = f32x4.add(a2, f32x4.mul(lo4(v2), xl)); b2 = f32x4.add(b2, f32x4.mul(hi4(v2), xh));
@@ -95,7 +92,7 @@ function fusedRow(n: i32, k: i32, xr: usize, w: usize, rowB: usize, yr: usize, c
     let a0 = f32x4.splat(0), b0 = a0;
     let c = 0;
     for (; c + 8 <= k; c += 8) {
-      const v0 = load8(w0 + (<usize>c << 1));
+      const v0 = v128.load(w0 + (<usize>c << 1));
       const xo = xr + (<usize>c << 2);
       a0 = f32x4.add(a0, f32x4.mul(lo4(v0), v128.load(xo))); b0 = f32x4.add(b0, f32x4.mul(hi4(v0), v128.load(xo, 16)));
     }
