@@ -1,76 +1,36 @@
 /**
- * The README's results table, produced by the `wpal` commands themselves: every row is a
- * `wpal train` or `wpal compress` run (timed, wall clock) followed by `wpal eval` on the written
- * file (full test set, through the runtime). Records go to build/results/results.jsonl (one JSON
+ * The README's results table. Every row is a `wpal train` or `wpal compress` command, run in this
+ * process through the library: the CLI's parser turns the command into a request (trainRequest /
+ * compressRequest: the same checks, data and options the command line gets), the library's train()
+ * or compress() runs it (timed, wall clock), and the written file is measured through the runtime
+ * on the full test set (as `wpal eval`). Records go to build/results/results.jsonl (one JSON
  * line per run; a run whose file and record exist is not repeated unless --force), then the table
  * is written to docs/results-table.md and between the `results:begin` / `results:end` markers of
  * README.md.
  *
- *   npm run build:ts && npx tsx scripts/results.ts            # all rows (~40 min on a 2-core VM)
+ *   npx tsx scripts/results.ts                                # all rows (~40 min on a 2-core VM)
  *   npx tsx scripts/results.ts --only mnist-lenet5            # rows whose id starts with a prefix
  *   npx tsx scripts/results.ts --seeds 1,2,3                  # the headline rows' chains also at seeds 2, 3 (mean +- sd)
  *   npx tsx scripts/results.ts --table                        # re-render from the records only
  *
- * The CLI runs as a user runs it (`node dist/cli/main.js`, what `npx wpal` starts), so build it first.
+ * Each row's progress goes to build/results/<id>.log.
  */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadModel } from '../src/runtime/load.js';
+import { compress, train } from '../src/trainer/index.js';
+import { loadDataForModel } from '../src/trainer/data/for-model.js';
+import { accuracyOf } from '../src/trainer/measure.js';
+import { parseArgs } from '../src/cli/util/args.js';
+import { compressRequest, spec as compressSpec } from '../src/cli/compress.js';
+import { trainRequest, spec as trainSpec } from '../src/cli/train.js';
 
 const OUT = 'build/results';
-const CLI = process.env['WPAL_CLI'] ?? 'dist/cli/main.js';
 const argv = process.argv.slice(2);
 const flag = (n: string) => argv.includes(`--${n}`);
 const opt = (n: string) => (argv.indexOf(`--${n}`) >= 0 ? argv[argv.indexOf(`--${n}`) + 1] : undefined);
 
-interface Step {
-  id: string;
-  /** Table columns. */
-  data: string;
-  model: string;
-  setting: string;
-  /** wpal arguments; `@` stands for the build/results/ folder. */
-  args: string;
-  /** The step whose (full-size, dense) file defines the ratio's dense float32 bytes. */
-  ref: string;
-  /** A headline row: also run with seeds 2 and 3 (--seeds), reported as mean +- sd. */
-  headline?: string;
-  /** Run once (seed 1) and read by every seed's chain. */
-  shared?: boolean;
-}
-
-const f = (name: string) => `@/${name}.wpal`;
-const STEPS: Step[] = [
-  // MNIST, LeNet-5 (full size 20,50,500)
-  { id: 'mnist-lenet5-dense', data: 'MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data mnist --arch lenet5 --epochs 10 -o ${f('mnist-lenet5.dense')}`, ref: 'mnist-lenet5-dense', shared: true },
-  ...[4, 2, 1].map((b) => ({ id: `mnist-lenet5-${b}bit`, data: 'MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet5.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet5.${b}bit`)}`, ref: 'mnist-lenet5-dense' })),
-  { id: 'mnist-lenet5-target32k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 32 KB (bits + 1x4-block sparsity chosen per layer), distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 32KB --distill -o ${f('mnist-lenet5.32kb')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5-target8.6k', data: 'MNIST', model: 'LeNet-5', setting: 'target size 8.6 KB (200x), one command with the defaults: whole filters/neurons removed (widths chosen to fit), then bits per layer, distilled', args: `compress ${f('mnist-lenet5.dense')} --data mnist --target-size 8.6KB --distill -o ${f('mnist-lenet5.8.6kb')}`, ref: 'mnist-lenet5-dense', headline: 'LeNet-5 at 200x, one command' },
-  // MNIST, LeNet-5 with whole filters / neurons removed (widths 5,10,32), distilled from the dense LeNet-5
-  { id: 'mnist-lenet5n-dense', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'dense float32, 25 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet5 --widths 5,10,32 --teacher ${f('mnist-lenet5.dense')} --epochs 25 --lr 0.01 -o ${f('mnist-lenet5n.dense')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5n-m42', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'DKM 4-bit, fc1 2-bit, 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o ${f('mnist-lenet5n.m42')}`, ref: 'mnist-lenet5-dense', headline: 'LeNet-5 at 400x+ (narrow 5,10,32, 4/2-bit)' },
-  { id: 'mnist-lenet5n-target8k', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'target size 8 KB (bits chosen per layer), 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --target-size 8KB --epochs 8 --distill -o ${f('mnist-lenet5n.8kb')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5n-target4k', data: 'MNIST', model: 'LeNet-5 5,10,32', setting: 'target size 4 KB (bits + 1x4-block sparsity chosen per layer), 8 epochs, distilled', args: `compress ${f('mnist-lenet5n.dense')} --data mnist --target-size 4KB --epochs 8 --distill -o ${f('mnist-lenet5n.4kb')}`, ref: 'mnist-lenet5-dense' },
-  // MNIST, LeNet-5 widths 6,12,32 (more margin over 99%)
-  { id: 'mnist-lenet5m-dense', data: 'MNIST', model: 'LeNet-5 6,12,32', setting: 'dense float32, 25 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet5 --widths 6,12,32 --teacher ${f('mnist-lenet5.dense')} --epochs 25 --lr 0.01 -o ${f('mnist-lenet5m.dense')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5m-m42', data: 'MNIST', model: 'LeNet-5 6,12,32', setting: 'DKM 4-bit, fc1 2-bit, 8 epochs, distilled', args: `compress ${f('mnist-lenet5m.dense')} --data mnist --bits 4 --layer fc1:bits=2 --epochs 8 --distill -o ${f('mnist-lenet5m.m42')}`, ref: 'mnist-lenet5-dense' },
-  { id: 'mnist-lenet5m-target8k', data: 'MNIST', model: 'LeNet-5 6,12,32', setting: 'target size 8 KB (bits chosen per layer), 8 epochs, distilled', args: `compress ${f('mnist-lenet5m.dense')} --data mnist --target-size 8KB --epochs 8 --distill -o ${f('mnist-lenet5m.8kb')}`, ref: 'mnist-lenet5-dense' },
-  // MNIST, LeNet-300-100
-  { id: 'mnist-lenet300-dense', data: 'MNIST', model: 'LeNet-300-100', setting: 'dense float32, 20 epochs, distilled from dense LeNet-5', args: `train --data mnist --arch lenet300-100 --epochs 20 --lr 0.01 --weight-decay 1e-4 --teacher ${f('mnist-lenet5.dense')} -o ${f('mnist-lenet300.dense')}`, ref: 'mnist-lenet300-dense' },
-  ...[4, 2, 1].map((b) => ({ id: `mnist-lenet300-${b}bit`, data: 'MNIST', model: 'LeNet-300-100', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits ${b} -o ${f(`mnist-lenet300.${b}bit`)}`, ref: 'mnist-lenet300-dense' })),
-  { id: 'mnist-lenet300-pruned', data: 'MNIST', model: 'LeNet-300-100', setting: 'fc1 85% + fc2 70% of 1x16 blocks pruned (8 epochs), then DKM 2-bit (8 epochs), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --bits 2 --layer fc1:sparsity=0.85,block=1x16;fc2:sparsity=0.7,block=1x16 --prune-epochs 8 --epochs 8 --distill -o ${f('mnist-lenet300.pruned')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (sparsity set by hand)' },
-  { id: 'mnist-lenet300-ratio60-pf', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60, the allocator\'s sparsities pruned first (8 epochs), then DKM at its bits (8 epochs), bits 2-8 (chosen on validation over 1-8), distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --prune-epochs 8 --epochs 8 --distill --alloc-bits 2,3,4,6,8 -o ${f('mnist-lenet300.60x-pf')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (allocator, prune first)' },
-  { id: 'mnist-lenet300-ratio60', data: 'MNIST', model: 'LeNet-300-100', setting: 'ratio 60 (bits + 1x16-block sparsity chosen per layer), 4 epochs, distilled', args: `compress ${f('mnist-lenet300.dense')} --data mnist --ratio 60 --block 1x16 --epochs 4 --distill -o ${f('mnist-lenet300.60x')}`, ref: 'mnist-lenet300-dense', headline: 'LeNet-300-100 at 60x (allocator)' },
-  // Fashion-MNIST, LeNet-5
-  { id: 'fashion-lenet5-dense', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'dense float32, 10 epochs', args: `train --data fashion-mnist --arch lenet5 --epochs 10 -o ${f('fashion-lenet5.dense')}`, ref: 'fashion-lenet5-dense' },
-  ...[4, 2, 1].map((b) => ({ id: `fashion-lenet5-${b}bit`, data: 'Fashion-MNIST', model: 'LeNet-5', setting: `DKM ${b}-bit, every layer, 2 epochs`, args: `compress ${f('fashion-lenet5.dense')} --data fashion-mnist --bits ${b} -o ${f(`fashion-lenet5.${b}bit`)}`, ref: 'fashion-lenet5-dense' })),
-  { id: 'fashion-lenet5-target32k', data: 'Fashion-MNIST', model: 'LeNet-5', setting: 'target size 32 KB, distilled', args: `compress ${f('fashion-lenet5.dense')} --data fashion-mnist --target-size 32KB --distill -o ${f('fashion-lenet5.32kb')}`, ref: 'fashion-lenet5-dense' },
-  // SST-2, the text transformer (2 layers, d 64, 4 heads, FFN 128, 65,536 hashed word buckets, seq 32); accuracy on the 872-sentence dev set
-  { id: 'sst2-dense', data: 'SST-2', model: 'transformer', setting: 'dense float32, 2 epochs (AdamW 1e-3, word dropout 0.1, 65,536 buckets)', args: `train --data sst2 --arch transformer -o ${f('sst2.dense')}`, ref: 'sst2-dense', headline: 'SST-2 transformer dense' },
-  ...[4, 2, 1].map((b) => ({ id: `sst2-${b}bit`, data: 'SST-2', model: 'transformer', setting: `DKM ${b}-bit, every weight matrix and the word table, 1 epoch, distilled`, args: `compress ${f('sst2.dense')} --data sst2 --bits ${b} --distill -o ${f(`sst2.${b}bit`)}`, ref: 'sst2-dense' })),
-  { id: 'sst2-mixed', data: 'SST-2', model: 'transformer', setting: 'word table 2-bit, other weights 4-bit, 1 epoch, distilled', args: `compress ${f('sst2.dense')} --data sst2 --bits 4 --layer embeddings.word_embeddings:bits=2 --distill -o ${f('sst2.mixed')}`, ref: 'sst2-dense' },
-  { id: 'sst2-ratio12', data: 'SST-2', model: 'transformer', setting: 'ratio 12 (bits + sparsity chosen per layer), 1 epoch, distilled', args: `compress ${f('sst2.dense')} --data sst2 --ratio 12 --distill -o ${f('sst2.12x')}`, ref: 'sst2-dense', headline: 'SST-2 transformer at 12x' },
-];
+import { STEPS, type Step } from './results-steps.js';
 
 interface Record_ {
   id: string;
@@ -99,13 +59,47 @@ function splitArgs(s: string): string[] {
   return s.split(' ').map((a) => a.replace(/^@/, OUT));
 }
 
-function wpal(args: string[], log: string): { stdout: string; seconds: number } {
+/**
+ * Runs `wpal train|compress ARGS` through the library: the CLI's request (parsing, checks, data), then
+ * train() / compress(); writes the file and returns the wall time of the library call.
+ */
+async function runCommand(args: string[], log: string): Promise<{ file: string; seconds: number }> {
+  const [command, ...rest] = args;
+  const say = (line: string) => appendFileSync(log, `${line}\n`);
+  say(`$ wpal ${args.join(' ')}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  let out: { file: string; bytes: Uint8Array };
+  if (command === 'train') {
+    const req = trainRequest(parseArgs(rest, trainSpec).options);
+    const { bytes } = await train(req.splits, { ...req.options, onEpoch: (h) => say(`epoch ${h.epoch}  loss ${h.loss.toFixed(4)}  train acc ${h.trainAccuracy.toFixed(4)}  val acc ${h.valAccuracy?.toFixed(4) ?? '-'}  ${h.seconds.toFixed(1)} s`) });
+    out = { file: req.outFile, bytes };
+  } else if (command === 'compress') {
+    const parsed = parseArgs(rest, compressSpec);
+    const req = compressRequest(parsed.options, parsed.positionals[0]!);
+    const { bytes } = await compress(req.dense, req.splits, {
+      ...req.options,
+      onEvent: (e) => {
+        if (e.kind === 'note') say(e.text);
+        else if (e.kind === 'step' && e.progress.testAccuracy !== undefined) say(`${e.stage}epoch ${e.progress.epoch}/${e.progress.epochs}  loss ${e.progress.loss.toFixed(4)}  val acc ${e.progress.testAccuracy.toFixed(4)}`);
+      },
+    });
+    out = { file: req.outFile, bytes };
+  } else throw new Error(`results.ts runs train and compress commands, not ${command}`);
   const seconds = (performance.now() - t0) / 1000;
-  appendFileSync(log, `$ wpal ${args.join(' ')}\n${r.stderr}${r.stdout}\n(exit ${r.status}, ${seconds.toFixed(1)} s)\n\n`);
-  if (r.status !== 0) throw new Error(`wpal ${args.join(' ')} failed (exit ${r.status}):\n${r.stderr.split('\n').slice(-8).join('\n')}`);
-  return { stdout: r.stdout, seconds };
+  writeFileSync(out.file, out.bytes);
+  say(`wrote ${out.file} (${out.bytes.length} B) in ${seconds.toFixed(1)} s\n`);
+  return { file: out.file, seconds };
+}
+
+/** Accuracy of the written file through the runtime on the full test split (what `wpal eval` measures). */
+async function evaluate(file: string, data: string): Promise<{ accuracy: number; correct: number; examples: number }> {
+  const model = await loadModel(new Uint8Array(readFileSync(file)));
+  try {
+    const test = loadDataForModel(model, { data, want: ['test'] }, file).test!;
+    return accuracyOf(model, test);
+  } finally {
+    model.dispose();
+  }
 }
 
 async function denseBytesOf(file: string): Promise<number> {
@@ -156,7 +150,6 @@ function seeded(s: Step, seed: number): Step {
 const HEADLINE_ORDER = ['sst2-dense', 'sst2-ratio12', 'mnist-lenet300-pruned', 'mnist-lenet300-ratio60', 'mnist-lenet300-ratio60-pf', 'mnist-lenet5n-m42', 'mnist-lenet5-target8.6k'];
 
 async function runSteps(): Promise<void> {
-  if (!existsSync(CLI) && !flag('dry-run')) throw new Error(`${CLI} is missing: run npm run build:ts first`);
   mkdirSync(OUT, { recursive: true });
   const only = opt('only');
   const seeds = (opt('seeds') ?? '1').split(',').map(Number);
@@ -177,14 +170,14 @@ async function runSteps(): Promise<void> {
     if (!flag('force') && records.has(s.id) && existsSync(file)) continue;
     const data = args[args.indexOf('--data') + 1];
     console.error(`[${new Date().toISOString().slice(11, 19)}] ${s.id}: wpal ${args.join(' ')}`);
-    let run;
+    let run, ev;
     try {
-      run = wpal([...args, '--json'], `${OUT}/${s.id}.log`);
+      run = await runCommand(args, `${OUT}/${s.id}.log`);
+      ev = await evaluate(file, data);
     } catch (e) {
       console.error(`  FAILED: ${(e as Error).message}`);
       continue;
     }
-    const ev = JSON.parse(wpal(['eval', file, '--data', data, '--json'], `${OUT}/${s.id}.log`).stdout) as { accuracy: number; correct: number; examples: number };
     const refFile = splitArgs(outputOf(plan.find((x) => x.id === s.ref)!))[0]!;
     const rec: Record_ = {
       id: s.id, command: shown(s.args), file, seconds: Number(run.seconds.toFixed(1)), accuracy: ev.accuracy, correct: ev.correct, examples: ev.examples,
@@ -269,8 +262,8 @@ function writeTable(): void {
   const headline = renderHeadline();
   const table = (headline ? `Headline rows over seeds 1-3 (each seed re-runs the row's whole chain, dense training and compression; the MNIST rows all start from, or distill from, the one dense LeNet-5 of the first row):\n\n${headline}\n\nEvery row, seed 1:\n\n` : '') + renderTable();
   const note =
-    'Produced by `npx tsx scripts/results.ts` (each row: the `wpal` command shown, timed wall clock on a shared 2-core VM, ' +
-    'then `wpal eval` on the written file: accuracy through the runtime on the full test set; for SST-2 the full 872-sentence dev set, as its test.tsv has no labels). ' +
+    'Produced by `npx tsx scripts/results.ts` (each row: the `wpal` command shown, run through the library, timed wall clock on a shared 2-core VM, ' +
+    'then the written file measured as `wpal eval` does: accuracy through the runtime on the full test set; for SST-2 the full 872-sentence dev set, as its test.tsv has no labels). ' +
     'The dense rows\' times include evaluation after every epoch. Ratio = dense float32 bytes of the ' +
     'full-size model\'s weights / the whole .wpal file (graph and metadata included). "run" says when and at which commit a row ran; ' +
     'rows of an earlier session (before training carved a validation split, so their dense models trained on all 60,000 images) keep their figures until re-run. ' +

@@ -13,7 +13,9 @@ import { helpText, parseArgs } from './util/args.js';
 import { dataForModel, describeSplit } from './util/data.js';
 import { isTextData } from '../trainer/data/load.js';
 import { readModel } from '../format/read.js';
-import type { BuildExtra } from '../trainer/compress.js';
+import type { BuildExtra, DenseModel } from '../trainer/compress.js';
+import type { PipelineOptions } from '../trainer/pipeline.js';
+import type { LoadedData, Split } from '../trainer/data/load.js';
 import type { PaletteEntryType } from '../trainer/allocate/size.js';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
@@ -36,6 +38,69 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   if (input === undefined) throw new UsageError('the dense .wpal file is required');
   if (o['int8'] === true && o['palette-entries'] !== undefined && o['palette-entries'] !== 'float32') throw new UsageError(`--int8 writes int8 palette entries; it does not go with --palette-entries ${o['palette-entries']}`);
   if (o['epochs'] === 0) return (await import('./compress-post.js')).runPostTraining(input, o, o['layer'] !== undefined ? parseLayerSpec(o['layer'] as string) : undefined, io);
+  const req = compressRequest(o, input);
+  const { dense, data, monitor, outFile, targetBytes } = req;
+  const { train, test } = req.splits;
+  const { bits, epochs } = compressSettings(dense, req.options);
+  const progress = new Progress(io, 0);
+  const { bytes, report } = await compress(dense, req.splits, {
+    ...req.options,
+    onEvent: (e) => {
+      if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);
+      else if (e.kind === 'note') progress.line(`${e.text.replace('val acc', `${monitor.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);
+      else if (e.kind === 'widths') {
+        progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${e.widths.join(',')} of ${e.full.join(',')} filters/neurons (~${formatBytes(e.estimatedBytes)} at ${e.bits} bits)`);
+      }
+      else {
+        const p = e.progress;
+        const label = `${e.stage}epoch ${p.epoch}/${p.epochs}`;
+        progress.update(e.done, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${monitor.splitName} acc` : 'train acc' });
+        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${monitor.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
+      }
+    },
+  });
+  progress.finish();
+  const json = o['json'] === true;
+  const r = report.result;
+  const acc = report.accuracy;
+  const trainSeconds = report.trainSeconds;
+  await writeOutput(outFile, bytes);
+  const result = {
+    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), dataset: data.dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
+    engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
+    layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
+  };
+  if (json) println(io, JSON.stringify(result, null, 2));
+  else {
+    if (targetBytes !== undefined) println(io, `target ${formatBytes(targetBytes)}: per-layer bits and sparsity chosen from the layers' sensitivity (${percent(bytes.length / targetBytes, 1)} of the target used)`);
+    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${layerSummary(result.layers)}`);
+    println(io, `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`);
+    const dkmEpochs = r.history.length;
+    println(io, `fine-tuned ${dkmEpochs} epoch${dkmEpochs > 1 ? 's' : ''}${report.structured ? ` after removing whole filters / neurons (${report.structured})` : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
+  }
+  return EXIT_OK;
+}
+
+/** What a compress command asks for, checked, with its data loaded: what the library's compress() takes. */
+export interface CompressRequest {
+  input: string;
+  outFile: string;
+  dense: DenseModel;
+  data: LoadedData;
+  splits: { train: Split; val: Split; test: Split };
+  /** The split each epoch's accuracy is measured on (val, else test). */
+  monitor: Split;
+  targetBytes: number | undefined;
+  options: Omit<PipelineOptions, 'onEvent'>;
+}
+
+/**
+ * The options of `wpal compress INPUT ...` (parsed by parseArgs with `spec`; not --epochs 0) as a
+ * library request: every check that needs no training (UsageError / CliError), the data read as the
+ * input file records it, and the pipeline's options (only those given: compress() fills in the
+ * model's defaults). scripts/results.ts runs its rows' commands through this and compress().
+ */
+export function compressRequest(o: Record<string, unknown>, input: string): CompressRequest {
   if (o['calibration'] !== undefined) throw new UsageError('--calibration is for post-training compression (--epochs 0)');
   if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
@@ -43,7 +108,6 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
   const outFile = o['output'] as string;
   // Before any work: never over the input, never into a missing or read-only folder.
   checkOutput(outFile, [{ path: input, what: 'input file' }]);
-  const json = o['json'] === true;
 
   const inputBytes = readWpalFile(input);
   const dense = readDenseModel(inputBytes);
@@ -92,48 +156,12 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     ...given<PaletteEntryType>('palette-entries', 'paletteEntries'),
     ...(o['alloc-bits'] !== undefined ? { allocationBits: parseAllocBits(o['alloc-bits'] as string, targetBytes) } : {}),
   };
-  const { batchSize: batch, bits, epochs } = compressSettings(dense, options);
+  const { batchSize: batch } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
-  const progress = new Progress(io, 0);
-  const { bytes, report } = await compress(dense, { train, val: monitor, test }, {
-    dataset: data.dataset,
-    record,
-    properties: data.record.properties,
-    trainer: `wpal compress (wasm-palette ${packageVersion()})`,
-    ...options,
-    onEvent: (e) => {
-      if (e.kind === 'start' || e.kind === 'extend') progress.extend(e.examples);
-      else if (e.kind === 'note') progress.line(`${e.text.replace('val acc', `${monitor.splitName} acc`)}  ${formatDuration(progress.elapsed)}`);
-      else if (e.kind === 'widths') {
-        progress.line(`target ${formatBytes(e.targetBytes)} is below the smallest file block masks over the full-width layers allow (${formatBytes(e.minBytes)}): keeping ${e.widths.join(',')} of ${e.full.join(',')} filters/neurons (~${formatBytes(e.estimatedBytes)} at ${e.bits} bits)`);
-      }
-      else {
-        const p = e.progress;
-        const label = `${e.stage}epoch ${p.epoch}/${p.epochs}`;
-        progress.update(e.done, { label, loss: p.loss, accuracy: p.testAccuracy ?? p.accuracy, accuracyLabel: p.testAccuracy !== undefined ? `${monitor.splitName} acc` : 'train acc' });
-        if (p.testAccuracy !== undefined) progress.line(`${label}  loss ${p.loss.toFixed(4)}  train acc ${percent(p.accuracy)}  ${monitor.splitName} acc (hard) ${percent(p.testAccuracy)}  ETA ${formatDuration(progress.eta)}`);
-      }
-    },
-  });
-  progress.finish();
-  const r = report.result;
-  const acc = report.accuracy;
-  const trainSeconds = report.trainSeconds;
-  await writeOutput(outFile, bytes);
-  const result = {
-    file: outFile, fileBytes: bytes.length, ...(targetBytes !== undefined ? { targetBytes } : {}), dataset: data.dataset, bits, epochs, accuracy: acc.accuracy, examples: acc.examples,
-    engineAccuracy: r.accuracy, imagesPerSecond: r.imagesPerSecond, trainSeconds,
-    layers: r.layers.map((l) => ({ name: l.name, bits: l.bits, groupRows: l.groupRows, sparsity: l.sparsity ?? 0, block: l.block })),
+  return {
+    input, outFile, dense, data, splits: { train, val: monitor, test }, monitor, targetBytes,
+    options: { dataset: data.dataset, record, properties: data.record.properties, trainer: `wpal compress (wasm-palette ${packageVersion()})`, ...options },
   };
-  if (json) println(io, JSON.stringify(result, null, 2));
-  else {
-    if (targetBytes !== undefined) println(io, `target ${formatBytes(targetBytes)}: per-layer bits and sparsity chosen from the layers' sensitivity (${percent(bytes.length / targetBytes, 1)} of the target used)`);
-    println(io, `wrote ${outFile}: ${formatBytes(bytes.length)}, ${layerSummary(result.layers)}`);
-    println(io, `${test.splitName} accuracy ${percent(acc.accuracy)} (${describeSplit(test, acc.correct)}, measured on the written file)`);
-    const dkmEpochs = r.history.length;
-    println(io, `fine-tuned ${dkmEpochs} epoch${dkmEpochs > 1 ? 's' : ''}${report.structured ? ` after removing whole filters / neurons (${report.structured})` : ''} in ${formatDuration(trainSeconds)} (${Math.round(r.imagesPerSecond).toLocaleString('en-US')} ${train.unit}/s)`);
-  }
-  return EXIT_OK;
 }
 
 /** --alloc-bits "2,3,4": index bits 0..8 (0 = float32 values), only with a target size. */

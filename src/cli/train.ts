@@ -6,10 +6,10 @@
  * records the provenance, how the data was read (preprocessing, classes, splits) and that accuracy.
  */
 import { readDenseModel } from '../trainer/dense-model.js';
-import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_TRAIN_DEFAULTS, TRAIN_DEFAULTS, WpalTrainError, train, trainSettings, type ArchName } from '../trainer/train.js';
+import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_TRAIN_DEFAULTS, TRAIN_DEFAULTS, WpalTrainError, train, trainSettings, type ArchName, type TrainOptions } from '../trainer/train.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, USER_DATA_OPTIONS, checkOptionsFitData, describeSplit, loadCliData, splitSettingsOf, userOptionsOf } from './util/data.js';
-import { dataKind, type Split } from '../trainer/data/load.js';
+import { dataKind, type LoadedData, type Split } from '../trainer/data/load.js';
 import { basename } from 'node:path';
 import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
@@ -105,75 +105,21 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return EXIT_OK;
   }
   const o = args.options;
-  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
-  if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
-  const dataset = o['data'] as string;
-  const kind = dataKind(dataset);
-  const textData = kind === 'text';
-  const arch = (o['arch'] as ArchName | undefined) ?? (textData ? 'transformer' : 'lenet5');
-  const text = arch === 'transformer';
-  if (text !== textData) throw new UsageError(text ? `--arch transformer trains on text (sst2, .csv, .tsv, .jsonl), not ${dataset}` : `${dataset} is text: use --arch transformer, not ${arch}`);
-  const userOptions = userOptionsOf(o, dataset);
-  checkOptionsFitData(o, { dataset: basename(dataset.replace(/[\\/]+$/, '')) || dataset, kind });
-  const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout', 'positions'].filter((k) => o[k] !== undefined);
-  if (!text && textOnly.length > 0) throw new UsageError(`--${textOnly[0]} is an option of --arch transformer`);
-  if (text) {
-    for (const k of ['widths', 'hidden', 'teacher']) if (o[k] !== undefined) throw new UsageError(`--${k} is not an option of --arch transformer`);
-    if (o['optimizer'] === 'sgd') throw new UsageError('--arch transformer trains with AdamW only (--optimizer adam)');
-  }
-  const textConfig = text
-    ? { seq: (o['seq'] as number | undefined) ?? TEXT_DEFAULTS.seq, buckets: (o['buckets'] as number | undefined) ?? TEXT_DEFAULTS.buckets, dim: (o['dim'] as number | undefined) ?? TEXT_DEFAULTS.dim, layers: (o['layers'] as number | undefined) ?? TEXT_DEFAULTS.layers, heads: (o['heads'] as number | undefined) ?? TEXT_DEFAULTS.heads, ffn: (o['ffn'] as number | undefined) ?? TEXT_DEFAULTS.ffn }
-    : undefined;
-  if (textConfig && textConfig.dim % textConfig.heads !== 0) throw new UsageError(`--dim ${textConfig.dim} is not a multiple of --heads ${textConfig.heads}`);
-  const limit = o['limit'] as number | undefined;
-  const outFile = o['output'] as string;
-  const dataDir = o['data-dir'] as string | undefined;
-  const json = o['json'] === true;
-  if (o['widths'] !== undefined && o['hidden'] !== undefined) throw new UsageError('give --widths (lenet5) or --hidden (lenet300-100), not both');
-  const widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden') : undefined;
-  const teacherFile = o['teacher'] as string | undefined;
-  if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
-
-  // Fail before training, not after it.
-  checkOutput(outFile, teacherFile !== undefined ? [{ path: teacherFile, what: '--teacher file' }] : []);
-
-  const data = loadCliData({
-    data: dataset, want: ['train', 'val', 'test'], splits: splitSettingsOf(o), user: userOptions,
-    ...(dataDir !== undefined ? { dataDir } : {}), ...(limit !== undefined ? { limit } : {}), ...(textConfig ? { text: textConfig } : {}),
-  });
-  const trainSplit = data.train!;
-  const test = data.test!;
-  const val: Split | undefined = data.val;
-  // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
-  const netArch: ArchName = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
-  if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
-  if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
-  if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
-  const given = (k: string) => o[k] as number | undefined;
-  const settings = trainSettings({
-    arch: netArch, epochs: given('epochs'), batchSize: given('batch'), lr: given('lr'), optimizer: o['optimizer'] as 'sgd' | 'adam' | undefined,
-    weightDecay: given('weight-decay'), wordDropout: given('word-dropout'), seed: given('seed'),
-  });
-  const { epochs, batchSize: batch } = settings;
+  const { outFile, data, splits, options } = trainRequest(o);
+  const { train: trainSplit, val, test } = splits;
+  const netArch = options.arch;
+  const { epochs, batchSize: batch } = trainSettings(options);
   const steps = Math.floor(trainSplit.count / batch);
-  if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${trainSplit.count} training examples`);
-
-  const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
   const classes = data.classes.length;
   const perEpoch = steps * batch;
   const progress = new Progress(io, perEpoch * epochs);
   // The per-epoch accuracy is the validation split's (the engine's, on float32 weights); the test split only measures the written file.
   let lastVal = NaN;
   const accuracyOf = (a: number) => (val ? { accuracy: a, accuracyLabel: `${val.splitName} acc` } : {});
-  const { preprocessing, outputLabels } = data.record;
   let trained;
   try {
-    trained = await train({ train: trainSplit, ...(val ? { val } : {}), test }, {
-      arch: netArch, classes, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true } } : {}),
-      ...settings,
-      ...(teacherModel ? { teacher: { model: teacherModel, name: teacherFile!.split(/[\\/]/).pop()!, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
-      dataset: data.dataset, trainer: `wpal train (wasm-palette ${packageVersion()})`,
-      record: { ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }, properties: data.record.properties,
+    trained = await train(splits, {
+      ...options,
       onStep: (ep, done, loss) => progress.update(ep * perEpoch + done, { label: `epoch ${ep + 1}/${epochs}`, loss, ...(ep > 0 ? accuracyOf(lastVal) : {}) }),
       onEpoch: (h) => {
         lastVal = h.valAccuracy ?? NaN;
@@ -197,6 +143,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const imagesPerSecond = report.examplesPerSecond;
   await writeOutput(outFile, bytes);
 
+  const json = o['json'] === true;
   const result = {
     file: outFile,
     fileBytes: bytes.length,
@@ -231,4 +178,84 @@ export async function run(argv: string[], io: Io): Promise<number> {
     );
   }
   return EXIT_OK;
+}
+
+/** What a train command asks for, checked, with its data loaded: what the library's train() takes. */
+export interface TrainRequest {
+  outFile: string;
+  data: LoadedData;
+  splits: { train: Split; val?: Split; test: Split };
+  options: Omit<TrainOptions, 'onStep' | 'onEpoch'>;
+}
+
+/**
+ * The options of `wpal train ...` (parsed by parseArgs with `spec`) as a library request: every check
+ * that needs no training (UsageError / CliError), the data loaded and carved, the teacher read, and
+ * train()'s options. scripts/results.ts runs its rows' commands through this and train().
+ */
+export function trainRequest(o: Record<string, unknown>): TrainRequest {
+  if (o['data'] === undefined) throw new UsageError('--data is required (mnist, fashion-mnist, sst2 or the path of your data)');
+  if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
+  const dataset = o['data'] as string;
+  const kind = dataKind(dataset);
+  const textData = kind === 'text';
+  const arch = (o['arch'] as ArchName | undefined) ?? (textData ? 'transformer' : 'lenet5');
+  const text = arch === 'transformer';
+  if (text !== textData) throw new UsageError(text ? `--arch transformer trains on text (sst2, .csv, .tsv, .jsonl), not ${dataset}` : `${dataset} is text: use --arch transformer, not ${arch}`);
+  const userOptions = userOptionsOf(o, dataset);
+  checkOptionsFitData(o, { dataset: basename(dataset.replace(/[\\/]+$/, '')) || dataset, kind });
+  const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout', 'positions'].filter((k) => o[k] !== undefined);
+  if (!text && textOnly.length > 0) throw new UsageError(`--${textOnly[0]} is an option of --arch transformer`);
+  if (text) {
+    for (const k of ['widths', 'hidden', 'teacher']) if (o[k] !== undefined) throw new UsageError(`--${k} is not an option of --arch transformer`);
+    if (o['optimizer'] === 'sgd') throw new UsageError('--arch transformer trains with AdamW only (--optimizer adam)');
+  }
+  const textConfig = text
+    ? { seq: (o['seq'] as number | undefined) ?? TEXT_DEFAULTS.seq, buckets: (o['buckets'] as number | undefined) ?? TEXT_DEFAULTS.buckets, dim: (o['dim'] as number | undefined) ?? TEXT_DEFAULTS.dim, layers: (o['layers'] as number | undefined) ?? TEXT_DEFAULTS.layers, heads: (o['heads'] as number | undefined) ?? TEXT_DEFAULTS.heads, ffn: (o['ffn'] as number | undefined) ?? TEXT_DEFAULTS.ffn }
+    : undefined;
+  if (textConfig && textConfig.dim % textConfig.heads !== 0) throw new UsageError(`--dim ${textConfig.dim} is not a multiple of --heads ${textConfig.heads}`);
+  const limit = o['limit'] as number | undefined;
+  const outFile = o['output'] as string;
+  const dataDir = o['data-dir'] as string | undefined;
+  if (o['widths'] !== undefined && o['hidden'] !== undefined) throw new UsageError('give --widths (lenet5) or --hidden (lenet300-100), not both');
+  const widths = o['widths'] !== undefined ? parseWidths(o['widths'] as string, '--widths', 3) : o['hidden'] !== undefined ? parseWidths(o['hidden'] as string, '--hidden') : undefined;
+  const teacherFile = o['teacher'] as string | undefined;
+  if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
+
+  // Fail before training, not after it.
+  checkOutput(outFile, teacherFile !== undefined ? [{ path: teacherFile, what: '--teacher file' }] : []);
+
+  const data = loadCliData({
+    data: dataset, want: ['train', 'val', 'test'], splits: splitSettingsOf(o), user: userOptions,
+    ...(dataDir !== undefined ? { dataDir } : {}), ...(limit !== undefined ? { limit } : {}), ...(textConfig ? { text: textConfig } : {}),
+  });
+  const trainSplit = data.train!;
+  const test = data.test!;
+  const val: Split | undefined = data.val;
+  // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
+  const netArch: ArchName = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
+  if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
+  if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
+  if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
+  const given = (k: string) => o[k] as number | undefined;
+  const settings = trainSettings({
+    arch: netArch, epochs: given('epochs'), batchSize: given('batch'), lr: given('lr'), optimizer: o['optimizer'] as 'sgd' | 'adam' | undefined,
+    weightDecay: given('weight-decay'), wordDropout: given('word-dropout'), seed: given('seed'),
+  });
+  const { epochs, batchSize: batch } = settings;
+  const steps = Math.floor(trainSplit.count / batch);
+  if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${trainSplit.count} training examples`);
+
+  const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
+  const { preprocessing, outputLabels } = data.record;
+  return {
+    outFile, data, splits: { train: trainSplit, ...(val ? { val } : {}), test },
+    options: {
+      arch: netArch, classes: data.classes.length, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true } } : {}),
+      ...settings,
+      ...(teacherModel ? { teacher: { model: teacherModel, name: teacherFile!.split(/[\\/]/).pop()!, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
+      dataset: data.dataset, trainer: `wpal train (wasm-palette ${packageVersion()})`,
+      record: { ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }, properties: data.record.properties,
+    },
+  };
 }

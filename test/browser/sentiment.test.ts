@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { loadModel, type Model } from '../../dist/index.js';
 import { hashedIds } from '../../src/trainer/data/hashed.js';
-import { textEncodingOf } from '../../src/cli/util/data.js';
+import { textEncodingOf } from '../../src/trainer/data/for-model.js';
 import { startServer, REPO_ROOT, type StaticServer } from './server.js';
 import { launchChromium, skipBrowser, watchErrors, type Chromium } from './chromium.js';
 

@@ -8,9 +8,10 @@ import { BUILTIN_DATASETS, isBuiltinDataset, loadData, type DataRequest, type Lo
 import { DATA_FORMAT, parseImageSize } from '../../trainer/data/meta.js';
 import { SPLIT_DEFAULTS, type SplitSettings } from '../../trainer/data/split.js';
 import type { UserDataRequest } from '../../trainer/data/user.js';
-import type { MetadataInfo } from '../../format/types.js';
+import { loadDataForModel, type ModelDataSource } from '../../trainer/data/for-model.js';
 
 export { type Split, type LoadedData } from '../../trainer/data/load.js';
+export { textEncodingOf } from '../../trainer/data/for-model.js';
 
 export const DATASET_IDS = BUILTIN_DATASETS;
 export type CliDataset = (typeof DATASET_IDS)[number];
@@ -146,21 +147,11 @@ export function asDataset(name: unknown, what: string): CliDataset {
   throw new CliError(`${what} ${JSON.stringify(name)} is not a data set this command reads (${DATASET_IDS.join(', ')})`);
 }
 
-/** The text encoding a text-classifier file records (properties seq, buckets), or a CliError. */
-export function textEncodingOf(properties: Readonly<Record<string, string>>, file: string): TextEncoding {
-  const seq = Number(properties['seq']);
-  const buckets = Number(properties['buckets']);
-  if (!Number.isInteger(seq) || seq < 1 || !Number.isInteger(buckets) || buckets < 2) {
-    throw new CliError(`${file} records no text encoding (metadata properties seq and buckets): it is not a text classifier`);
-  }
-  return { seq, buckets };
-}
-
 /**
  * The data a command measures (or fine-tunes) a model file on: --data, else the built-in set the
  * file records; the user's data is read as the file records it (preprocessing, classes, splits).
  */
-export function dataForModel(model: { metadata: MetadataInfo; inputs: readonly { shape: readonly number[]; dtype: string }[] }, file: string, o: Record<string, unknown>, want: DataRequest['want']): LoadedData {
+export function dataForModel(model: ModelDataSource, file: string, o: Record<string, unknown>, want: DataRequest['want']): LoadedData {
   const props = model.metadata.properties;
   const name = (o['data'] as string | undefined) ?? props['accuracy_dataset'] ?? props['dataset'];
   if (name === undefined) throw new UsageError('--data is required (the file records no data set)');
@@ -168,14 +159,10 @@ export function dataForModel(model: { metadata: MetadataInfo; inputs: readonly {
     throw new UsageError(`${file} was trained on your own data (${props[DATA_FORMAT]} "${name}"): give its path with --data PATH`);
   }
   if (o['data'] === undefined && !isBuiltinDataset(name)) throw new UsageError(`--data is required: ${file} records data set ${JSON.stringify(name)}, which is not one of ${DATASET_IDS.join(', ')}`);
-  const input = model.inputs[0];
-  const text = input?.dtype === 'int32' ? textEncodingOf(props, file) : undefined;
-  return loadCliData({
-    data: name,
-    want,
-    file: { metadata: model.metadata, inputShape: input ? [...input.shape] : [] },
-    ...(o['data-dir'] !== undefined ? { dataDir: o['data-dir'] as string } : {}),
-    ...(o['limit'] !== undefined ? { limit: o['limit'] as number } : {}),
-    ...(text ? { text } : {}),
-  });
+  try {
+    return loadDataForModel(model, { data: name, want, ...(o['data-dir'] !== undefined ? { dataDir: o['data-dir'] as string } : {}), ...(o['limit'] !== undefined ? { limit: o['limit'] as number } : {}) }, file);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(e.message);
+    throw e;
+  }
 }
