@@ -64,6 +64,12 @@ export function describeWeight(w: WeightInfo): string {
   return partsOf(w).map((row) => row.describe(w[row.part] as never, w.rows, w.cols)).join(', ');
 }
 
+/** Index bits of a read weight's palette-coded values part, or undefined (stored values). */
+export function indexBitsOf(w: WeightInfo): number | undefined {
+  const values = valuesOf(w);
+  return values.indexBits?.(w[values.part] as never);
+}
+
 /** How the thread splitter may cut a read weight into row slices, part by part (`file`: the bytes its ranges point into). */
 export function weightSplit(w: WeightInfo, file: Uint8Array): { values: ValuesSplit; sparsity?: SparsitySplit } {
   const values = valuesOf(w);

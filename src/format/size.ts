@@ -6,7 +6,7 @@
 import { fileParts, type FileParts } from './size-parts.js';
 import type { ByteRange, ModelInfo } from './types.js';
 import type { SizeKind } from './layouts.js';
-import { blobsOf, describeWeight, sparsityOf } from './layout-walk.js';
+import { blobsOf, describeWeight, indexBitsOf, sparsityOf } from './layout-walk.js';
 
 export type { FilePart, FileParts } from './size-parts.js';
 
@@ -69,6 +69,7 @@ export function sizeReport(info: ModelInfo): SizeReport {
     const b: SizeBytes = { palettes: 0, indices: 0, masks: 0, dense: 0, scales: 0 };
     for (const { blob, value } of blobsOf<ByteRange>(w)) b[blob.kind] += value.length;
     const encoding = describeWeight(w);
+    const bits = indexBitsOf(w);
     const sparsity = sparsityOf(w);
     const dropped = sparsity ? sparsity.dropped(w[sparsity.part]!, w.rows, w.cols) : 0;
     const total = b.palettes + b.indices + b.masks + b.dense + b.scales;
@@ -80,7 +81,7 @@ export function sizeReport(info: ModelInfo): SizeReport {
       name: t.name,
       shape: [...t.shape],
       encoding,
-      ...(w.palettized ? { bits: w.palettized.bits } : {}),
+      ...(bits !== undefined ? { bits } : {}),
       sparsity: dropped,
       bytes: { ...b, total },
       denseF32Bytes,

@@ -35,7 +35,7 @@ export const dense: ValuesRow<'dense'> = {
     fits: (k, need) => (TOKENS.has(need.wenc) ? k.wenc === need.wenc : !TOKENS.has(k.wenc ?? '')),
     args: (d, host) => ({ weights: host.at(d.data) }),
   },
-  split: (d, cols) => ({ unit: 1, valueBits: 8 * ELEMENTS[d.dtype].bytes, rowBytes: cols * ELEMENTS[d.dtype].bytes }),
+  split: (d, cols) => ({ unit: 1, valueBits: 8 * ELEMENTS[d.dtype].bytes, rowBytes: cols * ELEMENTS[d.dtype].bytes, palettesBefore: () => 0, paletteEntries: 0 }),
   readTable: (t) => ({ dtype: (t as DenseValues).dtype() }),
   writeTable: (b, d, blob) => DenseValues.createDenseValues(b, DTYPE_OF[d.dtype], blob(d.data)),
   // the values part of a record that marks no other: enc holds its element type, no field follows

@@ -130,7 +130,11 @@ export const palettized: ValuesRow<'palettized'> = {
     int8: { what: 'palettized weights with int8 entries', takes: (p) => ELEMENTS[p.entryType].kernelEntry === 'i8' },
   },
   // a slice's palettes start at its first row's group
-  split: (p, cols) => ({ unit: p.numPalettes > 1 ? p.groupRows : 1, valueBits: p.bits, rowBytes: packedRowBytes(cols, p.bits) }),
+  split: (p, cols) => ({
+    unit: p.numPalettes > 1 ? p.groupRows : 1, valueBits: p.bits, rowBytes: packedRowBytes(cols, p.bits),
+    palettesBefore: (b) => (p.numPalettes > 1 ? b / p.groupRows : 0), paletteEntries: 1 << p.bits,
+  }),
+  indexBits: (p) => p.bits,
   readTable: (t) => ({ bits: (t as Palettized).bits(), groupRows: (t as Palettized).groupRows(), entryType: (t as Palettized).entryType() }),
   writeTable(b, p, blob) {
     // the order files have always had: entries, indices, then the scale vectors

@@ -148,6 +148,10 @@ export interface ValuesSplit {
   valueBits: number;
   /** Bytes of one row, without a sparsity part (rows start on bytes). */
   rowBytes: number;
+  /** Palettes before row b (a slice's palettes and palette scales start after them); 0 without palettes. */
+  palettesBefore(b: number): number;
+  /** Entries of one palette (its values; the runtime's element size multiplies them); 0 without palettes. */
+  paletteEntries: number;
 }
 
 export interface SparsitySplit {
@@ -274,6 +278,8 @@ export interface ValuesRow<K extends ValuesPart> extends PartRow<K> {
   /** Writes the values into the row-major `out`: stored value i at at[i] (skipped at -1), or all of them row by row. */
   decode(p: NonNullable<WeightBlobs[K]>, rows: number, cols: number, out: Float32Array, at?: Int32Array): void;
   split(p: Fields[K], cols: number): ValuesSplit;
+  /** Index bits of a palette-coded part (the size report's bits column); undefined for stored values. */
+  indexBits?(p: Fields[K]): number;
 }
 
 export interface SparsityRow<K extends SparsityPart> extends PartRow<K> {

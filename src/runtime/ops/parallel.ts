@@ -267,27 +267,25 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
 function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts: number, slots = 8, patch?: (p: Int32Array, n0: number, n1: number) => void) {
   const n = w.rows;
   const k = w.cols;
-  const p = w.palettized;
   const int8 = pw.row.act === 'i8';
   // Where each part allows a cut and where its blobs stand there (format/layouts.ts).
   const { values: v, sparsity: sp } = weightSplit(w, ctx.info.bytes);
   const unit = lcm(lcm(16, v.unit), sp?.unit ?? 1);
-  const grouped = p !== undefined && p.groupRows < n;
   // Values a sparsity part keeps are one stream: a slice must start on a byte.
   const ok = sp && v.valueBits % 8 ? (b: number) => (sp.storedBefore(b) * v.valueBits) % 8 === 0 : undefined;
   // Rows of a sparse weight carry unequal work: cut where the work, not the rows, splits evenly.
   const bounds = sp ? splitByWeight(n, parts, unit, sp.work, ok) : splitRange(n, parts, unit, ok);
   const count = bounds.length - 1;
   if (count < 2) return undefined;
+  // the runtime's palettes: int8 entries for int8 kernels, else float32
   const entryBytes = int8 ? 1 : 4;
   const slices = bounds.slice(0, -1).map((n0, s) => {
     const n1 = bounds[s + 1];
-    const pal0 = grouped ? n0 / p.groupRows : 0;
     return {
       n0,
       n1,
       w: pw.weights + (sp ? (sp.storedBefore(n0) * v.valueBits) / 8 : n0 * v.rowBytes),
-      pal: pw.palette ? pw.palette + ((pal0 << p!.bits) * entryBytes) : 0,
+      pal: pw.palette ? pw.palette + v.palettesBefore(n0) * v.paletteEntries * entryBytes : 0,
       mask: sp ? pw.mask + sp.maskBefore(n0) : 0,
       bias: pw.bias ? pw.bias + 4 * n0 : 0,
     };
@@ -295,7 +293,7 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
   const params = sliceParams(ctx, pw.params, slots, count, (s, p32) => {
     const { n0, n1 } = slices[s];
     if (p32[4]) p32[4] += 4 * n0; // channel scales
-    if (p32[6] && grouped) p32[6] += 4 * (n0 / p!.groupRows); // int8 palette scales
+    if (p32[6]) p32[6] += 4 * v.palettesBefore(n0); // int8 palette scales
     patch?.(p32, n0, n1);
   });
   return { slices, params, setScratch: scratchWriter(ctx, params) };
