@@ -9,6 +9,8 @@ export const P_BLOCK_COLS: usize = 12;
 export const P_CHSCALE: usize = 16;
 export const P_SCRATCH: usize = 20;
 export const P_PALSCALE: usize = 24;
+/** Slot 7: the order of the packed indices, 0 = the file's (row-major); 1 = i8_conv2d's 8-row blocks (i8-block.ts). */
+export const P_WEIGHT_ORDER: usize = 28;
 
 @inline export function param(params: usize, slotOffset: usize): i32 {
   return load<i32>(params + slotOffset);

@@ -148,6 +148,8 @@ export function compileKernels(source: WasmSource = defaultWasmUrl()): Promise<W
 export interface KernelExports {
   memory: WebAssembly.Memory;
   heap_base(): number;
+  /** 1 in a relaxed-SIMD build (older modules lack it: 0). */
+  relaxed_simd_build?(): number;
   [kernel: string]: unknown;
 }
 

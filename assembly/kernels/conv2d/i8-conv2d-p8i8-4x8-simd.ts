@@ -22,10 +22,10 @@
 //          relaxed: the pad holds the 32 pixels' negative flags.
 // Preconditions: checkConv; bits 1..8; group_rows >= 1; palscale (slot 6) != 0; K < 2^17; scratch 16-byte aligned.
 // Ref: i8_conv2d_p8i8__ref.
-import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, param, paramPtr } from '../../common/gemm';
+import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, P_WEIGHT_ORDER, param, paramPtr } from '../../common/gemm';
 import { unpackSetup } from '../../common/unpack';
 import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, outH, outW, outPixel } from './common';
-import { packI8Block8, windowF32, quantizeWindow, quantizeWindowSplit, tile4x8, tile4x8Relaxed } from './i8-block';
+import { packI8Block8, unpackI8Blocked, windowF32, quantizeWindow, quantizeWindowSplit, tile4x8, tile4x8Relaxed } from './i8-block';
 
 /** Output pixels quantized per tile (their i16 rows stay in L2 while every channel block uses them). */
 const TILE: i32 = 32;
@@ -74,9 +74,14 @@ export function i8_conv2d_p8i8_4x8__simd(
   const wEnd = w + <usize>O * rowBytes;
   const blkBytes = <usize>kr << 3;
   const pairs = Kp >> 1;
+  // slot 7 = 1: the host laid the indices out in blk's order at load (8-channel blocks of one palette)
+  const blocked = param(params, P_WEIGHT_ORDER) == 1;
+  assert(!blocked || ((K & 15) == 0 && (Og & 7) == 0 && (groupRows & 7) == 0));
   for (let g = 0; g < groups; g++) {
     for (let jb = 0; jb < Og; jb += 8) {
-      packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, g * Og + jb, min(8, Og - jb), ctl, pcopy, tmp, rows, blk + <usize>(jb >> 3) * blkBytes, relaxed);
+      const j0 = g * Og + jb;
+      if (blocked) unpackI8Blocked(w + <usize>j0 * rowBytes, wEnd, pal, bits, groupRows, K, j0, ctl, pcopy, tmp, blk + <usize>(jb >> 3) * blkBytes);
+      else packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, g * Og + jb, min(8, Og - jb), ctl, pcopy, tmp, rows, blk + <usize>(jb >> 3) * blkBytes, relaxed);
     }
     for (let img = 0; img < n; img++) {
       const xi = x + <usize>img * <usize>x_stride;

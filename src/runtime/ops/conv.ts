@@ -10,6 +10,7 @@ import { prepareWeights } from './weights.js';
 import { chooseWeighted } from '../kernels.js';
 import { weightNeed } from '../../format/layout-walk.js';
 import { gemmCall, windowCall } from './parallel.js';
+import { blockI8ConvIndices } from './i8-block-order.js';
 
 /** params slots 8..22 of the conv/pool ABI. */
 export function writeWindowSlots(
@@ -62,6 +63,7 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
   const family = depthwise ? 'dwconv2d' : 'conv2d';
   const pw = prepareWeights(ctx, op, family, w, biasIndex, { paramSlots: 24, int8 });
   writeWindowSlots(heap.i32(pw.params, 24), inShape, o, [kh, kw], strides, pads, dil, groups);
+  if (int8) blockI8ConvIndices(ctx, op, pw, w, groups);
   const k = w.cols;
   const outShape = ctx.info.tensors[out].shape;
   const call = windowCall(
