@@ -13,10 +13,10 @@
  * come back (to read the next 'attach', or to exit) through the GEN and EXIT words.
  */
 export const THREAD_WORKER_SOURCE = String.raw`'use strict';
-const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10, ARGS = 16, ARG_SLOTS = 12;
+const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10, PAGES = 11, ARGS = 16, ARG_SLOTS = 12;
 const node = typeof process === 'object' && process.versions != null && typeof process.versions.node === 'string' && typeof self === 'undefined';
 const port = node ? require('node:worker_threads').parentPort : self;
-let names = null, module = null, ctl = null, thread = 0, spinMs = 0, fns = null, gen = -1, seen = 0;
+let names = null, module = null, ctl = null, thread = 0, spinMs = 0, fns = null, gen = -1, seen = 0, memory = null, pages = 0;
 
 function post(m) { port.postMessage(m); }
 
@@ -38,6 +38,8 @@ function runSlices() {
     const a = [c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], c[at + 7], c[at + 8], c[at + 9], c[at + 10], c[at + 11]];
     const p = c[PARG];
     if (p >= 0) a[p] += thread * c[PSTRIDE];
+    // The main thread grew the memory since this instance last looked: take the new bounds (threads.ts, PAGES).
+    if (c[PAGES] !== pages) pages = memory.grow(0);
     try {
       fns[c[FN]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11]);
     } catch (e) {
@@ -89,6 +91,8 @@ function onMessage(m) {
         env: { memory: m.memory, abort() { throw new Error('internal kernel assertion failed'); } },
       });
       fns = names.map((n) => inst.exports[n]);
+      memory = m.memory;
+      pages = memory.grow(0);
     } catch (e) {
       return post({ type: 'error', during: 'attach', gen: m.gen, message: 'cannot instantiate the kernel module: ' + String(e && e.message || e) });
     }

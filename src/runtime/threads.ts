@@ -21,6 +21,11 @@
  *   8 EXIT     1: threads leave (dispose)
  *   9 ERR      1: a kernel call threw in a kernel thread
  *  10 WORKED   slices run by kernel threads so far (a statistic)
+ *  11 PAGES    the memory's size in 64 KiB pages when the job was written. The main thread grows the
+ *              shared memory (a bigger batch, scratch, arena); another thread's instance keeps its old
+ *              bounds until it calls memory.grow(0), and a kernel there would trap on the new bytes
+ *              ("memory access out of bounds", seen with 12 models loaded at once). A kernel thread
+ *              refreshes whenever PAGES differs from what it last saw.
  *  16 ..      ARG_SLOTS i32 arguments per slice
  *
  * A slice is claimed by compare-and-swap on CLAIM, which carries the job's seq, so a thread that
@@ -38,7 +43,7 @@ import { isNode } from './wasm.js';
 import { WpalEngineError, WpalLoadError } from './errors.js';
 import { THREAD_WORKER_SOURCE } from './thread-worker.js';
 
-const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10;
+const CLAIM = 0, SEQ = 1, DONE = 2, FN = 3, NSLICES = 4, PARG = 5, PSTRIDE = 6, GEN = 7, EXIT = 8, ERR = 9, WORKED = 10, PAGES = 11;
 const ARGS = 16;
 export const ARG_SLOTS = 12;
 export const MAX_SLICES = 64;
@@ -238,6 +243,8 @@ export class ThreadPool {
   private seq = 0;
   private gen = 0;
   private attached: Array<() => void> = [];
+  /** The memory the threads are attached to (its size goes into PAGES with every job). */
+  private memory: WebAssembly.Memory | undefined;
   /** Per kernel thread: the memory generation it has answered an attach for (attached or failed). */
   private answered: number[];
   /** Per kernel thread: false once it has exited. */
@@ -328,6 +335,7 @@ export class ThreadPool {
    */
   attach(memory: WebAssembly.Memory, exports: Record<string, unknown>): Promise<void> {
     this.fns = this.names.map((n) => exports[n] as (...args: number[]) => void);
+    this.memory = memory;
     this.gen = (this.gen + 1) & 0x3fffffff;
     for (const f of this.attached.splice(0)) f();
     Atomics.store(this.ctl, GEN, this.gen);
@@ -376,6 +384,7 @@ export class ThreadPool {
     c[NSLICES] = nslices;
     c[PARG] = pArg;
     c[PSTRIDE] = pStride;
+    if (this.memory) c[PAGES] = this.memory.buffer.byteLength >>> 16;
     for (let s = 0; s < nslices; s++) fill(s, c, ARGS + s * ARG_SLOTS);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, CLAIM, seq << 8);

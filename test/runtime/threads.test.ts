@@ -12,7 +12,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel, WpalLoadError } from '../../src/index.js';
-import { buildDistilBert, buildMobileNetV1, buildResNet, type BuiltModel, type CompressionConfig, type LayerDesc, type WeightCompression } from '../../src/models/index.js';
+import { buildDistilBert, buildLeNet300100, buildMobileNetV1, buildResNet, type BuiltModel, type CompressionConfig, type LayerDesc, type WeightCompression } from '../../src/models/index.js';
 import { splitTuning } from '../../src/runtime/ops/parallel.js';
 import { ThreadPool, resetThreadWarning } from '../../src/runtime/threads.js';
 import { buildInt8Layer, buildMlp } from '../e2e/models.js';
@@ -315,6 +315,31 @@ describe('outputs are bit-identical for 1..4 threads', () => {
     } finally {
       splitTuning.work = 0;
       splitTuning.elements = 0;
+    }
+  });
+});
+
+describe('the memory grows while kernel threads are attached', () => {
+  // A kernel thread's instance keeps the memory bounds it saw until it refreshes them; before the
+  // PAGES control word (src/runtime/threads.ts) kernel threads trapped with "memory access out of
+  // bounds" on bytes the main thread had just grown into (first seen with 12 models loaded at once).
+  it('12 models with kernel threads, run in turns: every call succeeds and matches one thread', async () => {
+    const configs = [undefined, { palette: { bits: 4 } }, { palette: { bits: 2 } }, { palette: { bits: 4, entryType: 'int8' as const }, int8: true }];
+    const x = new Rng(4).floats(784);
+    const models = [];
+    try {
+      for (const c of configs) {
+        const b = buildLeNet300100({ compression: c });
+        const one = await loadModel(b.bytes, { threads: 1 });
+        const want = one.run({ input: x }).logits.data;
+        one.dispose();
+        for (let i = 0; i < 3; i++) models.push({ m: await loadModel(b.bytes, { threads: 2 }), want });
+      }
+      for (let round = 0; round < 20; round++) {
+        for (const { m, want } of models) for (let i = 0; i < 20; i++) expect(bitDiffs(m.run({ input: x }).logits.data, want)).toBe(0);
+      }
+    } finally {
+      for (const { m } of models) m.dispose();
     }
   });
 });
