@@ -10,10 +10,10 @@
 //    Rows are decoded (SIMD unpack + i8x16.swizzle lookup) into [8][kr] bytes, kr = roundup(K, 16),
 //    then an 8 x 8 transpose of u16 pairs per 16 indices writes blk. Entries past K are whatever the
 //    unpack gives: the activations are 0 there, so they add nothing.
-//    unpackI8Blocked: the same blk from indices the host already laid out in blk's order at load
-//    (src/runtime/ops/i8-block-order.ts; slot 7 = 1): unpack + lookup straight into blk, no transpose.
-//    The decode is then about a sixth of the instructions: it runs once per call for every weight,
-//    8-15% of a 7x7 or 14x14 layer's time at batch 1 before.
+//    With slot 7 = 1 the host laid the indices out in blk's order at load (src/runtime/ops/i8-block-order.ts):
+//    decodeI8 (unpack + lookup) then writes blk straight, no transpose.
+//    The decode runs once per call for every weight (6-14% of a 7x7 or 14x14 layer at batch 1); without
+//    the transpose it measured 1.07-1.14x faster (two runs), the whole layer 1.01-1.06x.
 // 2. windowF32: the K floats of one output pixel's window (k order, padding 0), in place for 1x1;
 //    quantizeWindow: those floats to int8 held as i16 (the ref's integers), and their scale.
 // 3. tile4x8: 4 pixels x 8 channels, int32 accumulators, the ref's float epilogue.
@@ -23,35 +23,45 @@ import { lookupI8 } from '../../common/palette';
 
 
 /**
+ * n indices (read 16 at a time; the weight data ends at wEnd) from src, looked up in the int8 palette
+ * of output channel j, as n bytes at dst. ctl: unpackSetup(bits) vectors; pcopy: 16 bytes for a
+ * zero-padded copy of a palette shorter than 16 entries; tmp: 16 bytes. One row of the file's order
+ * (packI8Block8), or 8 channels' indices the host stored in blk's order (n = 8 K, K a multiple of 16,
+ * the 8 channels one palette: straight into blk, no transpose; params slot 7 = 1).
+ */
+@inline export function decodeI8(
+  src: usize, wEnd: usize, n: i32, pal: usize, bits: i32, groupRows: i32, j: i32, ctl: usize, pcopy: usize, tmp: usize, dst: usize,
+): void {
+  const c0 = v128.load(ctl), c1 = v128.load(ctl, 16), m0 = v128.load(ctl, 32), m1 = v128.load(ctl, 48);
+  const down = 16 - bits;
+  const chunkBytes = <usize>(bits << 1);
+  const chunks = bits >= 4 ? 1 << (bits - 4) : 1;
+  let pr = pal + (<usize>(j / groupRows) << <usize>bits);
+  if (bits < 4) {
+    v128.store(pcopy, i32x4.splat(0)); // fewer than 16 entries: never read past the palette
+    memory.copy(pcopy, pr, <usize>1 << <usize>bits);
+    pr = pcopy;
+  }
+  for (let c = 0; c < n; c += 16) {
+    const v = loadChunk(src, <isize>(wEnd - src), tmp);
+    v128.store(dst + <usize>c, lookupI8(bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down), pr, chunks));
+    src += chunkBytes;
+  }
+}
+
+/**
  * Rows j0..j0+cnt-1 (packed, rowBytes each; the weight data ends at wEnd) into blk (kr * 8 bytes);
- * channels cnt..7 get 0. rows: scratch of 8 * kr bytes; ctl: unpackSetup(bits) vectors; pcopy: 16
- * bytes for a zero-padded copy of a palette shorter than 16 entries; tmp: 16 bytes.
+ * channels cnt..7 get 0. rows: scratch of 8 * kr bytes; ctl, pcopy, tmp as for decodeI8.
  */
 export function packI8Block8(
   w: usize, wEnd: usize, rowBytes: usize, pal: usize, bits: i32, groupRows: i32, K: i32, j0: i32, cnt: i32,
   ctl: usize, pcopy: usize, tmp: usize, rows: usize, blk: usize, quads: bool = false,
 ): void {
   const kr = (K + 15) & ~15;
-  const c0 = v128.load(ctl), c1 = v128.load(ctl, 16), m0 = v128.load(ctl, 32), m1 = v128.load(ctl, 48);
-  const down = 16 - bits;
-  const chunkBytes = <usize>(bits << 1);
-  const chunks = bits >= 4 ? 1 << (bits - 4) : 1;
   memory.fill(rows + <usize>cnt * <usize>kr, 0, <usize>(8 - cnt) * <usize>kr);
   for (let r = 0; r < cnt; r++) {
     const j = j0 + r;
-    let pr = pal + (<usize>(j / groupRows) << <usize>bits);
-    if (bits < 4) {
-      v128.store(pcopy, i32x4.splat(0)); // fewer than 16 entries: never read past the palette
-      memory.copy(pcopy, pr, <usize>1 << <usize>bits);
-      pr = pcopy;
-    }
-    let src = w + <usize>j * rowBytes;
-    const dst = rows + <usize>r * <usize>kr;
-    for (let c = 0; c < K; c += 16) {
-      const v = loadChunk(src, <isize>(wEnd - src), tmp);
-      v128.store(dst + <usize>c, lookupI8(bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down), pr, chunks));
-      src += chunkBytes;
-    }
+    decodeI8(w + <usize>j * rowBytes, wEnd, K, pal, bits, groupRows, j, ctl, pcopy, tmp, rows + <usize>r * <usize>kr);
   }
   // transpose: 8 rows x 8 pairs (u16) per 16 indices -> 8 pair vectors of 8 channels; or, for the
   // relaxed-SIMD tile ("c4", `quads`), 8 rows x 4 quads (u32) -> [quad][8 channels][4] int8, 32 bytes a
@@ -94,30 +104,6 @@ export function packI8Block8(
     v128.store(o, i64x2.shuffle(d2, d6, 1, 3), 80);
     v128.store(o, i64x2.shuffle(d3, d7, 0, 2), 96);
     v128.store(o, i64x2.shuffle(d3, d7, 1, 3), 112);
-  }
-}
-
-/**
- * 8 output channels j0..j0+7 whose indices the host stored in blk's order (8 * K indices from src,
- * one LSB-first stream; K a multiple of 16, the 8 channels one palette) into blk: each 16 indices
- * are unpacked and looked up in place. ctl, pcopy, tmp as for packI8Block8.
- */
-export function unpackI8Blocked(src: usize, wEnd: usize, pal: usize, bits: i32, groupRows: i32, K: i32, j0: i32, ctl: usize, pcopy: usize, tmp: usize, blk: usize): void {
-  const c0 = v128.load(ctl), c1 = v128.load(ctl, 16), m0 = v128.load(ctl, 32), m1 = v128.load(ctl, 48);
-  const down = 16 - bits;
-  const chunkBytes = <usize>(bits << 1);
-  const chunks = bits >= 4 ? 1 << (bits - 4) : 1;
-  let pr = pal + (<usize>(j0 / groupRows) << <usize>bits);
-  if (bits < 4) {
-    v128.store(pcopy, i32x4.splat(0));
-    memory.copy(pcopy, pr, <usize>1 << <usize>bits);
-    pr = pcopy;
-  }
-  const end = <usize>K << 3;
-  for (let c: usize = 0; c < end; c += 16) {
-    const v = loadChunk(src, <isize>(wEnd - src), tmp);
-    v128.store(blk + c, lookupI8(bits == 8 ? v : unpack16(v, c0, c1, m0, m1, down), pr, chunks));
-    src += chunkBytes;
   }
 }
 

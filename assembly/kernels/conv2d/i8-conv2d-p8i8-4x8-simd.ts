@@ -25,7 +25,7 @@
 import { P_BITS, P_GROUP_ROWS, P_CHSCALE, P_SCRATCH, P_PALSCALE, P_WEIGHT_ORDER, param, paramPtr } from '../../common/gemm';
 import { unpackSetup } from '../../common/unpack';
 import { P_IN_C, P_OUT_C, P_KH, P_KW, P_GROUPS, checkConv, outH, outW, outPixel } from './common';
-import { packI8Block8, unpackI8Blocked, windowF32, quantizeWindow, quantizeWindowSplit, tile4x8, tile4x8Relaxed } from './i8-block';
+import { decodeI8, packI8Block8, windowF32, quantizeWindow, quantizeWindowSplit, tile4x8, tile4x8Relaxed } from './i8-block';
 
 /** Output pixels quantized per tile (their i16 rows stay in L2 while every channel block uses them). */
 const TILE: i32 = 32;
@@ -80,8 +80,9 @@ export function i8_conv2d_p8i8_4x8__simd(
   for (let g = 0; g < groups; g++) {
     for (let jb = 0; jb < Og; jb += 8) {
       const j0 = g * Og + jb;
-      if (blocked) unpackI8Blocked(w + <usize>j0 * rowBytes, wEnd, pal, bits, groupRows, K, j0, ctl, pcopy, tmp, blk + <usize>(jb >> 3) * blkBytes);
-      else packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, g * Og + jb, min(8, Og - jb), ctl, pcopy, tmp, rows, blk + <usize>(jb >> 3) * blkBytes, relaxed);
+      const bp = blk + <usize>(jb >> 3) * blkBytes;
+      if (blocked) decodeI8(w + <usize>j0 * rowBytes, wEnd, K << 3, pal, bits, groupRows, j0, ctl, pcopy, tmp, bp);
+      else packI8Block8(w, wEnd, rowBytes, pal, bits, groupRows, K, j0, min(8, Og - jb), ctl, pcopy, tmp, rows, bp, relaxed);
     }
     for (let img = 0; img < n; img++) {
       const xi = x + <usize>img * <usize>x_stride;
