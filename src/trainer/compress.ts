@@ -180,6 +180,22 @@ interface LayerState {
 }
 
 /**
+ * The allocator's bits and sparsity of every layer for `opts.targetBytes` (with opts.block, groupRows,
+ * entryType, allocation), over the settings opts.layers gives (keys as layerKey). compressModel with a
+ * target runs this first; the compress pipeline too, when it prunes to these sparsities before DKM.
+ */
+export function allocateLayers(model: DenseModel, data: Examples, opts: CompressOptions & { targetBytes: number }): { layers: Record<string, LayerSetting>; allocation: Allocation } {
+  const allocation = allocate(model, data, {
+    ...opts.allocation, targetBytes: opts.targetBytes, block: opts.block ?? '1x4', groupRows: opts.groupRows ?? 0, build: opts.build, isa: opts.isa,
+    ...(opts.entryType ? { entryType: opts.entryType } : {}),
+  });
+  const layers: Record<string, LayerSetting> = {};
+  for (const [k, v] of Object.entries(opts.layers ?? {})) layers[layerKey(k)] = v;
+  for (const [k, v] of Object.entries(allocation.settings)) layers[k] = { ...layers[k], ...v };
+  return { layers, allocation };
+}
+
+/**
  * Fine-tunes a dense model (any graph the trainer's op table covers) with DKM on every compressible layer (and optional
  * pruning and distillation) and returns hard-assigned weights with their .wpal compression config.
  * `data` is the training set (token ids as float values for the text classifier).
@@ -187,13 +203,8 @@ interface LayerState {
 export function compressModel(model: DenseModel, data: Examples, opts: CompressOptions): CompressResult {
   let allocation: Allocation | undefined;
   if (opts.targetBytes !== undefined) {
-    allocation = allocate(model, data, {
-      ...opts.allocation, targetBytes: opts.targetBytes, block: opts.block ?? '1x4', groupRows: opts.groupRows ?? 0, build: opts.build, isa: opts.isa,
-      ...(opts.entryType ? { entryType: opts.entryType } : {}),
-    });
-    const layers: Record<string, LayerSetting> = {};
-    for (const [k, v] of Object.entries(opts.layers ?? {})) layers[layerKey(k)] = v;
-    for (const [k, v] of Object.entries(allocation.settings)) layers[k] = { ...layers[k], ...v };
+    let layers;
+    ({ layers, allocation } = allocateLayers(model, data, { ...opts, targetBytes: opts.targetBytes }));
     opts = { ...opts, layers };
   } else if (opts.bits === undefined) throw new RangeError('compressModel: give bits (or targetBytes)');
   const {

@@ -12,9 +12,9 @@
  * Progress goes to `onEvent` (steps per stage, lines worth printing), nothing is printed here.
  */
 import { loadModel } from '../runtime/load.js';
-import { allocate, InfeasibleTargetError } from './allocate/index.js';
+import { InfeasibleTargetError } from './allocate/index.js';
 import { carveStratified, SPLIT_DEFAULTS, takeRows, valSeed } from './data/split.js';
-import { compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
+import { allocateLayers, compressModel, layerKey, type CompressProgress, type CompressResult } from './compress.js';
 import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
 import type { PaletteEntryType } from './allocate/size.js';
 import type { Examples } from './engine/loop.js';
@@ -184,10 +184,10 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   let widths = o.widths;
   if (widths && !shrinkable) throw new WpalCompressError('removing whole filters / neurons (widths): no layer of this model can lose them (a fully connected or conv layer feeding another through channel-wise ops)');
   if (widths && widths.length !== units.length) throw new WpalCompressError(`widths: give ${units.length} numbers, for ${units.map((u) => layerKey(u.weight)).join(', ')}`);
-  // Prune first with a target: when the allocator reaches the target without removing whole
-  // filters (tried below), its sparsities are pruned first; otherwise a target on a shrinkable
-  // model spends the prune epochs in the structured stage.
-  let pruneEpochs = o.targetBytes !== undefined && !widths && (o.pruneEpochs ?? 0) > 0 ? o.pruneEpochs! : widths || (o.targetBytes !== undefined && shrinkable) ? 0 : o.pruneEpochs ?? 0;
+  // Prune first (not with explicit widths: their structured stage takes the prune epochs). With a
+  // target, the allocator's sparsities are pruned when it reaches the target without removing whole
+  // filters (tried below); otherwise the prune epochs go to the structured stage.
+  let pruneEpochs = widths ? 0 : o.pruneEpochs ?? 0;
   const perEpoch = Math.floor(train.count / o.batchSize) * o.batchSize;
   if (perEpoch === 0) throw new WpalCompressError(`batch size ${o.batchSize} is larger than the ${train.count} training examples`);
   const full = units.map((u) => u.width);
@@ -236,22 +236,26 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   if (widths) widths = structured(widths, 0);
   // Metadata room, measured once on the model the stages below train (pruning changes values, not sizes).
   let reserveBytes = o.targetBytes === undefined ? 0 : reserve();
+  // How the allocator chooses (a target size): the metadata room, sensitivity on the validation split, the bits it may give.
+  const allocation = () => ({ reserveBytes, calibrationFrom: monitor, ...(o.allocationBits ? { bits: o.allocationBits } : {}) });
   // The allocator first (sensitivity on the validation split), so its sparsities can be pruned
   // before DKM, as a hand-written --layer recipe would be; the DKM stage then keeps its bits.
-  let allocated: Record<string, LayerSetting> | undefined;
+  let layerSettings = o.layers;
+  let allocated = false;
   if (o.targetBytes !== undefined && !widths && pruneEpochs > 0) {
     try {
-      allocated = allocate(dense, train, {
-        targetBytes: o.targetBytes, reserveBytes, calibrationFrom: monitor, block: o.block, groupRows: o.groupRows ?? 0,
-        ...(o.allocationBits ? { bits: o.allocationBits } : {}), ...(o.paletteEntries ? { entryType: o.paletteEntries } : {}),
-      }).settings;
-      emit({ kind: 'note', text: `allocated ${Object.entries(allocated).map(([k, v]) => `${k} ${v.bits}-bit${v.sparsity ? ` ${(100 * v.sparsity).toFixed(0)}% pruned` : ''}`).join(', ')}` });
+      const a = allocateLayers(dense, train, {
+        targetBytes: o.targetBytes, allocation: allocation(),
+        block: o.block, groupRows: o.groupRows ?? 0, ...(o.paletteEntries ? { entryType: o.paletteEntries } : {}), ...(o.layers ? { layers: o.layers } : {}),
+      });
+      layerSettings = a.layers;
+      allocated = true;
+      emit({ kind: 'note', text: `allocated ${Object.entries(a.allocation.settings).map(([k, v]) => `${k} ${v.bits}-bit${v.sparsity ? ` ${(100 * v.sparsity).toFixed(0)}% pruned` : ''}`).join(', ')}` });
     } catch (e) {
       if (!(e instanceof InfeasibleTargetError)) throw e;
       pruneEpochs = 0; // whole filters must go: the prune epochs are the structured stage's (below)
     }
   }
-  const layerSettings = allocated ? { ...o.layers, ...allocated } : o.layers;
   if (pruneEpochs > 0) {
     // Block pruning alone on float32 weights (bits 0 everywhere); DKM's pruner then finds those
     // zero blocks first, so DKM clusters exactly the kept blocks.
@@ -264,7 +268,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   const dkm = () =>
     compressModel(dense, train, {
       ...common,
-      ...(o.targetBytes !== undefined && !allocated ? { targetBytes: o.targetBytes, allocation: { reserveBytes, calibrationFrom: monitor, ...(o.allocationBits ? { bits: o.allocationBits } : {}) } } : { bits: o.bits }),
+      ...(o.targetBytes !== undefined && !allocated ? { targetBytes: o.targetBytes, allocation: allocation() } : { bits: o.bits }),
       groupRows: o.groupRows ?? 0,
       sparsity: o.sparsity ?? 0,
       block: o.block,
