@@ -7,27 +7,18 @@
  */
 import v8 from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ModelWriter, loadModel } from '../../src/index.js';
-import { encodeDense, encodePalettized } from '../../src/encode/palette.js';
+import { loadModel } from '../../src/index.js';
 import * as order from '../../src/runtime/ops/i8-block-order.js';
 import { splitTuning } from '../../src/runtime/ops/parallel.js';
 import { Rng } from '../util/rng.js';
+import { buildI8Conv, sameBits, type I8ConvCase } from '../util/i8-conv.js';
 
 vi.mock('../../src/runtime/ops/i8-block-order.js', async (load) => {
   const real = await load<typeof order>();
   return { ...real, blockI8ConvIndices: vi.fn(real.blockI8ConvIndices) };
 });
 
-interface Case {
-  label: string;
-  hw: number;
-  c: number;
-  o: number;
-  k: number;
-  stride: number;
-  groups: number;
-  bits: number;
-  groupRows: number;
+interface Case extends I8ConvCase {
   blocked: boolean;
 }
 
@@ -41,19 +32,6 @@ const CASES: Case[] = [
   { label: '12 channels (not a multiple of 8): file order', hw: 8, c: 16, o: 12, k: 3, stride: 1, groups: 1, bits: 3, groupRows: 0, blocked: false },
 ];
 
-function build(c: Case, seed: number): Uint8Array {
-  const rng = new Rng(seed);
-  const w = new ModelWriter({ name: 'i8-conv' });
-  const x = w.input('x', [c.hw, c.hw, c.c]);
-  const K = c.k * c.k * (c.c / c.groups);
-  const W = w.weight('w', [c.o, c.k, c.k, c.c / c.groups], encodePalettized(rng.floats(c.o * K), c.o, K, { bits: c.bits, groupRows: c.groupRows, entryType: 'int8', seed }));
-  const b = w.weight('b', [c.o], encodeDense(rng.floats(c.o)));
-  const pad = c.k >> 1;
-  const y = w.op('Conv2D', [x, W, b], { attrs: { strides: [c.stride, c.stride], pads: [pad, pad, pad, pad], dilations: [1, 1], groups: c.groups, int8: 1 } });
-  w.output(y);
-  return w.finish();
-}
-
 describe('int8 conv indices in the kernel\'s block order', () => {
   // The relaxed-SIMD build runs in Node 20 behind a flag, with Liftoff off (test/util/wasm.ts says why).
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
@@ -64,7 +42,7 @@ describe('int8 conv indices in the kernel\'s block order', () => {
   afterAll(() => { Object.assign(splitTuning, saved); });
   for (const c of CASES) {
     it(`${c.label}: equal to the reference kernel bit for bit (baseline and relaxed builds; 1 thread, 2 split by rows and by channels; batch 1 and 3)`, async () => {
-      const bytes = build(c, 7);
+      const bytes = buildI8Conv(c, 7);
       const ref = await loadModel(bytes, { kernels: 'ref' });
       const spy = vi.mocked(order.blockI8ConvIndices);
       for (const relaxedSimd of [false, true]) {
@@ -81,7 +59,7 @@ describe('int8 conv indices in the kernel\'s block order', () => {
             const got = m.run({ x: xs })[m.outputs[0].name].data as Float32Array;
             const where = `${relaxedSimd ? 'relaxed' : 'baseline'} build, ${threads} thread(s) split by ${axis}, batch ${batch}`;
             expect(got.length, where).toBe(want.length);
-            expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(want.buffer, want.byteOffset, want.byteLength)), where).toBe(true);
+            expect(sameBits(got, want), where).toBe(true);
           }
           m.dispose();
         }

@@ -20,6 +20,11 @@ export const P_DIL_H: usize = 80;     // slot 20
 export const P_DIL_W: usize = 84;     // slot 21
 export const P_GROUPS: usize = 88;    // slot 22
 export const P_Y_PIXEL: usize = 92;   // slot 23: floats from one output pixel to the next (0 = out_c)
+/** i8_conv2d's phases of a split call (i8-conv2d-p8i8-4x8-simd.ts): slot 24 the phase, 25 the shared buffer, 26..27 a range. */
+export const P_PHASE: usize = 96;     // slot 24
+export const P_SHARED: usize = 100;   // slot 25
+export const P_RANGE0: usize = 104;   // slot 26
+export const P_RANGE1: usize = 108;   // slot 27
 
 /** Output size along one axis: floor((in + p0 + p1 - d*(k-1) - 1) / s) + 1 (0 if the window never fits). */
 @inline export function outDim(inSize: i32, k: i32, s: i32, p0: i32, p1: i32, d: i32): i32 {

@@ -49,7 +49,7 @@ export const CONV_KERNELS: KernelRow[] = [
   row('f32_conv2d_p8f32_4x8__simd', { scratchBytes: block8 }),
   row('f32_conv2d_dense_bs_4x8__simd', { scratchBytes: sparse8 }),
   row('f32_conv2d_p8f32_bs_4x8__simd', { scratchBytes: sparse8 }),
-  row('i8_conv2d_p8i8_4x8__simd', { scratchBytes: i8Conv }),
+  row('i8_conv2d_p8i8_4x8__simd', { scratchBytes: i8Conv, splitPhases: true }),
   row('f32_dwconv2d_dense_1x8__simd', { scratchBytes: dwScratch }),
   row('f32_dwconv2d_p8f32_1x8__simd', { scratchBytes: dwScratch }),
   row('f32_maxpool__simd'),

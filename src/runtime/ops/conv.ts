@@ -67,7 +67,7 @@ export function compileConv2D(ctx: OpContext, op: OpInfo): Step {
   });
 }
 
-/** A conv on the window kernels (conv2d / dwconv2d, params slots 8..23): NHWC [h, w, c] -> [outH, outW, o]. */
+/** A conv on the window kernels (conv2d / dwconv2d, params slots 8..27): NHWC [h, w, c] -> [outH, outW, o]. */
 export interface WindowConv {
   x: number;
   out: number;
@@ -90,14 +90,14 @@ export function compileWindowConv(ctx: OpContext, op: OpInfo, g: WindowConv): St
   const [h, wid, c] = inShape;
   const [kh, kw] = g.kernel;
   const o = w.rows;
-  const pw = prepareWeights(ctx, op, depthwise ? 'dwconv2d' : 'conv2d', w, g.biasIndex, { paramSlots: 24, int8 });
+  const pw = prepareWeights(ctx, op, depthwise ? 'dwconv2d' : 'conv2d', w, g.biasIndex, { paramSlots: 28, int8 });
   writeWindowSlots(ctx.heap.i32(pw.params, 24), inShape, o, [kh, kw], strides, pads, dil, groups);
   if (int8) blockI8ConvIndices(ctx, op, pw, w, groups);
   const k = w.cols;
   const call = windowCall(
     ctx,
     pw,
-    { h, w: wid, c, outC: o, outH: g.outShape[0], outW: g.outShape[1], kh, strideH: strides[0], padT: pads[0], dilH: dil[0] },
+    { h, w: wid, c, outC: o, outH: g.outShape[0], outW: g.outShape[1], kh, strideH: strides[0], padT: pads[0], dilH: dil[0], groups },
     k,
     4 * h * wid * c,
     4 * ctx.elements(out),
@@ -106,7 +106,7 @@ export function compileWindowConv(ctx: OpContext, op: OpInfo, g: WindowConv): St
   return {
     op,
     kernel: pw.row.name,
-    scratchBytes: (batch) => pw.row.scratchBytes?.(batch, o, k) ?? 0,
-    run: (rs) => call(rs, rs.ptr(x), rs.ptr(out)),
+    scratchBytes: call.scratchBytes,
+    run: (rs) => call.call(rs, rs.ptr(x), rs.ptr(out)),
   };
 }

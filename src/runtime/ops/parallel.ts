@@ -39,13 +39,17 @@ import { weightSplit } from '../../format/layout-walk.js';
  * bound) at 0.83-1.03x up to 802,816 elements alone, but 1.55x inside ResNet-50. `axis` forces the gemm split ('auto':
  * see gemmCall). Read at every call: tests lower the thresholds to split every call of small
  * models, and force each axis. `slicesPerThread` (read at load): slices per call per thread;
- * more than one lets a thread that runs ahead take a slow one's share.
+ * more than one lets a thread that runs ahead take a slow one's share. `phaseWork` / `phaseBytes`:
+ * a split int8 conv call of at least phaseWork multiply-adds prepares in a first pass (windowCall),
+ * when that pass's shared buffer takes at most phaseBytes.
  */
-export const splitTuning: { work: number; elements: number; axis: 'auto' | 'rows' | 'channels'; slicesPerThread: number } = {
+export const splitTuning: { work: number; elements: number; axis: 'auto' | 'rows' | 'channels'; slicesPerThread: number; phaseWork: number; phaseBytes: number } = {
   work: 1 << 16,
   elements: 1 << 16,
   axis: 'auto',
   slicesPerThread: 1,
+  phaseWork: 1 << 20,
+  phaseBytes: 16 << 20,
 };
 /**
  * A model runs on threads by default only when its splittable kernel calls at batch 1 add up to
@@ -311,9 +315,23 @@ export interface WindowGeometry {
   strideH: number;
   padT: number;
   dilH: number;
+  groups: number;
 }
 
 export type WindowCall = (rs: RunState, x: number, y: number) => void;
+
+/** i8_conv2d's split phases (params slot 24; assembly/kernels/conv2d/i8-conv2d-p8i8-4x8-simd.ts). */
+const PHASE = { quantizeWindows: 1, decodeWeights: 2, fromWindows: 3, fromWeights: 4 } as const;
+const roundup = (v: number, to: number) => Math.ceil(v / to) * to;
+
+/** A windowed conv's call, and the scratch one thread needs for it (the kernel's own, plus a phased split's shared buffer). */
+export interface SplitWindowCall {
+  call: WindowCall;
+  scratchBytes: (batch: number) => number;
+}
+
+/** Largest shared buffer of a phased split (in the calling thread's scratch; every thread's scratch is sized alike). */
+const PHASE_MAX_BYTES = 16 << 20;
 
 /**
  * The call of a conv2d / dwconv2d kernel (params with the window slots 8..22 at pw.params): on the
@@ -324,6 +342,12 @@ export type WindowCall = (rs: RunState, x: number, y: number) => void;
  * thread reads and packs only its share of them and small images still split evenly; a depthwise
  * conv when it has more channels than output pixels, so each thread prepares only its channels'
  * weights (a row slice prepares all of them) and a few rows still split evenly.
+ *
+ * Phases (kernels with splitPhases: i8_conv2d, groups = 1): each slice of such a split would repeat
+ * a per-call preparation, the windows' quantization (a channel slice does it for every pixel) or
+ * the weights' decode (a row slice does it for every channel). A call of at least
+ * splitTuning.phaseWork multiply-adds does that part once, in a first pass split the other way
+ * (pixels, or channels), into a buffer in the calling thread's scratch; the slices then read it.
  */
 export function windowCall(
   ctx: OpContext,
@@ -333,53 +357,70 @@ export function windowCall(
   inBytes: number,
   outBytes: number,
   channels?: { w: WeightInfo; depthwise: boolean },
-): WindowCall {
+): SplitWindowCall {
   const heap = ctx.heap;
+  const ownBytes = (batch: number) => roundup(pw.row.scratchBytes?.(batch, g.outC, k) ?? 0, 16);
   const single: WindowCall = (rs, x, y) => {
     heap.i32(pw.params, 8)[5] = rs.scratch;
     pw.kernel(rs.batch, x, pw.weights, pw.palette, pw.mask, pw.bias, y, inBytes, outBytes, pw.params);
   };
   const pool = ctx.pool;
-  if (!pool) return single;
+  if (!pool) return { call: single, scratchBytes: ownBytes };
   const work = g.outH * g.outW * g.outC * k;
   const fn = pool.fnId(pw.row.name);
   const axis = splitTuning.axis;
   const pixels = g.outH * g.outW;
   const dw = channels?.depthwise ?? false;
+  const phased = pw.row.splitPhases === true && g.groups === 1;
+  const parts = slicesFor(ctx);
+  // One call's arguments: the whole layer's pointers, with the params block of a slice.
+  const whole = (rs: RunState, x: number, y: number, params: number[]) => (s: number, c: Int32Array, at: number) => {
+    c.set([rs.batch, x, pw.weights, pw.palette, pw.mask, pw.bias, y, inBytes, outBytes, params[s], 0, 0], at);
+  };
   const auto = dw ? g.outC > pixels : k > pixels || k <= SHORT_K_CONV;
   if (channels && axis !== 'rows' && (axis === 'channels' || auto)) {
     // The slice's out_c (slot 11) is its channel count; slot 23 keeps y's pixel stride. A depthwise
     // slice also reads only its channels of x (in_c, groups = its channel count; x moves to them).
-    const cs = channelSlices(ctx, pw, channels.w, slicesFor(ctx), 24, (p32, n0, n1) => {
+    const sliceSlots = (phase: number) => (p32: Int32Array, n0: number, n1: number) => {
       p32[11] = n1 - n0;
       if (dw) p32[10] = p32[22] = n1 - n0;
       p32[23] = g.outC;
-    });
+      p32[24] = phase;
+    };
+    const cs = channelSlices(ctx, pw, channels.w, parts, 28, sliceSlots(0));
     if (cs) {
-      return (rs, x, y) => {
-        if (rs.batch * work < splitTuning.work) return single(rs, x, y);
-        cs.setScratch(rs);
-        pool.run(fn, cs.slices.length, 9, cs.params.pStride, (s, c, at) => {
+      const run = (rs: RunState, x: number, y: number, params: { params: number[]; pStride: number }) => {
+        pool.run(fn, cs.slices.length, 9, params.pStride, (s, c, at) => {
           const sl = cs.slices[s];
-          c[at] = rs.batch;
-          c[at + 1] = dw ? x + 4 * sl.n0 : x;
-          c[at + 2] = sl.w;
-          c[at + 3] = sl.pal;
-          c[at + 4] = sl.mask;
-          c[at + 5] = sl.bias;
-          c[at + 6] = y + 4 * sl.n0;
-          c[at + 7] = inBytes;
-          c[at + 8] = outBytes;
-          c[at + 9] = cs.params.params[s];
-          c[at + 10] = 0;
-          c[at + 11] = 0;
+          c.set([rs.batch, dw ? x + 4 * sl.n0 : x, sl.w, sl.pal, sl.mask, sl.bias, y + 4 * sl.n0, inBytes, outBytes, params.params[s], 0, 0], at);
         });
+      };
+      // phased: the windows of pixel range s quantized by slice s, then the channel slices read them
+      const windowBytes = (batch: number) => batch * pixels * (2 * roundup(k, 4) + 8);
+      const quantize = phased ? phaseSlices(ctx, pw, splitRange(pixels, parts, 1), PHASE.quantizeWindows) : undefined;
+      const fromWindows = phased ? channelSlices(ctx, pw, channels.w, parts, 28, sliceSlots(PHASE.fromWindows)) : undefined;
+      const sharedAt = phased ? sharedWriter(ctx, [quantize!, fromWindows!.params], ownBytes) : undefined;
+      const usePhases = (batch: number) => phased && windowBytes(batch) <= PHASE_MAX_BYTES;
+      return {
+        scratchBytes: (batch) => ownBytes(batch) + (usePhases(batch) ? windowBytes(batch) : 0),
+        call: (rs, x, y) => {
+          if (rs.batch * work < splitTuning.work) return single(rs, x, y);
+          if (usePhases(rs.batch) && rs.batch * work >= splitTuning.phaseWork) {
+            cs.setScratch(rs);
+            fromWindows!.setScratch(rs);
+            sharedAt!(rs);
+            pool.run(fn, quantize!.params.length, 9, quantize!.pStride, whole(rs, x, y, quantize!.params));
+            return run(rs, x, y, fromWindows!.params);
+          }
+          cs.setScratch(rs);
+          run(rs, x, y, cs.params);
+        },
       };
     }
   }
-  const bounds = splitRange(g.outH, slicesFor(ctx), 1);
+  const bounds = splitRange(g.outH, parts, 1);
   const count = bounds.length - 1;
-  if (count < 2) return single;
+  if (count < 2) return { call: single, scratchBytes: ownBytes };
   const span = g.dilH * (g.kh - 1) + 1;
   const slices = bounds.slice(0, -1).map((r0, s) => {
     const r1 = bounds[s + 1];
@@ -390,31 +431,78 @@ export function windowCall(
     return { r0, iy0, h: iy1 - iy0, padT: iy0 - top, padB: bottom - iy1 };
   });
   // A slice whose windows see only padding has no input rows to point at: do not split such a layer.
-  if (slices.some((s) => s.h < 1)) return single;
-  const sliced = sliceParams(ctx, pw.params, 24, count, (s, slots) => {
-    slots[8] = slices[s].h;
-    slots[16] = slices[s].padT;
-    slots[18] = slices[s].padB;
-  });
-  const setScratch = scratchWriter(ctx, sliced);
-  return (rs, x, y) => {
-    if (rs.batch * work < splitTuning.work) return single(rs, x, y);
-    setScratch(rs);
-    pool.run(fn, count, 9, sliced.pStride, (s, c, at) => {
-      const sl = slices[s];
-      c[at] = rs.batch;
-      c[at + 1] = x + 4 * sl.iy0 * g.w * g.c;
-      c[at + 2] = pw.weights;
-      c[at + 3] = pw.palette;
-      c[at + 4] = pw.mask;
-      c[at + 5] = pw.bias;
-      c[at + 6] = y + 4 * sl.r0 * g.outW * g.outC;
-      c[at + 7] = inBytes;
-      c[at + 8] = outBytes;
-      c[at + 9] = sliced.params[s];
-      c[at + 10] = 0;
-      c[at + 11] = 0;
+  if (slices.some((s) => s.h < 1)) return { call: single, scratchBytes: ownBytes };
+  const rowParams = (phase: number) =>
+    sliceParams(ctx, pw.params, 28, count, (s, slots) => {
+      slots[8] = slices[s].h;
+      slots[16] = slices[s].padT;
+      slots[18] = slices[s].padB;
+      slots[24] = phase;
     });
+  const run = (rs: RunState, x: number, y: number, params: { params: number[]; pStride: number }) => {
+    pool.run(fn, count, 9, params.pStride, (s, c, at) => {
+      const sl = slices[s];
+      c.set([rs.batch, x + 4 * sl.iy0 * g.w * g.c, pw.weights, pw.palette, pw.mask, pw.bias, y + 4 * sl.r0 * g.outW * g.outC, inBytes, outBytes, params.params[s], 0, 0], at);
+    });
+  };
+  const sliced = rowParams(0);
+  const setScratch = scratchWriter(ctx, sliced);
+  // phased: channel blocks [8-multiple ranges) decoded by slice s, then the row slices read them
+  const weightBytes = roundup(g.outC, 8) * roundup(k, 16);
+  const usePhases = phased && weightBytes <= PHASE_MAX_BYTES;
+  const decode = usePhases ? phaseSlices(ctx, pw, splitRange(g.outC, parts, 8), PHASE.decodeWeights) : undefined;
+  const fromWeights = usePhases ? rowParams(PHASE.fromWeights) : undefined;
+  const setPhasedScratch = usePhases ? scratchWriter(ctx, fromWeights!) : undefined;
+  const sharedAt = usePhases ? sharedWriter(ctx, [decode!, fromWeights!], ownBytes) : undefined;
+  return {
+    scratchBytes: (batch) => ownBytes(batch) + (usePhases ? weightBytes : 0),
+    call: (rs, x, y) => {
+      if (rs.batch * work < splitTuning.work) return single(rs, x, y);
+      if (usePhases && rs.batch * work >= splitTuning.phaseWork) {
+        setPhasedScratch!(rs);
+        sharedAt!(rs);
+        pool.run(fn, decode!.params.length, 9, decode!.pStride, whole(rs, x, y, decode!.params));
+        return run(rs, x, y, fromWeights!);
+      }
+      setScratch(rs);
+      run(rs, x, y, sliced);
+    },
+  };
+}
+
+/**
+ * Params blocks of a phased split's first pass: the layer's own (28 slots), phase in slot 24 and
+ * range [bounds[s], bounds[s + 1]) in slots 26..27. Its kernel calls need no scratch of their own
+ * beyond the unpack control words, which slot 5 (the thread's scratch) holds as in every call.
+ */
+function phaseSlices(ctx: OpContext, pw: PreparedWeights, bounds: number[], phase: number): { params: number[]; pStride: number; setScratch: (rs: RunState) => void } {
+  const plan = sliceParams(ctx, pw.params, 28, bounds.length - 1, (s, slots) => {
+    slots[24] = phase;
+    slots[26] = bounds[s];
+    slots[27] = bounds[s + 1];
+  });
+  return { ...plan, setScratch: scratchWriter(ctx, plan) };
+}
+
+/**
+ * Writes the shared buffer's address (slot 25: the calling thread's scratch, after the kernel's own
+ * bytes) into every params copy of a phased split, and each thread's scratch (slot 5) into the
+ * first pass's copies, when the arena or the batch changed.
+ */
+function sharedWriter(ctx: OpContext, plans: { params: number[]; pStride: number; setScratch?: (rs: RunState) => void }[], ownBytes: (batch: number) => number): (rs: RunState) => void {
+  const threads = ctx.pool!.threads;
+  let scratch = -1;
+  let stride = -1;
+  let batch = -1;
+  return (rs) => {
+    for (const p of plans) p.setScratch?.(rs);
+    if (rs.scratch === scratch && rs.scratchStride === stride && rs.batch === batch) return;
+    const shared = rs.scratch + ownBytes(rs.batch);
+    const words = new Int32Array(ctx.heap.memory.buffer);
+    for (const plan of plans) for (const p of plan.params) for (let t = 0; t < threads; t++) words[((p + t * plan.pStride) >> 2) + 25] = shared;
+    scratch = rs.scratch;
+    stride = rs.scratchStride;
+    batch = rs.batch;
   };
 }
 
