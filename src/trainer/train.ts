@@ -13,7 +13,7 @@
  */
 import { WpalError } from '../format/errors.js';
 import { loadModel } from '../runtime/load.js';
-import { ARCHITECTURES, TEXT_DEFAULTS, freshModel, type ArchName, type TextShape } from './architectures.js';
+import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_POOLS, freshModel, type ArchName, type TextPool, type TextShape } from './architectures.js';
 import { buildDenseModel, denseModelOf, type BuildExtra, type DenseModel } from './dense-model.js';
 import { Engine } from './engine/tensor.js';
 import { TrainModule } from './engine/module.js';
@@ -23,7 +23,7 @@ import type { Examples } from './engine/loop.js';
 import { fit, teacherLogits } from './fit.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 
-export { ARCHITECTURES, TEXT_DEFAULTS, type ArchName };
+export { ARCHITECTURES, TEXT_DEFAULTS, TEXT_POOLS, type ArchName, type TextPool };
 
 /** Defaults (LeNets): SGD + momentum 0.9, weight decay 5e-4, cosine learning-rate decay to 0 over the run. */
 export const TRAIN_DEFAULTS = { epochs: 10, batch: 64, seed: 1, sgdLr: 0.02, adamLr: 1e-3, momentum: 0.9, weightDecay: 5e-4, temperature: 4, alpha: 0.7 };
@@ -48,7 +48,7 @@ export interface TrainOptions {
   inputShape: readonly number[];
   /** lenet5: conv1, conv2, fc1 widths; lenet300-100: the hidden widths. */
   widths?: number[];
-  /** transformer: its shape (defaults TEXT_DEFAULTS) and whether it has a learned position table. */
+  /** transformer: its shape (defaults TEXT_DEFAULTS), whether it has a learned position table and how it pools. */
   text?: Partial<TextShape>;
   epochs?: number;
   batchSize?: number;
