@@ -6,7 +6,7 @@
  * records the provenance, how the data was read (preprocessing, classes, splits) and that accuracy.
  */
 import { readDenseModel } from '../trainer/dense-model.js';
-import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_TRAIN_DEFAULTS, TRAIN_DEFAULTS, WpalTrainError, train, trainSettings, type ArchName, type TrainOptions } from '../trainer/train.js';
+import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_POOLS, TEXT_TRAIN_DEFAULTS, TRAIN_DEFAULTS, WpalTrainError, train, trainSettings, type ArchName, type TextPool, type TrainOptions } from '../trainer/train.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, USER_DATA_OPTIONS, checkOptionsFitData, describeSplit, loadCliData, splitSettingsOf, userOptionsOf } from './util/data.js';
 import { dataKind, type LoadedData, type Split } from '../trainer/data/load.js';
@@ -45,6 +45,7 @@ export const spec: CommandSpec = {
     heads: { type: 'int', value: 'N', min: 1, max: 64, description: `transformer: attention heads, dividing --dim (default ${TEXT_DEFAULTS.heads})` },
     ffn: { type: 'int', value: 'N', min: 1, max: 16384, description: `transformer: feed-forward width (default ${TEXT_DEFAULTS.ffn})` },
     positions: { type: 'boolean', description: 'transformer: add a learned position table to the word embeddings' },
+    pool: { type: 'string', value: 'NAME', choices: TEXT_POOLS, description: `transformer: how the positions become one vector, mean or max over them (default ${TEXT_DEFAULTS.pool})` },
     'word-dropout': { type: 'number', value: 'P', min: 0, max: 0.99, description: `transformer: probability that a training word becomes [PAD] (default ${TEXT_TRAIN_DEFAULTS.wordDropout})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the initialization and the shuffles (default ${TRAIN_DEFAULTS.seed})` },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits (after the carves)' },
@@ -204,7 +205,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   if (text !== textData) throw new UsageError(text ? `--arch transformer trains on text (sst2, .csv, .tsv, .jsonl), not ${dataset}` : `${dataset} is text: use --arch transformer, not ${arch}`);
   const userOptions = userOptionsOf(o, dataset);
   checkOptionsFitData(o, { dataset: basename(dataset.replace(/[\\/]+$/, '')) || dataset, kind });
-  const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout', 'positions'].filter((k) => o[k] !== undefined);
+  const textOnly = ['seq', 'buckets', 'dim', 'layers', 'heads', 'ffn', 'word-dropout', 'positions', 'pool'].filter((k) => o[k] !== undefined);
   if (!text && textOnly.length > 0) throw new UsageError(`--${textOnly[0]} is an option of --arch transformer`);
   if (text) {
     for (const k of ['widths', 'hidden', 'teacher']) if (o[k] !== undefined) throw new UsageError(`--${k} is not an option of --arch transformer`);
@@ -251,7 +252,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   return {
     outFile, data, splits: { train: trainSplit, ...(val ? { val } : {}), test },
     options: {
-      arch: netArch, classes: data.classes.length, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true } } : {}),
+      arch: netArch, classes: data.classes.length, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true, ...(o['pool'] !== undefined ? { pool: o['pool'] as TextPool } : {}) } } : {}),
       ...settings,
       ...(teacherModel ? { teacher: { model: teacherModel, name: teacherFile!.split(/[\\/]/).pop()!, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
       dataset: data.dataset, trainer: `wpal train (wasm-palette ${packageVersion()})`,

@@ -9,7 +9,7 @@
  */
 import { Normal } from '../models/common.js';
 import { buildLeNet300100, buildLeNet5 } from '../models/lenet.js';
-import { buildTextClassifier, TEXT_DEFAULTS } from '../models/text.js';
+import { buildTextClassifier, TEXT_DEFAULTS, TEXT_POOLS, type TextPool } from '../models/text.js';
 import { compressibleLayers, readDenseModel, type DenseModel } from './dense-model.js';
 
 export const ARCHITECTURES = ['lenet5', 'lenet300-100', 'transformer'] as const;
@@ -24,9 +24,11 @@ export interface TextShape {
   ffn: number;
   /** A learned position table added to the word embeddings. */
   positions?: boolean;
+  /** How the positions are pooled: 'mean' (default) or 'max'. */
+  pool?: TextPool;
 }
 
-export { TEXT_DEFAULTS };
+export { TEXT_DEFAULTS, TEXT_POOLS, type TextPool };
 
 export interface FreshOptions {
   seed: number;

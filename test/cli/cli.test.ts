@@ -460,6 +460,12 @@ describe.skipIf(skipData)('train, compress, eval, verify the text transformer on
     const c = await wpal('train', '--data', 'mnist', '--seq', '16', '-o', join(tmp, 'never.wpal'));
     expect(c.code).toBe(2);
     expect(c.err).toContain('--seq is an option of --arch transformer');
+    const d = await wpal('train', '--data', 'mnist', '--pool', 'max', '-o', join(tmp, 'never.wpal'));
+    expect(d.code).toBe(2);
+    expect(d.err).toContain('--pool is an option of --arch transformer');
+    const e = await wpal('train', '--data', 'sst2', '--pool', 'sum', '-o', join(tmp, 'never.wpal'));
+    expect(e.code).toBe(2);
+    expect(e.err).toContain('--pool: "sum" is not one of mean, max');
   });
 });
 

@@ -10,7 +10,7 @@ import {
   graphNet, trainTextClassifier,
 } from '../../src/trainer/engine/index.js';
 import { freshModel } from '../../src/trainer/architectures.js';
-import { buildDenseModel, readDenseModel } from '../../src/trainer/compress.js';
+import { buildDenseModel, denseModelOf, readDenseModel } from '../../src/trainer/compress.js';
 import { buildTextClassifier, textClassifierIds, textClassifierWords } from '../../src/models/text.js';
 import { loadModel } from '../../src/index.js';
 import { hashedExamples, hashedIds, loadSst2, fnv1a32, HASHED_TOKENIZER_ID } from '../../src/trainer/data/index.js';
@@ -108,6 +108,48 @@ describe('text classifier with a learned position table', () => {
     for (let t = 0; t < SMALL.seq / 2; t++) [swapped[t], swapped[SMALL.seq - 1 - t]] = [swapped[SMALL.seq - 1 - t], swapped[t]];
     const other = model.run({ input_ids: { data: swapped, shape: [B, SMALL.seq] } }).logits.data;
     expect(Array.from(other.subarray(0, 2))).not.toEqual(Array.from(got.subarray(0, 2)));
+  });
+});
+
+describe('text classifier pooling', () => {
+  it('pool max: a ReduceMax over the positions; a training step moves the weights, and the file of the trained weights gives the engine logits', async () => {
+    const m = freshModel('transformer', { seed: 6, classes: 2, inputShape: [SMALL.seq], text: { ...SMALL, pool: 'max' } });
+    const types = m.graph.ops.map((op) => op.type);
+    expect(types.filter((t) => t === 'ReduceMax')).toHaveLength(1);
+    expect(types).not.toContain('GlobalAveragePool');
+    expect(m.graph.metadata.properties.pool).toBe('max');
+    const e = new Engine(new TrainModule());
+    const net = graphNet(e, m);
+    const rng = new Rng(12);
+    const B = 8;
+    // every example padded after a few words, so pads and words both reach the max
+    const ids = Int32Array.from({ length: B * SMALL.seq }, (_, i) => (i % SMALL.seq > 5 ? 0 : rng.int(1, SMALL.buckets - 1)));
+    const data = { x: Float32Array.from(ids), y: Int32Array.from({ length: B }, (_, i) => i % 2), count: B };
+    const before = net.exportWeights();
+    trainTextClassifier(e, net, data, { epochs: 1, batchSize: B, lr: 1e-2, wordDropout: 0, seed: 1 });
+    const trained = denseModelOf(net, m);
+    // the gradient flows through the max into the layers below it, down to the word table
+    for (const name of ['classifier.weight', 'transformer.layer.0.attention.q_lin.weight', 'embeddings.word_embeddings.weight']) {
+      expect(trained.weights[name], name).toBeDefined();
+      expect(Array.from(trained.weights[name]!), name).not.toEqual(Array.from(before[name]!));
+    }
+    e.gradEnabled = false;
+    e.beginStep();
+    const want = e.read(net.forward(idsTensor(e, ids, [B, SMALL.seq], SMALL.buckets)));
+    const model = await loadModel(buildDenseModel(trained).bytes);
+    expect(model.metadata.properties.pool).toBe('max');
+    const got = model.run({ input_ids: { data: ids, shape: [B, SMALL.seq] } }).logits.data;
+    expect(got.length).toBe(B * 2);
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]), `logit ${i}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i])));
+  });
+
+  it('the default pools by the mean, as before the option: the same file as pool mean, no pool property', () => {
+    const plain = buildTextClassifier(SMALL);
+    expect(Array.from(buildTextClassifier({ ...SMALL, pool: 'mean' }).bytes)).toEqual(Array.from(plain.bytes));
+    const g = readDenseModel(plain.bytes).graph;
+    expect(g.ops.slice(-4).map((op) => op.type)).toEqual(['Reshape', 'GlobalAveragePool', 'Reshape', 'FullyConnected']);
+    expect(g.metadata.properties.pool).toBeUndefined();
+    expect(() => buildTextClassifier({ ...SMALL, pool: 'min' as 'max' })).toThrow(/pool "min"/);
   });
 });
 

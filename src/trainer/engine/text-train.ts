@@ -7,7 +7,7 @@
  * cosine: 76.9 / 75.8 / 76.5 % over 3 epochs; 0.2, wd 0.05, lr 5e-4: 77.2 / 76.8 %; seq 32, 16,384
  * buckets, 0.3, wd 0.1, lr 5e-4 (the defaults of this function): 79.1 / 78.9 % over 2 epochs. Later
  * settings were chosen on a validation split of whole sentences, not on dev: `wpal train`'s defaults
- * (src/trainer/train.ts TEXT_TRAIN_DEFAULTS, 65,536 buckets, lr 1e-3, word dropout 0.1).
+ * (src/trainer/train.ts TEXT_TRAIN_DEFAULTS, 65,536 buckets, lr 1e-3, no word dropout).
  */
 import type { Engine } from './tensor.js';
 import { Adam } from './optim.js';
