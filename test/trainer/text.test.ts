@@ -143,10 +143,11 @@ describe('text classifier pooling', () => {
     for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]), `logit ${i}`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(want[i])));
   });
 
-  it('the default pools by the mean, as before the option: the same file as pool mean, no pool property', () => {
+  it('the default pools by the max; pool mean is the graph before the option, with no pool property', () => {
     const plain = buildTextClassifier(SMALL);
-    expect(Array.from(buildTextClassifier({ ...SMALL, pool: 'mean' }).bytes)).toEqual(Array.from(plain.bytes));
-    const g = readDenseModel(plain.bytes).graph;
+    expect(Array.from(buildTextClassifier({ ...SMALL, pool: 'max' }).bytes)).toEqual(Array.from(plain.bytes));
+    expect(readDenseModel(plain.bytes).graph.metadata.properties.pool).toBe('max');
+    const g = readDenseModel(buildTextClassifier({ ...SMALL, pool: 'mean' }).bytes).graph;
     expect(g.ops.slice(-4).map((op) => op.type)).toEqual(['Reshape', 'GlobalAveragePool', 'Reshape', 'FullyConnected']);
     expect(g.metadata.properties.pool).toBeUndefined();
     expect(() => buildTextClassifier({ ...SMALL, pool: 'min' as 'max' })).toThrow(/pool "min"/);
