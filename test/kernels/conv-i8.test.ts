@@ -107,6 +107,7 @@ function run(h: KernelHarness, r: KernelRow, c: Case, yPixel = 0): Float32Array 
   const params = h.put(Int32Array.from([
     c.bits, c.groupRows, 0, 0, cs, scratch, ps, 0,
     g.H, g.W, g.C, g.O, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.pb, g.pr, g.dh, g.dw, g.groups, yPixel,
+    0, 0, 0, 0, // slots 24..27: a whole call (no split phase)
   ]));
   h.exports[r.name](nb, x, w, pal, 0, bias, y, xStride, yStride, params);
   h.checkGuards();
@@ -244,8 +245,8 @@ describe('i8 conv2d preconditions (debug build asserts)', () => {
     const call = (bits: number, ps: boolean) => {
       h.reset();
       const x = h.alloc(4096), y = h.alloc(4096), w = h.alloc(4096), scratch = h.alloc(65536), s = h.put(Float32Array.of(1));
-      //                                                                      H  W  C  O  kh kw sh sw pt pl pb pr dh dw groups
-      const p = h.put(Int32Array.from([bits, 4, 0, 0, 0, scratch, ps ? s : 0, 0, 5, 5, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0]));
+      //                                                                      H  W  C  O  kh kw sh sw pt pl pb pr dh dw groups    phase..
+      const p = h.put(Int32Array.from([bits, 4, 0, 0, 0, scratch, ps ? s : 0, 0, 5, 5, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0]));
       return () => h.exports[name](1, x, w, w, 0, 0, y, 0, 0, p);
     };
     expect(call(4, true)).not.toThrow();
