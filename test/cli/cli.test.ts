@@ -451,21 +451,18 @@ describe.skipIf(skipData)('train, compress, eval, verify the text transformer on
   }, 60_000);
 
   it('a text model on an image data set, or an image arch on sst2: usage errors (exit 2)', async () => {
-    const a = await wpal('compress', dense, '--data', 'mnist', '-o', join(tmp, 'never.wpal'));
-    expect(a.code).toBe(2);
-    expect(a.err).toContain('takes token ids: compress it on sst2');
-    const b = await wpal('train', '--data', 'sst2', '--arch', 'lenet5', '-o', join(tmp, 'never.wpal'));
-    expect(b.code).toBe(2);
-    expect(b.err).toContain('sst2 is text: use --arch transformer');
-    const c = await wpal('train', '--data', 'mnist', '--seq', '16', '-o', join(tmp, 'never.wpal'));
-    expect(c.code).toBe(2);
-    expect(c.err).toContain('--seq is an option of --arch transformer');
-    const d = await wpal('train', '--data', 'mnist', '--pool', 'max', '-o', join(tmp, 'never.wpal'));
-    expect(d.code).toBe(2);
-    expect(d.err).toContain('--pool is an option of --arch transformer');
-    const e = await wpal('train', '--data', 'sst2', '--pool', 'sum', '-o', join(tmp, 'never.wpal'));
-    expect(e.code).toBe(2);
-    expect(e.err).toContain('--pool: "sum" is not one of mean, max');
+    const cases: [string[], string][] = [
+      [['compress', dense, '--data', 'mnist'], 'takes token ids: compress it on sst2'],
+      [['train', '--data', 'sst2', '--arch', 'lenet5'], 'sst2 is text: use --arch transformer'],
+      [['train', '--data', 'mnist', '--seq', '16'], '--seq is an option of --arch transformer'],
+      [['train', '--data', 'mnist', '--pool', 'max'], '--pool is an option of --arch transformer'],
+      [['train', '--data', 'sst2', '--pool', 'sum'], '--pool: "sum" is not one of mean, max'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await wpal(...args, '-o', join(tmp, 'never.wpal'));
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err, args.join(' ')).toContain(message);
+    }
   });
 });
 
