@@ -5,8 +5,8 @@
  *   -> `layers` x DistilBERT blocks (q/k/v FullyConnected, Reshape [seq, heads, dh], Transpose,
  *      MatMul q.k^T alpha 1/sqrt(dh), Softmax, MatMul v, back to [seq, dim], out FullyConnected,
  *      residual, LayerNorm; GELU FFN, residual, LayerNorm)
- *   -> pooled over the seq positions: the mean (Reshape [seq, 1, dim], GlobalAveragePool, Reshape
- *      [dim]; the default) or the max (ReduceMax axes [0], keepdims 0; `pool: 'max'`, format 1.1)
+ *   -> pooled over the seq positions: the max (ReduceMax axes [0], keepdims 0, format 1.1; the
+ *      default) or the mean (Reshape [seq, 1, dim], GlobalAveragePool, Reshape [dim]; `pool: 'mean'`)
  *   -> FullyConnected "logits" [classes].
  *
  * The only input is the token ids: no position embeddings by default (a from-scratch model of this size on

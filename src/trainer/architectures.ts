@@ -24,7 +24,7 @@ export interface TextShape {
   ffn: number;
   /** A learned position table added to the word embeddings. */
   positions?: boolean;
-  /** How the positions are pooled: 'mean' (default) or 'max'. */
+  /** How the positions are pooled: 'max' or 'mean' (default TEXT_DEFAULTS.pool). */
   pool?: TextPool;
 }
 

@@ -39,17 +39,15 @@ import { weightSplit } from '../../format/layout-walk.js';
  * bound) at 0.83-1.03x up to 802,816 elements alone, but 1.55x inside ResNet-50. `axis` forces the gemm split ('auto':
  * see gemmCall). Read at every call: tests lower the thresholds to split every call of small
  * models, and force each axis. `slicesPerThread` (read at load): slices per call per thread;
- * more than one lets a thread that runs ahead take a slow one's share. `phaseWork` / `phaseBytes`:
- * a split int8 conv call of at least phaseWork multiply-adds prepares in a first pass (windowCall),
- * when that pass's shared buffer takes at most phaseBytes.
+ * more than one lets a thread that runs ahead take a slow one's share. `phaseWork`: a split int8
+ * conv call of at least this many multiply-adds prepares in a first pass (windowCall).
  */
-export const splitTuning: { work: number; elements: number; axis: 'auto' | 'rows' | 'channels'; slicesPerThread: number; phaseWork: number; phaseBytes: number } = {
+export const splitTuning: { work: number; elements: number; axis: 'auto' | 'rows' | 'channels'; slicesPerThread: number; phaseWork: number } = {
   work: 1 << 16,
   elements: 1 << 16,
   axis: 'auto',
   slicesPerThread: 1,
   phaseWork: 1 << 20,
-  phaseBytes: 16 << 20,
 };
 /**
  * A model runs on threads by default only when its splittable kernel calls at batch 1 add up to
@@ -148,17 +146,29 @@ function sliceParams(ctx: OpContext, src: number, slots: number, count: number, 
   return { params, pStride };
 }
 
-/** Writes each thread's scratch pointer into slot 5 of every params copy (when the arena moved). */
-function scratchWriter(ctx: OpContext, plan: { params: number[]; pStride: number }): (rs: RunState) => void {
+/**
+ * Writes each thread's scratch pointer into slot 5 of every params copy, and for a phased int8 conv
+ * split (windowCall) the shared buffer's address, `shared(rs)`, into slot 25: when either moved.
+ */
+function scratchWriter(ctx: OpContext, plan: { params: number[]; pStride: number }, shared?: (rs: RunState) => number): (rs: RunState) => void {
   const threads = ctx.pool!.threads;
   let scratch = -1;
   let stride = -1;
+  let sharedAt = -1;
   return (rs) => {
-    if (rs.scratch === scratch && rs.scratchStride === stride) return;
+    const at = shared ? shared(rs) : 0;
+    if (rs.scratch === scratch && rs.scratchStride === stride && at === sharedAt) return;
     const words = new Int32Array(ctx.heap.memory.buffer);
-    for (const p of plan.params) for (let t = 0; t < threads; t++) words[((p + t * plan.pStride) >> 2) + 5] = rs.scratch + t * rs.scratchStride;
+    for (const p of plan.params) {
+      for (let t = 0; t < threads; t++) {
+        const slots = (p + t * plan.pStride) >> 2;
+        words[slots + 5] = rs.scratch + t * rs.scratchStride;
+        if (shared) words[slots + 25] = at;
+      }
+    }
     scratch = rs.scratch;
     stride = rs.scratchStride;
+    sharedAt = at;
   };
 }
 
@@ -268,7 +278,9 @@ export function gemmCall(ctx: OpContext, pw: PreparedWeights, w: WeightInfo): Ge
  * Output-channel slices of a gemm layer: where each slice's weights, palette, mask and bias start,
  * and its params blocks (channel and palette scales moved). Undefined when n is too small to cut.
  */
-function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts: number, slots = 8, patch?: (p: Int32Array, n0: number, n1: number) => void) {
+function channelSlices(
+  ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts: number, slots = 8, patch?: (p: Int32Array, n0: number, n1: number) => void, shared?: (rs: RunState) => number,
+) {
   const n = w.rows;
   const k = w.cols;
   const int8 = pw.row.act === 'i8';
@@ -300,7 +312,7 @@ function channelSlices(ctx: OpContext, pw: PreparedWeights, w: WeightInfo, parts
     if (p32[6]) p32[6] += 4 * v.palettesBefore(n0); // int8 palette scales
     patch?.(p32, n0, n1);
   });
-  return { slices, params, setScratch: scratchWriter(ctx, params) };
+  return { slices, params, setScratch: scratchWriter(ctx, params, shared) };
 }
 
 /** Geometry of a windowed op (conv2d, dwconv2d): what a row split needs. */
@@ -373,10 +385,11 @@ export function windowCall(
   const dw = channels?.depthwise ?? false;
   const phased = pw.row.splitPhases === true && g.groups === 1;
   const parts = slicesFor(ctx);
-  // One call's arguments: the whole layer's pointers, with the params block of a slice.
-  const whole = (rs: RunState, x: number, y: number, params: number[]) => (s: number, c: Int32Array, at: number) => {
-    c.set([rs.batch, x, pw.weights, pw.palette, pw.mask, pw.bias, y, inBytes, outBytes, params[s], 0, 0], at);
-  };
+  // a phased split's shared buffer: the calling thread's scratch, after the kernel's own bytes
+  const shared = (rs: RunState) => rs.scratch + ownBytes(rs.batch);
+  // A first pass's calls: the whole layer's pointers, with the params block of a slice.
+  const whole = (rs: RunState, x: number, y: number, params: number[]) => (s: number, c: Int32Array, at: number) =>
+    putConvArgs(c, at, rs.batch, x, pw.weights, pw.palette, pw.mask, pw.bias, y, inBytes, outBytes, params[s]);
   // int8 (phased) convs: rows for short K too, whose windows a channel slice would read from the other
   // thread's cache (measured: MobileNet-v1's int8 stem 1.72x on rows against 0.94x on channels)
   const auto = dw ? g.outC > pixels : k > pixels || (k <= SHORT_K_CONV && !phased);
@@ -394,23 +407,21 @@ export function windowCall(
       const run = (rs: RunState, x: number, y: number, params: { params: number[]; pStride: number }) => {
         pool.run(fn, cs.slices.length, 9, params.pStride, (s, c, at) => {
           const sl = cs.slices[s];
-          c.set([rs.batch, dw ? x + 4 * sl.n0 : x, sl.w, sl.pal, sl.mask, sl.bias, y + 4 * sl.n0, inBytes, outBytes, params.params[s], 0, 0], at);
+          putConvArgs(c, at, rs.batch, dw ? x + 4 * sl.n0 : x, sl.w, sl.pal, sl.mask, sl.bias, y + 4 * sl.n0, inBytes, outBytes, params.params[s]);
         });
       };
       // phased: the windows of pixel range s quantized by slice s, then the channel slices read them
       const windowBytes = (batch: number) => batch * pixels * (2 * roundup(k, 4) + 8);
-      const quantize = phased ? phaseSlices(ctx, pw, splitRange(pixels, parts, 1), PHASE.quantizeWindows) : undefined;
-      const fromWindows = phased ? channelSlices(ctx, pw, channels.w, parts, 28, sliceSlots(PHASE.fromWindows)) : undefined;
-      const sharedAt = phased ? sharedWriter(ctx, [quantize!, fromWindows!.params], ownBytes) : undefined;
+      const quantize = phased ? phaseSlices(ctx, pw, splitRange(pixels, parts, 1), PHASE.quantizeWindows, shared) : undefined;
+      const fromWindows = phased ? channelSlices(ctx, pw, channels.w, parts, 28, sliceSlots(PHASE.fromWindows), shared) : undefined;
       const usePhases = (batch: number) => phased && windowBytes(batch) <= PHASE_MAX_BYTES;
       return {
         scratchBytes: (batch) => ownBytes(batch) + (usePhases(batch) ? windowBytes(batch) : 0),
         call: (rs, x, y) => {
           if (rs.batch * work < splitTuning.work) return single(rs, x, y);
           if (usePhases(rs.batch) && rs.batch * work >= splitTuning.phaseWork) {
-            cs.setScratch(rs);
+            quantize!.setScratch(rs);
             fromWindows!.setScratch(rs);
-            sharedAt!(rs);
             pool.run(fn, quantize!.params.length, 9, quantize!.pStride, whole(rs, x, y, quantize!.params));
             return run(rs, x, y, fromWindows!.params);
           }
@@ -444,7 +455,7 @@ export function windowCall(
   const run = (rs: RunState, x: number, y: number, params: { params: number[]; pStride: number }) => {
     pool.run(fn, count, 9, params.pStride, (s, c, at) => {
       const sl = slices[s];
-      c.set([rs.batch, x + 4 * sl.iy0 * g.w * g.c, pw.weights, pw.palette, pw.mask, pw.bias, y + 4 * sl.r0 * g.outW * g.outC, inBytes, outBytes, params.params[s], 0, 0], at);
+      putConvArgs(c, at, rs.batch, x + 4 * sl.iy0 * g.w * g.c, pw.weights, pw.palette, pw.mask, pw.bias, y + 4 * sl.r0 * g.outW * g.outC, inBytes, outBytes, params.params[s]);
     });
   };
   const sliced = rowParams(0);
@@ -452,17 +463,16 @@ export function windowCall(
   // phased: channel blocks [8-multiple ranges) decoded by slice s, then the row slices read them
   const weightBytes = roundup(g.outC, 8) * roundup(k, 16);
   const usePhases = phased && weightBytes <= PHASE_MAX_BYTES;
-  const decode = usePhases ? phaseSlices(ctx, pw, splitRange(g.outC, parts, 8), PHASE.decodeWeights) : undefined;
+  const decode = usePhases ? phaseSlices(ctx, pw, splitRange(g.outC, parts, 8), PHASE.decodeWeights, shared) : undefined;
   const fromWeights = usePhases ? rowParams(PHASE.fromWeights) : undefined;
-  const setPhasedScratch = usePhases ? scratchWriter(ctx, fromWeights!) : undefined;
-  const sharedAt = usePhases ? sharedWriter(ctx, [decode!, fromWeights!], ownBytes) : undefined;
+  const setPhasedScratch = usePhases ? scratchWriter(ctx, fromWeights!, shared) : undefined;
   return {
     scratchBytes: (batch) => ownBytes(batch) + (usePhases ? weightBytes : 0),
     call: (rs, x, y) => {
       if (rs.batch * work < splitTuning.work) return single(rs, x, y);
       if (usePhases && rs.batch * work >= splitTuning.phaseWork) {
+        decode!.setScratch(rs);
         setPhasedScratch!(rs);
-        sharedAt!(rs);
         pool.run(fn, decode!.params.length, 9, decode!.pStride, whole(rs, x, y, decode!.params));
         return run(rs, x, y, fromWeights!);
       }
@@ -474,38 +484,33 @@ export function windowCall(
 
 /**
  * Params blocks of a phased split's first pass: the layer's own (28 slots), phase in slot 24 and
- * range [bounds[s], bounds[s + 1]) in slots 26..27. Its kernel calls need no scratch of their own
- * beyond the unpack control words, which slot 5 (the thread's scratch) holds as in every call.
+ * range [bounds[s], bounds[s + 1]) in slots 26..27, the shared buffer in slot 25.
  */
-function phaseSlices(ctx: OpContext, pw: PreparedWeights, bounds: number[], phase: number): { params: number[]; pStride: number; setScratch: (rs: RunState) => void } {
+function phaseSlices(ctx: OpContext, pw: PreparedWeights, bounds: number[], phase: number, shared: (rs: RunState) => number): { params: number[]; pStride: number; setScratch: (rs: RunState) => void } {
   const plan = sliceParams(ctx, pw.params, 28, bounds.length - 1, (s, slots) => {
     slots[24] = phase;
     slots[26] = bounds[s];
     slots[27] = bounds[s + 1];
   });
-  return { ...plan, setScratch: scratchWriter(ctx, plan) };
+  return { ...plan, setScratch: scratchWriter(ctx, plan, shared) };
 }
 
-/**
- * Writes the shared buffer's address (slot 25: the calling thread's scratch, after the kernel's own
- * bytes) into every params copy of a phased split, and each thread's scratch (slot 5) into the
- * first pass's copies, when the arena or the batch changed.
- */
-function sharedWriter(ctx: OpContext, plans: { params: number[]; pStride: number; setScratch?: (rs: RunState) => void }[], ownBytes: (batch: number) => number): (rs: RunState) => void {
-  const threads = ctx.pool!.threads;
-  let scratch = -1;
-  let stride = -1;
-  let batch = -1;
-  return (rs) => {
-    for (const p of plans) p.setScratch?.(rs);
-    if (rs.scratch === scratch && rs.scratchStride === stride && rs.batch === batch) return;
-    const shared = rs.scratch + ownBytes(rs.batch);
-    const words = new Int32Array(ctx.heap.memory.buffer);
-    for (const plan of plans) for (const p of plan.params) for (let t = 0; t < threads; t++) words[((p + t * plan.pStride) >> 2) + 25] = shared;
-    scratch = rs.scratch;
-    stride = rs.scratchStride;
-    batch = rs.batch;
-  };
+/** The 12 argument slots of one conv2d / dwconv2d kernel call at c[at] (the last two unused). */
+function putConvArgs(
+  c: Int32Array, at: number, n: number, x: number, w: number, pal: number, mask: number, bias: number, y: number, xStride: number, yStride: number, params: number,
+): void {
+  c[at] = n;
+  c[at + 1] = x;
+  c[at + 2] = w;
+  c[at + 3] = pal;
+  c[at + 4] = mask;
+  c[at + 5] = bias;
+  c[at + 6] = y;
+  c[at + 7] = xStride;
+  c[at + 8] = yStride;
+  c[at + 9] = params;
+  c[at + 10] = 0;
+  c[at + 11] = 0;
 }
 
 /**
