@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Engine, Examples, TrainableNet } from '../../src/trainer/engine/index.js';
-import { fit, teacherLogits as logitsOf } from '../../src/trainer/fit.js';
+import { fit } from '../../src/trainer/fit.js';
+import { teacherLogits as logitsOf } from '../../src/trainer/teacher.js';
 import { loadImageDataset } from '../../src/trainer/data/index.js';
 import type { DenseModel } from '../../src/trainer/compress.js';
 import { loadModel } from '../../src/runtime/load.js';

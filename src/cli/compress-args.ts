@@ -37,6 +37,7 @@ export const spec: CommandSpec = {
     temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature}; transformer ${TEXT_COMPRESS_DEFAULTS.temperature})` },
     alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${COMPRESS_DEFAULTS.alpha})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },
+    shift: { type: 'int', value: 'N', min: 0, max: 64, description: 'images: move every training image by up to N pixels each way (edge pixels repeated), a fresh draw per step, the teacher shown the same (default 0)' },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits' },
     int8: { type: 'boolean', description: 'int8 palette entries (a scale per palette), and fully connected / conv layers computing on int8 activations (quantized per row / output pixel inside the kernel); the accuracy is measured so' },
     'alloc-bits': { type: 'string', value: 'N,N,...', description: 'with --target-size / --ratio: the index bits the allocator may choose from (default 1,2,3,4,6,8; 0 = float32 values)' },

@@ -22,6 +22,7 @@ import { println, processIo, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
 import { packageVersion } from './util/meta.js';
 import { readWpalFile } from './util/model.js';
+import { shiftMisfit } from '../trainer/engine/augment.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
@@ -144,7 +145,7 @@ export function compressRequest(o: Record<string, unknown>, input: string): Comp
   const given = <T>(k: string, as: string = k): Record<string, T> => (o[k] !== undefined ? { [as]: o[k] as T } : {});
   const options = {
     ...given<number>('bits'), ...given<number>('group-rows', 'groupRows'), ...given<number>('sparsity'), ...given<string>('block'),
-    ...given<number>('epochs'), ...given<number>('batch', 'batchSize'), ...given<number>('lr'), ...given<'sgd' | 'adam'>('optimizer'), ...given<number>('tau'), ...given<number>('seed'),
+    ...given<number>('epochs'), ...given<number>('batch', 'batchSize'), ...given<number>('lr'), ...given<'sgd' | 'adam'>('optimizer'), ...given<number>('tau'), ...given<number>('seed'), ...(o['shift'] ? { shift: o['shift'] as number } : {}),
     ...(o['distill'] === true ? { distill: { ...given<number>('temperature'), ...given<number>('alpha') } } : {}),
     ...(targetBytes !== undefined ? { targetBytes } : {}),
     ...(layerSpec ? { layers: layerSpec } : {}),
@@ -156,6 +157,7 @@ export function compressRequest(o: Record<string, unknown>, input: string): Comp
     ...given<PaletteEntryType>('palette-entries', 'paletteEntries'),
     ...(o['alloc-bits'] !== undefined ? { allocationBits: parseAllocBits(o['alloc-bits'] as string, targetBytes) } : {}),
   };
+  if (options.shift && shiftMisfit(data.shape, text ? 'int32' : 'float32')) throw new UsageError(`--shift: ${shiftMisfit(data.shape, text ? 'int32' : 'float32')}`);
   const { batchSize: batch } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   return {

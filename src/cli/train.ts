@@ -16,6 +16,7 @@ import { println, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
 import { packageVersion } from './util/meta.js';
 import { readWpalFile } from './util/model.js';
+import { shiftMisfit } from '../trainer/engine/augment.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
 
@@ -48,6 +49,7 @@ export const spec: CommandSpec = {
     pool: { type: 'string', value: 'NAME', choices: TEXT_POOLS, description: `transformer: how the positions become one vector, mean or max over them (default ${TEXT_DEFAULTS.pool})` },
     'word-dropout': { type: 'number', value: 'P', min: 0, max: 0.99, description: `transformer: probability that a training word becomes [PAD] (default ${TEXT_TRAIN_DEFAULTS.wordDropout})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the initialization and the shuffles (default ${TRAIN_DEFAULTS.seed})` },
+    shift: { type: 'int', value: 'N', min: 0, max: 64, description: 'images: move every training image by up to N pixels each way (edge pixels repeated), a fresh draw per step; a --teacher is then run on each batch as shifted (default 0)' },
     limit: { type: 'int', value: 'N', min: 1, description: 'quick runs: the first N examples of the train, val and test splits (after the carves)' },
     output: { type: 'string', short: 'o', value: 'FILE', description: 'the .wpal file to write (required)' },
     json: { type: 'boolean', description: 'print the result as one JSON object on stdout' },
@@ -236,6 +238,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
   const netArch: ArchName = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
   if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
+  if (o['shift'] && shiftMisfit(data.shape, text ? 'int32' : 'float32')) throw new UsageError(`--shift: ${shiftMisfit(data.shape, text ? 'int32' : 'float32')}`);
   if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
   if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
   const given = (k: string) => o[k] as number | undefined;
@@ -254,6 +257,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
     options: {
       arch: netArch, classes: data.classes.length, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true, ...(o['pool'] !== undefined ? { pool: o['pool'] as TextPool } : {}) } } : {}),
       ...settings,
+      ...(o['shift'] ? { shift: o['shift'] as number } : {}),
       ...(teacherModel ? { teacher: { model: teacherModel, name: teacherFile!.split(/[\\/]/).pop()!, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
       dataset: data.dataset, trainer: `wpal train (wasm-palette ${packageVersion()})`,
       record: { ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }, properties: data.record.properties,

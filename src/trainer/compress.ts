@@ -12,7 +12,9 @@ import type { CompressionConfig, LayerDesc, WeightCompression } from '../models/
 import { Engine, type Tensor } from './engine/tensor.js';
 import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
-import { evaluate, loadBatch, trainLoop, type Batch, type Examples } from './engine/loop.js';
+import { evaluate, trainLoop, type Batch, type Examples } from './engine/loop.js';
+import { shiftAugment } from './engine/augment.js';
+import { batchTeacher } from './teacher.js';
 import { graphForward, type TrainableNet } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
@@ -84,6 +86,8 @@ export interface CompressOptions {
   distill?: boolean | { temperature?: number; alpha?: number };
   /** The teacher of distillation (default: the model given; the pipeline passes the original dense model to every stage). */
   teacher?: DenseModel;
+  /** Move every training image by up to this many pixels each way, a fresh draw per step (engine/augment.ts; default 0 = none). */
+  shift?: number;
   /**
    * Keep the hard-assigned weights of the epoch with the best accuracy on `test` (a validation
    * split; default true when `test` is given) instead of the last epoch's.
@@ -257,13 +261,9 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   };
   const forward = graphForward(e, model, params, weight);
 
-  let teacher: { e: Engine; net: TrainableNet } | null = null;
+  const augment = opts.shift ? shiftAugment(net.inputShape, opts.shift, seed) : undefined;
   const dist = opts.distill ? { temperature: 4, alpha: 0.5, ...(typeof opts.distill === 'object' ? opts.distill : {}) } : null;
-  if (dist) {
-    const te = new Engine(new TrainModule({ build: opts.build, isa: opts.isa }));
-    teacher = { e: te, net: netOf(te, opts.teacher ?? model) };
-    te.gradEnabled = false;
-  }
+  const teacher = dist ? batchTeacher(opts.teacher ?? model, data, { build: opts.build, isa: opts.isa, ...(augment ? { augment } : {}) }) : null;
 
   const opt: Optimizer = optimizer === 'adam' ? new Adam(e, params, { lr: lr0 }) : new SGD(e, params, { lr: lr0, momentum });
   const every = opts.progressEvery ?? 10;
@@ -294,18 +294,8 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
     lr: (step, total) => (lr0 * (1 + Math.cos((Math.PI * step) / Math.max(1, total)))) / 2,
     beforeStep: (b) => { for (const l of layers) l.pruner?.step(b.step); },
     afterStep: () => { for (const l of layers) l.pruner?.enforce(); },
-    ...(teacher
-      ? {
-          loss: (logits: Tensor, b: Batch) => {
-            const te = teacher!.e;
-            te.beginStep();
-            // the batch again in the teacher's memory (int32 ids copied as integers)
-            const x = loadBatch(te, data, b.order, b.start, b.size, net.inputShape, b.labels, net.inputDtype);
-            const tl = te.read(teacher!.net.forward(x));
-            return distillLoss(e, logits, tl, b.labels, dist!.temperature, dist!.alpha);
-          },
-        }
-      : {}),
+    ...(augment ? { prepare: (x: Tensor, b: Batch) => augment.apply(e, x, b) } : {}),
+    ...(teacher ? { loss: (logits: Tensor, b: Batch) => distillLoss(e, logits, teacher(b), b.labels, dist!.temperature, dist!.alpha) } : {}),
     onStep: (b, p) => {
       const step = b.step + 1;
       if (opts.onProgress && (step % every === 0 || b.start + 2 * batchSize > data.count)) {

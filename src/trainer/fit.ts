@@ -1,16 +1,15 @@
 /**
  * Training a net from scratch on the engine (what `wpal train` and the experiment scripts run):
  * shuffled mini-batches, SGD + momentum or Adam with the learning rate cosine-decayed to 0 over
- * the whole run, plain cross-entropy or distillation from a dense teacher's logits (computed once
- * over the training set by `teacherLogits`, so a step costs no teacher forward).
+ * the whole run, plain cross-entropy or distillation from a dense teacher's logits (teacher.ts:
+ * computed once over the training set, or per batch when the images are randomly shifted).
  */
-import { Engine } from './engine/tensor.js';
+import type { Engine, Tensor } from './engine/tensor.js';
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
-import { evaluate, trainLoop, type Examples, type LoopEpoch } from './engine/loop.js';
+import { evaluate, trainLoop, type Batch, type Examples, type LoopEpoch } from './engine/loop.js';
+import type { ShiftAugment } from './engine/augment.js';
 import type { TrainableNet } from './engine/graph-net.js';
 import { distillLoss } from './compress.js';
-import { netOf, type DenseModel } from './dense-model.js';
-import { TrainModule } from './engine/module.js';
 
 export interface FitOptions {
   epochs: number;
@@ -22,8 +21,10 @@ export interface FitOptions {
   momentum?: number;
   weightDecay?: number;
   seed?: number;
-  /** Teacher logits [count x classes] over `data` (teacherLogits); absent = plain cross-entropy. */
-  teacher?: Float32Array;
+  /** Teacher logits: [count x classes] over `data` (teacherLogits), or a batch's (batchTeacher); absent = plain cross-entropy. */
+  teacher?: Float32Array | ((b: Batch) => Float32Array);
+  /** Random shifts of the training images, before the forward pass (engine/augment.ts). */
+  augment?: ShiftAugment;
   /** Distillation: loss = (1 - alpha) CE + alpha T^2 KL on logits softened by T (defaults 4, 0.7). */
   temperature?: number;
   alpha?: number;
@@ -58,26 +59,27 @@ export function fit(e: Engine, net: TrainableNet, data: Examples, o: FitOptions)
       ? new SGD(e, net.params, { lr, momentum: o.momentum ?? 0.9, weightDecay: o.weightDecay ?? 5e-4 })
       : new Adam(e, net.params, { lr });
   if (Math.floor(data.count / B) === 0) throw new RangeError(`fit: batch ${B} is larger than the ${data.count} examples`);
-  const classes = o.teacher ? o.teacher.length / data.count : 0;
-  if (o.teacher && !Number.isInteger(classes)) throw new RangeError(`fit: ${o.teacher.length} teacher logits do not divide into ${data.count} examples`);
+  const stored = o.teacher instanceof Float32Array ? o.teacher : undefined;
+  const classes = stored ? stored.length / data.count : 0;
+  if (stored && !Number.isInteger(classes)) throw new RangeError(`fit: ${stored.length} teacher logits do not divide into ${data.count} examples`);
   const tl = new Float32Array(B * classes);
+  const teacherOf = (b: Batch): Float32Array => {
+    if (!stored) return (o.teacher as (b: Batch) => Float32Array)(b);
+    for (let i = 0; i < B; i++) {
+      const k = b.order[b.start + i];
+      tl.set(stored.subarray(k * classes, (k + 1) * classes), i * classes);
+    }
+    return tl;
+  };
+  const augment = o.augment;
   let smooth = NaN;
   const fitEpoch = (h: LoopEpoch): FitEpoch => ({ epoch: h.epoch, epochs, loss: h.loss, trainAccuracy: h.trainAccuracy, ...(h.valAccuracy !== undefined ? { testAccuracy: h.valAccuracy } : {}), examples: h.examples, seconds: h.seconds });
   const t0 = performance.now();
   const r = trainLoop(e, net, opt, data, {
     epochs, batchSize: B, seed,
     lr: (step, steps) => 0.5 * lr * (1 + Math.cos((Math.PI * step) / steps)),
-    ...(o.teacher
-      ? {
-          loss: (logits, b) => {
-            for (let i = 0; i < B; i++) {
-              const k = b.order[b.start + i];
-              tl.set(o.teacher!.subarray(k * classes, (k + 1) * classes), i * classes);
-            }
-            return distillLoss(e, logits, tl, b.labels, temperature, alpha);
-          },
-        }
-      : {}),
+    ...(augment ? { prepare: (x: Tensor, b: Batch) => augment.apply(e, x, b) } : {}),
+    ...(o.teacher ? { loss: (logits: Tensor, b: Batch) => distillLoss(e, logits, teacherOf(b), b.labels, temperature, alpha) } : {}),
     onStep: (b, p) => {
       smooth = b.step === 0 || Number.isNaN(smooth) ? p.lastLoss : 0.98 * smooth + 0.02 * p.lastLoss;
       o.onStep?.(b.epoch, p.seen, smooth);
@@ -87,22 +89,4 @@ export function fit(e: Engine, net: TrainableNet, data: Examples, o: FitOptions)
   });
   const history = r.epochs.map(fitEpoch);
   return { epochs: history, imagesPerSecond: r.examplesPerSecond, seconds: (performance.now() - t0) / 1000 };
-}
-
-/** Logits [count x classes] of a dense model over `data`, without the tape, in batches. */
-export function teacherLogits(model: DenseModel, data: Examples, batch = 500): Float32Array {
-  const e = new Engine(new TrainModule());
-  const net = netOf(e, model);
-  e.gradEnabled = false;
-  const F = data.x.length / data.count;
-  let out: Float32Array | undefined;
-  for (let s = 0; s < data.count; s += batch) {
-    const B = Math.min(batch, data.count - s);
-    e.beginStep();
-    const x = e.input(data.x.subarray(s * F, (s + B) * F), [B, ...net.inputShape]);
-    const logits = e.read(net.forward(x));
-    out ??= new Float32Array(data.count * (logits.length / B));
-    out.set(logits, s * (logits.length / B));
-  }
-  return out ?? new Float32Array(0);
 }

@@ -18,6 +18,8 @@ import { allocateLayers, compressModel, layerKey, type CompressProgress, type Co
 import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, type LayerSetting } from './dense-model.js';
 import type { PaletteEntryType } from './allocate/size.js';
 import type { Examples } from './engine/loop.js';
+import { inputOf } from './engine/graph-net.js';
+import { shiftMisfit } from './engine/augment.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
 import { chooseWidths } from './widths.js';
@@ -70,6 +72,8 @@ export interface PipelineOptions {
   seed?: number;
   /** Distill from the model given: true for the defaults (temperature 4, the transformer 2; alpha 0.5). */
   distill?: boolean | { temperature?: number; alpha?: number };
+  /** Images: move every training image by up to this many pixels each way in every stage (default 0 = none; engine/augment.ts). */
+  shift?: number;
   /** Write int8 palette entries and run palettized FullyConnected / Conv2D layers on int8 activations (the accuracy is measured so). */
   int8?: boolean;
   /**
@@ -172,6 +176,11 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/
  */
 export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, options: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
   checkPaletteEntries(options.int8, options.paletteEntries);
+  if (options.shift) {
+    const input = inputOf(model);
+    const why = shiftMisfit(input.shape, input.dtype === 'int32' ? 'int32' : 'float32');
+    if (why) throw new WpalCompressError(`shift: ${why}`);
+  }
   const settings = compressSettings(model, options);
   const o = { ...options, ...settings, distill: settings.distill, record: { ...options.record, ...(options.stripMetadata ? { stripMetadata: true } : {}) } };
   const { test } = data;
@@ -195,7 +204,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   emit({ kind: 'start', examples: perEpoch * (pruneEpochs + dkmEpochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
   // every stage distills from the model given (not from the narrower model of a previous stage)
-  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill, teacher: model } : {}), test: monitor };
+  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill, teacher: model } : {}), ...(o.shift ? { shift: o.shift } : {}), test: monitor };
   const stepsOf = (stage: string, offset: number) => (p: CompressProgress) => emit({ kind: 'step', stage, done: offset + p.step * o.batchSize, progress: p });
   let dense = model;
   let structuredLine = '';
@@ -214,6 +223,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
     ...(structuredLine ? { structured: structuredLine, structured_epochs: String(structuredEpochs) } : {}),
     dkm_tau: String(o.tau),
     distill: String(!!o.distill),
+    ...(o.shift ? { augment_shift: String(o.shift) } : {}),
     seed: String(o.seed),
     train_examples: String(train.count),
     train_seconds: seconds,

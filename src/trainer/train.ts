@@ -19,8 +19,10 @@ import { Engine } from './engine/tensor.js';
 import { TrainModule } from './engine/module.js';
 import { graphNet } from './engine/graph-net.js';
 import { trainTextClassifier } from './engine/text-train.js';
-import type { Examples } from './engine/loop.js';
-import { fit, teacherLogits } from './fit.js';
+import type { Batch, Examples } from './engine/loop.js';
+import { fit } from './fit.js';
+import { batchTeacher, teacherLogits } from './teacher.js';
+import { shiftAugment, shiftMisfit } from './engine/augment.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 
 export { ARCHITECTURES, TEXT_DEFAULTS, TEXT_POOLS, type ArchName, type TextPool };
@@ -61,6 +63,8 @@ export interface TrainOptions {
   weightDecay?: number;
   /** transformer: probability that a training word becomes [PAD]. */
   wordDropout?: number;
+  /** Images: move every training image by up to this many pixels each way, a fresh draw per step (default 0 = none). */
+  shift?: number;
   seed?: number;
   /**
    * Keep the weights of the epoch with the best accuracy on `data.val` (the later epoch on a tie), as
@@ -136,6 +140,7 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
   const text = o.arch === 'transformer';
   if (text && o.optimizer === 'sgd') throw new WpalTrainError('the transformer trains with AdamW only (optimizer adam)');
   if (text && o.teacher) throw new WpalTrainError('distillation is not an option of the transformer');
+  if (o.shift && shiftMisfit(o.inputShape, text ? 'int32' : 'float32')) throw new WpalTrainError(`shift: ${shiftMisfit(o.inputShape, text ? 'int32' : 'float32')}`);
   const { epochs, batchSize, optimizer, lr, weightDecay, wordDropout, seed } = trainSettings(o);
   const { train: examples, val, test } = data;
   const steps = Math.floor(examples.count / batchSize);
@@ -149,10 +154,14 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
   const net = graphNet(e, fresh);
   const trainedAt = new Date().toISOString();
   const t0 = performance.now();
-  let teacher: Float32Array | undefined;
+  const augment = o.shift ? shiftAugment(o.inputShape, o.shift, seed) : undefined;
+  let teacher: Float32Array | ((b: Batch) => Float32Array) | undefined;
   if (o.teacher) {
-    teacher = teacherLogits(o.teacher.model, examples);
-    if (teacher.length !== examples.count * o.classes) throw new WpalTrainError(`teacher ${o.teacher.name}: its outputs have ${teacher.length / examples.count} classes, the data has ${o.classes}`);
+    // the teacher's logits once over the data, or per batch when the batch is moved first
+    const first = teacherLogits(o.teacher.model, augment ? { x: examples.x.subarray(0, examples.x.length / examples.count), y: [0], count: 1 } : examples);
+    const classes = augment ? first.length : first.length / examples.count;
+    if (classes !== o.classes) throw new WpalTrainError(`teacher ${o.teacher.name}: its outputs have ${classes} classes, the data has ${o.classes}`);
+    teacher = augment ? batchTeacher(o.teacher.model, examples, { augment }) : first;
   }
   const history: TrainEpoch[] = [];
   const keepBest = o.bestEpoch ?? true;
@@ -170,6 +179,7 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
     fit(e, net, examples, {
       epochs, batchSize, lr, optimizer, momentum: TRAIN_DEFAULTS.momentum, weightDecay, seed, ...(val ? { test: val } : {}),
       ...(teacher ? { teacher, temperature, alpha } : {}),
+      ...(augment ? { augment } : {}),
       onStep, onEpoch,
     });
   }
@@ -196,6 +206,7 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
     ...(optimizer === 'sgd' ? { momentum: String(TRAIN_DEFAULTS.momentum), weight_decay: String(weightDecay) } : {}),
     ...(text ? { optimizer: 'adamw', weight_decay: String(weightDecay), lr_schedule: 'warmup 5% + cosine', word_dropout: String(wordDropout) } : {}),
     ...(o.teacher ? { teacher: o.teacher.name, distill_temperature: String(temperature), distill_alpha: String(alpha) } : {}),
+    ...(augment ? { augment_shift: String(o.shift) } : {}),
     seed: String(seed),
     ...(keptVal !== undefined ? { kept_epoch: String(keptEpoch), val_accuracy: String(keptVal) } : {}),
     train_examples: String(examples.count),

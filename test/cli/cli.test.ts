@@ -450,13 +450,15 @@ describe.skipIf(skipData)('train, compress, eval, verify the text transformer on
     expect(v.out).toMatch(/sst2 dev sentences, the full dev set/);
   }, 60_000);
 
-  it('a text model on an image data set, or an image arch on sst2: usage errors (exit 2)', async () => {
+  it('a text model on an image data set, an image arch or --shift on sst2: usage errors (exit 2)', async () => {
     const cases: [string[], string][] = [
       [['compress', dense, '--data', 'mnist'], 'takes token ids: compress it on sst2'],
       [['train', '--data', 'sst2', '--arch', 'lenet5'], 'sst2 is text: use --arch transformer'],
       [['train', '--data', 'mnist', '--seq', '16'], '--seq is an option of --arch transformer'],
       [['train', '--data', 'mnist', '--pool', 'max'], '--pool is an option of --arch transformer'],
       [['train', '--data', 'sst2', '--pool', 'sum'], '--pool: "sum" is not one of mean, max'],
+      [['train', '--data', 'sst2', '--shift', '1'], '--shift: random shifts apply to images'],
+      [['compress', dense, '--data', 'sst2', '--shift', '2'], '--shift: random shifts apply to images'],
     ];
     for (const [args, message] of cases) {
       const r = await wpal(...args, '-o', join(tmp, 'never.wpal'));

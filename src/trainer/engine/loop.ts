@@ -7,6 +7,7 @@ import type { Engine } from './tensor.js';
 import type { Optimizer } from './optim.js';
 import type { TrainableNet } from './graph-net.js';
 import type { Tensor } from './tensor.js';
+import { seededRandom } from '../../encode/kmeans.js';
 import { countCorrect, labelTensor, scalar, softmaxCrossEntropy } from './ops.js';
 
 /** Examples as a flat Float32Array (count x features) and integer labels. */
@@ -27,13 +28,7 @@ export interface EpochResult {
 export function permutation(n: number, seed: number): Uint32Array {
   const p = new Uint32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
-  let s = seed >>> 0;
-  const rand = () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     const t = p[i]; p[i] = p[j]; p[j] = t;

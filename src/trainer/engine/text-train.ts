@@ -11,6 +11,7 @@
  */
 import type { Engine } from './tensor.js';
 import { Adam } from './optim.js';
+import { seededRandom } from '../../encode/kmeans.js';
 import { evaluate, trainLoop, type Examples, type LoopEpoch } from './loop.js';
 import type { TrainableNet } from './graph-net.js';
 
@@ -43,23 +44,12 @@ export interface TextEpochRecord {
   examplesPerSecond: number;
 }
 
-/** mulberry32 uniform draws in [0, 1). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Trains `net` (a model whose input is token ids) on `data` with trainLoop; returns one record per epoch. */
 export function trainTextClassifier(e: Engine, net: TrainableNet, data: Examples, opts: TextTrainOptions): TextEpochRecord[] {
   const { epochs, batchSize: B = 64, lr = 5e-4, warmup = 0.05, weightDecay = 0.1, wordDropout = 0.3, seed = 1 } = opts;
   if (net.inputDtype !== 'int32') throw new Error('trainTextClassifier: the model does not take token ids');
   const opt = new Adam(e, net.params, { lr, weightDecay });
-  const drop = uniform(seed * 7919 + 17);
+  const drop = seededRandom(seed * 7919 + 17);
   const record = (h: LoopEpoch): TextEpochRecord => ({
     epoch: h.epoch, loss: h.loss, trainAccuracy: h.trainAccuracy, seconds: h.seconds, examplesPerSecond: h.examples / Math.max(1e-9, h.seconds),
     ...(h.valAccuracy !== undefined ? { testAccuracy: h.valAccuracy } : {}),
