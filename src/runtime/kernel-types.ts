@@ -4,6 +4,6 @@ import type { KernelName } from './kernel-name.js';
 export interface KernelRow extends KernelName {
   /** gemm: scratch bytes the kernel needs for a call (params slot 5). */
   scratchBytes?: (m: number, n: number, k: number) => number;
-  /** conv2d: takes params slots 24..27, the phases of a split call (src/runtime/ops/parallel.ts windowCall). */
+  /** conv2d: takes params slots 24..27, the phases of a split call (src/runtime/ops/parallel-window.ts windowCall). */
   splitPhases?: boolean;
 }

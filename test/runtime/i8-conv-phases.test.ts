@@ -1,5 +1,5 @@
 /**
- * Int8 convs split over threads in two passes (src/runtime/ops/parallel.ts windowCall, "Phases"):
+ * Int8 convs split over threads in two passes (src/runtime/ops/parallel-window.ts windowCall, "Phases"):
  * a channel split quantizes the windows once, split by pixels, before the channel slices read
  * them; a row split decodes the weights once, split by channels, before the row slices read them.
  * The outputs equal the reference kernel's bit for bit, in both builds, at 2 and 3 threads, for odd

@@ -44,7 +44,7 @@ export const P_RANGE1: usize = 108;   // slot 27
 
 /**
  * Floats between consecutive output pixels of y (for dwconv2d also of x): slot 23, or out_c when it
- * is 0. The runtime sets it when it splits a conv over output channels (src/runtime/ops/parallel.ts):
+ * is 0. The runtime sets it when it splits a conv over output channels (src/runtime/ops/parallel-window.ts):
  * a slice computes out_c channels of a y (and, depthwise, reads them from an x) whose pixels are wider.
  */
 @inline export function outPixel(params: usize): i32 {

@@ -24,7 +24,7 @@
 // Ref: i8_conv2d_p8i8__ref.
 //
 // Phases (slot 24; groups = 1 only): a call split over threads does its per-call preparation once,
-// in a first pass split another way, instead of in every slice (src/runtime/ops/parallel.ts):
+// in a first pass split another way, instead of in every slice (src/runtime/ops/parallel-window.ts):
 //   0 whole call (above);
 //   1 quantize the windows of output pixels [slot 26, slot 27) of every image into the shared buffer
 //     (slot 25): q rows [n * pixels][qs], then their scales [n * pixels] f32, then (relaxed) their

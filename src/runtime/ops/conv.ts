@@ -9,7 +9,8 @@ import type { OpContext, Step } from '../context.js';
 import { prepareWeights } from './weights.js';
 import { chooseWeighted } from '../kernels.js';
 import { weightNeed } from '../../format/layout-walk.js';
-import { gemmCall, windowCall } from './parallel.js';
+import { gemmCall } from './parallel.js';
+import { windowCall } from './parallel-window.js';
 import { blockI8ConvIndices } from './i8-block-order.js';
 
 /** params slots 8..22 of the conv/pool ABI. */
