@@ -5,7 +5,7 @@
 import { loadModelInWorker, textClassifierIds, textClassifierWords, hasSimd } from '../../dist/index.js';
 
 /** The model file, relative to this page. */
-export const FILE = '../../models/sst2-transformer-2bit.wpal';
+export const FILE = '../../models/sst2-transformer-1bit.wpal';
 /** Runs per sentence; the latency shown is their median. */
 const RUNS = 5;
 

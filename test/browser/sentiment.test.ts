@@ -15,7 +15,7 @@ import { textEncodingOf } from '../../src/trainer/data/for-model.js';
 import { startServer, REPO_ROOT, type StaticServer } from './server.js';
 import { launchChromium, skipBrowser, watchErrors, type Chromium } from './chromium.js';
 
-const FILE = join(REPO_ROOT, 'models/sst2-transformer-2bit.wpal');
+const FILE = join(REPO_ROOT, 'models/sst2-transformer-1bit.wpal');
 const ARTIFACTS = join(REPO_ROOT, 'test/browser/artifacts');
 
 interface Scored {

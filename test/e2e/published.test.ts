@@ -55,8 +55,8 @@ describe('published models keep their claims (wpal verify, full test set)', () =
     expect(1_066_440 / report.fileBytes).toBeGreaterThanOrEqual(60);
   });
 
-  it('SST-2 transformer of the sentiment demo: >= 78.0% on the dev set, whole file <= 300 KB', async () => {
-    const { code, report } = await verify([file('sst2-transformer-2bit.wpal'), '--data', 'sst2', '--max-size', '300KB', '--min-accuracy', '0.78']);
+  it('SST-2 transformer of the sentiment demo: >= 81.0% on the dev set, whole file <= 550 KB', async () => {
+    const { code, report } = await verify([file('sst2-transformer-1bit.wpal'), '--data', 'sst2', '--max-size', '550KB', '--min-accuracy', '0.81']);
     expect(report.examples).toBe(872);
     expect(report.pass).toBe(true);
     expect(code).toBe(0);
