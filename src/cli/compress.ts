@@ -107,8 +107,11 @@ export function compressRequest(o: Record<string, unknown>, input: string): Comp
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');
   const dataset = o['data'] as string;
   const outFile = o['output'] as string;
+  const teacherFile = o['teacher'] as string | undefined;
+  if (teacherFile === undefined && o['distill'] !== true && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --distill (or --teacher FILE)');
   // Before any work: never over the input, never into a missing or read-only folder.
-  checkOutput(outFile, [{ path: input, what: 'input file' }]);
+  checkOutput(outFile, [{ path: input, what: 'input file' }, ...(teacherFile !== undefined ? [{ path: teacherFile, what: '--teacher file' }] : [])]);
+  const teacher = teacherFile !== undefined ? { model: readDenseModel(readWpalFile(teacherFile)), name: teacherFile.split(/[\\/]/).pop()! } : undefined;
 
   const inputBytes = readWpalFile(input);
   const dense = readDenseModel(inputBytes);
@@ -146,7 +149,8 @@ export function compressRequest(o: Record<string, unknown>, input: string): Comp
   const options = {
     ...given<number>('bits'), ...given<number>('group-rows', 'groupRows'), ...given<number>('sparsity'), ...given<string>('block'),
     ...given<number>('epochs'), ...given<number>('batch', 'batchSize'), ...given<number>('lr'), ...given<'sgd' | 'adam'>('optimizer'), ...given<number>('tau'), ...given<number>('seed'), ...(o['shift'] ? { shift: o['shift'] as number } : {}),
-    ...(o['distill'] === true ? { distill: { ...given<number>('temperature'), ...given<number>('alpha') } } : {}),
+    ...(o['distill'] === true || teacher ? { distill: { ...given<number>('temperature'), ...given<number>('alpha') } } : {}),
+    ...(teacher ? { teacher } : {}),
     ...(targetBytes !== undefined ? { targetBytes } : {}),
     ...(layerSpec ? { layers: layerSpec } : {}),
     ...(widths ? { widths } : {}),

@@ -74,6 +74,8 @@ export interface PipelineOptions {
   distill?: boolean | { temperature?: number; alpha?: number };
   /** Images: move every training image by up to this many pixels each way in every stage (default 0 = none; engine/augment.ts). */
   shift?: number;
+  /** Distill from this model instead of the one given (with `distill`): it takes the same input and gives the same classes. `name` is recorded. */
+  teacher?: { model: DenseModel; name: string };
   /** Write int8 palette entries and run palettized FullyConnected / Conv2D layers on int8 activations (the accuracy is measured so). */
   int8?: boolean;
   /**
@@ -169,6 +171,15 @@ function carveValidation(d: Examples, seed: number): { train: Examples; val: Exa
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);
 
+/** Why `teacher` cannot teach `model` (another input, another number of classes), or undefined. */
+function teacherMisfit(model: DenseModel, teacher: DenseModel): string | undefined {
+  const a = inputOf(model), b = inputOf(teacher);
+  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join()) return `it takes ${b.dtype} [${b.shape.join(', ')}], the model ${a.dtype} [${a.shape.join(', ')}]`;
+  const classes = (m: DenseModel) => m.graph.tensors[m.graph.outputs[0]!]!.shape.reduce((x, y) => x * y, 1);
+  if (classes(model) !== classes(teacher)) return `it gives ${classes(teacher)} scores, the model ${classes(model)}`;
+  return undefined;
+}
+
 /**
  * Compresses `model` on `data.train`. `data.val` chooses everything chosen from data: the best epoch
  * of every stage, and the layers' sensitivity behind a target size (when absent, 10% of the training
@@ -176,6 +187,10 @@ const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/
  */
 export async function compress(model: DenseModel, data: { train: Examples; val?: Examples; test: Examples }, options: PipelineOptions): Promise<{ bytes: Uint8Array; report: PipelineReport }> {
   checkPaletteEntries(options.int8, options.paletteEntries);
+  if (options.teacher) {
+    const why = teacherMisfit(model, options.teacher.model);
+    if (why) throw new WpalCompressError(`teacher ${options.teacher.name}: ${why}`);
+  }
   if (options.shift) {
     const input = inputOf(model);
     const why = shiftMisfit(input.shape, input.dtype === 'int32' ? 'int32' : 'float32');
@@ -204,7 +219,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
   emit({ kind: 'start', examples: perEpoch * (pruneEpochs + dkmEpochs + (widths ? structuredEpochs : 0)) });
   const t0 = performance.now();
   // every stage distills from the model given (not from the narrower model of a previous stage)
-  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill, teacher: model } : {}), ...(o.shift ? { shift: o.shift } : {}), test: monitor };
+  const common = { batchSize: o.batchSize, optimizer: o.optimizer, seed: o.seed, ...(o.distill ? { distill: o.distill, teacher: o.teacher?.model ?? model } : {}), ...(o.shift ? { shift: o.shift } : {}), test: monitor };
   const stepsOf = (stage: string, offset: number) => (p: CompressProgress) => emit({ kind: 'step', stage, done: offset + p.step * o.batchSize, progress: p });
   let dense = model;
   let structuredLine = '';
@@ -223,6 +238,7 @@ export async function compress(model: DenseModel, data: { train: Examples; val?:
     ...(structuredLine ? { structured: structuredLine, structured_epochs: String(structuredEpochs) } : {}),
     dkm_tau: String(o.tau),
     distill: String(!!o.distill),
+    ...(o.distill && o.teacher ? { teacher: o.teacher.name } : {}),
     ...(o.shift ? { augment_shift: String(o.shift) } : {}),
     seed: String(o.seed),
     train_examples: String(train.count),

@@ -114,4 +114,20 @@ describe('compress (library)', () => {
     const lenet = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [784] });
     await expect(compress(lenet, data, { ...meta, targetBytes: 300 })).rejects.toThrow(WpalCompressError);
   }, 60_000);
+
+  it('distills from another teacher when given one (recorded); a teacher of other inputs or classes is a typed error', async () => {
+    const small = { train: sub(all, 0, 1024), val: sub(all, 1024, 256), test: sub(testAll, 0, 256) };
+    const student = freshModel('lenet300-100', { seed: 1, classes: 10, inputShape: [28, 28, 1], widths: [16, 8] });
+    const teacher = freshModel('lenet300-100', { seed: 2, classes: 10, inputShape: [28, 28, 1], widths: [32, 16] });
+    const opts = { ...meta, bits: 2, epochs: 1, distill: true } as const;
+    const own = await compress(student, small, opts);
+    const taught = await compress(student, small, { ...opts, teacher: { model: teacher, name: 'big.wpal' } });
+    expect(Array.from(taught.bytes)).not.toEqual(Array.from(own.bytes)); // the teacher's logits, not the student's, in the loss
+    expect(readModel(taught.bytes).metadata.properties['teacher']).toBe('big.wpal');
+    expect(readModel(own.bytes).metadata.properties['teacher']).toBeUndefined();
+    const fiveClasses = freshModel('lenet300-100', { seed: 2, classes: 5, inputShape: [28, 28, 1], widths: [32, 16] });
+    await expect(compress(student, small, { ...opts, teacher: { model: fiveClasses, name: 'five.wpal' } })).rejects.toThrow(/teacher five.wpal: it gives 5 scores, the model 10/);
+    const otherInput = freshModel('lenet300-100', { seed: 2, classes: 10, inputShape: [14, 14, 1], widths: [32, 16] });
+    await expect(compress(student, small, { ...opts, teacher: { model: otherInput, name: 'small.wpal' } })).rejects.toThrow(WpalCompressError);
+  }, 120_000);
 });
