@@ -19,7 +19,7 @@ import { startServer, REPO_ROOT, type StaticServer } from './server.js';
 import { launchChromium, skipBrowser, watchErrors, type Chromium } from './chromium.js';
 
 const ARTIFACTS = join(REPO_ROOT, 'test/browser/artifacts');
-const FILES = { compressed: 'models/lenet5-mnist-400x.wpal', dense: 'models/lenet5-mnist-dense.wpal' } as const;
+const FILES = { compressed: 'models/lenet5-mnist-600x.wpal', dense: 'models/lenet5-mnist-dense.wpal' } as const;
 type Kind = keyof typeof FILES;
 const KINDS = Object.keys(FILES) as Kind[];
 
@@ -78,7 +78,7 @@ describe.skipIf(skipBrowser)('demo: examples/digits', () => {
     expect(sizes).toContain(`${bytes.compressed.toLocaleString('en-US')} B`);
     expect(sizes).toContain(`${bytes.dense.toLocaleString('en-US')} B`);
     expect(await page.getByTestId('ratio').textContent()).toBe(`${(bytes.dense / bytes.compressed).toFixed(0)}x`);
-    expect(await page.getByTestId('file-compressed').textContent()).toContain('lenet5-mnist-400x.wpal');
+    expect(await page.getByTestId('file-compressed').textContent()).toContain('lenet5-mnist-600x.wpal');
     expect(await page.getByTestId('file-dense').textContent()).toContain('lenet5-mnist-dense.wpal');
     expect(await page.locator('body').textContent()).not.toMatch(/untrained|random weights/i);
   });
