@@ -14,6 +14,7 @@ import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js
 import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, trainLoop, type Batch, type Examples } from './engine/loop.js';
 import { shiftAugment } from './engine/augment.js';
+import { channelsFirst } from './data/meta.js';
 import { batchTeacher } from './teacher.js';
 import { graphForward, type TrainableNet } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
@@ -261,7 +262,7 @@ export function compressModel(model: DenseModel, data: Examples, opts: CompressO
   };
   const forward = graphForward(e, model, params, weight);
 
-  const augment = opts.shift ? shiftAugment(net.inputShape, opts.shift, seed) : undefined;
+  const augment = opts.shift ? shiftAugment(net.inputShape, opts.shift, seed, channelsFirst(model.graph.metadata, net.inputShape) ? 'CHW' : 'HWC') : undefined;
   const dist = opts.distill ? { temperature: 4, alpha: 0.5, ...(typeof opts.distill === 'object' ? opts.distill : {}) } : null;
   const teacher = dist ? batchTeacher(opts.teacher ?? model, data, { build: opts.build, isa: opts.isa, ...(augment ? { augment } : {}) }) : null;
 

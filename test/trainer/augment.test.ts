@@ -22,7 +22,7 @@ const moved = (src: Float32Array, H: number, W: number, C: number, dy: number, d
   src[(Math.min(H - 1, Math.max(0, y - dy)) * W + Math.min(W - 1, Math.max(0, x - dx))) * C + c];
 
 describe('random shifts of images', () => {
-  it('moves an NHWC image by whole pixels, repeating the edge', () => {
+  it('moves an image by whole pixels, repeating the edge (HWC and CHW)', () => {
     const H = 5, W = 7, C = 2;
     const src = Float32Array.from({ length: H * W * C }, (_, i) => i * 1.5 - 7);
     for (const [dy, dx] of [[0, 0], [1, 0], [0, -2], [2, 3], [-4, -6], [5, 7]]) {
@@ -30,6 +30,15 @@ describe('random shifts of images', () => {
       shiftImage(src, dst, H, W, C, dy, dx);
       for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) {
         expect(dst[(y * W + x) * C + c]).toBe(moved(src, H, W, C, dy, dx, y, x, c));
+      }
+    }
+    // channel first ([C, H, W], an imported ONNX model's input): the same move of each channel plane
+    const chwAt = (img: Float32Array, y: number, x: number, c: number) => img[c * H * W + y * W + x];
+    for (const [dy, dx] of [[1, -1], [-2, 3]]) {
+      const dst = new Float32Array(src.length);
+      shiftImage(src, dst, H, W, C, dy, dx, 'CHW');
+      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) {
+        expect(chwAt(dst, y, x, c)).toBe(chwAt(src, Math.min(H - 1, Math.max(0, y - dy)), Math.min(W - 1, Math.max(0, x - dx)), c));
       }
     }
     // (1, 0): row 0 repeats the old row 0, row 1 holds it too, the old last row is gone

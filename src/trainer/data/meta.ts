@@ -70,6 +70,16 @@ function num(v: string | undefined): number | undefined {
 }
 
 /**
+ * Whether a model's image input is channel first ([C, H, W], e.g. imported from ONNX): the file says
+ * so, or (no image settings recorded) the input is [1|3, H, W] with W not 1 or 3.
+ */
+export function channelsFirst(meta: MetadataInfo, inputShape: readonly number[]): boolean {
+  if (meta.preprocessing?.layout === 'CHW') return true;
+  const recorded = meta.properties['image_size'] !== undefined;
+  return !recorded && inputShape.length === 3 && (inputShape[0] === 1 || inputShape[0] === 3) && inputShape[2]! > 3;
+}
+
+/**
  * The request that reads the same examples as the file's training did (see the header), for a
  * model whose input takes `inputShape` per example. Files that record no image properties (trained
  * on a built-in image set) read images at the input's size and channels, scaled by 1/255.
@@ -84,8 +94,7 @@ export function requestFromMetadata(meta: MetadataInfo, inputShape: readonly num
   const pre = meta.preprocessing;
   const size = p['image_size'] !== undefined ? parseImageSize(p['image_size']) : undefined;
   const recorded = size !== undefined;
-  // Channel first: the file says so, or (nothing recorded) the input is [1|3, H, W] with H, W not 1 or 3.
-  const chw = pre?.layout === 'CHW' || (!recorded && inputShape.length === 3 && (inputShape[0] === 1 || inputShape[0] === 3) && inputShape[2]! > 3);
+  const chw = channelsFirst(meta, inputShape);
   const [h, w, c] = chw ? [inputShape[1], inputShape[2], inputShape[0]] : [inputShape[0], inputShape[1], inputShape.length === 3 ? inputShape[2] : 1];
   const image: Partial<ImagePreprocessing> = {
     height: size?.[0] ?? h,
