@@ -19,6 +19,7 @@ import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, typ
 import type { PaletteEntryType } from './allocate/size.js';
 import type { Examples } from './engine/loop.js';
 import { inputOf } from './engine/graph-net.js';
+import { teacherMisfit } from './teacher.js';
 import { shiftMisfit } from './engine/augment.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
@@ -170,15 +171,6 @@ function carveValidation(d: Examples, seed: number): { train: Examples; val: Exa
 }
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(2)}%`);
-
-/** Why `teacher` cannot teach `model` (another input, another number of classes), or undefined. */
-function teacherMisfit(model: DenseModel, teacher: DenseModel): string | undefined {
-  const a = inputOf(model), b = inputOf(teacher);
-  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join()) return `it takes ${b.dtype} [${b.shape.join(', ')}], the model ${a.dtype} [${a.shape.join(', ')}]`;
-  const classes = (m: DenseModel) => m.graph.tensors[m.graph.outputs[0]!]!.shape.reduce((x, y) => x * y, 1);
-  if (classes(model) !== classes(teacher)) return `it gives ${classes(teacher)} scores, the model ${classes(model)}`;
-  return undefined;
-}
 
 /**
  * Compresses `model` on `data.train`. `data.val` chooses everything chosen from data: the best epoch

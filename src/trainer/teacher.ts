@@ -8,6 +8,7 @@ import { TrainModule, type KernelIsa, type TrainBuild } from './engine/module.js
 import { loadBatch, type Batch, type Examples } from './engine/loop.js';
 import type { ShiftAugment } from './engine/augment.js';
 import { netOf, type DenseModel } from './dense-model.js';
+import { inputOf } from './engine/graph-net.js';
 
 /** Logits [count x classes] of a dense model over `data`, without the tape, in batches. */
 export function teacherLogits(model: DenseModel, data: Examples, batch = 500): Float32Array {
@@ -44,4 +45,22 @@ export function batchTeacher(model: DenseModel, data: Examples, o: { build?: Tra
     o.augment?.apply(e, x, b);
     return e.read(net.forward(x));
   };
+}
+
+/**
+ * Why `teacher` cannot teach `model` on the same examples, or undefined: another input type or size,
+ * the same values in another image layout ([3, 32, 32] against [32, 32, 3]), or another number of
+ * classes. Shapes that differ only by 1-sized axes or by flattening ([1, 28, 28], [28, 28, 1], [784])
+ * read the same values and are accepted.
+ */
+export function teacherMisfit(model: DenseModel, teacher: DenseModel): string | undefined {
+  const a = inputOf(model), b = inputOf(teacher);
+  const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
+  const squeezed = (s: readonly number[]) => s.filter((d) => d !== 1);
+  const sa = squeezed(a.shape), sb = squeezed(b.shape);
+  const layouts = sa.length >= 2 && sb.length >= 2 && sa.join() !== sb.join();
+  if (a.dtype !== b.dtype || size(a.shape) !== size(b.shape) || layouts) return `it takes ${b.dtype} [${b.shape.join(', ')}], the model ${a.dtype} [${a.shape.join(', ')}]`;
+  const classes = (m: DenseModel) => size(m.graph.tensors[m.graph.outputs[0]!]!.shape);
+  if (classes(model) !== classes(teacher)) return `it gives ${classes(teacher)} scores, the model ${classes(model)}`;
+  return undefined;
 }

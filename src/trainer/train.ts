@@ -21,7 +21,7 @@ import { graphNet } from './engine/graph-net.js';
 import { trainTextClassifier } from './engine/text-train.js';
 import type { Batch, Examples } from './engine/loop.js';
 import { fit } from './fit.js';
-import { batchTeacher, teacherLogits } from './teacher.js';
+import { batchTeacher, teacherLogits, teacherMisfit } from './teacher.js';
 import { shiftAugment, shiftMisfit } from './engine/augment.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 
@@ -157,6 +157,8 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
   const augment = o.shift ? shiftAugment(o.inputShape, o.shift, seed) : undefined;
   let teacher: Float32Array | ((b: Batch) => Float32Array) | undefined;
   if (o.teacher) {
+    const misfit = teacherMisfit(fresh, o.teacher.model);
+    if (misfit) throw new WpalTrainError(`teacher ${o.teacher.name}: ${misfit}`);
     // the teacher's logits once over the data, or per batch when the batch is moved first
     const first = teacherLogits(o.teacher.model, augment ? { x: examples.x.subarray(0, examples.x.length / examples.count), y: [0], count: 1 } : examples);
     const classes = augment ? first.length : first.length / examples.count;

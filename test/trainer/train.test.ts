@@ -91,7 +91,13 @@ describe('train (library)', () => {
   it('refuses a teacher with other outputs and a batch larger than the data, with typed errors', async () => {
     const teacher = freshModel('lenet300-100', { seed: 1, classes: 7, inputShape: [28, 28, 1] });
     await expect(train(data, { ...base, epochs: 1, teacher: { model: teacher, name: 'seven.wpal' } })).rejects.toThrow(WpalTrainError);
-    await expect(train(data, { ...base, epochs: 1, teacher: { model: teacher, name: 'seven.wpal' } })).rejects.toThrow(/seven\.wpal: its outputs have 7 classes, the data has 10/);
+    await expect(train(data, { ...base, epochs: 1, teacher: { model: teacher, name: 'seven.wpal' } })).rejects.toThrow(/seven\.wpal: it gives 7 scores, the model 10/);
+    // the same values in another layout: a teacher that takes [3, 32, 32] (channel first), the data [32, 32, 3]
+    const rgb = { train: { x: new Float32Array(64 * 3072), y: new Int32Array(64), count: 64 }, test: { x: new Float32Array(8 * 3072), y: new Int32Array(8), count: 8 } };
+    const hwc = freshModel('lenet5', { seed: 1, classes: 10, inputShape: [32, 32, 3] });
+    const input = hwc.graph.inputs[0]!;
+    const chw = { ...hwc, graph: { ...hwc.graph, tensors: hwc.graph.tensors.map((t, i) => (i === input ? { ...t, shape: [3, 32, 32] } : t)) } };
+    await expect(train(rgb, { ...base, arch: 'lenet5', inputShape: [32, 32, 3], epochs: 1, teacher: { model: chw, name: 'chw.wpal' } })).rejects.toThrow(/chw\.wpal: it takes float32 \[3, 32, 32\], the model float32 \[32, 32, 3\]/);
     await expect(train(data, { ...base, batchSize: 4096 })).rejects.toThrow(/batch size 4096 is larger than the 2000 training examples/);
     await expect(train(data, { ...base, arch: 'transformer', optimizer: 'sgd' })).rejects.toThrow(WpalTrainError);
   }, 60_000);
