@@ -53,7 +53,7 @@ function calibration(spec: string, model: Uint8Array, o: Record<string, unknown>
 }
 
 export async function runPostTraining(input: string, o: Record<string, unknown>, layerSpec: Record<string, CliLayerSetting> | undefined, io: Io): Promise<number> {
-  for (const k of ['data', 'target-size', 'ratio', 'distill', 'widths', 'hidden', 'prune-epochs']) {
+  for (const k of ['data', 'target-size', 'ratio', 'distill', 'teacher', 'shift', 'widths', 'hidden', 'prune-epochs']) {
     if (o[k] !== undefined) throw new UsageError(`--${k} needs training; --epochs 0 compresses without it (give --calibration DATA for sensitivity-weighted k-means)`);
   }
   if (o['output'] === undefined) throw new UsageError('-o FILE is required (the .wpal file to write)');

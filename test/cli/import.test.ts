@@ -100,9 +100,11 @@ describe('wpal compress --epochs 0 (post-training, any model)', () => {
   });
 
   it('options that need training are usage errors with --epochs 0', async () => {
-    const r = await wpal('compress', join(tmp, 'dense.wpal'), '--epochs', '0', '--data', 'mnist', '-o', join(tmp, 'y.wpal'));
-    expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--data needs training/);
+    for (const [flag, ...value] of [['--data', 'mnist'], ['--shift', '1'], ['--teacher', join(tmp, 'dense.wpal')]]) {
+      const r = await wpal('compress', join(tmp, 'dense.wpal'), '--epochs', '0', flag!, ...value, '-o', join(tmp, 'y.wpal'));
+      expect(r.code, flag).toBe(2);
+      expect(r.err).toContain(`${flag} needs training`);
+    }
   });
 
   it('--calibration FILE.npy: sensitivity-weighted, said in the report', async () => {
