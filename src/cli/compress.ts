@@ -161,7 +161,8 @@ export function compressRequest(o: Record<string, unknown>, input: string): Comp
     ...given<PaletteEntryType>('palette-entries', 'paletteEntries'),
     ...(o['alloc-bits'] !== undefined ? { allocationBits: parseAllocBits(o['alloc-bits'] as string, targetBytes) } : {}),
   };
-  if (options.shift && shiftMisfit(data.shape, text ? 'int32' : 'float32')) throw new UsageError(`--shift: ${shiftMisfit(data.shape, text ? 'int32' : 'float32')}`);
+  const shiftWhy = options.shift ? shiftMisfit(data.shape, text ? 'int32' : 'float32') : undefined;
+  if (shiftWhy) throw new UsageError(`--shift: ${shiftWhy}`);
   const { batchSize: batch } = compressSettings(dense, options);
   if (Math.floor(train.count / batch) === 0) throw new UsageError(`--batch ${batch} is larger than the ${train.count} training examples`);
   return {

@@ -238,7 +238,8 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   // Flat examples (arrays of shape (N, F)) go to the fully connected net unless --arch says otherwise.
   const netArch: ArchName = o['arch'] === undefined && !text && data.shape.length === 1 ? 'lenet300-100' : arch;
   if (netArch === 'lenet5' && lenet5Misfit(data.shape)) throw new UsageError(lenet5Misfit(data.shape)!);
-  if (o['shift'] && shiftMisfit(data.shape, text ? 'int32' : 'float32')) throw new UsageError(`--shift: ${shiftMisfit(data.shape, text ? 'int32' : 'float32')}`);
+  const shiftWhy = o['shift'] ? shiftMisfit(data.shape, text ? 'int32' : 'float32') : undefined;
+  if (shiftWhy) throw new UsageError(`--shift: ${shiftWhy}`);
   if (o['widths'] !== undefined && netArch !== 'lenet5') throw new UsageError('--widths is for --arch lenet5 (use --hidden for lenet300-100)');
   if (o['hidden'] !== undefined && netArch !== 'lenet300-100') throw new UsageError('--hidden is for --arch lenet300-100 (use --widths for lenet5)');
   const given = (k: string) => o[k] as number | undefined;

@@ -16,7 +16,7 @@ import { evaluate, trainLoop, type Batch, type Examples } from './engine/loop.js
 import { shiftAugment } from './engine/augment.js';
 import { channelsFirst } from './data/meta.js';
 import { batchTeacher } from './teacher.js';
-import { graphForward, type TrainableNet } from './engine/graph-net.js';
+import { graphForward } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
 import { allocate, type AllocateOptions, type Allocation } from './allocate/index.js';

@@ -140,7 +140,8 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
   const text = o.arch === 'transformer';
   if (text && o.optimizer === 'sgd') throw new WpalTrainError('the transformer trains with AdamW only (optimizer adam)');
   if (text && o.teacher) throw new WpalTrainError('distillation is not an option of the transformer');
-  if (o.shift && shiftMisfit(o.inputShape, text ? 'int32' : 'float32')) throw new WpalTrainError(`shift: ${shiftMisfit(o.inputShape, text ? 'int32' : 'float32')}`);
+  const shiftWhy = o.shift ? shiftMisfit(o.inputShape, text ? 'int32' : 'float32') : undefined;
+  if (shiftWhy) throw new WpalTrainError(`shift: ${shiftWhy}`);
   const { epochs, batchSize, optimizer, lr, weightDecay, wordDropout, seed } = trainSettings(o);
   const { train: examples, val, test } = data;
   const steps = Math.floor(examples.count / batchSize);
@@ -157,13 +158,11 @@ export async function train(data: { train: Examples; val?: Examples; test: Examp
   const augment = o.shift ? shiftAugment(o.inputShape, o.shift, seed) : undefined;
   let teacher: Float32Array | ((b: Batch) => Float32Array) | undefined;
   if (o.teacher) {
+    // the same inputs and classes as the student (checked before any teacher work)
     const misfit = teacherMisfit(fresh, o.teacher.model);
     if (misfit) throw new WpalTrainError(`teacher ${o.teacher.name}: ${misfit}`);
     // the teacher's logits once over the data, or per batch when the batch is moved first
-    const first = teacherLogits(o.teacher.model, augment ? { x: examples.x.subarray(0, examples.x.length / examples.count), y: [0], count: 1 } : examples);
-    const classes = augment ? first.length : first.length / examples.count;
-    if (classes !== o.classes) throw new WpalTrainError(`teacher ${o.teacher.name}: its outputs have ${classes} classes, the data has ${o.classes}`);
-    teacher = augment ? batchTeacher(o.teacher.model, examples, { augment }) : first;
+    teacher = augment ? batchTeacher(o.teacher.model, examples, { augment }) : teacherLogits(o.teacher.model, examples);
   }
   const history: TrainEpoch[] = [];
   const keepBest = o.bestEpoch ?? true;

@@ -13,7 +13,7 @@ import type { Batch } from './loop.js';
 import type { Engine, Tensor } from './tensor.js';
 
 export interface ShiftAugment {
-  /** Moves every example of the batch tensor x ([B, H, W, C], float32, in e's arena) in place. */
+  /** Moves every example of the batch tensor x ([B, ...shape], float32, in e's arena) in place. */
   apply(e: Engine, x: Tensor, batch: Batch): void;
 }
 
