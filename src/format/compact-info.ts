@@ -2,9 +2,10 @@
  * From a parsed format 1.3 compact graph (compact-read.ts) to the reader's TensorInfo / OpInfo, with
  * the checks the tables get in read.ts: weight layouts (validate-weight.ts), attributes
  * (resolveAttrs), names (stored or derived, names.ts). Also the Model fields of a compact file: the
- * graph and data vectors and the stub that makes readers of 1.0..1.2 reject the file.
+ * graph, data and meta vectors and the stub that makes older readers reject the file.
  */
-import { WpalFormatError } from './errors.js';
+import { WpalFormatError, WpalVersionError } from './errors.js';
+import { COMPACT_META_MINOR, COMPACT_MINOR, FORMAT_MAJOR, FORMAT_MINOR, formatVersionString } from './version.js';
 import type { Model } from './generated/wpal_generated.js';
 import type { CompactGraph } from './compact-read.js';
 import { derivedNames } from './names.js';
@@ -13,11 +14,17 @@ import type { ByteRange, OpInfo, TensorInfo } from './types.js';
 import { checkWeightLayout, type WeightLayout } from './validate-weight.js';
 import { partsOf, weightInfo } from './layout-walk.js';
 
-/** Type of the one op a compact file keeps in Model.ops: unknown to readers of 1.0..1.2, which then say to upgrade. */
-export const COMPACT_STUB_OP = '1.3';
+/**
+ * Type of the one op a compact file keeps in Model.ops: the least format version that reads the
+ * file, "1.3" or, with compact metadata, "1.4". Readers of 1.0..1.2 do not know the op type and say
+ * to upgrade; a 1.3 reader accepts only "1.3", so it rejects a file whose metadata it cannot read.
+ */
+export function compactStubOp(hasMeta: boolean): string {
+  return formatVersionString(FORMAT_MAJOR, hasMeta ? COMPACT_META_MINOR : COMPACT_MINOR);
+}
 
 /** vtable slots of Model (schemas/wpal.fbs). */
-const SLOT = { tensors: 2, ops: 3, inputs: 4, outputs: 5, graph: 8, data: 9 } as const;
+const SLOT = { tensors: 2, ops: 3, inputs: 4, outputs: 5, metadata: 6, graph: 8, data: 9, meta: 10 } as const;
 
 function fieldOffset(model: Model, slot: number): number {
   return model.bb!.__offset(model.bb_pos, 4 + 2 * slot);
@@ -29,7 +36,7 @@ export function hasCompactGraph(model: Model): boolean {
 }
 
 /** The elements of the [ubyte] vector in Model field `slot` as a file range (undefined: absent). */
-export function compactRange(model: Model, slot: 'graph' | 'data'): ByteRange | undefined {
+export function compactRange(model: Model, slot: 'graph' | 'data' | 'meta'): ByteRange | undefined {
   const o = fieldOffset(model, SLOT[slot]);
   if (!o) return undefined;
   const bb = model.bb!;
@@ -37,15 +44,30 @@ export function compactRange(model: Model, slot: 'graph' | 'data'): ByteRange | 
 }
 
 
-/** A compact file holds no tensors, inputs or outputs tables, and exactly the stub op. */
-export function checkCompactStub(model: Model): void {
+/**
+ * A compact file holds no tensors, inputs or outputs tables, no Metadata table beside Model.meta, and
+ * exactly the stub op, naming the least version that reads it. A stub naming a later minor version
+ * than this reader's is a file this reader cannot read: WpalVersionError, which says to upgrade.
+ */
+export function checkCompactStub(model: Model, version: { major: number; minor: number }): void {
   for (const [name, slot] of [['tensors', SLOT.tensors], ['inputs', SLOT.inputs], ['outputs', SLOT.outputs]] as const) {
     if (fieldOffset(model, slot)) throw new WpalFormatError(`a compact file (Model.graph) has no Model.${name}`);
   }
+  const hasMeta = fieldOffset(model, SLOT.meta) !== 0;
   const op = model.opsLength() === 1 ? model.ops(0)! : undefined;
-  if (!op || op.type() !== COMPACT_STUB_OP || op.inputsLength() || op.outputsLength() || op.attributesLength()) {
-    throw new WpalFormatError(`a compact file (Model.graph) keeps exactly one op in Model.ops, of type "${COMPACT_STUB_OP}" with nothing else`);
+  const type = op?.type();
+  const needs = type ? /^(\d{1,4})\.(\d{1,4})$/.exec(type) : null;
+  if (op && needs && !op.inputsLength() && !op.outputsLength() && !op.attributesLength() && Number(needs[1]) === version.major && Number(needs[2]) > FORMAT_MINOR) {
+    throw new WpalVersionError(version.major, version.minor, type!);
   }
+  const want = compactStubOp(hasMeta);
+  if (!op || type !== want || op.inputsLength() || op.outputsLength() || op.attributesLength()) {
+    throw new WpalFormatError(`a compact file (Model.graph) ${hasMeta ? 'with' : 'without'} Model.meta keeps exactly one op in Model.ops, of type "${want}" with nothing else`);
+  }
+  if (hasMeta && version.minor < COMPACT_META_MINOR) {
+    throw new WpalFormatError(`the file says format ${version.major}.${version.minor} but has compact metadata (Model.meta), which is ${version.major}.${COMPACT_META_MINOR}: it is damaged`);
+  }
+  if (hasMeta && fieldOffset(model, SLOT.metadata)) throw new WpalFormatError('a file with Model.meta has no Model.metadata (the metadata is stored once)');
 }
 
 /** TensorInfo / OpInfo of a parsed compact graph, checked as the tables are. */

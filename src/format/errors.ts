@@ -28,19 +28,27 @@ export class WpalFormatError extends WpalError {
   }
 }
 
-/** The file was written with a major format version this build does not read. */
+/**
+ * The file was written with a major format version this build does not read, or (`needs`) it is a
+ * compact file whose stub op names a later minor version than this build reads (schemas/wpal.fbs).
+ */
 export class WpalVersionError extends WpalError {
   override readonly code: string = 'WPAL_VERSION';
   constructor(
     readonly fileMajor: number,
     readonly fileMinor: number,
+    /** The version the file says it needs to be read ("1.5"), when that, not its major, is the problem. */
+    readonly needs?: string,
   ) {
     super(
-      `unsupported .wpal format version ${fileMajor}.${fileMinor}: this wasm-palette reads format major ` +
-        `${SUPPORTED_MAJORS.join(', ')} (writes ${FORMAT_MAJOR}.${FORMAT_MINOR}). ` +
-        (fileMajor > Math.max(...SUPPORTED_MAJORS)
-          ? 'The file is newer than this reader: upgrade wasm-palette.'
-          : 'The file is older than any format this reader knows: re-export it with a current wasm-palette writer.'),
+      needs !== undefined
+        ? `this .wpal file (format ${fileMajor}.${fileMinor}) needs a reader of format ${needs}; this wasm-palette reads up to ` +
+            `${FORMAT_MAJOR}.${FORMAT_MINOR}. The file is newer than this reader: upgrade wasm-palette.`
+        : `unsupported .wpal format version ${fileMajor}.${fileMinor}: this wasm-palette reads format major ` +
+            `${SUPPORTED_MAJORS.join(', ')} (writes ${FORMAT_MAJOR}.${FORMAT_MINOR}). ` +
+            (fileMajor > Math.max(...SUPPORTED_MAJORS)
+              ? 'The file is newer than this reader: upgrade wasm-palette.'
+              : 'The file is older than any format this reader knows: re-export it with a current wasm-palette writer.'),
     );
   }
 }

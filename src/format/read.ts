@@ -17,6 +17,7 @@ import { checksumMismatchError, fileChecksum, printable, weightChecksum, weightC
 import { peekHeader, vectorRange, verifyStructure } from './verify-structure.js';
 import { checkCompactStub, compactInfo, compactRange, hasCompactGraph } from './compact-info.js';
 import { parseCompactGraph } from './compact-read.js';
+import { parseCompactMeta } from './compact-meta.js';
 import { validateValues } from './validate-values.js';
 import { CHECKSUM_MINOR, COMPACT_MINOR, FORMAT_MAJOR, FORMAT_MINOR, SUPPORTED_MAJORS } from './version.js';
 
@@ -89,7 +90,10 @@ function read(bytes: Uint8Array, verifyChecksums: boolean): ModelInfo {
     if (omittedShapes.has(t)) throw new WpalFormatError(`graph input ${t} ${JSON.stringify(tensors[t]?.name)} has no shape; graph inputs must declare theirs`);
   }
   validateGraph({ tensors, ops, inputs, outputs }, omittedShapes);
-  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, checksum, tensors, ops, inputs, outputs, metadata: ctx.metadata(model), bytes };
+  const meta = compactRange(model, 'meta');
+  if (meta && !hasCompactGraph(model)) throw new WpalFormatError('Model.meta (compact metadata) is only read in a compact file (Model.graph)');
+  const metadata = meta ? parseCompactMeta(bytes, meta) : ctx.metadata(model);
+  const info: ModelInfo = { formatMajor: version.major, formatMinor: version.minor, checksum, tensors, ops, inputs, outputs, metadata, bytes };
   validateValues(info);
   return info;
 }
@@ -136,12 +140,12 @@ function readTables(model: Model, ctx: Context): ReadGraph {
   return { tensors, ops, inputs, outputs, omittedShapes: ctx.omittedShapes };
 }
 
-/** The 1.3 compact layout: Model.graph and Model.data (compact-read.ts), beside a stub for older readers. */
+/** The compact layout (1.3): Model.graph and Model.data (compact-read.ts), beside a stub for older readers. */
 function readCompact(bytes: Uint8Array, model: Model, version: { major: number; minor: number }): ReadGraph {
   if (version.minor < COMPACT_MINOR) {
     throw new WpalFormatError(`the file says format ${version.major}.${version.minor} but has a compact graph (Model.graph), which is ${version.major}.${COMPACT_MINOR}: it is damaged`);
   }
-  checkCompactStub(model);
+  checkCompactStub(model, version);
   const graph = compactRange(model, 'graph');
   const data = compactRange(model, 'data') ?? { offset: 0, length: 0 };
   if (!graph) throw new WpalFormatError('Model.graph is missing');

@@ -37,6 +37,7 @@ const FIELD_PART: Readonly<Record<string, FilePart>> = {
   'Model.tensors': 'tensors',
   'Model.ops': 'ops',
   'Model.metadata': 'metadata',
+  'Model.meta': 'metadata',
   'Model.file_checksum': 'checksums',
   'Tensor.name': 'names',
   'Tensor.shape': 'shapes',

@@ -93,6 +93,7 @@ export const TABLES: Readonly<Record<string, readonly FieldSpec[]>> = {
     { name: 'file_checksum', type: 'u64' },
     { name: 'graph', type: 'vec:u8' },
     { name: 'data', type: 'vec:u8' },
+    { name: 'meta', type: 'vec:u8' },
   ],
 };
 

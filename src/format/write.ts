@@ -8,8 +8,8 @@
  *   w.output(w.op('Relu', [h]));
  *   const bytes = w.finish();   // validated with readModel before it is returned
  *
- * The file is format 1.3, compact (the graph as one stream, compact-write.ts) unless the layout
- * "tables" is asked for (format 1.2, write-tables.ts). Every weight blob is 16-byte aligned in the
+ * The file is format 1.4, compact (the graph as one stream, compact-write.ts; the metadata as
+ * another, compact-meta.ts) unless the layout "tables" is asked for (format 1.2, write-tables.ts). Every weight blob is 16-byte aligned in the
  * file (the generated createXxxVector helpers align to 1). Every file carries its checksums: written
  * as zeros, then filled in by sealChecksums.
  */
@@ -20,7 +20,8 @@ import { KeyValue, Metadata, Model, Op, Preprocessing } from './generated/wpal_g
 import { checkOp, MAX_RANK, resolveAttrs, type OperandInfo } from './ops.js';
 import { sealChecksums } from './integrity.js';
 import { readModel, BLOB_ALIGNMENT } from './read.js';
-import { COMPACT_STUB_OP } from './compact-info.js';
+import { compactStubOp } from './compact-info.js';
+import { encodeCompactMeta } from './compact-meta.js';
 import { encodeCompactGraph } from './compact-write.js';
 import { writeBlob, writeTables } from './write-tables.js';
 import { DTYPE_OF } from './elements.js';
@@ -45,10 +46,11 @@ export interface ModelWriterOptions {
    */
   activationNames?: boolean;
   /**
-   * How the graph is stored. "compact" (default): format 1.3, the graph as one byte stream and the
-   * weights in one vector (schemas/wpal.fbs, "Compact files"). "tables": format 1.2, one
-   * FlatBuffers table per tensor, op and attribute, for readers older than 1.3 (about 1.3 KB more
-   * for a LeNet-5). Both read back as the same ModelInfo.
+   * How the graph is stored. "compact" (default): format 1.4, the graph as one byte stream, the
+   * weights in one vector and the metadata in another (schemas/wpal.fbs, "Compact files",
+   * "Compact metadata"; a file without metadata reads in 1.3 readers too). "tables": format 1.2,
+   * one FlatBuffers table per tensor, op, attribute and property, for readers older than 1.3 (about
+   * 1.5 KB more for a LeNet-5). Both read back as the same ModelInfo.
    */
   layout?: 'compact' | 'tables';
   /**
@@ -198,20 +200,24 @@ export class ModelWriter {
     let outputsVec = 0;
     let graphVec = 0;
     let dataVec = 0;
+    let metaVec = 0;
     let opsVec: Offset;
     if (compact) {
       const { graph, data } = encodeCompactGraph({ tensors: this.tensors, ops: this.ops, inputs: this.inputs, outputs: this.outputs, activationNames: !!this.meta.activationNames });
       // Data first: it ends the file, and its 16-byte aligned start is the first blob's.
       if (data.length) dataVec = writeBlob(b, data);
       graphVec = writeBlob(b, graph, 1);
-      const stub = b.createString(COMPACT_STUB_OP);
+      // Metadata as the 1.4 stream (compact-meta.ts); none at all keeps the file readable by 1.3.
+      const meta = encodeCompactMeta(this.keptMetadata());
+      if (meta.length) metaVec = writeBlob(b, meta, 1);
+      const stub = b.createString(compactStubOp(meta.length > 0));
       Op.startOp(b);
       Op.addType(b, stub);
       opsVec = Model.createOpsVector(b, [Op.endOp(b)]);
     } else {
       ({ tensorsVec, opsVec, inputsVec, outputsVec } = writeTables(b, { tensors: this.tensors, ops: this.ops, inputs: this.inputs, outputs: this.outputs, activationNames: !!this.meta.activationNames }));
     }
-    const metadata = this.writeMetadata(b, compact);
+    const metadata = compact ? 0 : this.writeMetadata(b);
     Model.startModel(b);
     // The compact layout adds the 8-byte checksum first and the 2-byte versions last: the table
     // then needs no alignment padding (the builder lays fields out from the end, in call order).
@@ -229,6 +235,7 @@ export class ModelWriter {
     if (metadata) Model.addMetadata(b, metadata);
     if (graphVec) Model.addGraph(b, graphVec);
     if (dataVec) Model.addData(b, dataVec);
+    if (metaVec) Model.addMeta(b, metaVec);
     if (!compact) addFileChecksumPlaceholder(b);
     else {
       b.forceDefaults(true);
@@ -253,42 +260,43 @@ export class ModelWriter {
     return readModel(this.finish());
   }
 
-  /**
-   * The Metadata table. `lean` (the compact layout) leaves out what reads the same when absent:
-   * empty lists, and the whole table when nothing is left; the tables layout writes as 1.2 did.
-   */
-  private writeMetadata(b: Builder, lean: boolean): Offset {
+  /** The metadata to store: all of it, or what stripMetadata keeps when asked. */
+  private keptMetadata(): ModelWriterOptions {
     const strip = this.meta.stripMetadata;
-    const m: ModelWriterOptions = strip ? stripMetadata(this.meta, strip === true ? undefined : strip) : this.meta;
+    return strip ? stripMetadata(this.meta, strip === true ? undefined : strip) : this.meta;
+  }
+
+  /** The Metadata table of the tables layout (1.2), written as 1.2 wrote it. */
+  private writeMetadata(b: Builder): Offset {
+    const m = this.keptMetadata();
     const str = (s: string | undefined) => (s === undefined ? 0 : b.createString(s));
     const labelList = m.outputLabels ?? [];
     const propList = Object.entries(m.properties ?? {});
     const p = m.preprocessing;
-    if (lean && m.name === undefined && m.description === undefined && m.task === undefined && !p && !labelList.length && !propList.length) return 0;
     const name = str(m.name);
     const description = str(m.description);
     const task = str(m.task);
     let pre = 0;
     if (p) {
       const layout = str(p.layout);
-      const mean = lean && !p.mean?.length ? 0 : Preprocessing.createMeanVector(b, p.mean ?? []);
-      const std = lean && !p.std?.length ? 0 : Preprocessing.createStdVector(b, p.std ?? []);
+      const mean = Preprocessing.createMeanVector(b, p.mean ?? []);
+      const std = Preprocessing.createStdVector(b, p.std ?? []);
       Preprocessing.startPreprocessing(b);
       if (layout) Preprocessing.addLayout(b, layout);
       Preprocessing.addScale(b, p.scale ?? 1);
-      if (mean) Preprocessing.addMean(b, mean);
-      if (std) Preprocessing.addStd(b, std);
+      Preprocessing.addMean(b, mean);
+      Preprocessing.addStd(b, std);
       pre = Preprocessing.endPreprocessing(b);
     }
-    const labels = lean && !labelList.length ? 0 : Metadata.createOutputLabelsVector(b, labelList.map((l) => b.createString(l)));
-    const props = lean && !propList.length ? 0 : Metadata.createPropertiesVector(b, propList.map(([k, v]) => KeyValue.createKeyValue(b, b.createString(k), b.createString(v))));
+    const labels = Metadata.createOutputLabelsVector(b, labelList.map((l) => b.createString(l)));
+    const props = Metadata.createPropertiesVector(b, propList.map(([k, v]) => KeyValue.createKeyValue(b, b.createString(k), b.createString(v))));
     Metadata.startMetadata(b);
     if (name) Metadata.addName(b, name);
     if (description) Metadata.addDescription(b, description);
     if (task) Metadata.addTask(b, task);
     if (pre) Metadata.addPreprocessing(b, pre);
-    if (labels) Metadata.addOutputLabels(b, labels);
-    if (props) Metadata.addProperties(b, props);
+    Metadata.addOutputLabels(b, labels);
+    Metadata.addProperties(b, props);
     return Metadata.endMetadata(b);
   }
 }

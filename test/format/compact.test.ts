@@ -1,8 +1,7 @@
 /**
  * Format 1.3 compact files (schemas/wpal.fbs, "Compact files"): the stream's integers against the
  * LEB128 / zigzag definitions, the same model written in both layouts reading back as the same
- * ModelInfo and computing the same outputs, names the reader derives, the stub that older readers
- * reject, and hand-made streams that break each rule, each with its typed error.
+ * ModelInfo and computing the same outputs, names the reader derives, and hand-made streams that break each rule, each with its typed error.
  */
 import { describe, expect, it } from 'vitest';
 import { weightBlobs } from '../../src/encode/decode.js';
@@ -13,11 +12,12 @@ import { readModel } from '../../src/format/read.js';
 import { rewriteModel } from '../../src/format/rewrite.js';
 import { StreamReader, StreamWriter } from '../../src/format/stream.js';
 import { ModelWriter } from '../../src/format/write.js';
+import { FORMAT_MAJOR, FORMAT_MINOR } from '../../src/format/version.js';
 import { buildLeNet300100, buildLeNet5 } from '../../src/models/lenet.js';
 import { buildTextClassifier } from '../../src/models/text.js';
 import { loadModel } from '../../src/runtime/load.js';
 import { Rng } from '../util/rng.js';
-import { comparable, compactVectors, rawCompact, resealFile, rootFieldOffset, smallModel } from './helpers.js';
+import { comparable, compactVectors, rawCompact, readError, readOrWpalError, resealFile, rootFieldOffset, smallModel } from './helpers.js';
 
 /** A graph with an attribute of every kind, values at the edges of their ranges. */
 function attributeModel(layout?: 'compact' | 'tables'): Uint8Array {
@@ -78,13 +78,13 @@ describe('stream integers', () => {
 
 describe('both layouts hold the same model', () => {
   for (const [name, make] of Object.entries(MODELS)) {
-    it(`${name}: compact (1.3) and tables (1.2) read back the same, and the compact file is smaller`, async () => {
+    it(`${name}: compact (${FORMAT_MAJOR}.${FORMAT_MINOR}) and tables (1.2) read back the same, and the compact file is smaller`, async () => {
       const info = readModel(make());
       const compact = rewriteModel(info);
       const tables = rewriteModel(info, { layout: 'tables' });
       const c = readModel(compact);
       const t = readModel(tables);
-      expect([c.formatMinor, t.formatMinor]).toEqual([3, 2]);
+      expect([c.formatMinor, t.formatMinor]).toEqual([FORMAT_MINOR, 2]);
       expect(comparable(c)).toEqual(comparable(info));
       expect(comparable(t)).toEqual(comparable(info));
       expect(compact.length).toBeLessThan(tables.length);
@@ -181,27 +181,7 @@ describe('names', () => {
   });
 });
 
-describe('readers of 1.0..1.2', () => {
-  it('see the stub op and say to upgrade (a compact file read without its graph and data fields)', () => {
-    const bytes = smallModel(2).slice();
-    const dv = new DataView(bytes.buffer);
-    const root = dv.getUint32(0, true);
-    const vt = root - dv.getInt32(root, true);
-    // An older reader does not know fields 8 and 9: it reads what is left.
-    dv.setUint16(vt + 4 + 2 * 8, 0, true);
-    dv.setUint16(vt + 4 + 2 * 9, 0, true);
-    resealFile(bytes);
-    const e = (() => {
-      try {
-        readModel(bytes);
-      } catch (err) {
-        return err;
-      }
-    })();
-    expect(e).toBeInstanceOf(WpalUnsupportedOpError);
-    expect(String(e)).toMatch(/unsupported op type "1\.3".*upgrade wasm-palette/);
-  });
-});
+// Readers of 1.0..1.3 and the stub op: compact-meta.test.ts ("older readers and newer files").
 
 /** Records of a one-layer model x[4] -> FullyConnected(W [3, 4]) -> y, with hooks to break it. */
 function fcStream(o: { names?: (s: StreamWriter) => void; enc?: number; weightTail?: (s: StreamWriter) => void; op?: (s: StreamWriter) => void; outputs?: number[] } = {}): Uint8Array {
@@ -226,16 +206,6 @@ function fcStream(o: { names?: (s: StreamWriter) => void; enc?: number; weightTa
 const fcData = () => new Uint8Array(48);
 
 describe('hostile compact files: typed errors', () => {
-  const err = (bytes: Uint8Array) => {
-    try {
-      readModel(bytes);
-    } catch (e) {
-      if (e instanceof WpalError) return e;
-      throw e;
-    }
-    throw new Error('readModel accepted the file');
-  };
-
   it('the plain one-layer stream reads (the cases below each break one rule of it)', () => {
     const info = readModel(rawCompact({ graph: fcStream(), data: fcData() }));
     expect(info.tensors.map((t) => [t.name, t.shape])).toEqual([['input', [4]], ['fc1.weight', [3, 4]], ['output', [3]]]);
@@ -303,7 +273,7 @@ describe('hostile compact files: typed errors', () => {
     it(what, () => {
       const bytes = make();
       if (msg.source === '^$') return void expect(readModel(bytes).ops.length).toBe(1);
-      const e = err(bytes);
+      const e = readError(bytes);
       expect(e).toBeInstanceOf(type ?? WpalFormatError);
       expect(e.message).toMatch(msg);
     });
@@ -311,17 +281,7 @@ describe('hostile compact files: typed errors', () => {
 });
 
 describe('fuzzing the compact stream (file checksum recomputed, so the parser sees every change)', () => {
-  /** readModel must return a consistent ModelInfo or throw a WpalError: nothing else. */
-  const check = (bytes: Uint8Array, what: string): 'ok' | 'error' => {
-    try {
-      const info = readModel(bytes);
-      for (const t of info.tensors) if (t.weight) weightBlobs(info, t);
-      return 'ok';
-    } catch (e) {
-      if (e instanceof WpalError) return 'error';
-      throw new Error(`${what}: readModel threw a non-WpalError: ${String(e)}`, { cause: e });
-    }
-  };
+  const check = readOrWpalError;
   const sources = [smallModel(4), lenet5(), attributeModel()];
 
   it('every byte of the graph stream changed (xor 0xff, 0x01, 0x80) -> ModelInfo or WpalError', () => {

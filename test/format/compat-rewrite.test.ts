@@ -1,7 +1,7 @@
 /**
- * Older files against their format 1.3 rewrite: a format 1.0 file in the 1.0 layout (written here,
+ * Older files against their rewrite in the current format (compact): a format 1.0 file in the 1.0 layout (written here,
  * table by table, with no checksums) and the frozen 1.0 / 1.2 fixtures read back as the same model
- * after rewriteModel (compact, 1.3), and where this build runs them, compute the same outputs bit
+ * after rewriteModel (compact, the current version), and where this build runs them, compute the same outputs bit
  * for bit. Names, shapes, attributes, metadata and every weight byte are compared.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { encodeDense, encodePalettized } from '../../src/encode/palette.js';
 import { DType } from '../../src/format/generated/wpal_generated.js';
 import { readModel } from '../../src/format/read.js';
 import { rewriteModel } from '../../src/format/rewrite.js';
+import { FORMAT_MAJOR, FORMAT_MINOR } from '../../src/format/version.js';
 import { loadModel } from '../../src/runtime/load.js';
 import { WpalEngineError } from '../../src/runtime/errors.js';
 import { Rng } from '../util/rng.js';
@@ -72,14 +73,14 @@ async function sameOutputs(a: Uint8Array, b: Uint8Array): Promise<'same' | 'no k
   return 'same';
 }
 
-describe('compat: a 1.0 file and its 1.3 rewrite', () => {
-  it('a 1.0-layout conv net (written here, no checksums) runs exactly like its compact 1.3 rewrite', async () => {
+describe('compat: older files and their compact rewrite', () => {
+  it('a 1.0-layout conv net (written here, no checksums) runs exactly like its compact rewrite', async () => {
     const old = v10Conv();
     const before = readModel(old);
     expect([before.formatMajor, before.formatMinor, before.checksum]).toEqual([1, 0, 'none']);
     const after = rewriteModel(before);
     const info = readModel(after);
-    expect([info.formatMajor, info.formatMinor, info.checksum]).toEqual([1, 3, 'verified']);
+    expect([info.formatMajor, info.formatMinor, info.checksum]).toEqual([FORMAT_MAJOR, FORMAT_MINOR, 'verified']);
     // Every name, shape, attribute (defaults filled in) and weight byte; 1.0 stored every
     // intermediate name, and the rewrite keeps them (rewriteModel keeps names a file has).
     expect(comparable(info)).toEqual(comparable(before));
@@ -88,13 +89,13 @@ describe('compat: a 1.0 file and its 1.3 rewrite', () => {
     expect(await sameOutputs(old, after)).toBe('same');
   });
 
-  for (const version of ['1.0', '1.2']) {
-    it(`the frozen ${version} fixture: its 1.3 rewrite is the same model (and runs the same where it runs)`, async () => {
+  for (const version of ['1.0', '1.2', '1.3']) {
+    it(`the frozen ${version} fixture: its compact rewrite is the same model (and runs the same where it runs)`, async () => {
       const bytes = new Uint8Array(readFileSync(new URL(`../fixtures/format/v${version}/mlp.wpal`, import.meta.url)));
       const before = readModel(bytes);
       const after = rewriteModel(before);
       const info = readModel(after);
-      expect(info.formatMinor).toBe(3);
+      expect(info.formatMinor).toBe(FORMAT_MINOR);
       // Intermediate names: the 1.0 fixture stored them; its rewrite keeps them (it had them).
       expect(comparable(info)).toEqual(comparable(before));
       expect(after.length).toBeLessThan(bytes.length);

@@ -14,8 +14,9 @@ import { readModel } from '../../src/format/read.js';
 import { fixtureValues, METADATA as METADATA_1_0 } from '../fixtures/format/v1.0/recipe.js';
 import { METADATA as METADATA_1_2 } from '../fixtures/format/v1.2/recipe.js';
 import { METADATA as METADATA_1_3 } from '../fixtures/format/v1.3/recipe.js';
+import { METADATA as METADATA_1_4 } from '../fixtures/format/v1.4/recipe.js';
 import { compactGraphOf, compactWeightChecksum } from '../../src/format/integrity.js';
-import { blobRanges } from './helpers.js';
+import { blobRanges, rootFieldOffset } from './helpers.js';
 
 const v = fixtureValues();
 
@@ -33,6 +34,8 @@ const FIXTURES = [
   { version: '1.2', minor: 2, metadata: METADATA_1_2, checksum: 'verified', names: ['input', 'fc1.weight', 'fc1.bias', '#3', '#4', 'fc2.weight', '#6', '#7', 'fc3.weight', 'fc3.bias', '#10', 'probs'] },
   // 1.3: a compact file (the weights' names are derived, not stored; "probs" is stored).
   { version: '1.3', minor: 3, metadata: METADATA_1_3, checksum: 'verified', names: ['input', 'fc1.weight', 'fc1.bias', '#3', '#4', 'fc2.weight', '#6', '#7', 'fc3.weight', 'fc3.bias', '#10', 'probs'] },
+  // 1.4: the same, with the metadata in Model.meta.
+  { version: '1.4', minor: 4, metadata: METADATA_1_4, checksum: 'verified', names: ['input', 'fc1.weight', 'fc1.bias', '#3', '#4', 'fc2.weight', '#6', '#7', 'fc3.weight', 'fc3.bias', '#10', 'probs'] },
 ] as const;
 
 for (const fx of FIXTURES) describe(`compat: format ${fx.version} fixture`, () => {
@@ -76,6 +79,8 @@ for (const fx of FIXTURES) describe(`compat: format ${fx.version} fixture`, () =
     expect(info.outputs).toEqual([11]);
     expect(info.metadata).toEqual({ ...METADATA, preprocessing: { ...METADATA.preprocessing } });
     for (const b of blobRanges(info)) expect(b.offset % 16).toBe(0);
+    // Where the metadata is stored: the Metadata table (field 6) up to 1.3, Model.meta (field 10) from 1.4.
+    expect([rootFieldOffset(bytes, 6) > 0, rootFieldOffset(bytes, 10) > 0]).toEqual(fx.minor >= 4 ? [false, true] : [true, false]);
   });
 
   it('dense float32 biases are the recipe values', () => {

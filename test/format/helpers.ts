@@ -2,18 +2,20 @@
 import { Builder, type Offset } from 'flatbuffers';
 import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
 import {
-  Attribute, BlockSparse, DenseValues, DType, Model, Op, Palettized, Tensor, Weight,
+  Attribute, BlockSparse, DenseValues, DType, Metadata, Model, Op, Palettized, Tensor, Weight,
 } from '../../src/format/generated/wpal_generated.js';
 import type { ModelInfo } from '../../src/format/types.js';
 import { weightBlobs } from '../../src/encode/decode.js';
 import { fileChecksum, sealChecksums } from '../../src/format/integrity.js';
+import { WpalError } from '../../src/format/errors.js';
+import { readModel } from '../../src/format/read.js';
 import { peekHeader } from '../../src/format/verify-structure.js';
 import { ModelWriter } from '../../src/format/write.js';
 import { Rng } from '../util/rng.js';
 
 /**
  * input[13] -> FC 9 (2-bit palettized + bias) -> Relu -> FC 5 (dense f16, 1x2 blocks) -> Reshape [5, -1] -> Sigmoid = "y".
- * Written in the writer's default layout (compact, format 1.3) unless `layout` says "tables" (format 1.2).
+ * Written in the writer's default layout (compact, format 1.4) unless `layout` says "tables" (format 1.2).
  */
 export function smallModel(seed = 1, layout?: 'compact' | 'tables'): Uint8Array {
   const rng = new Rng(seed);
@@ -33,7 +35,8 @@ export function rootFieldOffset(bytes: Uint8Array, slot: number): number {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const root = dv.getUint32(0, true);
   const vt = root - dv.getInt32(root, true);
-  const off = dv.getUint16(vt + 4 + 2 * slot, true);
+  // A field past the end of the vtable (written by an older writer) is absent.
+  const off = 4 + 2 * slot < dv.getUint16(vt, true) ? dv.getUint16(vt + 4 + 2 * slot, true) : 0;
   return off ? root + off : 0;
 }
 
@@ -198,7 +201,11 @@ export interface RawCompact {
   /** Model.data's elements (default: none). */
   data?: Uint8Array;
   minor?: number;
-  /** The stub op of type "1.3" in Model.ops (default true); a string gives another type. */
+  /** Model.meta's elements (1.4 compact metadata; default: none). */
+  meta?: Uint8Array;
+  /** Also write an (empty) Metadata table (never beside Model.meta in a valid file). */
+  metadataTable?: boolean;
+  /** The stub op in Model.ops (default true: "1.4" with meta, else "1.3"); a string gives another type. */
   stub?: boolean | string;
   /** Also write a Model.tensors vector (never in a valid compact file). */
   tensors?: boolean;
@@ -225,9 +232,20 @@ export function rawCompact(m: RawCompact): Uint8Array {
   b.startVector(1, m.graph.length, 1);
   for (let i = m.graph.length - 1; i >= 0; i--) b.addInt8(m.graph[i]);
   const graph = b.endVector();
+  let meta = 0;
+  if (m.meta) {
+    b.startVector(1, m.meta.length, 1);
+    for (let i = m.meta.length - 1; i >= 0; i--) b.addInt8(m.meta[i]);
+    meta = b.endVector();
+  }
+  let metadata = 0;
+  if (m.metadataTable) {
+    Metadata.startMetadata(b);
+    metadata = Metadata.endMetadata(b);
+  }
   let ops = 0;
   if (m.stub !== false) {
-    const type = b.createString(typeof m.stub === 'string' ? m.stub : '1.3');
+    const type = b.createString(typeof m.stub === 'string' ? m.stub : m.meta ? '1.4' : '1.3');
     Op.startOp(b);
     Op.addType(b, type);
     ops = Model.createOpsVector(b, [Op.endOp(b)]);
@@ -236,19 +254,21 @@ export function rawCompact(m: RawCompact): Uint8Array {
   Model.startModel(b);
   b.forceDefaults(true);
   Model.addFormatMajor(b, 1);
-  Model.addFormatMinor(b, m.minor ?? 3);
+  Model.addFormatMinor(b, m.minor ?? (m.meta ? 4 : 3));
   Model.addFileChecksum(b, 0n);
   b.forceDefaults(false);
   if (tensors) Model.addTensors(b, tensors);
   if (ops) Model.addOps(b, ops);
   Model.addGraph(b, graph);
   if (data) Model.addData(b, data);
+  if (meta) Model.addMeta(b, meta);
+  if (metadata) Model.addMetadata(b, metadata);
   Model.finishModelBuffer(b, Model.endModel(b));
   return resealFile(b.asUint8Array().slice());
 }
 
-/** The elements of Model.graph / Model.data of a file (for tests that take a writer's stream apart). */
-export function compactVectors(bytes: Uint8Array): { graph: Uint8Array; data: Uint8Array } {
+/** The elements of Model.graph / Model.data / Model.meta of a file (for tests that take a writer's stream apart). */
+export function compactVectors(bytes: Uint8Array): { graph: Uint8Array; data: Uint8Array; meta: Uint8Array } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const vec = (slot: number) => {
     const at = rootFieldOffset(bytes, slot);
@@ -256,7 +276,7 @@ export function compactVectors(bytes: Uint8Array): { graph: Uint8Array; data: Ui
     const v = at + dv.getUint32(at, true);
     return bytes.slice(v + 4, v + 4 + dv.getUint32(v, true));
   };
-  return { graph: vec(8), data: vec(9) };
+  return { graph: vec(8), data: vec(9), meta: vec(10) };
 }
 
 /** Everything readModel returns but where the bytes are: the weights' blobs by value, not by offset. */
@@ -284,4 +304,30 @@ export function comparable(info: ModelInfo) {
     outputs: info.outputs,
     metadata: info.metadata,
   };
+}
+
+/** The WpalError readModel throws on `bytes` (fails the test if it reads them or throws anything else). */
+export function readError(bytes: Uint8Array): WpalError {
+  try {
+    readModel(bytes);
+  } catch (e) {
+    if (e instanceof WpalError) return e;
+    throw e;
+  }
+  throw new Error('readModel accepted the file');
+}
+
+/**
+ * For fuzzing: readModel must return a consistent ModelInfo (every weight's blobs in reach) or
+ * throw a WpalError; anything else fails the test, naming `what`.
+ */
+export function readOrWpalError(bytes: Uint8Array, what: string): 'ok' | 'error' {
+  try {
+    const info = readModel(bytes);
+    for (const t of info.tensors) if (t.weight) weightBlobs(info, t);
+    return 'ok';
+  } catch (e) {
+    if (e instanceof WpalError) return 'error';
+    throw new Error(`${what}: readModel threw a non-WpalError: ${String(e)}`, { cause: e });
+  }
 }

@@ -104,8 +104,8 @@ describe('layout table', () => {
     expect(LAYOUTS.reduce((m, row) => m | row.compact.mark | row.compact.flags, 0) & 0xc0).toBe(0);
   });
 
-  it('the frozen 1.3 fixture (palette groups, channel scales, block-sparse f16 and int8-palettized), read and written again, is the same file byte for byte', () => {
-    const bytes = new Uint8Array(readFileSync(new URL('../fixtures/format/v1.3/mlp.wpal', import.meta.url)));
+  it('the frozen 1.4 fixture (palette groups, channel scales, block-sparse f16 and int8-palettized), read and written again, is the same file byte for byte', () => {
+    const bytes = new Uint8Array(readFileSync(new URL('../fixtures/format/v1.4/mlp.wpal', import.meta.url)));
     expect(rewriteModel(readModel(bytes))).toEqual(bytes);
   });
 

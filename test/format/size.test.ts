@@ -89,8 +89,11 @@ describe('sizeReport', () => {
   it('parts: each name, shape and metadata string is counted in its part', () => {
     const i = model();
     const r = sizeReport(i);
-    // "size" (name) and 100 x "x" (description) at least, each with a length prefix and a terminator.
-    expect(r.parts.metadata).toBeGreaterThanOrEqual(4 + 5 + 4 + 101);
+    // Model.meta: "size" (name) and 100 x "x" (description), each with its code and length byte,
+    // and the vector's 4-byte length. The same in the tables layout: two strings (length prefix and
+    // terminator each) and the Metadata table.
+    expect(r.parts.metadata).toBe(4 + (1 + 1 + 4) + (1 + 1 + 100));
+    expect(sizeReport(readModel(rewriteModel(i, { layout: 'tables' }))).parts.metadata).toBeGreaterThanOrEqual(4 + 5 + 4 + 101);
     expect(r.parts.header).toBeGreaterThanOrEqual(8 + 4 + 4); // root offset, identifier, version fields
     expect(r.parts.checksums).toBeGreaterThanOrEqual(8 + 4 * 4); // file checksum + one per weight
   });

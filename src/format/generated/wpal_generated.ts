@@ -96,6 +96,79 @@ export enum AttrCode {
 }
 
 /**
+ * 1.4: entries of the compact metadata (Model.meta). 1-8: Metadata's fields; 16 and up: metadata
+ * properties, the key being the value's name exactly. A value never changes meaning; new keys get
+ * new values (a newer minor version). Custom: the key follows as a string.
+ */
+export enum MetaCode {
+  Custom = 0,
+  Name = 1,
+  Description = 2,
+  Task = 3,
+  Layout = 4,
+  Scale = 5,
+  Mean = 6,
+  Std = 7,
+  OutputLabels = 8,
+  accuracy = 16,
+  accuracy_examples = 17,
+  accuracy_dataset = 18,
+  dataset = 19,
+  data_format = 20,
+  image_size = 21,
+  image_channels = 22,
+  image_resize = 23,
+  text_column = 24,
+  label_column = 25,
+  split_seed = 26,
+  test_fraction = 27,
+  val_fraction = 28,
+  tokenizer = 29,
+  seq = 30,
+  buckets = 31,
+  pad_id = 32,
+  trainer = 33,
+  arch = 34,
+  widths = 35,
+  hidden = 36,
+  epochs = 37,
+  batch = 38,
+  optimizer = 39,
+  lr = 40,
+  lr_schedule = 41,
+  momentum = 42,
+  weight_decay = 43,
+  seed = 44,
+  train_examples = 45,
+  val_examples = 46,
+  train_seconds = 47,
+  trained_at = 48,
+  val_accuracy = 49,
+  kept_epoch = 50,
+  teacher = 51,
+  distill = 52,
+  distill_temperature = 53,
+  distill_alpha = 54,
+  augment_shift = 55,
+  dkm_bits = 56,
+  dkm_epochs = 57,
+  dkm_tau = 58,
+  target_bytes = 59,
+  prune_epochs = 60,
+  structured = 61,
+  structured_epochs = 62,
+  layers = 63,
+  dim = 64,
+  heads = 65,
+  ffn = 66,
+  epsilon = 67,
+  pool = 68,
+  vocab = 69,
+  source = 70,
+  word_dropout = 71
+}
+
+/**
  * Plain (not palettized) values.
  */
 export class DenseValues {
@@ -1369,8 +1442,23 @@ dataArray():Uint8Array|null {
   return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
+meta(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+metaLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+metaArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 24);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
 static startModel(builder:flatbuffers.Builder) {
-  builder.startObject(10);
+  builder.startObject(11);
 }
 
 static addFormatMajor(builder:flatbuffers.Builder, formatMajor:number) {
@@ -1492,6 +1580,22 @@ static createDataVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):f
 }
 
 static startDataVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
+}
+
+static addMeta(builder:flatbuffers.Builder, metaOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(10, metaOffset, 0);
+}
+
+static createMetaVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startMetaVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(1, numElems, 1);
 }
 
