@@ -34,7 +34,7 @@ export const spec: CommandSpec = {
     lr: { type: 'number', value: 'X', min: 0, description: `peak learning rate (default ${COMPRESS_DEFAULTS.lr} with sgd, ${TEXT_COMPRESS_DEFAULTS.lr} with adam on the transformer), cosine-decayed to 0` },
     tau: { type: 'number', value: 'X', min: 1e-6, description: `DKM temperature as a fraction of the weights' std (default ${COMPRESS_DEFAULTS.tau})` },
     distill: { type: 'boolean', description: 'distill from the dense model: (1 - alpha) CE + alpha T^2 KL on softened logits' },
-    teacher: { type: 'string', value: 'FILE', description: 'distill from this trained .wpal instead of the input model (e.g. the full-width dense model of a narrow student); implies --distill' },
+    teacher: { type: 'string', value: 'FILE[,FILE...]', description: 'distill from this trained .wpal instead of the input model (e.g. the full-width dense model of a narrow student), or from several (an ensemble: the mean of their logits); implies --distill' },
     temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${COMPRESS_DEFAULTS.temperature}; transformer ${TEXT_COMPRESS_DEFAULTS.temperature})` },
     alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${COMPRESS_DEFAULTS.alpha})` },
     seed: { type: 'int', value: 'N', min: 0, max: 2 ** 32 - 1, description: `seed of the shuffles and the k-means++ draws (default ${COMPRESS_DEFAULTS.seed})` },

@@ -5,7 +5,6 @@
  * file through the runtime on the test split, and writes a dense float32 .wpal whose metadata
  * records the provenance, how the data was read (preprocessing, classes, splits) and that accuracy.
  */
-import { readDenseModel } from '../trainer/dense-model.js';
 import { ARCHITECTURES, TEXT_DEFAULTS, TEXT_POOLS, TEXT_TRAIN_DEFAULTS, TRAIN_DEFAULTS, WpalTrainError, train, trainSettings, type ArchName, type TextPool, type TrainOptions } from '../trainer/train.js';
 import { helpText, parseArgs, type CommandSpec } from './util/args.js';
 import { DATA_OPTIONS, USER_DATA_OPTIONS, checkOptionsFitData, describeSplit, loadCliData, splitSettingsOf, userOptionsOf } from './util/data.js';
@@ -15,7 +14,7 @@ import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
 import { packageVersion } from './util/meta.js';
-import { readWpalFile } from './util/model.js';
+import { readTeacher, teacherFiles } from './util/model.js';
 import { shiftMisfit } from '../trainer/engine/augment.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
@@ -36,7 +35,7 @@ export const spec: CommandSpec = {
     'weight-decay': { type: 'number', value: 'X', min: 0, description: `weight decay (default ${TRAIN_DEFAULTS.weightDecay} with SGD; transformer: AdamW, ${TEXT_TRAIN_DEFAULTS.weightDecay})` },
     widths: { type: 'string', value: 'K1,K2,N', description: 'lenet5: conv1 filters, conv2 filters, fc1 units (default 20,50,500); narrower nets are structured pruning by construction' },
     hidden: { type: 'string', value: 'N,N,...', description: 'lenet300-100: hidden layer widths (default 300,100)' },
-    teacher: { type: 'string', value: 'FILE', description: 'distill from this trained .wpal (e.g. a dense LeNet-5): loss = (1 - alpha) CE + alpha T^2 KL on softened logits' },
+    teacher: { type: 'string', value: 'FILE[,FILE...]', description: 'distill from this trained .wpal (e.g. a dense LeNet-5), or from several (an ensemble: the mean of their logits): loss = (1 - alpha) CE + alpha T^2 KL on softened logits' },
     temperature: { type: 'number', value: 'T', min: 0.01, description: `distillation temperature (default ${TRAIN_DEFAULTS.temperature})` },
     alpha: { type: 'number', value: 'X', min: 0, max: 1, description: `distillation weight (default ${TRAIN_DEFAULTS.alpha})` },
     seq: { type: 'int', value: 'N', min: 1, max: 4096, description: `transformer: token ids per sentence, longer ones are cut (default ${TEXT_DEFAULTS.seq})` },
@@ -226,7 +225,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
 
   // Fail before training, not after it.
-  checkOutput(outFile, teacherFile !== undefined ? [{ path: teacherFile, what: '--teacher file' }] : []);
+  checkOutput(outFile, teacherFile !== undefined ? teacherFiles(teacherFile).map((path) => ({ path, what: '--teacher file' })) : []);
 
   const data = loadCliData({
     data: dataset, want: ['train', 'val', 'test'], splits: splitSettingsOf(o), user: userOptions,
@@ -251,7 +250,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   const steps = Math.floor(trainSplit.count / batch);
   if (steps === 0) throw new UsageError(`--batch ${batch} is larger than the ${trainSplit.count} training examples`);
 
-  const teacherModel = teacherFile !== undefined ? readDenseModel(readWpalFile(teacherFile)) : undefined;
+  const teacher = teacherFile !== undefined ? readTeacher(teacherFile) : undefined;
   const { preprocessing, outputLabels } = data.record;
   return {
     outFile, data, splits: { train: trainSplit, ...(val ? { val } : {}), test },
@@ -259,7 +258,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
       arch: netArch, classes: data.classes.length, inputShape: data.shape, ...(widths ? { widths } : {}), ...(textConfig ? { text: { ...textConfig, positions: o['positions'] === true, ...(o['pool'] !== undefined ? { pool: o['pool'] as TextPool } : {}) } } : {}),
       ...settings,
       ...(o['shift'] ? { shift: o['shift'] as number } : {}),
-      ...(teacherModel ? { teacher: { model: teacherModel, name: teacherFile!.split(/[\\/]/).pop()!, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
+      ...(teacher ? { teacher: { ...teacher, ...(o['temperature'] !== undefined ? { temperature: o['temperature'] as number } : {}), ...(o['alpha'] !== undefined ? { alpha: o['alpha'] as number } : {}) } } : {}),
       dataset: data.dataset, trainer: `wpal train (wasm-palette ${packageVersion()})`,
       record: { ...(preprocessing ? { preprocessing } : {}), ...(outputLabels ? { outputLabels } : {}) }, properties: data.record.properties,
     },

@@ -15,7 +15,7 @@ import { Adam, SGD, type Optimizer } from './engine/optim.js';
 import { evaluate, trainLoop, type Batch, type Examples } from './engine/loop.js';
 import { shiftAugment } from './engine/augment.js';
 import { channelsFirst } from './data/meta.js';
-import { batchTeacher } from './teacher.js';
+import { batchTeacher, type Teachers } from './teacher.js';
 import { graphForward } from './engine/graph-net.js';
 import { DkmState, dkm, hardAssign, refreshCentroids } from './dkm/dkm.js';
 import { BlockPruner, masked, parseBlock, type BlockSpec } from './prune/prune.js';
@@ -86,7 +86,7 @@ export interface CompressOptions {
   /** Distillation from the dense teacher: loss = (1 - alpha) CE + alpha T^2 KL(teacher_T || student_T). */
   distill?: boolean | { temperature?: number; alpha?: number };
   /** The teacher of distillation (default: the model given; the pipeline passes the original dense model to every stage). */
-  teacher?: DenseModel;
+  teacher?: Teachers;
   /** Move every training image by up to this many pixels each way, a fresh draw per step (engine/augment.ts; default 0 = none). */
   shift?: number;
   /**

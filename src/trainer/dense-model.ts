@@ -39,7 +39,7 @@ export interface WrittenModel {
  */
 export const TRAINING_PROPERTIES: readonly string[] = [
   'trainer', 'arch', 'widths', 'hidden', 'dataset', 'epochs', 'batch', 'optimizer', 'lr', 'lr_schedule', 'momentum',
-  'weight_decay', 'word_dropout', 'teacher', 'distill_temperature', 'distill_alpha', 'seed', 'train_examples',
+  'weight_decay', 'word_dropout', 'teacher', 'distill_temperature', 'distill_alpha', 'augment_shift', 'seed', 'train_examples',
   'val_examples', 'kept_epoch', 'val_accuracy', 'train_seconds', 'trained_at', 'accuracy', 'accuracy_examples', 'accuracy_dataset', 'dkm_bits',
   'target_bytes', 'dkm_epochs', 'prune_epochs', 'structured', 'structured_epochs', 'dkm_tau', 'distill',
 ];

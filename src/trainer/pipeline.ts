@@ -19,7 +19,7 @@ import { buildDenseModel, int8Compression, type BuildExtra, type DenseModel, typ
 import type { PaletteEntryType } from './allocate/size.js';
 import type { Examples } from './engine/loop.js';
 import { inputOf } from './engine/graph-net.js';
-import { teacherMisfit } from './teacher.js';
+import { teacherMisfit, type Teachers } from './teacher.js';
 import { shiftMisfit } from './engine/augment.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 import { shrinkZeroRows } from './shrink.js';
@@ -75,8 +75,11 @@ export interface PipelineOptions {
   distill?: boolean | { temperature?: number; alpha?: number };
   /** Images: move every training image by up to this many pixels each way in every stage (default 0 = none; engine/augment.ts). */
   shift?: number;
-  /** Distill from this model instead of the one given (with `distill`): it takes the same input and gives the same classes. `name` is recorded. */
-  teacher?: { model: DenseModel; name: string };
+  /**
+   * Distill from this model (or ensemble: the mean of its models' logits) instead of the one given
+   * (with `distill`): it takes the same input and gives the same classes. `name` is recorded.
+   */
+  teacher?: { model: Teachers; name: string };
   /** Write int8 palette entries and run palettized FullyConnected / Conv2D layers on int8 activations (the accuracy is measured so). */
   int8?: boolean;
   /**

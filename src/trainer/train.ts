@@ -21,7 +21,7 @@ import { graphNet } from './engine/graph-net.js';
 import { trainTextClassifier } from './engine/text-train.js';
 import type { Batch, Examples } from './engine/loop.js';
 import { fit } from './fit.js';
-import { batchTeacher, teacherLogits, teacherMisfit } from './teacher.js';
+import { batchTeacher, teacherLogits, teacherMisfit, type Teachers } from './teacher.js';
 import { shiftAugment, shiftMisfit } from './engine/augment.js';
 import { ACCURACY, ACCURACY_DATASET, ACCURACY_EXAMPLES, accuracyOf, type Accuracy } from './measure.js';
 
@@ -72,8 +72,11 @@ export interface TrainOptions {
    * the last epoch's weights are kept.
    */
   bestEpoch?: boolean;
-  /** Distill from this model: loss = (1 - alpha) CE + alpha T^2 KL on softened logits. `name` is recorded. */
-  teacher?: { model: DenseModel; name: string; temperature?: number; alpha?: number };
+  /**
+   * Distill from this model, or from an ensemble (several models: the mean of their logits):
+   * loss = (1 - alpha) CE + alpha T^2 KL on softened logits. `name` is recorded.
+   */
+  teacher?: { model: Teachers; name: string; temperature?: number; alpha?: number };
   /** Name of the data set, recorded in the file. */
   dataset: string;
   /** Who made the file (recorded as `trainer`). */

@@ -340,20 +340,20 @@ describe.skipIf(skipData)('train, eval, verify on MNIST (--limit)', () => {
     }
   });
 
-  it('train --widths --teacher: a narrow LeNet-5 distilled from a trained file, recorded in its metadata', async () => {
+  it('train --widths --teacher A,B: a narrow LeNet-5 distilled from an ensemble of trained files, recorded in its metadata', async () => {
     const out = join(tmp, 'narrow.wpal');
-    const r = await wpal('train', '--data', 'mnist', '--arch', 'lenet5', '--widths', '4,8,16', '--teacher', trained, '--epochs', '2', '--limit', LIMIT, '-o', out, '--json');
+    const r = await wpal('train', '--data', 'mnist', '--arch', 'lenet5', '--widths', '4,8,16', '--teacher', `${trained},${trained}`, '--epochs', '2', '--limit', LIMIT, '-o', out, '--json');
     expect(r.code, r.err).toBe(0);
     const info = readModel(new Uint8Array(readFileSync(out)));
     const shape = (n: string) => info.tensors.find((t) => t.name === n)!.shape;
     expect([shape('conv1.weight'), shape('conv2.weight'), shape('fc1.weight'), shape('fc2.weight')]).toEqual([[4, 5, 5, 1], [8, 5, 5, 4], [16, 128], [10, 16]]);
-    expect(info.metadata.properties).toMatchObject({ widths: '4,8,16', teacher: 'mlp.wpal', distill_temperature: '4', distill_alpha: '0.7', weight_decay: '0.0005' });
+    expect(info.metadata.properties).toMatchObject({ widths: '4,8,16', teacher: 'mlp.wpal,mlp.wpal', distill_temperature: '4', distill_alpha: '0.7', weight_decay: '0.0005' });
     expect(json(r)['accuracy']).toBeGreaterThan(0.3); // 10 classes: chance is 0.1
   }, 60_000);
 
   it('train: widths that do not fit the architecture are usage errors (exit 2)', async () => {
     const out = join(tmp, 'never.wpal');
-    for (const args of [['--arch', 'lenet300-100', '--widths', '5,10,32'], ['--arch', 'lenet5', '--widths', '5,10'], ['--arch', 'lenet5', '--hidden', '100'], ['--arch', 'lenet5', '--widths', '5,0,32'], ['--alpha', '0.5']]) {
+    for (const args of [['--arch', 'lenet300-100', '--widths', '5,10,32'], ['--arch', 'lenet5', '--widths', '5,10'], ['--arch', 'lenet5', '--hidden', '100'], ['--arch', 'lenet5', '--widths', '5,0,32'], ['--alpha', '0.5'], ['--arch', 'lenet5', '--teacher', `${trained},`]]) {
       const r = await wpal('train', '--data', 'mnist', ...args, '--limit', '100', '-o', out);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(/--widths|--hidden|--teacher/);

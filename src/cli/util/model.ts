@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { loadModel } from '../../runtime/load.js';
 import type { Model } from '../../runtime/model.js';
-import { CliError } from './errors.js';
+import { CliError, UsageError } from './errors.js';
+import { readDenseModel, type DenseModel } from '../../trainer/dense-model.js';
 import { dataForModel, type Split } from './data.js';
 import { accuracyOf, type Accuracy } from '../../trainer/measure.js';
 
@@ -15,6 +16,20 @@ export function readWpalFile(path: string): Uint8Array {
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
     throw new CliError(`cannot read ${path}: ${why}`, { cause: e });
   }
+}
+
+/** The files of a `--teacher` value: one path, or several separated by commas (an ensemble). */
+export function teacherFiles(arg: string): string[] {
+  const files = arg.split(',').map((f) => f.trim());
+  if (files.some((f) => f === '')) throw new UsageError(`--teacher ${JSON.stringify(arg)}: an empty file name (give FILE or FILE,FILE,...)`);
+  return files;
+}
+
+/** The `--teacher` model (an ensemble when several files are given) and its recorded name (the files' base names). */
+export function readTeacher(arg: string): { model: DenseModel | DenseModel[]; name: string } {
+  const files = teacherFiles(arg);
+  const models = files.map((f) => readDenseModel(readWpalFile(f)));
+  return { model: models.length === 1 ? models[0]! : models, name: files.map((f) => f.split(/[\\/]/).pop()!).join(',') };
 }
 
 /** Loads the file into the runtime (validated; a bad file raises a WpalFormatError). */
