@@ -9,9 +9,9 @@
  *   const bytes = w.finish();   // validated with readModel before it is returned
  *
  * The file is format 1.4, compact (the graph as one stream, compact-write.ts; the metadata as
- * another, compact-meta.ts) unless the layout "tables" is asked for (format 1.2, write-tables.ts). Every weight blob is 16-byte aligned in the
- * file (the generated createXxxVector helpers align to 1). Every file carries its checksums: written
- * as zeros, then filled in by sealChecksums.
+ * another, compact-meta.ts) unless the layout "tables" is asked for (format 1.2, write-tables.ts).
+ * Every weight blob is 16-byte aligned in the file (the generated createXxxVector helpers align to
+ * 1). Every file carries its checksums: written as zeros, then filled in by sealChecksums.
  */
 import { Builder, type Offset } from 'flatbuffers';
 import type { EncodedWeight } from '../encode/decode.js';

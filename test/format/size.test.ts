@@ -86,6 +86,21 @@ describe('sizeReport', () => {
     expect(tables.fixedBytes - r.fixedBytes).toBeGreaterThan(1300);
   });
 
+  it('the published LeNet-5 600x file, with its accuracy claim (format 1.4): fixed cost at most 400 B, metadata under 50 B', () => {
+    const info = readModel(new Uint8Array(readFileSync(new URL('../../models/lenet5-mnist-600x.wpal', import.meta.url))));
+    expect(info.formatMinor).toBe(4);
+    // What `wpal verify` reads: the claim, its data set and the preprocessing.
+    expect(Object.keys(info.metadata.properties).sort()).toEqual(['accuracy', 'accuracy_dataset', 'accuracy_examples', 'dataset']);
+    expect(info.metadata.preprocessing?.scale).toBe(Math.fround(1 / 255));
+    const r = sizeReport(info);
+    expect(r.fixedBytes).toBeLessThanOrEqual(400);
+    // Model.meta: its length, Layout "HWC", Scale, four properties (code, length, value); no padding of its own.
+    const p = info.metadata.properties;
+    const values = ['dataset', 'accuracy', 'accuracy_examples', 'accuracy_dataset'].reduce((n, k) => n + 2 + p[k]!.length, 0);
+    expect(r.parts.metadata).toBe(4 + (2 + 3) + (1 + 4) + values);
+    expect(r.parts.metadata).toBeLessThan(50);
+  });
+
   it('parts: each name, shape and metadata string is counted in its part', () => {
     const i = model();
     const r = sizeReport(i);
