@@ -81,6 +81,12 @@ describe.skipIf(skipBrowser)('demo: examples/digits', () => {
     expect(await page.getByTestId('file-compressed').textContent()).toContain('lenet5-mnist-600x.wpal');
     expect(await page.getByTestId('file-dense').textContent()).toContain('lenet5-mnist-dense.wpal');
     expect(await page.locator('body').textContent()).not.toMatch(/untrained|random weights/i);
+    // Each file's recorded accuracy claim (what `wpal verify` checks), as the page shows it.
+    for (const k of KINDS) {
+      const recorded = Number(node[k].metadata.properties['accuracy']);
+      expect(recorded, k).toBeGreaterThan(0.98);
+      expect(await page.getByTestId(`acc-${k}`).textContent()).toBe(`MNIST test accuracy ${(recorded * 100).toFixed(2)}%`);
+    }
   });
 
   it('digits 0-9 drawn with the mouse: each file is right on at least 9 of 10; logits equal Node\'s; screenshot', async () => {
