@@ -25,8 +25,8 @@ describe('published models keep their claims (wpal verify, full test set)', () =
     expect(1_724_320 / report.fileBytes).toBeGreaterThanOrEqual(200);
   });
 
-  it('LeNet-5 re-made with every setting chosen on validation: >= 98.8% at >= 600x (whole file <= 2,873 B; the 99.0% milestone is not met)', async () => {
-    const { code, report } = await verify([file('lenet5-mnist-600x.wpal'), '--data', 'mnist', '--max-size', '2873B', '--min-accuracy', '0.988']);
+  it('LeNet-5 re-made with every setting chosen on validation: >= 99.0% at >= 600x (whole file <= 2,873 B; the milestone, seed 1 of a recipe at 99.02 +- 0.07% over three seeds)', async () => {
+    const { code, report } = await verify([file('lenet5-mnist-600x.wpal'), '--data', 'mnist', '--max-size', '2873B', '--min-accuracy', '0.99']);
     expect(report.examples).toBe(10_000);
     expect(report.pass).toBe(true);
     expect(code).toBe(0);
