@@ -13,14 +13,13 @@
  * SST-2 learns a contextual bag of words anyway; `positions` adds a learned table), every position
  * counts in the pool, padding included, so a host pads with id 0 to exactly `seq` ids.
  * What a host needs to tokenize is in the metadata, with no vocabulary (hashed word buckets, see
- * src/trainer/data/hashed.ts): properties tokenizer (= HASHED_TOKENIZER_ID), seq, buckets, pad_id;
+ * src/models/text-encoding.ts): properties tokenizer (= HASHED_TOKENIZER_ID), seq, buckets, pad_id;
  * task 'text-classification', output labels negative / positive (for 2 classes).
  */
 import { Net, type BuildOptions, type BuiltModel } from './common.js';
 import type { TensorHandle } from '../format/write.js';
 import { encoderBlock } from './encoder-block.js';
-import { HASHED_PAD_ID, HASHED_TOKENIZER_ID, hashedIds } from '../trainer/data/hashed.js';
-import { tokenize } from '../trainer/data/tokenizer.js';
+import { HASHED_PAD_ID, HASHED_TOKENIZER_ID, hashedIds, tokenize } from './text-encoding.js';
 
 export interface TextClassifierOptions extends BuildOptions {
   /** Ids per example (default 32). */

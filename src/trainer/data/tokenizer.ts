@@ -1,53 +1,20 @@
 /**
- * Word-level tokenizer for SST-2. The SST files are already tokenized the Penn-Treebank way ("it 's a
- * charming and often affecting journey . "), so tokenize() splits raw text the same way and leaves SST
- * text as it is: lowercase; "n't" and the clitics 's 're 've 'll 'd 'm split off; hyphenated and slashed
- * words ("sci-fi", "and/or", "1/2"), abbreviations ("mr.", "e.t.") and numbers ("2.5", "1,000") kept whole;
- * "--", "...", "``", "''" and runs of "*" are one token; any other punctuation mark is a token of its own.
+ * Word vocabularies for SST-2, over the word rules of tokenize() (src/models/text-encoding.ts, where
+ * the models read sentences; re-exported here).
  *
  * Ids: 0 = [PAD], 1 = [UNK], 2 = [CLS], then words by falling frequency in the training split (ties by
  * code-unit order, so the vocabulary does not depend on the order of the sentences).
  */
 import { WpalDataError } from './errors.js';
+import { tokenize, TOKENIZER_ID } from '../../models/text-encoding.js';
+
+// The word rules are the models' (src/models/text-encoding.ts); re-exported for the trainer's users.
+export { tokenize, TOKENIZER_ID };
 
 export const PAD_ID = 0;
 export const UNK_ID = 1;
 export const CLS_ID = 2;
 export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]'] as const;
-/** Names the tokenize() rules, stored with the vocabulary so a model is never run with other rules. */
-export const TOKENIZER_ID = 'wpal-word-sst-v1';
-
-const W = '[\\p{L}\\p{N}\\p{M}]';
-const TOKEN = new RegExp(
-  [
-    "n't",
-    "'(?:s|re|ve|ll|d|m)(?![\\p{L}\\p{N}])",
-    "'\\d\\ds", // '70s
-    '(?:mrs?|ms|dr|jr|sr|st|vs|etc|inc|co|no)\\.(?=\\s\\S)', // abbreviation (not sentence-final)
-    `(?:\\p{L}\\.){2,}`, // e.t. u.s. a.m.
-    '\\p{L}\\.(?=\\s\\S)', // initial: "j. lo"
-    '\\p{N}+(?:[.,:/]\\p{N}+)+', // 2.5  1,000  10:30  1/2
-    `${W}+?(?=n't(?!${W}))`, // "do" of "don't", "ca" of "can't"
-    `${W}+(?:(?:[-/&]|'(?!(?:s|re|ve|ll|d|m|t)(?![\\p{L}\\p{N}])))${W}+)*`, // words, sci-fi, and/or, o'brien
-    '\\.\\.\\.+|--+|``|\'\'|\\*+|[^\\s\\p{L}\\p{N}\\p{M}]',
-  ].join('|'),
-  'gu',
-);
-
-/** Split text into SST-style tokens (lowercased). */
-export function tokenize(text: string): string[] {
-  const t = text
-    .normalize('NFC')
-    .toLowerCase()
-    .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/\u201c/g, '``')
-    .replace(/\u201d/g, "''")
-    .replace(/\u2026/g, '...')
-    .replace(/[\u2013\u2014]/g, ' -- ')
-    .replace(/(^|[\s([{])"/g, '$1``')
-    .replace(/"/g, "''");
-  return t.match(TOKEN) ?? [];
-}
 
 /** A vocabulary: id -> token and token -> id. */
 export interface Vocab {
