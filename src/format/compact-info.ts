@@ -55,13 +55,14 @@ export function checkCompactStub(model: Model, version: { major: number; minor: 
   }
   const hasMeta = fieldOffset(model, SLOT.meta) !== 0;
   const op = model.opsLength() === 1 ? model.ops(0)! : undefined;
-  const type = op?.type();
+  // The stub: one op with a type and nothing else.
+  const type = op && !op.inputsLength() && !op.outputsLength() && !op.attributesLength() ? op.type() : null;
   const needs = type ? /^(\d{1,4})\.(\d{1,4})$/.exec(type) : null;
-  if (op && needs && !op.inputsLength() && !op.outputsLength() && !op.attributesLength() && Number(needs[1]) === version.major && Number(needs[2]) > FORMAT_MINOR) {
+  if (needs && Number(needs[1]) === version.major && Number(needs[2]) > FORMAT_MINOR) {
     throw new WpalVersionError(version.major, version.minor, type!);
   }
   const want = compactStubOp(hasMeta);
-  if (!op || type !== want || op.inputsLength() || op.outputsLength() || op.attributesLength()) {
+  if (type !== want) {
     throw new WpalFormatError(`a compact file (Model.graph) ${hasMeta ? 'with' : 'without'} Model.meta keeps exactly one op in Model.ops, of type "${want}" with nothing else`);
   }
   if (hasMeta && version.minor < COMPACT_META_MINOR) {

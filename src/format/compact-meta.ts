@@ -79,14 +79,6 @@ export function parseCompactMeta(bytes: Uint8Array, range: ByteRange): MetadataI
   const seen = new Set<number>();
   let pre: PreprocessingInfo | undefined;
   const preprocessing = () => (pre ??= { scale: 1, mean: [], std: [] });
-  const end = range.offset + range.length;
-  /** A count of entries of at least `size` bytes each, which must fit in the bytes left (and under `max`). */
-  const count = (what: string, size: number, max = Infinity) => {
-    const n = s.uvar(what);
-    if (n > max) s.fail(`${what} is ${n}, at most ${max}`);
-    if (n * size > end - s.pos) s.fail(`${what} is ${n}, more than the ${end - s.pos} bytes left hold`);
-    return n;
-  };
   while (!s.done) {
     const at = s.pos;
     const code = s.uvar('entry code');
@@ -114,12 +106,12 @@ export function parseCompactMeta(bytes: Uint8Array, range: ByteRange): MetadataI
       case MetaCode.Mean:
       case MetaCode.Std: {
         const name = code === MetaCode.Mean ? 'mean' : 'std';
-        const n = count(`preprocessing ${name} count`, 4, MAX_PREPROCESS_CHANNELS);
+        const n = s.count(`preprocessing ${name} count`, MAX_PREPROCESS_CHANNELS, 4);
         preprocessing()[name] = Array.from({ length: n }, () => s.f32(`preprocessing ${name}`));
         break;
       }
       case MetaCode.OutputLabels: {
-        const n = count('output label count', 1);
+        const n = s.count('output label count', Infinity, 1);
         for (let i = 0; i < n; i++) info.outputLabels.push(s.str(`output label ${i}`));
         break;
       }

@@ -116,10 +116,14 @@ export class StreamReader {
     }
   }
 
-  /** A uvar that must be <= max (a count or a size: the message says which). */
-  count(what: string, max: number): number {
+  /**
+   * A uvar that must be <= max (a count or a size: the message says which). With `entryBytes`, a
+   * count of entries of at least that many bytes each, which must also fit in the bytes left.
+   */
+  count(what: string, max: number, entryBytes = 0): number {
     const n = this.uvar(what);
     if (n > max) this.fail(`${what} is ${n}, at most ${max}`);
+    if (n * entryBytes > this.end - this.pos) this.fail(`${what} is ${n}, more than the ${this.end - this.pos} bytes left hold`);
     return n;
   }
 
