@@ -1,6 +1,7 @@
 /** Models and raw-file builders for the format tests. */
 import { Builder, type Offset } from 'flatbuffers';
-import { encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
+import { expect } from 'vitest';
+import { decodeTensor, encodeBlockSparse, encodeDense, encodePalettized } from '../../src/encode/palette.js';
 import {
   Attribute, BlockSparse, DenseValues, DType, Metadata, Model, Op, Palettized, Tensor, Weight,
 } from '../../src/format/generated/wpal_generated.js';
@@ -318,16 +319,30 @@ export function readError(bytes: Uint8Array): WpalError {
 }
 
 /**
- * For fuzzing: readModel must return a consistent ModelInfo (every weight's blobs in reach) or
- * throw a WpalError; anything else fails the test, naming `what`.
+ * For fuzzing: readModel must return a consistent ModelInfo (every blob range inside the file, every
+ * weight decodes) or throw a WpalError, which is returned; anything else fails the test, naming `what`.
  */
-export function readOrWpalError(bytes: Uint8Array, what: string): 'ok' | 'error' {
+export function readOrWpalError(bytes: Uint8Array, what = 'readModel'): ModelInfo | WpalError {
   try {
     const info = readModel(bytes);
-    for (const t of info.tensors) if (t.weight) weightBlobs(info, t);
-    return 'ok';
+    for (const b of blobRanges(info)) expect(b.offset + b.length, what).toBeLessThanOrEqual(bytes.length);
+    for (const t of info.tensors) if (t.weight) decodeTensor(info, t.index);
+    return info;
   } catch (e) {
-    if (e instanceof WpalError) return 'error';
+    if (e instanceof WpalError) return e;
     throw new Error(`${what}: readModel threw a non-WpalError: ${String(e)}`, { cause: e });
   }
+}
+
+/** `bytes` with 1-4 random edits (a byte replaced, inserted or deleted), for fuzzing a stream. */
+export function randomEdits(rng: Rng, bytes: Uint8Array): Uint8Array {
+  const b = Array.from(bytes);
+  for (let j = rng.int(1, 4); j > 0; j--) {
+    const at = rng.int(0, b.length);
+    const op = rng.int(0, 2);
+    if (op === 0) b[Math.min(at, b.length - 1)] = rng.int(0, 255);
+    else if (op === 1) b.splice(at, 0, rng.int(0, 255));
+    else b.splice(at, 1);
+  }
+  return Uint8Array.from(b);
 }

@@ -1,27 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Builder } from 'flatbuffers';
 import { describe, expect, it } from 'vitest';
-import { decodeTensor } from '../../src/encode/palette.js';
 import { WpalError, WpalFormatError } from '../../src/format/errors.js';
 import { Model, Palettized, Tensor, Weight } from '../../src/format/generated/wpal_generated.js';
 import { readModel } from '../../src/format/read.js';
 import type { ModelInfo } from '../../src/format/types.js';
 import { Rng, withSeed } from '../util/rng.js';
-import { blobRanges, smallModel } from './helpers.js';
+import { readOrWpalError, smallModel } from './helpers.js';
 
-/** readModel must return a consistent ModelInfo or throw a WpalError: nothing else. */
-function readOrWpalError(bytes: Uint8Array): ModelInfo | WpalError {
-  try {
-    const info = readModel(bytes);
-    // What the reader promises: every range inside the file, and weights decode.
-    for (const b of blobRanges(info)) expect(b.offset + b.length).toBeLessThanOrEqual(bytes.length);
-    for (const t of info.tensors) if (t.weight) decodeTensor(info, t.index);
-    return info;
-  } catch (e) {
-    if (e instanceof WpalError) return e;
-    throw new Error(`readModel threw a non-WpalError: ${String(e)}`, { cause: e });
-  }
-}
 
 for (const layout of ['compact', 'tables'] as const) describe(`hostile input (${layout} layout, format ${layout === 'compact' ? '1.3' : '1.2'})`, () => {
   const good = smallModel(2, layout);
