@@ -21,7 +21,7 @@ import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, processIo, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
 import { packageVersion } from './util/meta.js';
-import { readTeacher, readWpalFile, teacherFiles } from './util/model.js';
+import { readTeacher, readWpalFile, teacherInputs } from './util/model.js';
 import { shiftMisfit } from '../trainer/engine/augment.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
@@ -110,7 +110,7 @@ export function compressRequest(o: Record<string, unknown>, input: string): Comp
   const teacherFile = o['teacher'] as string | undefined;
   if (teacherFile === undefined && o['distill'] !== true && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --distill (or --teacher FILE)');
   // Before any work: never over the input, never into a missing or read-only folder.
-  checkOutput(outFile, [{ path: input, what: 'input file' }, ...(teacherFile !== undefined ? teacherFiles(teacherFile).map((path) => ({ path, what: '--teacher file' })) : [])]);
+  checkOutput(outFile, [{ path: input, what: 'input file' }, ...teacherInputs(teacherFile)]);
   const teacher = teacherFile !== undefined ? readTeacher(teacherFile) : undefined;
 
   const inputBytes = readWpalFile(input);

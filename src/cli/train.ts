@@ -14,7 +14,7 @@ import { CliError, EXIT_OK, UsageError } from './util/errors.js';
 import { println, type Io } from './util/io.js';
 import { checkOutput, writeOutput } from './util/output.js';
 import { packageVersion } from './util/meta.js';
-import { readTeacher, teacherFiles } from './util/model.js';
+import { readTeacher, teacherInputs } from './util/model.js';
 import { shiftMisfit } from '../trainer/engine/augment.js';
 import { Progress } from './util/progress.js';
 import { formatBytes, formatDuration, percent } from './util/size.js';
@@ -225,7 +225,7 @@ export function trainRequest(o: Record<string, unknown>): TrainRequest {
   if (teacherFile === undefined && (o['temperature'] !== undefined || o['alpha'] !== undefined)) throw new UsageError('--temperature and --alpha need --teacher FILE');
 
   // Fail before training, not after it.
-  checkOutput(outFile, teacherFile !== undefined ? teacherFiles(teacherFile).map((path) => ({ path, what: '--teacher file' })) : []);
+  checkOutput(outFile, teacherInputs(teacherFile));
 
   const data = loadCliData({
     data: dataset, want: ['train', 'val', 'test'], splits: splitSettingsOf(o), user: userOptions,

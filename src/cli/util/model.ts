@@ -25,6 +25,11 @@ export function teacherFiles(arg: string): string[] {
   return files;
 }
 
+/** The `--teacher` files as checkOutput's inputs (the output may overwrite none of them); [] without --teacher. */
+export function teacherInputs(arg: string | undefined): { path: string; what: string }[] {
+  return arg === undefined ? [] : teacherFiles(arg).map((path) => ({ path, what: '--teacher file' }));
+}
+
 /** The `--teacher` model (an ensemble when several files are given) and its recorded name (the files' base names). */
 export function readTeacher(arg: string): { model: DenseModel | DenseModel[]; name: string } {
   const files = teacherFiles(arg);
